@@ -1,0 +1,32 @@
+# maas: PGXS build.  `make test` and `make demo` do all set-up themselves.
+
+EXTENSION = maas
+MODULE_big = maas
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA = $(sort $(wildcard sql/maas--*.sql))
+
+REGRESS = format params train_linear train_logistic predict aggregate registry evaluate errors parallel
+REGRESS_OPTS = --load-extension=maas
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+
+BLAS_INCLUDE ?= /usr/include/x86_64-linux-gnu/openblas-pthread
+PG_CPPFLAGS = -I$(BLAS_INCLUDE) -Isrc
+PG_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wno-cast-function-type
+SHLIB_LINK = -lopenblas -llapacke
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: test demo bench
+
+# every set-up step, then all tests; ends with "N passed, N failed"
+test:
+	test/run.sh
+
+demo:
+	test/demo.sh
+
+bench:
+	bench/run.sh

@@ -1,0 +1,291 @@
+/* maas--0.1.0.sql: models as a service inside PostgreSQL */
+
+\echo Use "CREATE EXTENSION maas" to load this file. \quit
+
+CREATE SCHEMA IF NOT EXISTS maas;
+
+-- One row per trained version of a model
+CREATE TABLE maas.models (
+	id				bigserial PRIMARY KEY,
+	name			text NOT NULL CHECK (pg_catalog.octet_length(name) BETWEEN 1 AND 63),
+	version			integer NOT NULL CHECK (version > 0),
+	algorithm		text NOT NULL,
+	task			text NOT NULL CHECK (task IN ('regression', 'binary', 'multiclass')),
+	params			jsonb NOT NULL,
+	features		jsonb NOT NULL,
+	target			text,
+	metrics			jsonb NOT NULL,
+	model			bytea NOT NULL,
+	rows_trained	bigint NOT NULL,
+	train_ms		double precision NOT NULL,
+	trained_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	owner			name NOT NULL DEFAULT CURRENT_USER,
+	UNIQUE (name, version)
+);
+-- uncompressed, so the header can be read without detoasting the whole model
+ALTER TABLE maas.models ALTER COLUMN model SET STORAGE EXTERNAL;
+
+COMMENT ON TABLE maas.models IS 'maas: one row per trained model version';
+
+-- Deployment history; the live version of a name is its newest row not rolled back
+CREATE TABLE maas.deployments (
+	id				bigserial PRIMARY KEY,
+	name			text NOT NULL,
+	version			integer NOT NULL,
+	reason			text NOT NULL,
+	deployed_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	deployed_by		name NOT NULL DEFAULT CURRENT_USER,
+	rolled_back		boolean NOT NULL DEFAULT false,
+	rolled_back_at	timestamptz,
+	rolled_back_by	name,
+	FOREIGN KEY (name, version) REFERENCES maas.models (name, version) ON DELETE CASCADE
+);
+CREATE INDEX deployments_name_idx ON maas.deployments (name, id);
+
+COMMENT ON TABLE maas.deployments IS 'maas: deployment history of each model name';
+
+-- pg_dump keeps the rows of both tables and the state of their sequences
+SELECT pg_catalog.pg_extension_config_dump('maas.models', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.models_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.deployments_id_seq', '');
+
+-- The live version of each name
+CREATE VIEW maas.deployed AS
+SELECT DISTINCT ON (d.name)
+	d.name, d.version, m.algorithm, m.task, m.metrics, d.deployed_at, d.deployed_by
+FROM maas.deployments d
+JOIN maas.models m ON m.name = d.name AND m.version = d.version
+WHERE NOT d.rolled_back
+ORDER BY d.name, d.id DESC;
+
+COMMENT ON VIEW maas.deployed IS 'maas: the live version of each model name';
+
+CREATE TYPE maas.train_result AS (
+	name			text,
+	version			integer,
+	algorithm		text,
+	task			text,
+	rows_trained	bigint,
+	rows_skipped	bigint,
+	metrics			jsonb,
+	deployed		boolean,
+	train_ms		double precision
+);
+
+-- Training and registry
+
+CREATE FUNCTION maas_train(name text, algorithm text, source text,
+						   target text DEFAULT NULL, params jsonb DEFAULT '{}')
+RETURNS maas.train_result
+AS 'MODULE_PATHNAME', 'maas_train'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_train(text, text, text, text, jsonb) IS
+'train a new version of a model from a table or query, score it on held-out rows, store it and deploy it if it is at least as good';
+
+CREATE FUNCTION maas_evaluate(name text, source text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_evaluate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_evaluate(text, text) IS
+'metrics of the deployed version of a model on the rows of a table or query';
+
+CREATE FUNCTION maas_deploy(name text, version integer)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_deploy'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_deploy(text, integer) IS 'make a version of a model the live one';
+
+CREATE FUNCTION maas_rollback(name text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_rollback'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_rollback(text) IS
+'undo the newest deployment of a model; returns the version live afterwards';
+
+CREATE FUNCTION maas_info(model bytea)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_info_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_info(bytea) IS 'what a model is: algorithm, features, target, parameters';
+
+CREATE FUNCTION maas_info(name text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_info_name'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_info(text) IS 'what the deployed version of a named model is';
+
+-- Prediction
+
+CREATE FUNCTION maas_predict_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'maas_predict_support'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict(name text, features float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict(name text, "row" record)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE SUPPORT maas_predict_support;
+
+CREATE FUNCTION maas_predict(model bytea, features float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_columns(name text, columns text[], VARIADIC "any")
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_columns'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_predict(text, float8[]) IS
+'prediction of the deployed model: the value, or the predicted class as a number';
+COMMENT ON FUNCTION maas_predict(text, record) IS
+'prediction of the deployed model for a row whose columns are matched by name';
+COMMENT ON FUNCTION maas_predict(bytea, float8[]) IS 'prediction of an inline model';
+COMMENT ON FUNCTION maas_predict_columns(text, text[], "any") IS
+'what the planner turns maas_predict(name, row) into: the row''s columns by name';
+
+CREATE FUNCTION maas_predict_proba(name text, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_proba(name text, "row" record)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE SUPPORT maas_predict_support;
+
+CREATE FUNCTION maas_predict_proba(model bytea, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_proba_columns(name text, columns text[], VARIADIC "any")
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_columns'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_predict_proba(text, float8[]) IS
+'class probabilities of the deployed model, in the order of maas_info(name)->''target''->''classes''';
+COMMENT ON FUNCTION maas_predict_proba(text, record) IS
+'class probabilities of the deployed model for a row';
+COMMENT ON FUNCTION maas_predict_proba(bytea, float8[]) IS 'class probabilities of an inline model';
+COMMENT ON FUNCTION maas_predict_proba_columns(text, text[], "any") IS
+'what the planner turns maas_predict_proba(name, row) into';
+
+CREATE FUNCTION maas_predict_class(name text, features float8[])
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_class(name text, "row" record)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE SUPPORT maas_predict_support;
+
+CREATE FUNCTION maas_predict_class(model bytea, features float8[])
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_class_columns(name text, columns text[], VARIADIC "any")
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_columns'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_predict_class(text, float8[]) IS
+'predicted class of the deployed model, as the target''s own label';
+COMMENT ON FUNCTION maas_predict_class(text, record) IS
+'predicted class of the deployed model for a row';
+COMMENT ON FUNCTION maas_predict_class(bytea, float8[]) IS 'predicted class of an inline model';
+COMMENT ON FUNCTION maas_predict_class_columns(text, text[], "any") IS
+'what the planner turns maas_predict_class(name, row) into';
+
+-- The training aggregate
+
+CREATE FUNCTION maas_fit_transfn(bytea, text, float8[], float8)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'maas_fit_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_fit_transfn(bytea, text, float8[], float8, jsonb)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'maas_fit_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_fit_combine(bytea, bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'maas_fit_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_fit_final(bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'maas_fit_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_fit_partial_final(bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'maas_fit_partial_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE maas_fit(algorithm text, features float8[], target float8) (
+	SFUNC = maas_fit_transfn,
+	STYPE = bytea,
+	FINALFUNC = maas_fit_final,
+	COMBINEFUNC = maas_fit_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE maas_fit(algorithm text, features float8[], target float8, params jsonb) (
+	SFUNC = maas_fit_transfn,
+	STYPE = bytea,
+	FINALFUNC = maas_fit_final,
+	COMBINEFUNC = maas_fit_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE maas_fit_partial(algorithm text, features float8[], target float8) (
+	SFUNC = maas_fit_transfn,
+	STYPE = bytea,
+	FINALFUNC = maas_fit_partial_final,
+	COMBINEFUNC = maas_fit_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE maas_fit_partial(algorithm text, features float8[], target float8, params jsonb) (
+	SFUNC = maas_fit_transfn,
+	STYPE = bytea,
+	FINALFUNC = maas_fit_partial_final,
+	COMBINEFUNC = maas_fit_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE maas_fit_merge(state bytea) (
+	SFUNC = maas_fit_combine,
+	STYPE = bytea,
+	FINALFUNC = maas_fit_final,
+	COMBINEFUNC = maas_fit_combine,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE maas_fit(text, float8[], float8) IS
+'train a model over the rows of a query or of each group; returns the model bytes';
+COMMENT ON AGGREGATE maas_fit(text, float8[], float8, jsonb) IS
+'train a model with params over the rows of a query or of each group';
+COMMENT ON AGGREGATE maas_fit_partial(text, float8[], float8) IS
+'the mergeable training state of some rows, for maas_fit_merge';
+COMMENT ON AGGREGATE maas_fit_partial(text, float8[], float8, jsonb) IS
+'the mergeable training state of some rows, with params';
+COMMENT ON AGGREGATE maas_fit_merge(bytea) IS
+'merge training states computed anywhere into one model';
