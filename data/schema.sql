@@ -1,6 +1,6 @@
 -- Tables for the datasets in data/ (see data/README.md); load with data/load.sql.
 
-CREATE TABLE iris (
+CREATE TABLE IF NOT EXISTS iris (
 	sepal_length double precision,
 	sepal_width double precision,
 	petal_length double precision,
@@ -8,7 +8,7 @@ CREATE TABLE iris (
 	species text
 );
 
-CREATE TABLE wine (
+CREATE TABLE IF NOT EXISTS wine (
 	alcohol double precision,
 	malic_acid double precision,
 	ash double precision,
@@ -25,7 +25,7 @@ CREATE TABLE wine (
 	cultivar integer
 );
 
-CREATE TABLE breast_cancer (
+CREATE TABLE IF NOT EXISTS breast_cancer (
 	mean_radius double precision,
 	mean_texture double precision,
 	mean_perimeter double precision,
@@ -59,7 +59,7 @@ CREATE TABLE breast_cancer (
 	malignant boolean
 );
 
-CREATE TABLE diabetes (
+CREATE TABLE IF NOT EXISTS diabetes (
 	age double precision,
 	sex double precision,
 	bmi double precision,
@@ -73,7 +73,7 @@ CREATE TABLE diabetes (
 	progression double precision
 );
 
-CREATE TABLE penguins (
+CREATE TABLE IF NOT EXISTS penguins (
 	species text,
 	island text,
 	bill_length_mm double precision,
@@ -84,7 +84,7 @@ CREATE TABLE penguins (
 	year integer
 );
 
-CREATE TABLE credit_data (
+CREATE TABLE IF NOT EXISTS credit_data (
 	status text,
 	seniority integer,
 	home text,
@@ -101,7 +101,7 @@ CREATE TABLE credit_data (
 	price integer
 );
 
-CREATE TABLE wa_churn (
+CREATE TABLE IF NOT EXISTS wa_churn (
 	churn text,
 	female integer,
 	senior_citizen integer,
@@ -124,7 +124,7 @@ CREATE TABLE wa_churn (
 	total_charges double precision
 );
 
-CREATE TABLE ames (
+CREATE TABLE IF NOT EXISTS ames (
 	ms_subclass text,
 	ms_zoning text,
 	lot_frontage integer,
@@ -201,7 +201,7 @@ CREATE TABLE ames (
 	latitude double precision
 );
 
-CREATE TABLE concrete (
+CREATE TABLE IF NOT EXISTS concrete (
 	cement double precision,
 	blast_furnace_slag double precision,
 	fly_ash double precision,

@@ -289,3 +289,35 @@ COMMENT ON AGGREGATE maas_fit_partial(text, float8[], float8, jsonb) IS
 'the mergeable training state of some rows, with params';
 COMMENT ON AGGREGATE maas_fit_merge(bytea) IS
 'merge training states computed anywhere into one model';
+
+-- Explanations
+
+CREATE FUNCTION maas_explain(name text, features float8[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_explain_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_explain(name text, "row" record)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_explain_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_explain(model bytea, features float8[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_explain_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_explain(text, float8[]) IS
+'additive per-feature contributions to one prediction of the deployed model';
+COMMENT ON FUNCTION maas_explain(text, record) IS
+'additive per-feature contributions to the deployed model''s prediction for a row';
+COMMENT ON FUNCTION maas_explain(bytea, float8[]) IS
+'additive per-feature contributions to one prediction of an inline model';
+
+CREATE FUNCTION maas_feature_importance(name text)
+RETURNS TABLE (feature text, gain float8, splits float8)
+AS 'MODULE_PATHNAME', 'maas_feature_importance'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 20;
+
+COMMENT ON FUNCTION maas_feature_importance(text) IS
+'total gain and split count of each feature in the deployed model (tree models)';

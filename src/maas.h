@@ -197,9 +197,14 @@ typedef struct MaasAlgorithm
 	void	   *(*deserialize) (struct MaasReader *reader, const MaasModel *model);
 	/* JSON members describing the state (inside an open object) */
 	void		(*describe) (const MaasModel *model, struct MaasJson *json);
-	/* additive contributions of each encoded feature; NULL if not available */
+	/*
+	 * additive contributions of each encoded feature to the explained score
+	 * (see explain.c); NULL if not available
+	 */
 	void		(*explain) (const MaasModel *model, const double *x,
 							double *contrib, double *base);
+	/* per encoded feature: total gain and split count; NULL if not available */
+	void		(*importance) (const MaasModel *model, double *gain, double *splits);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -391,6 +396,18 @@ extern int32 MaasRegistryRollback(const char *name);
 extern void MaasLookupDeployed(const char *name, MaasModelRef *ref);
 extern void MaasLookupVersion(const char *name, int32 version, MaasModelRef *ref);
 extern bool MaasModelRefValid(const MaasModelRef *ref);
+
+/* predict.c: input forms shared by prediction and explanation */
+typedef enum MaasInputForm
+{
+	MAAS_INPUT_ARRAY,			/* (name, float8[]) */
+	MAAS_INPUT_ROW,				/* (name, record) */
+	MAAS_INPUT_COLUMNS,			/* (name, text[] names, VARIADIC "any") */
+	MAAS_INPUT_BYTES			/* (bytea, float8[]) */
+} MaasInputForm;
+
+extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,
+									   const double **x);
 
 /* model use */
 extern double MaasPredictValue(const MaasModel *model, const double *out);

@@ -272,16 +272,10 @@ Output(const MaasModel *model, const double *x, double *out, PredictOutput kind)
 	return (Datum) 0;
 }
 
-static Datum
-PredictArray(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c,
-			 PredictOutput kind)
+static void
+EncodeArray(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
-
-	if (kind != OUTPUT_VALUE)
-		MaasModelCheckClassifier(model);
-	MaasCheckFeatures(model, arr, c->x);
-	return Output(model, c->x, c->out, kind);
+	MaasCheckFeatures(model, PG_GETARG_ARRAYTYPE_P(1), c->x);
 }
 
 static void
@@ -311,17 +305,14 @@ BindRowType(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *model,
 	c->bound_serial = c->serial;
 }
 
-static Datum
-PredictRow(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c,
-		   PredictOutput kind)
+static void
+EncodeRow(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
 	HeapTupleHeader td = PG_GETARG_HEAPTUPLEHEADER(1);
 	Oid			typid = HeapTupleHeaderGetTypeId(td);
 	int32		typmod = HeapTupleHeaderGetTypMod(td);
 	HeapTupleData tuple;
 
-	if (kind != OUTPUT_VALUE)
-		MaasModelCheckClassifier(model);
 	if (c->bound_serial != c->serial || c->row_typid != typid || c->row_typmod != typmod)
 		BindRowType(fcinfo, c, model, typid, typmod);
 	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
@@ -330,18 +321,14 @@ PredictRow(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c,
 	tuple.t_data = td;
 	heap_deform_tuple(&tuple, c->row_desc, c->values, c->nulls);
 	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
-	return Output(model, c->x, c->out, kind);
 }
 
 /* Columns as arguments 2.. with their names in the text[] argument 1 */
-static Datum
-PredictColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c,
-			   PredictOutput kind)
+static void
+EncodeColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
 	int			natts = PG_NARGS() - 2;
 
-	if (kind != OUTPUT_VALUE)
-		MaasModelCheckClassifier(model);
 	if (c->bound_serial != c->serial)
 	{
 		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
@@ -380,40 +367,71 @@ PredictColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c,
 		c->nulls[a] = fcinfo->args[a + 2].isnull;
 	}
 	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
-	return Output(model, c->x, c->out, kind);
 }
 
 
-#define PREDICT_FUNCTION(sqlname, resolve, form, kind) \
+/*
+ * The model and the encoded features of one call, in any input form: by
+ * name (argument 0) or inline bytes, with float8[], a row or columns.
+ */
+const MaasModel *
+MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, const double **x)
+{
+	PredictCache *c = GetCache(fcinfo);
+	const MaasModel *model;
+
+	if (form == MAAS_INPUT_BYTES)
+		model = ResolveBytes(fcinfo, c);
+	else
+		model = ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0));
+	switch (form)
+	{
+		case MAAS_INPUT_ARRAY:
+		case MAAS_INPUT_BYTES:
+			EncodeArray(fcinfo, model, c);
+			break;
+		case MAAS_INPUT_ROW:
+			EncodeRow(fcinfo, model, c);
+			break;
+		case MAAS_INPUT_COLUMNS:
+			EncodeColumns(fcinfo, model, c);
+			break;
+	}
+	*x = c->x;
+	return model;
+}
+
+static Datum
+Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
+{
+	const double *x;
+	const MaasModel *model;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	model = MaasModelInput(fcinfo, form, &x);
+	if (kind != OUTPUT_VALUE)
+		MaasModelCheckClassifier(model);
+	return Output(model, x, GetCache(fcinfo)->out, kind);
+}
+
+#define PREDICT_FUNCTION(sqlname, form, kind) \
 PG_FUNCTION_INFO_V1(sqlname); \
 Datum \
 sqlname(PG_FUNCTION_ARGS) \
 { \
-	PredictCache *c; \
-	const MaasModel *model; \
-	if (PG_ARGISNULL(0)) \
-		PG_RETURN_NULL(); \
-	c = GetCache(fcinfo); \
-	model = resolve; \
-	return form(fcinfo, model, c, kind); \
+	return Predict(fcinfo, form, kind); \
 }
 
-/* by name, float8[] */
-PREDICT_FUNCTION(maas_predict_array, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictArray, OUTPUT_VALUE)
-PREDICT_FUNCTION(maas_predict_proba_array, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictArray, OUTPUT_PROBA)
-PREDICT_FUNCTION(maas_predict_class_array, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictArray, OUTPUT_CLASS)
-
-/* by name, whole row */
-PREDICT_FUNCTION(maas_predict_row, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictRow, OUTPUT_VALUE)
-PREDICT_FUNCTION(maas_predict_proba_row, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictRow, OUTPUT_PROBA)
-PREDICT_FUNCTION(maas_predict_class_row, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictRow, OUTPUT_CLASS)
-
-/* by name, columns (the planner's rewrite of the row form) */
-PREDICT_FUNCTION(maas_predict_columns, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictColumns, OUTPUT_VALUE)
-PREDICT_FUNCTION(maas_predict_proba_columns, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictColumns, OUTPUT_PROBA)
-PREDICT_FUNCTION(maas_predict_class_columns, ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0)), PredictColumns, OUTPUT_CLASS)
-
-/* inline model bytes, float8[] */
-PREDICT_FUNCTION(maas_predict_bytes, ResolveBytes(fcinfo, c), PredictArray, OUTPUT_VALUE)
-PREDICT_FUNCTION(maas_predict_proba_bytes, ResolveBytes(fcinfo, c), PredictArray, OUTPUT_PROBA)
-PREDICT_FUNCTION(maas_predict_class_bytes, ResolveBytes(fcinfo, c), PredictArray, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_array, MAAS_INPUT_ARRAY, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_array, MAAS_INPUT_ARRAY, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_array, MAAS_INPUT_ARRAY, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_row, MAAS_INPUT_ROW, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_row, MAAS_INPUT_ROW, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_row, MAAS_INPUT_ROW, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_columns, MAAS_INPUT_COLUMNS, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_columns, MAAS_INPUT_COLUMNS, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_columns, MAAS_INPUT_COLUMNS, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_bytes, MAAS_INPUT_BYTES, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_bytes, MAAS_INPUT_BYTES, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_bytes, MAAS_INPUT_BYTES, OUTPUT_CLASS)

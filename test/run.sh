@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make test: install what is missing, build, install, start a throwaway
+# cluster, run every test (pg_regress, TAP, scripted suites), stop the
+# cluster, and end with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+test/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+test/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+eval "$(test/cluster.sh start)" || { echo "0 passed, 1 failed"; exit 1; }
+trap 'test/cluster.sh stop "$MAAS_CLUSTER"' EXIT
+
+passed=0
+failed=0
+count() {	# count TAP-style "ok" / "not ok" lines of a log
+	local ok bad
+	ok=$(grep -cE '^ *ok [0-9]' "$1")
+	bad=$(grep -cE '^ *not ok [0-9]' "$1")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
+# 1. pg_regress: sql/ against expected/
+echo "== pg_regress"
+make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/tmp/maas-regress.log 2>&1
+cat /tmp/maas-regress.log
+ok=$(grep -cE '\.\.\. ok' /tmp/maas-regress.log)
+bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' /tmp/maas-regress.log)
+passed=$((passed + ok))
+failed=$((failed + bad))
+[ -f regression.diffs ] && [ "$bad" -gt 0 ] && head -200 regression.diffs
+
+# 2. TAP tests (PostgreSQL::Test::Cluster starts its own servers, so not as root)
+if ls test/t/*.pl >/dev/null 2>&1; then
+	echo "== TAP"
+	tapdir=$(mktemp -d /tmp/maas-tap.XXXXXX)
+	chmod 777 "$tapdir"
+	runas=()
+	[ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
+	"${runas[@]}" env PATH="/usr/lib/postgresql/15/bin:$PATH" \
+		PERL5LIB="/usr/lib/postgresql/15/lib/pgxs/src/test/perl" \
+		TESTDIR="$tapdir" PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
+		MAAS_ROOT="$root" \
+		prove --verbose --timer test/t/ >"$tapdir/prove.log" 2>&1
+	cat "$tapdir/prove.log"
+	count "$tapdir/prove.log"
+	if grep -qE '^Result: FAIL' "$tapdir/prove.log" && ! grep -qE '^ *not ok' "$tapdir/prove.log"; then
+		failed=$((failed + 1))	# a script died without reporting a failed test
+	fi
+	rm -rf "$tapdir"
+fi
+
+# 3. scripted suites: each prints TAP lines
+for suite in test/suite/*.sh; do
+	[ -x "$suite" ] || continue
+	echo "== $suite"
+	log=$(mktemp)
+	"$suite" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count "$log"
+	[ $rc -ne 0 ] && ! grep -qE '^ *not ok' "$log" && failed=$((failed + 1))
+	rm -f "$log"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
