@@ -19,7 +19,8 @@ CREATE TABLE maas.models (
 	rows_trained	bigint NOT NULL,
 	train_ms		double precision NOT NULL,
 	trained_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	owner			name NOT NULL DEFAULT CURRENT_USER,
+	owner			name NOT NULL DEFAULT CURRENT_USER,	-- owns the name: every version
+	trained_by		name NOT NULL DEFAULT CURRENT_USER,
 	UNIQUE (name, version)
 );
 -- uncompressed, so the header can be read without detoasting the whole model
@@ -44,14 +45,51 @@ CREATE INDEX deployments_name_idx ON maas.deployments (name, id);
 
 COMMENT ON TABLE maas.deployments IS 'maas: deployment history of each model name';
 
--- pg_dump keeps the rows of both tables and the state of their sequences
+-- Privileges the owner of a model name has given other roles (or PUBLIC)
+CREATE TABLE maas.grants (
+	name			text NOT NULL,
+	grantee			name NOT NULL,		-- a role, or 'public'
+	privilege		text NOT NULL CHECK (privilege IN ('predict', 'deploy', 'train')),
+	granted_by		name NOT NULL,
+	granted_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (name, grantee, privilege)
+);
+
+COMMENT ON TABLE maas.grants IS 'maas: privileges on models given by their owners';
+
+-- pg_dump keeps the rows of the tables and the state of their sequences
 SELECT pg_catalog.pg_extension_config_dump('maas.models', '');
 SELECT pg_catalog.pg_extension_config_dump('maas.models_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('maas.deployments', '');
 SELECT pg_catalog.pg_extension_config_dump('maas.deployments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.grants', '');
+
+-- Access control (see src/access.c).  Users read the catalog through
+-- row-level security: the rows of the names whose owner role they belong
+-- to.  Nobody but the extension's owner writes it; the maas_* functions do
+-- that after checking privileges.
+CREATE FUNCTION maas_owns(role name)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'maas_owns'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_owns(name) IS 'whether the current user acts as the given role (model ownership)';
+
+ALTER TABLE maas.models ENABLE ROW LEVEL SECURITY;
+ALTER TABLE maas.deployments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE maas.grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_read ON maas.models FOR SELECT USING (@extschema@.maas_owns(owner));
+CREATE POLICY deployments_read ON maas.deployments FOR SELECT
+	USING (EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) deployments.name));
+CREATE POLICY grants_read ON maas.grants FOR SELECT
+	USING (@extschema@.maas_owns(grantee) OR
+		   EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) grants.name));
+
+GRANT USAGE ON SCHEMA maas TO PUBLIC;
+GRANT SELECT ON maas.models, maas.deployments, maas.grants TO PUBLIC;
 
 -- The live version of each name
-CREATE VIEW maas.deployed AS
+CREATE VIEW maas.deployed WITH (security_invoker = true) AS
 SELECT DISTINCT ON (d.name)
 	d.name, d.version, m.algorithm, m.task, m.metrics, d.deployed_at, d.deployed_by
 FROM maas.deployments d
@@ -60,6 +98,7 @@ WHERE NOT d.rolled_back
 ORDER BY d.name, d.id DESC;
 
 COMMENT ON VIEW maas.deployed IS 'maas: the live version of each model name';
+GRANT SELECT ON maas.deployed TO PUBLIC;
 
 CREATE TYPE maas.train_result AS (
 	name			text,
@@ -106,6 +145,29 @@ LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION maas_rollback(text) IS
 'undo the newest deployment of a model; returns the version live afterwards';
+
+CREATE FUNCTION maas_grant(name text, role name, privilege text DEFAULT 'predict')
+RETURNS void
+AS 'MODULE_PATHNAME', 'maas_grant'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_grant(text, name, text) IS
+'let a role (or PUBLIC) predict with, deploy, or train a model; owners only';
+
+CREATE FUNCTION maas_revoke(name text, role name, privilege text DEFAULT 'predict')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'maas_revoke'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_revoke(text, name, text) IS 'take back a grant of maas_grant';
+
+CREATE FUNCTION maas_drop(name text, version integer DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_drop'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_drop(text, integer) IS
+'drop one version of a model, or all of them; owners only';
 
 CREATE FUNCTION maas_info(model bytea)
 RETURNS jsonb

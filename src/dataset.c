@@ -29,6 +29,7 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "nodes/plannodes.h"
 #include "utils/plancache.h"
 #include "utils/regproc.h"
 
@@ -329,6 +330,45 @@ PrepareSource(const char *query, TupleDesc *desc)
 	ps = linitial(SPI_plan_get_plan_sources(plan));
 	*desc = ps->resultDesc;
 	return plan;
+}
+
+/* The planner's row estimate of the source, 0 if unknown */
+static double
+EstimatedRows(SPIPlanPtr plan)
+{
+	CachedPlan *cplan = SPI_plan_get_cached_plan(plan);
+	double		rows = 0;
+
+	if (cplan == NULL)
+		return 0;
+	if (list_length(cplan->stmt_list) == 1)
+	{
+		PlannedStmt *stmt = linitial_node(PlannedStmt, cplan->stmt_list);
+
+		if (stmt->planTree)
+			rows = stmt->planTree->plan_rows;
+	}
+	/* an unsaved SPI plan is not registered with a resource owner */
+	ReleaseCachedPlan(cplan, NULL);
+	return rows;
+}
+
+/*
+ * Size the matrices for the estimated rows, so an analyzed table is read
+ * without regrowing; a bad estimate only costs a regrowth later.
+ */
+static void
+Presize(LoadState *st, SPIPlanPtr plan, double test_size)
+{
+	double		rows = EstimatedRows(plan);
+	double		row_bytes = (double) st->ds->train.n_cols * sizeof(double);
+	double		limit = (double) maas_max_memory_kb * 1024 / row_bytes;
+
+	if (rows <= INITIAL_ROWS || rows * 1.1 > limit)
+		return;
+	MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+	if (test_size > 0)
+		MatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
 }
 
 static int
@@ -1124,6 +1164,7 @@ MaasLoadForTraining(const char *source, const char *target,
 	st->codes = palloc(sizeof(int) * st->n_columns);
 	MatrixInit(&ds->train, st->raw_width + 1);
 	MatrixInit(&ds->test, st->raw_width + 1);
+	Presize(st, plan, st->test_size);
 
 	RunSource(st, plan);
 
@@ -1255,6 +1296,7 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	ds->task = model->task;
 	MatrixInit(&ds->train, model->n_features + 1);
 	MatrixInit(&ds->test, model->n_features + 1);
+	Presize(st, plan, 1.0);
 
 	RunSource(st, plan);
 	if (ds->test.n_rows == 0)

@@ -112,7 +112,7 @@ maas_feature_importance(PG_FUNCTION_ARGS)
 	double	   *splits;
 
 	MaasCheckName(name);
-	MaasLookupDeployed(name, &ref);
+	MaasLookupDeployed(name, MAAS_PRIV_OWNER, &ref);
 	model = ref.model;
 	if (model->algorithm->importance == NULL)
 		ereport(ERROR,

@@ -373,6 +373,27 @@ extern void MaasProgressStart(MaasProgress *p, const char *what);
 extern bool MaasProgressDue(MaasProgress *p);
 extern double MaasProgressElapsedMs(MaasProgress *p);
 
+/* access.c */
+typedef enum MaasPrivilege
+{
+	MAAS_PRIV_PREDICT = 1,		/* nested: each includes the ones before */
+	MAAS_PRIV_DEPLOY = 2,
+	MAAS_PRIV_TRAIN = 3,
+	MAAS_PRIV_OWNER = 4
+} MaasPrivilege;
+
+typedef struct MaasElevation
+{
+	Oid			user;
+	int			sec_context;
+} MaasElevation;
+
+extern void MaasElevate(MaasElevation *e);
+extern void MaasRestore(MaasElevation *e);
+extern bool MaasActsAs(Oid caller, const char *role);
+extern const char *MaasPrivilegeName(MaasPrivilege privilege);
+extern MaasPrivilege MaasParsePrivilege(const char *name);
+
 /* registry.c */
 typedef struct MaasModelRef
 {
@@ -393,8 +414,10 @@ extern bool MaasRegistryDeployIfBetter(const char *name, int32 version,
 									   MaasTask task);
 extern void MaasRegistryDeploy(const char *name, int32 version, const char *reason);
 extern int32 MaasRegistryRollback(const char *name);
-extern void MaasLookupDeployed(const char *name, MaasModelRef *ref);
-extern void MaasLookupVersion(const char *name, int32 version, MaasModelRef *ref);
+extern void MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege);
+extern bool MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege);
+extern int	MaasRegistryDrop(const char *name, int32 version);
+extern void MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref);
 extern bool MaasModelRefValid(const MaasModelRef *ref);
 
 /* predict.c: input forms shared by prediction and explanation */

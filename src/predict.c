@@ -143,7 +143,7 @@ ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
 		uint64		old_generation = c->ref.generation;
 
 		MaasCheckName(s);
-		MaasLookupDeployed(s, &c->ref);
+		MaasLookupDeployed(s, MAAS_PRIV_PREDICT, &c->ref);
 		if (c->ref.generation != old_generation)
 			c->serial++;
 		memcpy(c->name, s, len);

@@ -7,6 +7,9 @@
  * change runs in the caller's transaction under a per-name advisory lock,
  * so it is all-or-nothing and concurrent trainers of one name queue up.
  *
+ * Catalog statements run as the extension's owner after the privilege
+ * checks of access.c; names and values are always bound as parameters.
+ *
  * Deserialized models are cached per backend, keyed by replicated data only
  * (row id, version, byte length and the checksum stored in the model's
  * header), so the cache is right on hot standbys too.  Which version is live
@@ -16,6 +19,8 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -43,7 +48,6 @@ static uint64 cache_generation;
 static MemoryContext cache_cxt;
 
 static SPIPlanPtr plan_deployed;
-static SPIPlanPtr plan_version;
 static SPIPlanPtr plan_bytes;
 
 void
@@ -90,18 +94,6 @@ LockName(const char *name)
 		elog(ERROR, "could not lock model name");
 }
 
-static bool
-NameExists(const char *name)
-{
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(name)};
-
-	if (SPI_execute_with_args("SELECT 1 FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 LIMIT 1",
-							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read maas.models");
-	return SPI_processed > 0;
-}
-
 static void
 NoSuchModel(const char *name)
 {
@@ -112,23 +104,116 @@ NoSuchModel(const char *name)
 					 name)));
 }
 
+/* The role owning name, NULL when no version of it exists */
+static char *
+NameOwner(const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT owner FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
+							  "ORDER BY version LIMIT 1",
+							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read maas.models");
+	if (SPI_processed == 0)
+		return NULL;
+	return NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull)));
+}
+
+/* Whether a grant of name gives the caller at least the needed privilege */
+static bool
+Granted(Oid caller, const char *name, MaasPrivilege needed)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+
+	if (needed == MAAS_PRIV_OWNER)
+		return false;
+	if (SPI_execute_with_args("SELECT grantee, privilege FROM maas.grants "
+							  "WHERE name OPERATOR(pg_catalog.=) $1",
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read maas.grants");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		char	   *grantee = NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[i],
+																  SPI_tuptable->tupdesc, 1, &isnull)));
+		char	   *privilege = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i],
+																  SPI_tuptable->tupdesc, 2, &isnull));
+
+		if (MaasParsePrivilege(privilege) >= needed &&
+			(strcmp(grantee, "public") == 0 || MaasActsAs(caller, grantee)))
+			return true;
+	}
+	return false;
+}
+
+static void
+CheckPrivilege(Oid caller, const char *name, const char *owner, MaasPrivilege needed)
+{
+	if (MaasActsAs(caller, owner) || Granted(caller, name, needed))
+		return;
+	if (needed == MAAS_PRIV_OWNER)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be a member of role \"%s\", the owner of model \"%s\"",
+						owner, name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s with model \"%s\"", MaasPrivilegeName(needed), name),
+			 errhint("Its owner can share it with maas_grant('%s', role, '%s').",
+					 name, MaasPrivilegeName(needed))));
+}
+
+/* The owner of an existing name after checking the caller's privilege */
+static char *
+RequirePrivilege(Oid caller, const char *name, MaasPrivilege needed)
+{
+	char	   *owner = NameOwner(name);
+
+	if (owner == NULL)
+		NoSuchModel(name);
+	CheckPrivilege(caller, name, owner, needed);
+	return owner;
+}
+
+static Datum
+CallerName(Oid caller)
+{
+	return CStringGetDatum(GetUserNameFromId(caller, false));
+}
+
 /*
- * Insert a new version of name; returns its version number.  Must run
- * inside SPI_connect.
+ * Insert a new version of name; returns its version number.  A new name
+ * belongs to the caller; a new version of an existing one needs the train
+ * privilege.  Must run inside SPI_connect.
  */
 int32
 MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 				   Jsonb *params, Jsonb *features, const char *target,
 				   Jsonb *metrics, bytea *model, int64 rows_trained, double train_ms)
 {
-	Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
-	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID};
-	Datum		values[10];
-	char		nulls[10] = "          ";
+	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
+	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID, NAMEOID, NAMEOID};
+	Datum		values[12];
+	char		nulls[12] = "            ";
 	bool		isnull;
 	int32		version;
+	Oid			caller = GetUserId();
+	char	   *owner;
+	MaasElevation e;
 
+	MaasElevate(&e);
 	LockName(name);
+	owner = NameOwner(name);
+	if (owner == NULL)
+		owner = GetUserNameFromId(caller, false);
+	else
+		CheckPrivilege(caller, name, owner, MAAS_PRIV_TRAIN);
+	values[10] = CStringGetDatum(owner);
+	values[11] = CallerName(caller);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(algorithm);
 	values[2] = CStringGetTextDatum(MaasTaskName(task));
@@ -143,13 +228,14 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	values[8] = Int64GetDatum(rows_trained);
 	values[9] = Float8GetDatum(train_ms);
 	if (SPI_execute_with_args("INSERT INTO maas.models (name, version, algorithm, task, params, "
-							  "features, target, metrics, model, rows_trained, train_ms) "
+							  "features, target, metrics, model, rows_trained, train_ms, owner, trained_by) "
 							  "VALUES ($1, (SELECT COALESCE(pg_catalog.max(version), 0) OPERATOR(pg_catalog.+) 1 "
 							  "FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1), "
-							  "$2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING version",
-							  10, types, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
+							  "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING version",
+							  12, types, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not insert into maas.models");
 	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	MaasRestore(&e);
 	return version;
 }
 
@@ -180,14 +266,15 @@ LiveVersion(const char *name, const char *metric, double *score, bool *has_score
 }
 
 static void
-InsertDeployment(const char *name, int32 version, const char *reason)
+InsertDeployment(Oid caller, const char *name, int32 version, const char *reason)
 {
-	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
-	Datum		values[3] = {CStringGetTextDatum(name), Int32GetDatum(version),
-	CStringGetTextDatum(reason)};
+	Oid			types[4] = {TEXTOID, INT4OID, TEXTOID, NAMEOID};
+	Datum		values[4] = {CStringGetTextDatum(name), Int32GetDatum(version),
+	CStringGetTextDatum(reason), CallerName(caller)};
 
-	if (SPI_execute_with_args("INSERT INTO maas.deployments (name, version, reason) VALUES ($1, $2, $3)",
-							  3, types, values, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_with_args("INSERT INTO maas.deployments (name, version, reason, deployed_by) "
+							  "VALUES ($1, $2, $3, $4)",
+							  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into maas.deployments");
 }
 
@@ -204,14 +291,21 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 	double		live_score;
 	bool		has_score = false;
 	int32		live;
+	Oid			caller = GetUserId();
+	MaasElevation e;
 
 	if (strcmp(strategy, "never") == 0)
 		return false;
+	MaasElevate(&e);
 	LockName(name);
 	live = LiveVersion(name, metric, &live_score, &has_score);
 	if (strcmp(strategy, "always") != 0 && live > 0 && has_score && primary < live_score)
+	{
+		MaasRestore(&e);
 		return false;
-	InsertDeployment(name, version, strategy);
+	}
+	InsertDeployment(caller, name, version, strategy);
+	MaasRestore(&e);
 	return true;
 }
 
@@ -223,25 +317,27 @@ MaasRegistryDeploy(const char *name, int32 version, const char *reason)
 	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
 	double		score;
 	bool		has_score;
+	Oid			caller = GetUserId();
+	MaasElevation e;
 
+	MaasElevate(&e);
 	LockName(name);
+	RequirePrivilege(caller, name, MAAS_PRIV_DEPLOY);
 	if (SPI_execute_with_args("SELECT 1 FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
 							  "AND version OPERATOR(pg_catalog.=) $2",
 							  2, types, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read maas.models");
 	if (SPI_processed == 0)
 	{
-		if (!NameExists(name))
-			NoSuchModel(name);
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" has no version %d", name, version),
 				 errhint("SELECT version FROM maas.models WHERE name = '%s' lists its versions.",
 						 name)));
 	}
-	if (LiveVersion(name, "r2", &score, &has_score) == version)
-		return;
-	InsertDeployment(name, version, reason);
+	if (LiveVersion(name, "r2", &score, &has_score) != version)
+		InsertDeployment(caller, name, version, reason);
+	MaasRestore(&e);
 }
 
 /*
@@ -253,35 +349,126 @@ MaasRegistryRollback(const char *name)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
-	Oid			idtypes[1] = {INT8OID};
-	Datum		idvalues[1];
 	bool		isnull;
 	int32		previous;
+	Oid			caller = GetUserId();
+	Oid			updtypes[2] = {INT8OID, NAMEOID};
+	Datum		updvalues[2];
+	MaasElevation e;
 
+	MaasElevate(&e);
 	LockName(name);
+	RequirePrivilege(caller, name, MAAS_PRIV_DEPLOY);
 	if (SPI_execute_with_args("SELECT id, version FROM maas.deployments "
 							  "WHERE name OPERATOR(pg_catalog.=) $1 AND NOT rolled_back "
 							  "ORDER BY id DESC LIMIT 2",
 							  1, types, values, NULL, false, 2) != SPI_OK_SELECT)
 		elog(ERROR, "could not read maas.deployments");
 	if (SPI_processed < 2)
-	{
-		if (!NameExists(name))
-			NoSuchModel(name);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("model \"%s\" has no earlier deployment to roll back to", name),
 				 errhint("maas.deployments shows its history; maas_deploy('%s', version) deploys any version.",
 						 name)));
-	}
-	idvalues[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	updvalues[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	updvalues[1] = CallerName(caller);
 	previous = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[1], SPI_tuptable->tupdesc, 2, &isnull));
 	if (SPI_execute_with_args("UPDATE maas.deployments SET rolled_back = true, "
-							  "rolled_back_at = pg_catalog.now(), rolled_back_by = CURRENT_USER "
+							  "rolled_back_at = pg_catalog.now(), rolled_back_by = $2 "
 							  "WHERE id OPERATOR(pg_catalog.=) $1",
-							  1, idtypes, idvalues, NULL, false, 0) != SPI_OK_UPDATE)
+							  2, updtypes, updvalues, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not update maas.deployments");
+	MaasRestore(&e);
 	return previous;
+}
+
+/* Give a role (or PUBLIC) a privilege on name.  Must run inside SPI_connect. */
+void
+MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege)
+{
+	Oid			caller = GetUserId();
+	Oid			types[4] = {TEXTOID, NAMEOID, TEXTOID, NAMEOID};
+	Datum		values[4];
+	MaasElevation e;
+
+	if (pg_strcasecmp(role, "public") == 0)
+		role = "public";
+	else
+		get_role_oid(role, false);
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetDatum(role);
+	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
+	values[3] = CallerName(caller);
+	MaasElevate(&e);
+	LockName(name);
+	RequirePrivilege(caller, name, MAAS_PRIV_OWNER);
+	if (SPI_execute_with_args("INSERT INTO maas.grants (name, grantee, privilege, granted_by) "
+							  "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+							  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into maas.grants");
+	MaasRestore(&e);
+}
+
+/* Take a grant back; false when there was none.  Must run inside SPI_connect. */
+bool
+MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege)
+{
+	Oid			caller = GetUserId();
+	Oid			types[3] = {TEXTOID, NAMEOID, TEXTOID};
+	Datum		values[3];
+	MaasElevation e;
+	bool		found;
+
+	if (pg_strcasecmp(role, "public") == 0)
+		role = "public";
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetDatum(role);
+	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
+	MaasElevate(&e);
+	LockName(name);
+	RequirePrivilege(caller, name, MAAS_PRIV_OWNER);
+	if (SPI_execute_with_args("DELETE FROM maas.grants WHERE name OPERATOR(pg_catalog.=) $1 "
+							  "AND grantee OPERATOR(pg_catalog.=) $2 AND privilege OPERATOR(pg_catalog.=) $3",
+							  3, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete from maas.grants");
+	found = SPI_processed > 0;
+	MaasRestore(&e);
+	return found;
+}
+
+/*
+ * Drop one version of name, or all of them (version 0) with their grants;
+ * returns the number of versions dropped.  Must run inside SPI_connect.
+ */
+int
+MaasRegistryDrop(const char *name, int32 version)
+{
+	Oid			caller = GetUserId();
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	MaasElevation e;
+	int			dropped;
+
+	MaasElevate(&e);
+	LockName(name);
+	RequirePrivilege(caller, name, MAAS_PRIV_OWNER);
+	if (SPI_execute_with_args("DELETE FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
+							  "AND ($2 OPERATOR(pg_catalog.=) 0 OR version OPERATOR(pg_catalog.=) $2)",
+							  2, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete from maas.models");
+	dropped = (int) SPI_processed;
+	if (dropped == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", name, version)));
+	/* the grants go with the last version */
+	if (SPI_execute_with_args("DELETE FROM maas.grants WHERE name OPERATOR(pg_catalog.=) $1 "
+							  "AND NOT EXISTS (SELECT FROM maas.models "
+							  "WHERE name OPERATOR(pg_catalog.=) $1)",
+							  1, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete from maas.grants");
+	MaasRestore(&e);
+	return dropped;
 }
 
 /* ---- lookups for prediction ---- */
@@ -385,11 +572,18 @@ MaasModelRefValid(const MaasModelRef *ref)
 		cache[ref->slot].generation == ref->generation;
 }
 
-static void
-LookupRow(const char *name, int32 version, MaasModelRef *ref)
+/*
+ * The deployed version of name, from the cache when it is there, once the
+ * caller is found to hold the needed privilege.
+ */
+void
+MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 {
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	Oid			caller = GetUserId();
+	MaasElevation e;
+	char	   *owner;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
 	SPIPlanPtr	plan;
 	bool		isnull;
 	HeapTuple	tup;
@@ -398,20 +592,14 @@ LookupRow(const char *name, int32 version, MaasModelRef *ref)
 	int32		found_version;
 	int64		length;
 	uint32		crc;
-	CachedModel *e;
+	CachedModel *entry;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (version > 0)
-		plan = KeepPlan(&plan_version,
-						"SELECT id, version, pg_catalog.octet_length(model), "
-						"pg_catalog.substring(model, 25, 4) FROM maas.models "
-						"WHERE name OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
-						2, types);
-	else
-		plan = KeepPlan(&plan_deployed,
+	MaasElevate(&e);
+	plan = KeepPlan(&plan_deployed,
 						"SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
-						"pg_catalog.substring(m.model, 25, 4) "
+						"pg_catalog.substring(m.model, 25, 4), m.owner "
 						"FROM maas.deployments d JOIN maas.models m "
 						"ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
 						"WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
@@ -421,12 +609,7 @@ LookupRow(const char *name, int32 version, MaasModelRef *ref)
 		elog(ERROR, "could not read the model registry");
 	if (SPI_processed == 0)
 	{
-		if (!NameExists(name))
-			NoSuchModel(name);
-		if (version > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("model \"%s\" has no version %d", name, version)));
+		RequirePrivilege(caller, name, needed);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("model \"%s\" has no deployed version", name),
@@ -438,23 +621,13 @@ LookupRow(const char *name, int32 version, MaasModelRef *ref)
 	found_version = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull));
 	length = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 	crc = CrcFromBytes(DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull)));
+	owner = NameStr(*DatumGetName(SPI_getbinval(tup, desc, 5, &isnull)));
+	CheckPrivilege(caller, name, owner, needed);
 
-	e = FindCached(id, found_version, length, crc);
-	if (e == NULL)
-		e = LoadIntoCache(id, found_version, length, crc);
-	FillRef(ref, e);
+	entry = FindCached(id, found_version, length, crc);
+	if (entry == NULL)
+		entry = LoadIntoCache(id, found_version, length, crc);
+	MaasRestore(&e);
+	FillRef(ref, entry);
 	SPI_finish();
-}
-
-/* The deployed version of name, from the cache when it is there */
-void
-MaasLookupDeployed(const char *name, MaasModelRef *ref)
-{
-	LookupRow(name, 0, ref);
-}
-
-void
-MaasLookupVersion(const char *name, int32 version, MaasModelRef *ref)
-{
-	LookupRow(name, version, ref);
 }

@@ -171,7 +171,7 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 
 	MaasCheckName(name);
-	MaasLookupDeployed(name, &ref);
+	MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
 	MaasProgressStart(&progress, "maas_evaluate");
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas evaluate", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -247,6 +247,65 @@ maas_info_name(PG_FUNCTION_ARGS)
 	MaasModelRef ref;
 
 	MaasCheckName(name);
-	MaasLookupDeployed(name, &ref);
+	MaasLookupDeployed(name, MAAS_PRIV_OWNER, &ref);
 	PG_RETURN_JSONB_P(MaasModelDescribe(ref.model, 0));
+}
+
+/* maas_grant(name, role, privilege) -> void: share a model */
+PG_FUNCTION_INFO_V1(maas_grant);
+Datum
+maas_grant(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *role = NameStr(*PG_GETARG_NAME(1));
+	MaasPrivilege privilege = MaasParsePrivilege(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+
+	CheckWritable("maas_grant()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MaasRegistryGrant(name, role, privilege);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* maas_revoke(name, role, privilege) -> bool: whether there was such a grant */
+PG_FUNCTION_INFO_V1(maas_revoke);
+Datum
+maas_revoke(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *role = NameStr(*PG_GETARG_NAME(1));
+	MaasPrivilege privilege = MaasParsePrivilege(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	bool		found;
+
+	CheckWritable("maas_revoke()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	found = MaasRegistryRevoke(name, role, privilege);
+	SPI_finish();
+	PG_RETURN_BOOL(found);
+}
+
+/* maas_drop(name [, version]) -> int: versions dropped */
+PG_FUNCTION_INFO_V1(maas_drop);
+Datum
+maas_drop(PG_FUNCTION_ARGS)
+{
+	char	   *name = RequiredText(fcinfo, 0, "model name");
+	int32		version = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
+	int			dropped;
+
+	CheckWritable("maas_drop()");
+	MaasCheckName(name);
+	if (!PG_ARGISNULL(1) && version < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("version must be positive, not %d", version)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	dropped = MaasRegistryDrop(name, version);
+	SPI_finish();
+	PG_RETURN_INT32(dropped);
 }
