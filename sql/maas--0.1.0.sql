@@ -383,3 +383,27 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 20;
 
 COMMENT ON FUNCTION maas_feature_importance(text) IS
 'total gain and split count of each feature in the deployed model (tree models)';
+
+-- Usage accounting (needs shared_preload_libraries = 'maas')
+
+CREATE FUNCTION maas_usage(OUT database text, OUT role text, OUT model text,
+						   OUT predictions bigint, OUT training_runs bigint,
+						   OUT training_ms float8, OUT last_used timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_usage'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_usage() IS
+'predictions served and training runs per database, role and model since the server started';
+
+CREATE VIEW maas.usage AS SELECT * FROM @extschema@.maas_usage();
+COMMENT ON VIEW maas.usage IS 'maas: usage per database, role and model (this server only)';
+GRANT SELECT ON maas.usage TO PUBLIC;
+
+CREATE FUNCTION maas_usage_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'maas_usage_reset'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_usage_reset() IS 'zero the usage counters of this server';
+REVOKE ALL ON FUNCTION maas_usage_reset() FROM PUBLIC;

@@ -62,6 +62,7 @@ _PG_init(void)
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	MaasUsageInit();
 	MarkGUCPrefixReserved("maas");
 	MaasSetBlasThreads(maas_blas_threads);
 }

@@ -432,6 +432,12 @@ typedef enum MaasInputForm
 extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,
 									   const double **x);
 
+/* usage.c */
+extern void MaasUsageInit(void);
+extern bool MaasUsageEnabled(void);
+extern void MaasUsageAdd(Oid roleid, const char *name, int64 predictions,
+						 int64 training_runs, double training_ms);
+
 /* model use */
 extern double MaasPredictValue(const MaasModel *model, const double *out);
 extern int	MaasArgmax(const double *v, int n);

@@ -18,6 +18,7 @@
 #include "access/tupdesc.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -72,6 +73,11 @@ typedef struct PredictCache
 	Datum	   *values;
 	bool	   *nulls;
 
+	/* predictions not yet added to the usage counters */
+	int64		usage_pending;
+	Oid			usage_role;
+	MemoryContextCallback usage_callback;
+
 	/* buffers */
 	double	   *x;
 	int			x_len;
@@ -79,12 +85,43 @@ typedef struct PredictCache
 	int			out_len;
 } PredictCache;
 
+static void
+FlushUsage(PredictCache *c)
+{
+	if (c->usage_pending > 0 && c->name_len > 0)
+	{
+		char		name[NAMEDATALEN];
+
+		memcpy(name, c->name, c->name_len);
+		name[c->name_len] = '\0';
+		MaasUsageAdd(c->usage_role, name, c->usage_pending, 0, 0);
+	}
+	c->usage_pending = 0;
+}
+
+/* The query's memory is going away: count what it predicted */
+static void
+FlushUsageCallback(void *arg)
+{
+	FlushUsage((PredictCache *) arg);
+}
+
 static PredictCache *
 GetCache(FunctionCallInfo fcinfo)
 {
 	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-														  sizeof(PredictCache));
+	{
+		PredictCache *c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+												 sizeof(PredictCache));
+
+		if (MaasUsageEnabled())
+		{
+			c->usage_callback.func = FlushUsageCallback;
+			c->usage_callback.arg = c;
+			MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt, &c->usage_callback);
+		}
+		fcinfo->flinfo->fn_extra = c;
+	}
 	return (PredictCache *) fcinfo->flinfo->fn_extra;
 }
 
@@ -143,11 +180,13 @@ ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
 		uint64		old_generation = c->ref.generation;
 
 		MaasCheckName(s);
+		FlushUsage(c);
 		MaasLookupDeployed(s, MAAS_PRIV_PREDICT, &c->ref);
 		if (c->ref.generation != old_generation)
 			c->serial++;
 		memcpy(c->name, s, len);
 		c->name_len = len;
+		c->usage_role = GetUserId();
 		c->mark = mark;
 		pfree(s);
 	}
@@ -412,6 +451,7 @@ Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 	model = MaasModelInput(fcinfo, form, &x);
 	if (kind != OUTPUT_VALUE)
 		MaasModelCheckClassifier(model);
+	GetCache(fcinfo)->usage_pending++;
 	return Output(model, x, GetCache(fcinfo)->out, kind);
 }
 

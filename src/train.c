@@ -138,6 +138,7 @@ maas_train(PG_FUNCTION_ARGS)
 								 target, metrics_jb, bytes, ds->train.n_rows, train_ms);
 	deployed = MaasRegistryDeployIfBetter(name, version, MaasParamString(params, "deploy"),
 										  primary, model->task);
+	MaasUsageAdd(GetUserId(), name, 0, 1, MaasProgressElapsedMs(&progress));
 
 	MemoryContextSwitchTo(caller);
 	values[0] = CStringGetTextDatum(name);
@@ -181,6 +182,7 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
 	MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
+	MaasUsageAdd(GetUserId(), name, ds->test.n_rows, 0, 0);
 	MaasJsonKey(&json, "rows_skipped");
 	MaasJsonInt(&json, ds->rows_skipped);
 	MaasJsonKey(&json, "version");

@@ -2,6 +2,7 @@
 # Throwaway PostgreSQL clusters for tests, benchmarks and the demo.
 #
 #   eval "$(test/cluster.sh start)"   # prints PGHOST/PGPORT/PGUSER/MAAS_CLUSTER exports
+#   MAAS_PRELOAD=1 test/cluster.sh start   # with shared_preload_libraries = 'maas'
 #   test/cluster.sh stop "$MAAS_CLUSTER"
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the
@@ -47,6 +48,11 @@ max_worker_processes = 16
 log_min_messages = warning
 lc_messages = 'C'
 CONF
+	# usage accounting needs the library preloaded; a preloaded library is
+	# only reloaded by a restart, so interactive clusters leave it off
+	if [ "${MAAS_PRELOAD:-0}" = 1 ]; then
+		echo "shared_preload_libraries = 'maas'" >>"$dir/data/postgresql.conf"
+	fi
 	as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
 		|| { cat "$dir/server.log" >&2; exit 1; }
 	echo "export PGHOST='$dir' PGPORT='$port' PGUSER='$user' PGDATABASE=postgres MAAS_CLUSTER='$dir'"

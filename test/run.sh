@@ -9,7 +9,7 @@ root=$(pwd)
 test/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 test/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
-eval "$(test/cluster.sh start)" || { echo "0 passed, 1 failed"; exit 1; }
+eval "$(MAAS_PRELOAD=1 test/cluster.sh start)" || { echo "0 passed, 1 failed"; exit 1; }
 trap 'test/cluster.sh stop "$MAAS_CLUSTER"' EXIT
 
 passed=0
