@@ -42,6 +42,8 @@
 #define FIT_KIND_COMOMENT	1
 #define FIT_KIND_ROWS		2
 #define MAX_PARAMS_LEN		(1024 * 1024)
+#define MIN_BLOCK			8		/* rows buffered by a new comoment state */
+#define MAX_BLOCK_DOUBLES	(1 << 13)	/* its buffer grows up to this size */
 
 #ifdef WORDS_BIGENDIAN
 #define NATIVE_ORDER		2
@@ -78,12 +80,19 @@ typedef struct FitState
 #define STATE_BLOCK(s)		(STATE_C(s) + (int64) STATE_Q(s) * STATE_Q(s))
 #define STATE_ROWS(s)		STATE_ARRAYS(s)
 
-/* Per-call-site cache of the algorithm named by the first argument */
+/*
+ * Per-call-site cache of the transition function: the algorithm named by
+ * its argument, and the state it returned last, which needs no new check
+ * when it comes back (nothing but this function writes it in between).
+ */
 typedef struct AlgorithmCache
 {
 	char		name[64];
 	int			len;
+	bool		name_stable;	/* a constant: resolved once */
 	const MaasAlgorithm *algorithm;
+	const FitState *checked;
+	Size		checked_size;
 } AlgorithmCache;
 
 static void
@@ -167,10 +176,24 @@ ArgState(FunctionCallInfo fcinfo, int arg)
 	return s;
 }
 
+static AlgorithmCache *
+GetAlgorithmCache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		AlgorithmCache *cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+													   sizeof(AlgorithmCache));
+
+		cache->name_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return fcinfo->flinfo->fn_extra;
+}
+
 static const MaasAlgorithm *
 AlgorithmArg(FunctionCallInfo fcinfo)
 {
-	AlgorithmCache *cache = fcinfo->flinfo->fn_extra;
+	AlgorithmCache *cache = GetAlgorithmCache(fcinfo);
 	text	   *name;
 	int			len;
 
@@ -178,11 +201,10 @@ AlgorithmArg(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("algorithm must not be NULL")));
+	if (cache->algorithm != NULL && cache->name_stable)
+		return cache->algorithm;
 	name = PG_GETARG_TEXT_PP(1);
 	len = VARSIZE_ANY_EXHDR(name);
-	if (cache == NULL)
-		cache = fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AlgorithmCache));
 	if (cache->algorithm == NULL || len != cache->len ||
 		memcmp(VARDATA_ANY(name), cache->name, len) != 0)
 	{
@@ -197,14 +219,15 @@ AlgorithmArg(FunctionCallInfo fcinfo)
 	return cache->algorithm;
 }
 
+static MaasTask FitTask(const MaasAlgorithm *algorithm, const MaasParams *params);
+
 static FitState *
 NewState(const MaasAlgorithm *algorithm, int p, Jsonb *params, MemoryContext cxt)
 {
 	char	   *params_text = NULL;
 	int			params_len = 0;
 	uint8		kind = algorithm->fit_comoment ? FIT_KIND_COMOMENT : FIT_KIND_ROWS;
-	int			q = p + 1;
-	int			block_cap = kind == FIT_KIND_COMOMENT ? Max(8, Min(256, 16384 / q)) : 0;
+	int			block_cap = kind == FIT_KIND_COMOMENT ? MIN_BLOCK : 0;
 	int64		rows_cap = kind == FIT_KIND_ROWS ? 64 : 0;
 	Size		size;
 	FitState   *s;
@@ -212,7 +235,7 @@ NewState(const MaasAlgorithm *algorithm, int p, Jsonb *params, MemoryContext cxt
 	if (params != NULL)
 	{
 		/* checked now, so a bad key fails on the first row, not at the end */
-		MaasParseParams(params, maas_fit_params, algorithm->params);
+		FitTask(algorithm, MaasParseParams(params, maas_fit_params, algorithm->params));
 		params_text = JsonbToCString(NULL, &params->root, VARSIZE(params));
 		params_len = strlen(params_text);
 		if (params_len > MAX_PARAMS_LEN)
@@ -263,6 +286,32 @@ FlushBlock(FitState *s)
 	s->block_used = 0;
 }
 
+/*
+ * A copy of s whose row buffer is twice as large, in the current context.
+ * Small groups keep small states; large ones buffer enough rows for an
+ * efficient syrk.
+ */
+static FitState *
+GrowBlock(FitState *s)
+{
+	int			cap = s->block_cap * 2;
+	Size		size = StateSize(s->kind, s->p, s->params_len, cap, 0);
+	FitState   *grown;
+
+	grown = palloc0(size);
+	memcpy(grown, s, VARSIZE(s));
+	SET_VARSIZE(grown, size);
+	grown->block_cap = cap;
+	return grown;
+}
+
+static bool
+BlockMayGrow(const FitState *s)
+{
+	return s->block_cap * 2 <= 4096 &&
+		(int64) s->block_cap * 2 * STATE_Q(s) <= MAX_BLOCK_DOUBLES;
+}
+
 /* A copy of s with room for rows more rows, in the current context */
 static FitState *
 GrowRows(FitState *s, int64 rows)
@@ -291,7 +340,8 @@ GrowRows(FitState *s, int64 rows)
 	return grown;
 }
 
-static void
+/* Add a row; returns the state, which may have moved to grow */
+static FitState *
 AppendRow(FitState *s, const double *x, double y)
 {
 	int			q = STATE_Q(s);
@@ -303,7 +353,12 @@ AppendRow(FitState *s, const double *x, double y)
 		memcpy(dst, x, sizeof(double) * s->p);
 		dst[s->p] = y;
 		if (++s->block_used == s->block_cap)
-			FlushBlock(s);
+		{
+			if (BlockMayGrow(s))
+				s = GrowBlock(s);
+			else
+				FlushBlock(s);
+		}
 	}
 	else
 	{
@@ -313,6 +368,7 @@ AppendRow(FitState *s, const double *x, double y)
 		dst[s->p] = y;
 		s->rows_used++;
 	}
+	return s;
 }
 
 static void
@@ -328,6 +384,26 @@ CheckRowFinite(const double *x, int p, double y)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("target is %s", isnan(y) ? "NaN" : "infinite")));
+}
+
+/*
+ * Remember a state we return from the aggregate context, the only place the
+ * executor keeps it without copying; a grown state is copied there by the
+ * executor, so it is checked again when it comes back.
+ */
+static Datum
+ReturnState(FunctionCallInfo fcinfo, FitState *s, MemoryContext aggcxt)
+{
+	AlgorithmCache *cache = GetAlgorithmCache(fcinfo);
+
+	if (GetMemoryChunkContext(s) == aggcxt)
+	{
+		cache->checked = s;
+		cache->checked_size = VARSIZE(s);
+	}
+	else
+		cache->checked = NULL;
+	PG_RETURN_BYTEA_P(s);
 }
 
 /*
@@ -349,9 +425,17 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("maas_fit_transfn can only be called as an aggregate's transition")));
-	if (!PG_ARGISNULL(0))
-		s = ArgState(fcinfo, 0);
 	algorithm = AlgorithmArg(fcinfo);
+	if (!PG_ARGISNULL(0))
+	{
+		AlgorithmCache *cache = GetAlgorithmCache(fcinfo);
+		FitState   *prev = (FitState *) PG_GETARG_POINTER(0);
+
+		if (prev == cache->checked && VARSIZE(prev) == cache->checked_size)
+			s = prev;
+		else
+			s = ArgState(fcinfo, 0);
+	}
 	if (s != NULL && s->algorithm_id != algorithm->id)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -391,14 +475,14 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 
 	if (s->kind == FIT_KIND_ROWS && s->rows_used == s->rows_cap)
 		s = GrowRows(s, 1);
-	AppendRow(s, (const double *) ARR_DATA_PTR(arr), y);
-	PG_RETURN_BYTEA_P(s);
+	s = AppendRow(s, (const double *) ARR_DATA_PTR(arr), y);
+	return ReturnState(fcinfo, s, aggcxt);
 
 skip:
 	if (s == NULL)
 		PG_RETURN_NULL();
 	s->skipped++;
-	PG_RETURN_BYTEA_P(s);
+	return ReturnState(fcinfo, s, aggcxt);
 }
 
 /*
@@ -445,7 +529,7 @@ maas_fit_combine(PG_FUNCTION_ARGS)
 		MaasComoment cm;
 
 		for (int i = 0; i < b->block_used; i++)
-			AppendRow(a, STATE_BLOCK(b) + (int64) i * q, STATE_BLOCK(b)[(int64) i * q + a->p]);
+			a = AppendRow(a, STATE_BLOCK(b) + (int64) i * q, STATE_BLOCK(b)[(int64) i * q + a->p]);
 		cm.q = q;
 		cm.n = a->n;
 		cm.mean = STATE_MEAN(a);
@@ -537,21 +621,25 @@ CollectClasses(MaasTarget *t, double *y, int64 n)
 	pfree(sorted);
 }
 
+/* Regression or classification, from the algorithm and params "task" */
 static MaasTask
 FitTask(const MaasAlgorithm *algorithm, const MaasParams *params)
 {
-	const char *task = MaasParamString(params, "task");
+	const char *task = params ? MaasParamString(params, "task") : "auto";
 	bool		can_regress = (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_REGRESSION)) != 0;
+	bool		can_classify = (algorithm->tasks & MAAS_TASKS_CLASSIFY) != 0;
+	bool		classify = strcmp(task, "classification") == 0 ||
+		(strcmp(task, "auto") == 0 && !can_regress);
 
-	if (strcmp(task, "classification") == 0 || !can_regress)
-	{
-		if ((algorithm->tasks & MAAS_TASKS_CLASSIFY) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s does regression, not classification", algorithm->name)));
-		return MAAS_TASK_BINARY;
-	}
-	return MAAS_TASK_REGRESSION;
+	if (classify && !can_classify)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does regression, not classification", algorithm->name)));
+	if (!classify && !can_regress)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does classification, not regression", algorithm->name)));
+	return classify ? MAAS_TASK_BINARY : MAAS_TASK_REGRESSION;
 }
 
 /* The model of a state, or NULL when it holds no rows */
@@ -582,7 +670,13 @@ FitFromState(FitState *s)
 
 		if (s->n + s->block_used == 0)
 			return NULL;
-		CheckFiniteArray(STATE_ARRAYS(s), q + (int64) q * q + (int64) s->block_used * q);
+		for (int64 i = 0; i < q + (int64) q * q + (int64) s->block_used * q; i++)
+			if (!isfinite(STATE_ARRAYS(s)[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the sums of the maas_fit state are not finite"),
+						 errdetail("Feature or target values are too large to square, or the state is corrupted."),
+						 errhint("Scale the features, e.g. to thousands instead of units.")));
 		MaasComomentInit(&cm, q);
 		cm.n = s->n;
 		memcpy(cm.mean, STATE_MEAN(s), sizeof(double) * q);
@@ -593,7 +687,7 @@ FitFromState(FitState *s)
 
 			MaasComomentAddRows(&cm, STATE_BLOCK(s), s->block_used, scratch);
 		}
-		model->task = MAAS_TASK_REGRESSION;
+		model->task = FitTask(algorithm, params);
 		model->n_outputs = 1;
 		memcpy(col->impute, cm.mean, sizeof(double) * p);
 		model->state = algorithm->fit_comoment(&cm, model->task, params);
@@ -664,7 +758,11 @@ maas_fit_final(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(model);
 }
 
-/* maas_fit_partial_final(state) -> the state itself, without spare room */
+/*
+ * maas_fit_partial_final(state) -> the state itself, compacted: buffered
+ * rows folded in, no spare room, so states shipped between servers stay
+ * small.
+ */
 PG_FUNCTION_INFO_V1(maas_fit_partial_final);
 Datum
 maas_fit_partial_final(PG_FUNCTION_ARGS)
@@ -686,8 +784,18 @@ maas_fit_partial_final(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		copy = palloc(VARSIZE(s));
-		memcpy(copy, s, VARSIZE(s));
+		/* the final function must not change its input: work on a copy */
+		FitState   *work = palloc(VARSIZE(s));
+
+		memcpy(work, s, VARSIZE(s));
+		FlushBlock(work);
+		size = StateSize(s->kind, s->p, s->params_len, MIN_BLOCK, 0);
+		copy = palloc0(size);
+		memcpy(copy, work, size - sizeof(double) * MIN_BLOCK * STATE_Q(s));
+		SET_VARSIZE(copy, size);
+		copy->block_cap = MIN_BLOCK;
+		copy->block_used = 0;
+		pfree(work);
 	}
 	PG_RETURN_BYTEA_P(copy);
 }

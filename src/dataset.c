@@ -197,6 +197,11 @@ typedef struct LoadState
 	double	   *row;			/* raw or encoded values of one row */
 	int		   *codes;			/* category codes of one row */
 
+	/* fast path: every feature a float8, float4, integer or boolean */
+	bool		plain;
+	int		   *plain_attno;
+	Oid		   *plain_typid;
+
 	/* apply mode */
 	const MaasModel *model;
 	MaasBinding *binding;
@@ -640,6 +645,98 @@ TargetValue(LoadState *st, Datum d)
 		return LabelMapCode(&st->classes, (const char *) &v, sizeof(double),
 							MAAS_MAX_CLASSES, "the target");
 	}
+}
+
+static inline double
+PlainNumber(Datum d, Oid typid)
+{
+	switch (typid)
+	{
+		case FLOAT8OID:
+			return DatumGetFloat8(d);
+		case FLOAT4OID:
+			return DatumGetFloat4(d);
+		case INT4OID:
+			return DatumGetInt32(d);
+		case INT8OID:
+			return (double) DatumGetInt64(d);
+		case INT2OID:
+			return DatumGetInt16(d);
+		default:
+			return DatumGetBool(d) ? 1.0 : 0.0;
+	}
+}
+
+static bool
+IsPlainType(Oid typid)
+{
+	return typid == FLOAT8OID || typid == FLOAT4OID || typid == INT4OID ||
+		typid == INT8OID || typid == INT2OID || typid == BOOLOID;
+}
+
+/*
+ * Rows of numbers only, the common case: no per-row memory context and
+ * no per-column dispatch beyond the type.
+ */
+static bool
+LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
+{
+	LoadState  *st = (LoadState *) self;
+	MaasDataset *ds = st->ds;
+	const Datum *values;
+	const bool *isnull;
+	double	   *row = st->row;
+	MaasMatrix *m;
+	double		y;
+	int64		i;
+
+	slot_getallattrs(slot);
+	values = slot->tts_values;
+	isnull = slot->tts_isnull;
+	ds->rows_read++;
+	ReportProgress(st);
+	if (isnull[st->target_attno])
+	{
+		ds->rows_skipped++;
+		return true;
+	}
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		int			a = st->plain_attno[c];
+
+		if (unlikely(isnull[a]))
+		{
+			if (st->missing == MISSING_SKIP)
+			{
+				ds->rows_skipped++;
+				return true;
+			}
+			if (st->missing == MISSING_ERROR)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("column \"%s\" is NULL in row " INT64_FORMAT,
+								st->columns[c].name, ds->rows_read),
+						 errhint("Params {\"missing\": \"impute\"} fill NULLs with the training mean or mode.")));
+			row[c] = NAN;
+		}
+		else
+		{
+			row[c] = PlainNumber(values[a], st->plain_typid[c]);
+			if (unlikely(isnan(row[c]) || isinf(row[c])))
+				RejectNonFinite(row[c], st->columns[c].name);
+		}
+	}
+	y = TargetValue(st, values[st->target_attno]);
+
+	m = NextRowMatrix(st);
+	i = m->n_rows;
+	for (int c = 0; c < st->n_columns; c++)
+		m->data[(int64) c * m->ld + i] = row[c];
+	m->data[(int64) st->n_columns * m->ld + i] = y;
+	m->n_rows++;
+	if (st->classify && m == &ds->train)
+		st->classes.train_count[(int) y]++;
+	return true;
 }
 
 static bool
@@ -1162,6 +1259,19 @@ MaasLoadForTraining(const char *source, const char *target,
 	ChooseColumns(st, query, desc, params);
 	st->row = palloc(sizeof(double) * st->raw_width);
 	st->codes = palloc(sizeof(int) * st->n_columns);
+	st->plain = true;
+	st->plain_attno = palloc(sizeof(int) * st->n_columns);
+	st->plain_typid = palloc(sizeof(Oid) * st->n_columns);
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		st->plain_attno[c] = st->columns[c].attno;
+		st->plain_typid[c] = st->columns[c].typid;
+		st->plain &= IsPlainType(st->columns[c].typid) && st->columns[c].width == 1;
+	}
+	/* a text target allocates its label: the general path resets memory */
+	if (st->plain && (!st->classify || st->target_kind != MAAS_COL_CATEGORICAL) &&
+		IsPlainType(st->target_typid))
+		st->pub.receiveSlot = LoadReceivePlain;
 	MatrixInit(&ds->train, st->raw_width + 1);
 	MatrixInit(&ds->test, st->raw_width + 1);
 	Presize(st, plan, st->test_size);

@@ -150,8 +150,10 @@ SolvePseudoInverse(const double *a_in, int p, double *b)
 	info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', p, a, p, w);
 	if (info != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("eigendecomposition failed (LAPACK dsyevd info %d)", (int) info)));
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("least squares failed: eigendecomposition did not converge (LAPACK dsyevd info %d)",
+						(int) info),
+				 errhint("The data may hold values too large to square; scale the features.")));
 	cutoff = Max(w[p - 1], 0.0) * p * DBL_EPSILON * 10;
 	/* x = V diag(1/w) V' b over the eigenvalues above the cutoff */
 	cblas_dgemv(CblasColMajor, CblasTrans, p, p, 1.0, a, p, b, 1, 0.0, t, 1);
@@ -224,17 +226,16 @@ MaasSolveSymmetric(double *a_in, int p, double *b, double ridge)
 	{
 		info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', p, 1, a, p, x, p);
 		if (info != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("Cholesky solve failed (LAPACK dpotrs info %d)", (int) info)));
+			elog(ERROR, "Cholesky solve failed (LAPACK dpotrs info %d)", (int) info);
 		for (int j = 0; j < p; j++)
 			b[j] = x[j] * scale[j];
 	}
 	else if (!scaled)
 		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
+				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("ridge system is not positive definite (LAPACK dpotrf info %d)",
-						(int) info)));
+						(int) info),
+				 errhint("The cross products are not those of real data: a maas_fit state may be corrupted, or values too large to square.")));
 	else
 	{
 		double	   *full = palloc(sizeof(double) * p * p);

@@ -183,6 +183,12 @@ Standardize(const MaasTrainData *data, double *mean, double *scale)
 		for (int64 i = 0; i < n; i++)
 			ss += (x[i] - mean[j]) * (x[i] - mean[j]);
 		scale[j] = sqrt(ss / n);
+		if (!isfinite(mean[j]) || !isfinite(scale[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature \"%s\" has values too large to standardize",
+							MaasFeatureName(data->prep, j)),
+					 errhint("Scale the feature, e.g. to thousands instead of units.")));
 		if (scale[j] < 10 * DBL_EPSILON * Max(fabs(mean[j]), 1.0))
 			scale[j] = 1.0;
 	}
