@@ -4,10 +4,22 @@
 
 CREATE SCHEMA IF NOT EXISTS maas;
 
+-- One row per model name: its owner and its version counter.  Every
+-- registry change updates this row first, which serializes changes of a name.
+CREATE TABLE maas.names (
+	name			text PRIMARY KEY CHECK (pg_catalog.octet_length(name) BETWEEN 1 AND 63),
+	owner			name NOT NULL,
+	last_version	integer NOT NULL DEFAULT 0,
+	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	changed_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+COMMENT ON TABLE maas.names IS 'maas: one row per model name, with its owner';
+
 -- One row per trained version of a model
 CREATE TABLE maas.models (
 	id				bigserial PRIMARY KEY,
-	name			text NOT NULL CHECK (pg_catalog.octet_length(name) BETWEEN 1 AND 63),
+	name			text NOT NULL REFERENCES maas.names (name) ON DELETE CASCADE,
 	version			integer NOT NULL CHECK (version > 0),
 	algorithm		text NOT NULL,
 	task			text NOT NULL CHECK (task IN ('regression', 'binary', 'multiclass')),
@@ -19,7 +31,7 @@ CREATE TABLE maas.models (
 	rows_trained	bigint NOT NULL,
 	train_ms		double precision NOT NULL,
 	trained_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	owner			name NOT NULL DEFAULT CURRENT_USER,	-- owns the name: every version
+	owner			name NOT NULL DEFAULT CURRENT_USER,	-- the name's owner, for row-level security
 	trained_by		name NOT NULL DEFAULT CURRENT_USER,
 	UNIQUE (name, version)
 );
@@ -47,7 +59,7 @@ COMMENT ON TABLE maas.deployments IS 'maas: deployment history of each model nam
 
 -- Privileges the owner of a model name has given other roles (or PUBLIC)
 CREATE TABLE maas.grants (
-	name			text NOT NULL,
+	name			text NOT NULL REFERENCES maas.names (name) ON DELETE CASCADE,
 	grantee			name NOT NULL,		-- a role, or 'public'
 	privilege		text NOT NULL CHECK (privilege IN ('predict', 'deploy', 'train')),
 	granted_by		name NOT NULL,
@@ -58,6 +70,7 @@ CREATE TABLE maas.grants (
 COMMENT ON TABLE maas.grants IS 'maas: privileges on models given by their owners';
 
 -- pg_dump keeps the rows of the tables and the state of their sequences
+SELECT pg_catalog.pg_extension_config_dump('maas.names', '');
 SELECT pg_catalog.pg_extension_config_dump('maas.models', '');
 SELECT pg_catalog.pg_extension_config_dump('maas.models_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('maas.deployments', '');
@@ -75,9 +88,11 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION maas_owns(name) IS 'whether the current user acts as the given role (model ownership)';
 
+ALTER TABLE maas.names ENABLE ROW LEVEL SECURITY;
 ALTER TABLE maas.models ENABLE ROW LEVEL SECURITY;
 ALTER TABLE maas.deployments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE maas.grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY names_read ON maas.names FOR SELECT USING (@extschema@.maas_owns(owner));
 CREATE POLICY models_read ON maas.models FOR SELECT USING (@extschema@.maas_owns(owner));
 CREATE POLICY deployments_read ON maas.deployments FOR SELECT
 	USING (EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) deployments.name));
@@ -86,7 +101,7 @@ CREATE POLICY grants_read ON maas.grants FOR SELECT
 		   EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) grants.name));
 
 GRANT USAGE ON SCHEMA maas TO PUBLIC;
-GRANT SELECT ON maas.models, maas.deployments, maas.grants TO PUBLIC;
+GRANT SELECT ON maas.names, maas.models, maas.deployments, maas.grants TO PUBLIC;
 
 -- The live version of each name
 CREATE VIEW maas.deployed WITH (security_invoker = true) AS

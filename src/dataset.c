@@ -32,6 +32,7 @@
 #include "nodes/plannodes.h"
 #include "utils/plancache.h"
 #include "utils/regproc.h"
+#include "utils/varlena.h"
 
 #include "maas.h"
 
@@ -274,29 +275,21 @@ MaasMatrixReserve(MaasMatrix *m, int64 rows)
 
 /* ---- source -> query ---- */
 
+/* Whether the source is a (possibly qualified, possibly quoted) name */
 static bool
-LooksLikeQuery(const char *source)
+IsQualifiedName(const char *source)
 {
-	const char *p = source;
-	static const char *const words[] = {"select", "with", "values", "table", "("};
+	char	   *copy = pstrdup(source);
+	List	   *names;
 
-	while (*p && (isspace((unsigned char) *p)))
-		p++;
-	for (int i = 0; i < lengthof(words); i++)
-	{
-		size_t		n = strlen(words[i]);
-
-		if (pg_strncasecmp(p, words[i], n) == 0 &&
-			(words[i][0] == '(' || p[n] == '\0' || isspace((unsigned char) p[n]) || p[n] == '('))
-			return true;
-	}
-	return false;
+	return SplitIdentifierString(copy, '.', &names) && list_length(names) >= 1 &&
+		list_length(names) <= 3;
 }
 
 /*
  * A table name becomes SELECT * FROM the quoted, schema-qualified name; any
- * other text must be a query.  Names are resolved here, never pasted, so a
- * name cannot inject SQL.
+ * other text is taken as a query, without a trailing semicolon.  Names are
+ * resolved here, never pasted, so a name cannot inject SQL.
  */
 char *
 MaasSourceQuery(const char *source)
@@ -305,8 +298,15 @@ MaasSourceQuery(const char *source)
 	RangeVar   *rv;
 	Oid			relid;
 
-	if (LooksLikeQuery(source))
-		return pstrdup(source);
+	if (!IsQualifiedName(source))
+	{
+		char	   *query = pstrdup(source);
+		int			len = strlen(query);
+
+		while (len > 0 && (isspace((unsigned char) query[len - 1]) || query[len - 1] == ';'))
+			query[--len] = '\0';
+		return query;
+	}
 	names = stringToQualifiedNameList(source);
 	rv = makeRangeVarFromNameList(names);
 	relid = RangeVarGetRelid(rv, NoLock, true);
@@ -314,7 +314,7 @@ MaasSourceQuery(const char *source)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"%s\" does not exist", source),
-				 errhint("The source is a table or view name, or a query starting with SELECT, WITH, VALUES or TABLE.")));
+				 errhint("The source is a table or view name, or a query.")));
 	return psprintf("SELECT * FROM %s",
 					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 											   get_rel_name(relid)));
@@ -333,6 +333,21 @@ PrepareSource(const char *query, TupleDesc *desc)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("source must be a table name or a single query that returns rows")));
 	ps = linitial(SPI_plan_get_plan_sources(plan));
+	if (ps->commandTag != CMDTAG_SELECT)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("source must be a query that only reads"),
+				 errdetail("The source is a %s statement.", GetCommandTagName(ps->commandTag))));
+	{
+		ListCell   *lc;
+
+		foreach(lc, ps->query_list)
+			if (castNode(Query, lfirst(lc))->hasModifyingCTE)
+				ereport(ERROR,
+						(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						 errmsg("source must be a query that only reads"),
+						 errdetail("The source has a WITH clause that modifies data.")));
+	}
 	*desc = ps->resultDesc;
 	return plan;
 }
@@ -427,7 +442,7 @@ RequireAttribute(TupleDesc desc, const char *name, const char *role)
 static int
 ArrayWidth(const char *query, const char *column, Oid typid)
 {
-	char	   *sql = psprintf("SELECT %s FROM (%s) AS maas_source WHERE %s IS NOT NULL LIMIT 1",
+	char	   *sql = psprintf("SELECT %s FROM (\n%s\n) AS maas_source WHERE %s IS NOT NULL LIMIT 1",
 							   quote_identifier(column), query, quote_identifier(column));
 	int			width;
 	bool		isnull;
@@ -611,7 +626,8 @@ RejectNonFinite(double v, const char *column)
 	if (isnan(v) || isinf(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("column \"%s\" contains %s", column, isnan(v) ? "NaN" : "Infinity"),
+				 errmsg("column \"%s\" contains %s", column,
+						isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"),
 				 errhint("Filter such rows in the source query, or turn them into NULL.")));
 }
 
@@ -1207,11 +1223,11 @@ RunSource(LoadState *st, SPIPlanPtr plan)
 }
 
 static void
-NoRows(MaasDataset *ds)
+NoRows(MaasDataset *ds, const char *purpose)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
-			 errmsg("source has no rows to train on"),
+			 errmsg("source has no rows to %s", purpose),
 			 errdetail(INT64_FORMAT " rows read, " INT64_FORMAT " skipped for a NULL target or feature.",
 					   ds->rows_read, ds->rows_skipped)));
 }
@@ -1279,7 +1295,7 @@ MaasLoadForTraining(const char *source, const char *target,
 	RunSource(st, plan);
 
 	if (ds->train.n_rows == 0)
-		NoRows(ds);
+		NoRows(ds, "train on");
 	if (st->classify)
 		FinishClasses(st);
 	FinishColumns(st, MaasParamInt(params, "max_categories"));
@@ -1291,6 +1307,20 @@ MaasLoadForTraining(const char *source, const char *target,
 }
 
 /* ---- apply mode: encode with a model's spec (evaluation) ---- */
+
+/* The first classes of a target, for hints */
+static char *
+ClassList(const MaasTarget *t)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int k = 0; k < t->n_classes && k < 20; k++)
+		appendStringInfo(&buf, "%s%s", k ? ", " : "", t->labels[k]);
+	if (t->n_classes > 20)
+		appendStringInfoString(&buf, ", ...");
+	return buf.data;
+}
 
 static bool
 LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
@@ -1343,9 +1373,9 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 		if (k < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("target value %s is not one of the model's classes",
+					 errmsg("target value \"%s\" is not one of the model's classes",
 							MaasDatumToLabel(d, st->target_typid)),
-					 errhint("The model knows: %s.", "maas_info(model)->'target'->'classes'")));
+					 errhint("The model's classes are: %s.", ClassList(&model->target))));
 		y = k;
 	}
 	MemoryContextSwitchTo(old);
@@ -1394,9 +1424,9 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 		bool		is_vector;
 		MaasColumnKind kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
 
-		if (model->task == MAAS_TASK_REGRESSION ?
-			(kind != MAAS_COL_NUMERIC && kind != MAAS_COL_BOOLEAN) :
-			(model->target.kind == MAAS_COL_CATEGORICAL) != (kind == MAAS_COL_CATEGORICAL))
+		bool		numeric = kind == MAAS_COL_NUMERIC || kind == MAAS_COL_BOOLEAN;
+
+		if (model->target.kind == MAAS_COL_CATEGORICAL ? kind != MAAS_COL_CATEGORICAL : !numeric)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("target \"%s\" is of type %s, which does not match the model's target",
@@ -1410,6 +1440,6 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 
 	RunSource(st, plan);
 	if (ds->test.n_rows == 0)
-		NoRows(ds);
+		NoRows(ds, "evaluate");
 	return ds;
 }

@@ -271,7 +271,8 @@ CheckFinite(double v, const char *column)
 	if (isnan(v) || isinf(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("feature \"%s\" is %s", column, isnan(v) ? "NaN" : "infinite"),
+				 errmsg("feature \"%s\" is %s", column,
+						isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"),
 				 errhint("Use NULL for a missing value; it is imputed from the training data.")));
 }
 

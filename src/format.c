@@ -244,7 +244,7 @@ CompareStrings(const void *a, const void *b)
 }
 
 static void
-ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features)
+ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_missing)
 {
 	int			offset = 0;
 
@@ -288,8 +288,13 @@ ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features)
 		col->impute = palloc(sizeof(double) * col->width);
 		MaasReadDoubles(r, col->impute, col->width, false);
 		for (int k = 0; k < col->width; k++)
+		{
 			if (isinf(col->impute[k]))
 				MaasReaderFail(r, "column \"%s\" imputes an infinite value", col->name);
+			/* NaN leaves a value missing: only for algorithms that handle it */
+			if (isnan(col->impute[k]) && !allow_missing)
+				MaasReaderFail(r, "column \"%s\" imputes NaN", col->name);
+		}
 		offset += col->width;
 	}
 	if (offset != n_features)
@@ -486,7 +491,7 @@ MaasModelDeserialize(const bytea *bytes)
 	model->n_outputs = h.n_outputs;
 
 	r.what = "preprocessing";
-	ReadPreprocess(&r, &model->prep, h.n_features);
+	ReadPreprocess(&r, &model->prep, h.n_features, h.algorithm->handles_missing);
 	r.what = "target";
 	ReadTarget(&r, &model->target, h.task, h.n_outputs);
 

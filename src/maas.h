@@ -245,6 +245,7 @@ extern double MaasParamNumber(const MaasParams *params, const char *name);
 extern int	MaasParamInt(const MaasParams *params, const char *name);
 extern bool MaasParamBool(const MaasParams *params, const char *name);
 extern const char *MaasParamString(const MaasParams *params, const char *name);
+extern void MaasParamSetString(MaasParams *params, const char *name, const char *value);
 extern void MaasParamsToJson(const MaasParams *params, MaasJson *json);
 
 /* json.c */

@@ -123,16 +123,22 @@ SetNumber(MaasParamValue *v, double number)
 {
 	const MaasParamSpec *spec = v->spec;
 
-	if (isnan(number) || isinf(number))
+	if (isnan(number))
 		WrongType(spec);
-	if (spec->type == MAAS_PARAM_INT && number != floor(number))
+	if (spec->type == MAAS_PARAM_INT && !isinf(number) && number != floor(number))
 		WrongType(spec);
 	if (number < spec->min || number > spec->max)
 	{
+		if (isinf(number))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"%s\" must be between %g and %g",
+							spec->name, spec->min, spec->max),
+					 errhint("%s", spec->help)));
 		if (spec->type == MAAS_PARAM_INT)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parameter \"%s\" must be between %.0f and %.0f, not %g",
+					 errmsg("parameter \"%s\" must be between %.0f and %.0f, not %.0f",
 							spec->name, spec->min, spec->max, number),
 					 errhint("%s", spec->help)));
 		ereport(ERROR,
@@ -208,7 +214,8 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 		case MAAS_PARAM_FLOAT:
 			if (jv->type != jbvNumeric)
 				WrongType(v->spec);
-			SetNumber(v, DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+			/* beyond float8 becomes infinity, reported as out of range */
+			SetNumber(v, DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 															NumericGetDatum(jv->val.numeric))));
 			break;
 		case MAAS_PARAM_BOOL:
@@ -331,6 +338,16 @@ bool
 MaasParamBool(const MaasParams *params, const char *name)
 {
 	return MaasParam(params, name)->boolean;
+}
+
+/* Give a param its value, as if the user had (for resolved defaults) */
+void
+MaasParamSetString(MaasParams *params, const char *name, const char *value)
+{
+	MaasParamValue *v = (MaasParamValue *) MaasParam(params, name);
+
+	v->string = pstrdup(value);
+	v->is_set = true;
 }
 
 /* NULL when the param has no value and no default */

@@ -368,6 +368,10 @@ EncodeColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
 	int			natts = PG_NARGS() - 2;
 
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("column names must not be NULL")));
 	if (c->bound_serial != c->serial)
 	{
 		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);

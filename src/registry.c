@@ -2,10 +2,15 @@
  * registry.c
  *	  The model catalog: versions, deployments, and the model cache.
  *
- * Models are rows of maas.models, deployments rows of maas.deployments; the
- * live version of a name is its newest deployment not rolled back.  Every
- * change runs in the caller's transaction under a per-name advisory lock,
- * so it is all-or-nothing and concurrent trainers of one name queue up.
+ * A name is a row of maas.names (its owner and version counter), its
+ * versions rows of maas.models, its deployments rows of maas.deployments;
+ * the live version is the newest deployment not rolled back.  Every change
+ * runs in the caller's transaction and first updates the name's row: that
+ * row lock queues concurrent changes of one name, and under REPEATABLE READ
+ * or SERIALIZABLE a change that raced another fails with a serialization
+ * error the client retries, instead of acting on a stale snapshot.  The
+ * statements after it take fresh snapshots (SPI read-write mode), so under
+ * READ COMMITTED they see what the change they waited for did.
  *
  * Catalog statements run as the extension's owner after the privilege
  * checks of access.c; names and values are always bound as parameters.
@@ -26,7 +31,6 @@
 
 #include "maas.h"
 
-#define MAAS_LOCK_CLASS		1296122195	/* "MAAS" */
 #define MODEL_CACHE_SIZE	16
 
 typedef struct CachedModel
@@ -60,7 +64,7 @@ MaasCheckName(const char *name)
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("model name must have 1 to %d bytes", NAMEDATALEN - 1)));
 	for (const char *p = name; *p; p++)
-		if ((unsigned char) *p < 0x20)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_NAME),
 					 errmsg("model name must not contain control characters")));
@@ -82,16 +86,28 @@ KeepPlan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 	return *slot;
 }
 
-static void
-LockName(const char *name)
+/*
+ * Lock the row of name by updating it; returns its owner and version
+ * counter, or NULL when the name does not exist.
+ */
+static char *
+TouchName(const char *name, int32 *last_version)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
 
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(MAAS_LOCK_CLASS)
-							  ", pg_catalog.hashtext($1))",
-							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not lock model name");
+	if (SPI_execute_with_args("UPDATE maas.names SET changed_at = pg_catalog.now() "
+							  "WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner, last_version",
+							  1, types, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not update maas.names");
+	if (SPI_processed == 0)
+		return NULL;
+	if (last_version)
+		*last_version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+													SPI_tuptable->tupdesc, 2, &isnull));
+	return pstrdup(NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 1, &isnull))));
 }
 
 static void
@@ -100,11 +116,11 @@ NoSuchModel(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("model \"%s\" does not exist", name),
-			 errhint("Train it with maas_train('%s', ...); maas.models lists the models you can see.",
-					 name)));
+			 errhint("Train it with maas_train(%s, ...); maas.models lists the models you can see.",
+					 quote_literal_cstr(name))));
 }
 
-/* The role owning name, NULL when no version of it exists */
+/* The role owning name, NULL when it does not exist (query snapshot) */
 static char *
 NameOwner(const char *name)
 {
@@ -112,10 +128,9 @@ NameOwner(const char *name)
 	Datum		values[1] = {CStringGetTextDatum(name)};
 	bool		isnull;
 
-	if (SPI_execute_with_args("SELECT owner FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
-							  "ORDER BY version LIMIT 1",
+	if (SPI_execute_with_args("SELECT owner FROM maas.names WHERE name OPERATOR(pg_catalog.=) $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read maas.models");
+		elog(ERROR, "could not read maas.names");
 	if (SPI_processed == 0)
 		return NULL;
 	return NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0],
@@ -124,7 +139,7 @@ NameOwner(const char *name)
 
 /* Whether a grant of name gives the caller at least the needed privilege */
 static bool
-Granted(Oid caller, const char *name, MaasPrivilege needed)
+Granted(Oid caller, const char *name, MaasPrivilege needed, bool read_only)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -133,7 +148,7 @@ Granted(Oid caller, const char *name, MaasPrivilege needed)
 		return false;
 	if (SPI_execute_with_args("SELECT grantee, privilege FROM maas.grants "
 							  "WHERE name OPERATOR(pg_catalog.=) $1",
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+							  1, types, values, NULL, read_only, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read maas.grants");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -151,9 +166,10 @@ Granted(Oid caller, const char *name, MaasPrivilege needed)
 }
 
 static void
-CheckPrivilege(Oid caller, const char *name, const char *owner, MaasPrivilege needed)
+CheckPrivilege(Oid caller, const char *name, const char *owner, MaasPrivilege needed,
+			   bool read_only)
 {
-	if (MaasActsAs(caller, owner) || Granted(caller, name, needed))
+	if (MaasActsAs(caller, owner) || Granted(caller, name, needed, read_only))
 		return;
 	if (needed == MAAS_PRIV_OWNER)
 		ereport(ERROR,
@@ -163,19 +179,22 @@ CheckPrivilege(Oid caller, const char *name, const char *owner, MaasPrivilege ne
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to %s with model \"%s\"", MaasPrivilegeName(needed), name),
-			 errhint("Its owner can share it with maas_grant('%s', role, '%s').",
-					 name, MaasPrivilegeName(needed))));
+			 errhint("Its owner can share it with maas_grant(%s, role, '%s').",
+					 quote_literal_cstr(name), MaasPrivilegeName(needed))));
 }
 
-/* The owner of an existing name after checking the caller's privilege */
+/*
+ * Lock an existing name for a change and check the caller's privilege;
+ * returns its owner.
+ */
 static char *
-RequirePrivilege(Oid caller, const char *name, MaasPrivilege needed)
+LockForChange(Oid caller, const char *name, MaasPrivilege needed)
 {
-	char	   *owner = NameOwner(name);
+	char	   *owner = TouchName(name, NULL);
 
 	if (owner == NULL)
 		NoSuchModel(name);
-	CheckPrivilege(caller, name, owner, needed);
+	CheckPrivilege(caller, name, owner, needed, false);
 	return owner;
 }
 
@@ -195,10 +214,10 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 				   Jsonb *params, Jsonb *features, const char *target,
 				   Jsonb *metrics, bytea *model, int64 rows_trained, double train_ms)
 {
-	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
-	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID, NAMEOID, NAMEOID};
-	Datum		values[12];
-	char		nulls[12] = "            ";
+	Oid			types[13] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
+	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID, NAMEOID, NAMEOID, INT4OID};
+	Datum		values[13];
+	char		nulls[13] = "             ";
 	bool		isnull;
 	int32		version;
 	Oid			caller = GetUserId();
@@ -206,12 +225,35 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	MaasElevation e;
 
 	MaasElevate(&e);
-	LockName(name);
-	owner = NameOwner(name);
+	owner = TouchName(name, &version);
 	if (owner == NULL)
-		owner = GetUserNameFromId(caller, false);
-	else
-		CheckPrivilege(caller, name, owner, MAAS_PRIV_TRAIN);
+	{
+		/* a new name is the caller's; a racing creator wins, checked below */
+		Oid			ntypes[2] = {TEXTOID, NAMEOID};
+		Datum		nvalues[2] = {CStringGetTextDatum(name), CallerName(caller)};
+
+		if (SPI_execute_with_args("INSERT INTO maas.names (name, owner) VALUES ($1, $2) "
+								  "ON CONFLICT (name) DO NOTHING",
+								  2, ntypes, nvalues, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into maas.names");
+		owner = TouchName(name, &version);
+		if (owner == NULL)
+			elog(ERROR, "model name \"%s\" vanished", name);
+	}
+	CheckPrivilege(caller, name, owner, MAAS_PRIV_TRAIN, false);
+	{
+		Oid			vtypes[1] = {TEXTOID};
+		Datum		vvalues[1] = {CStringGetTextDatum(name)};
+
+		/* versions are never reused, even after the newest is dropped */
+		if (SPI_execute_with_args("UPDATE maas.names SET last_version = last_version OPERATOR(pg_catalog.+) 1 "
+								  "WHERE name OPERATOR(pg_catalog.=) $1 RETURNING last_version",
+								  1, vtypes, vvalues, NULL, false, 0) != SPI_OK_UPDATE_RETURNING ||
+			SPI_processed != 1)
+			elog(ERROR, "could not update maas.names");
+		version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	values[12] = Int32GetDatum(version);
 	values[10] = CStringGetDatum(owner);
 	values[11] = CallerName(caller);
 	values[0] = CStringGetTextDatum(name);
@@ -229,12 +271,9 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	values[9] = Float8GetDatum(train_ms);
 	if (SPI_execute_with_args("INSERT INTO maas.models (name, version, algorithm, task, params, "
 							  "features, target, metrics, model, rows_trained, train_ms, owner, trained_by) "
-							  "VALUES ($1, (SELECT COALESCE(pg_catalog.max(version), 0) OPERATOR(pg_catalog.+) 1 "
-							  "FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1), "
-							  "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING version",
-							  12, types, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
+							  "VALUES ($1, $13, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+							  13, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into maas.models");
-	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	MaasRestore(&e);
 	return version;
 }
@@ -254,7 +293,7 @@ LiveVersion(const char *name, const char *metric, double *score, bool *has_score
 							  "ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
 							  "WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
 							  "ORDER BY d.id DESC LIMIT 1",
-							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+							  2, types, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read maas.deployments");
 	if (SPI_processed == 0)
 		return 0;
@@ -297,7 +336,7 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 	if (strcmp(strategy, "never") == 0)
 		return false;
 	MaasElevate(&e);
-	LockName(name);
+	TouchName(name, NULL);
 	live = LiveVersion(name, metric, &live_score, &has_score);
 	if (strcmp(strategy, "always") != 0 && live > 0 && has_score && primary < live_score)
 	{
@@ -321,8 +360,7 @@ MaasRegistryDeploy(const char *name, int32 version, const char *reason)
 	MaasElevation e;
 
 	MaasElevate(&e);
-	LockName(name);
-	RequirePrivilege(caller, name, MAAS_PRIV_DEPLOY);
+	LockForChange(caller, name, MAAS_PRIV_DEPLOY);
 	if (SPI_execute_with_args("SELECT 1 FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
 							  "AND version OPERATOR(pg_catalog.=) $2",
 							  2, types, values, NULL, false, 1) != SPI_OK_SELECT)
@@ -332,8 +370,8 @@ MaasRegistryDeploy(const char *name, int32 version, const char *reason)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" has no version %d", name, version),
-				 errhint("SELECT version FROM maas.models WHERE name = '%s' lists its versions.",
-						 name)));
+				 errhint("SELECT version FROM maas.models WHERE name = %s lists its versions.",
+						 quote_literal_cstr(name))));
 	}
 	if (LiveVersion(name, "r2", &score, &has_score) != version)
 		InsertDeployment(caller, name, version, reason);
@@ -357,8 +395,7 @@ MaasRegistryRollback(const char *name)
 	MaasElevation e;
 
 	MaasElevate(&e);
-	LockName(name);
-	RequirePrivilege(caller, name, MAAS_PRIV_DEPLOY);
+	LockForChange(caller, name, MAAS_PRIV_DEPLOY);
 	if (SPI_execute_with_args("SELECT id, version FROM maas.deployments "
 							  "WHERE name OPERATOR(pg_catalog.=) $1 AND NOT rolled_back "
 							  "ORDER BY id DESC LIMIT 2",
@@ -368,8 +405,8 @@ MaasRegistryRollback(const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("model \"%s\" has no earlier deployment to roll back to", name),
-				 errhint("maas.deployments shows its history; maas_deploy('%s', version) deploys any version.",
-						 name)));
+				 errhint("maas.deployments shows its history; maas_deploy(%s, version) deploys any version.",
+						 quote_literal_cstr(name))));
 	updvalues[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	updvalues[1] = CallerName(caller);
 	previous = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[1], SPI_tuptable->tupdesc, 2, &isnull));
@@ -400,8 +437,7 @@ MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege)
 	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
 	values[3] = CallerName(caller);
 	MaasElevate(&e);
-	LockName(name);
-	RequirePrivilege(caller, name, MAAS_PRIV_OWNER);
+	LockForChange(caller, name, MAAS_PRIV_OWNER);
 	if (SPI_execute_with_args("INSERT INTO maas.grants (name, grantee, privilege, granted_by) "
 							  "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
 							  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
@@ -425,8 +461,7 @@ MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege)
 	values[1] = CStringGetDatum(role);
 	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
 	MaasElevate(&e);
-	LockName(name);
-	RequirePrivilege(caller, name, MAAS_PRIV_OWNER);
+	LockForChange(caller, name, MAAS_PRIV_OWNER);
 	if (SPI_execute_with_args("DELETE FROM maas.grants WHERE name OPERATOR(pg_catalog.=) $1 "
 							  "AND grantee OPERATOR(pg_catalog.=) $2 AND privilege OPERATOR(pg_catalog.=) $3",
 							  3, types, values, NULL, false, 0) != SPI_OK_DELETE)
@@ -437,7 +472,7 @@ MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege)
 }
 
 /*
- * Drop one version of name, or all of them (version 0) with their grants;
+ * Drop one version of name, or the whole name (version 0) with its grants;
  * returns the number of versions dropped.  Must run inside SPI_connect.
  */
 int
@@ -450,23 +485,21 @@ MaasRegistryDrop(const char *name, int32 version)
 	int			dropped;
 
 	MaasElevate(&e);
-	LockName(name);
-	RequirePrivilege(caller, name, MAAS_PRIV_OWNER);
+	LockForChange(caller, name, MAAS_PRIV_OWNER);
 	if (SPI_execute_with_args("DELETE FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
 							  "AND ($2 OPERATOR(pg_catalog.=) 0 OR version OPERATOR(pg_catalog.=) $2)",
 							  2, types, values, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not delete from maas.models");
 	dropped = (int) SPI_processed;
-	if (dropped == 0)
+	if (dropped == 0 && version != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" has no version %d", name, version)));
-	/* the grants go with the last version */
-	if (SPI_execute_with_args("DELETE FROM maas.grants WHERE name OPERATOR(pg_catalog.=) $1 "
-							  "AND NOT EXISTS (SELECT FROM maas.models "
-							  "WHERE name OPERATOR(pg_catalog.=) $1)",
+	/* dropping the whole model drops the name, its grants and its counter */
+	if (version == 0 &&
+		SPI_execute_with_args("DELETE FROM maas.names WHERE name OPERATOR(pg_catalog.=) $1",
 							  1, types, values, NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "could not delete from maas.grants");
+		elog(ERROR, "could not delete from maas.names");
 	MaasRestore(&e);
 	return dropped;
 }
@@ -609,11 +642,14 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 		elog(ERROR, "could not read the model registry");
 	if (SPI_processed == 0)
 	{
-		RequirePrivilege(caller, name, needed);
+		owner = NameOwner(name);
+		if (owner == NULL)
+			NoSuchModel(name);
+		CheckPrivilege(caller, name, owner, needed, true);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("model \"%s\" has no deployed version", name),
-				 errhint("Deploy one with maas_deploy('%s', version).", name)));
+				 errhint("Deploy one with maas_deploy(%s, version).", quote_literal_cstr(name))));
 	}
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -622,7 +658,7 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 	length = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 	crc = CrcFromBytes(DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull)));
 	owner = NameStr(*DatumGetName(SPI_getbinval(tup, desc, 5, &isnull)));
-	CheckPrivilege(caller, name, owner, needed);
+	CheckPrivilege(caller, name, owner, needed, true);
 
 	entry = FindCached(id, found_version, length, crc);
 	if (entry == NULL)

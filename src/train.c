@@ -92,6 +92,9 @@ maas_train(PG_FUNCTION_ARGS)
 	MaasCheckName(name);
 	algorithm = MaasFindAlgorithm(algorithm_name);
 	params = MaasParseParams(params_jb, maas_train_params, algorithm->params);
+	/* store the policy in effect, also when it was left to the algorithm */
+	if (MaasParamString(params, "missing") == NULL)
+		MaasParamSetString(params, "missing", algorithm->handles_missing ? "native" : "impute");
 	if (target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

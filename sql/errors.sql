@@ -1,0 +1,267 @@
+-- Bad input: every user mistake is a clear error with a proper SQLSTATE,
+-- never XX000, and a failing maas_train leaves nothing behind.
+\set ECHO none
+SET client_min_messages = warning;
+\i data/schema.sql
+\i data/load.sql
+RESET client_min_messages;
+\set ECHO all
+SET maas.progress_interval = 0;
+
+-- SQLSTATE and message of a statement, 'no error' if it succeeds
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
+-- the same with the hint
+CREATE FUNCTION pg_temp.errh(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	hint text;
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' HINT: ' || nullif(hint, ''), '');
+END $$;
+-- a maas_train call: its error (with the hint if asked), and the rows it
+-- added to maas.models and maas.deployments (pg_regress runs files one at a time)
+CREATE FUNCTION pg_temp.train_err(q text, with_hint boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	m0 bigint := (SELECT count(*) FROM maas.models);
+	d0 bigint := (SELECT count(*) FROM maas.deployments);
+	r text := CASE WHEN with_hint THEN pg_temp.errh(q) ELSE pg_temp.err(q) END;
+BEGIN
+	RETURN r || format(' [+%s models, +%s deployments]',
+					   (SELECT count(*) FROM maas.models) - m0,
+					   (SELECT count(*) FROM maas.deployments) - d0);
+END $$;
+
+-- the models the prediction cases use
+SELECT name, version, task, deployed
+FROM maas_train('errors_lin', 'linear_regression', 'diabetes', 'progression');
+SELECT name, version, task, deployed
+FROM maas_train('errors_log', 'logistic_regression', 'iris', 'species');
+SELECT name, version, task, deployed
+FROM maas_train('errors_never', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never"}');
+
+-- maas_train: arguments, source and target
+CREATE TEMP TABLE errors_empty (LIKE diabetes);
+SELECT label, pg_temp.train_err(q, hint) AS result
+FROM (VALUES
+	(1, 'unknown algorithm', true, $$SELECT maas_train('errors_t', 'random_forest', 'iris', 'species')$$),
+	(2, 'NULL name', false, $$SELECT maas_train(NULL, 'linear_regression', 'diabetes', 'progression')$$),
+	(3, 'NULL algorithm', false, $$SELECT maas_train('errors_t', NULL, 'diabetes', 'progression')$$),
+	(4, 'NULL source', false, $$SELECT maas_train('errors_t', 'linear_regression', NULL, 'progression')$$),
+	(5, 'NULL target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', NULL)$$),
+	(6, 'unknown table', true, $$SELECT maas_train('errors_t', 'linear_regression', 'no_such_table', 'progression')$$),
+	(7, 'unknown schema', false, $$SELECT maas_train('errors_t', 'linear_regression', 'no_such_schema.diabetes', 'progression')$$),
+	(8, 'query with a syntax error', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT * FROM', 'progression')$$),
+	(9, 'two statements', false, $$SELECT maas_train('errors_t', 'linear_regression', 'TABLE diabetes; SELECT 1', 'progression')$$),
+	(10, 'unknown target column', true, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'nope')$$),
+	(11, 'unknown feature column', true, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"features": ["age", "nope"]}')$$),
+	(12, 'unknown excluded column', true, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"exclude": ["nope"]}')$$),
+	(13, 'target listed as a feature', false, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"features": ["age", "progression"]}')$$),
+	(14, 'feature listed twice', false, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"features": ["age", "age"]}')$$),
+	(15, 'no feature columns', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT progression FROM diabetes', 'progression')$$),
+	(16, 'duplicate column names', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age AS a, sex AS a, progression FROM diabetes', 'progression')$$),
+	(17, 'empty table', false, $$SELECT maas_train('errors_t', 'linear_regression', 'errors_empty', 'progression')$$),
+	(18, 'query without rows', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT * FROM diabetes WHERE false', 'progression')$$),
+	(19, 'every target NULL', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, NULL::float8 AS y FROM diabetes', 'y')$$),
+	(20, 'all-NULL feature column', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, NULL::float8 AS x, progression FROM diabetes', 'progression')$$),
+	(21, 'all-NULL text feature column', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, NULL::text AS x, progression FROM diabetes', 'progression')$$),
+	(22, 'single class for logistic', true, $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT age, ''a''::text AS y FROM diabetes', 'y')$$),
+	(23, 'text target for linear_regression', true, $$SELECT maas_train('errors_t', 'linear_regression', 'iris', 'species')$$),
+	(24, 'text target, task regression', true, $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"task": "regression"}')$$),
+	(25, 'array target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, ARRAY[progression] AS y FROM diabetes', 'y')$$),
+	(26, 'date target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, DATE ''2000-01-01'' + bmi::int AS y FROM diabetes', 'y')$$),
+	(27, 'date feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, DATE ''2000-01-01'' AS d, progression FROM diabetes', 'progression')$$),
+	(28, 'uuid feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, md5(s1::text)::uuid AS u, progression FROM diabetes', 'progression')$$),
+	(29, 'uuid feature named in features', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, md5(s1::text)::uuid AS u, progression FROM diabetes', 'progression', '{"features": ["age", "u"]}')$$),
+	(30, 'NaN feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN ''NaN''::float8 ELSE bmi END AS x, progression FROM diabetes', 'progression')$$),
+	(31, 'Infinity feature', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN ''Infinity''::float8 ELSE bmi END AS x, progression FROM diabetes', 'progression')$$),
+	(32, '-Infinity feature', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN ''-Infinity''::float8 ELSE bmi END AS x, progression FROM diabetes', 'progression')$$),
+	(33, 'NaN target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN ''NaN''::float8 ELSE progression END AS y FROM diabetes', 'y')$$),
+	(34, 'Infinity target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN ''Infinity''::float8 ELSE progression END AS y FROM diabetes', 'y')$$),
+	(35, 'NaN class target', false, $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT age, CASE WHEN age > 50 THEN ''NaN''::float8 ELSE sex END AS y FROM diabetes', 'y', '{"task": "classification"}')$$),
+	(36, 'NaN in a float8[] feature', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT ARRAY[age, CASE WHEN age > 50 THEN ''NaN''::float8 ELSE bmi END] AS a, progression FROM diabetes', 'progression')$$),
+	(37, 'float8[] of varying length', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT CASE WHEN age > 50 THEN ARRAY[age] ELSE ARRAY[age, bmi] END AS a, progression FROM diabetes', 'progression')$$),
+	(38, 'NULL feature, missing error', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN NULL ELSE bmi END AS x, progression FROM diabetes', 'progression', '{"missing": "error"}')$$),
+	(39, 'missing native, linear', true, $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"missing": "native"}')$$),
+	(40, 'every row skipped', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, NULL::float8 AS x, progression FROM diabetes', 'progression', '{"missing": "skip"}')$$)
+) AS t(n, label, hint, q)
+ORDER BY n;
+
+-- A source must be a table name or a query that returns rows.  Statements
+-- that write are refused and write nothing.
+-- A source that writes is refused with 42809 before anything runs: a DELETE
+-- or INSERT, with or without RETURNING, and a WITH clause that modifies.
+CREATE TEMP TABLE errors_victim AS SELECT * FROM diabetes LIMIT 20;
+SELECT label, pg_temp.train_err(q) AS result
+FROM (VALUES
+	(1, 'DELETE', $$SELECT maas_train('errors_t', 'linear_regression', 'DELETE FROM errors_victim', 'progression')$$),
+	(2, 'DELETE RETURNING', $$SELECT maas_train('errors_t', 'linear_regression', 'DELETE FROM errors_victim RETURNING *', 'progression')$$),
+	(3, 'INSERT RETURNING', $$SELECT maas_train('errors_t', 'linear_regression', 'INSERT INTO errors_victim SELECT * FROM diabetes RETURNING *', 'progression')$$),
+	(4, 'DELETE in WITH', $$SELECT maas_train('errors_t', 'linear_regression', 'WITH d AS (DELETE FROM errors_victim RETURNING *) SELECT * FROM d', 'progression')$$),
+	(5, 'SELECT then DELETE', $$SELECT maas_train('errors_t', 'linear_regression', 'TABLE errors_victim; DELETE FROM errors_victim', 'progression')$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT count(*) AS victim_rows FROM errors_victim;
+
+-- A source query may end with a semicolon or a comment.
+-- Also with an array column, whose width maas reads with a query around
+-- the source.  (Rolled back: the cases train a model.)
+BEGIN;
+SELECT label, pg_temp.train_err(q) AS result
+FROM (VALUES
+	(1, 'trailing semicolon', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, bmi, progression FROM diabetes;', 'progression')$$),
+	(2, 'trailing semicolon, array column', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT ARRAY[age, bmi] AS a, progression FROM diabetes;', 'progression')$$),
+	(3, 'trailing comment', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, bmi, progression FROM diabetes -- all rows', 'progression')$$),
+	(4, 'trailing comment, array column', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT ARRAY[age, bmi] AS a, progression FROM diabetes -- all rows', 'progression')$$)
+) AS t(n, label, q)
+ORDER BY n;
+ROLLBACK;
+
+-- model names
+SELECT label, pg_temp.train_err(q) AS result
+FROM (VALUES
+	(1, 'empty', $$SELECT maas_train('', 'linear_regression', 'diabetes', 'progression')$$),
+	(2, '64 bytes', $$SELECT maas_train(repeat('n', 64), 'linear_regression', 'diabetes', 'progression')$$),
+	(3, '64 bytes in 32 characters', $$SELECT maas_train(repeat('é', 32), 'linear_regression', 'diabetes', 'progression')$$),
+	(4, '1000 bytes', $$SELECT maas_train(repeat('n', 1000), 'linear_regression', 'diabetes', 'progression')$$),
+	(5, 'newline', $$SELECT maas_train(E'errors\nx', 'linear_regression', 'diabetes', 'progression')$$),
+	(6, 'tab', $$SELECT maas_train(E'errors\tx', 'linear_regression', 'diabetes', 'progression')$$),
+	(7, 'U+0001', $$SELECT maas_train(E'errors\u0001x', 'linear_regression', 'diabetes', 'progression')$$),
+	(8, 'U+001F', $$SELECT maas_train(E'errors\u001fx', 'linear_regression', 'diabetes', 'progression')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- DEL (0x7F) is a control character too: 42602 like the cases above.
+-- (In a transaction rolled back, so a regression would leave nothing.)
+BEGIN;
+SELECT pg_temp.train_err($$SELECT maas_train(E'errors\x7fx', 'linear_regression', 'diabetes', 'progression')$$) AS "DEL";
+ROLLBACK;
+-- the same checks guard every function that takes a name
+SELECT label, pg_temp.err(q) AS result
+FROM (VALUES
+	(1, 'maas_predict, empty', $$SELECT maas_predict('', ARRAY[1]::float8[])$$),
+	(2, 'maas_predict, 64 bytes', $$SELECT maas_predict(repeat('n', 64), ARRAY[1]::float8[])$$),
+	(3, 'maas_predict, newline', $$SELECT maas_predict(E'errors\nx', ARRAY[1]::float8[])$$),
+	(4, 'maas_predict_proba, empty', $$SELECT maas_predict_proba('', ARRAY[1]::float8[])$$),
+	(5, 'maas_predict_class, 64 bytes', $$SELECT maas_predict_class(repeat('n', 64), ARRAY[1]::float8[])$$),
+	(6, 'maas_predict row, empty', $$SELECT maas_predict('', d) FROM diabetes d LIMIT 1$$),
+	(7, 'maas_evaluate, empty', $$SELECT maas_evaluate('', 'diabetes')$$),
+	(8, 'maas_deploy, 64 bytes', $$SELECT maas_deploy(repeat('n', 64), 1)$$),
+	(9, 'maas_rollback, newline', $$SELECT maas_rollback(E'errors\nx')$$),
+	(10, 'maas_info, empty', $$SELECT maas_info('')$$),
+	(11, 'maas_explain, 64 bytes', $$SELECT maas_explain(repeat('n', 64), ARRAY[1]::float8[])$$),
+	(12, 'maas_predict, 63 bytes (valid, unknown)', $$SELECT maas_predict(repeat('n', 63), ARRAY[1]::float8[])$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- writing functions in a read-only transaction
+BEGIN READ ONLY;
+SELECT label, pg_temp.err(q) AS result
+FROM (VALUES
+	(1, 'maas_train', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression')$$),
+	(2, 'maas_deploy', $$SELECT maas_deploy('errors_lin', 1)$$),
+	(3, 'maas_rollback', $$SELECT maas_rollback('errors_lin')$$),
+	(4, 'maas_predict still works', $$SELECT maas_predict('errors_lin', d) FROM diabetes d LIMIT 1$$)
+) AS t(n, label, q)
+ORDER BY n;
+COMMIT;
+
+-- none of the failures above left a row behind
+SELECT count(*) AS models, count(DISTINCT name) AS names
+FROM maas.models WHERE name LIKE 'errors%' OR name = '' OR name LIKE 'nnnn%';
+SELECT name, version, reason FROM maas.deployments
+WHERE name LIKE 'errors%' OR name = '' OR name LIKE 'nnnn%' ORDER BY id;
+
+-- maas_predict(name, float8[])
+SELECT label, pg_temp.errh(q) AS result
+FROM (VALUES
+	(1, 'too few features', $$SELECT maas_predict('errors_lin', ARRAY[1, 2, 3]::float8[])$$),
+	(2, 'too many features', $$SELECT maas_predict('errors_lin', array_fill(1::float8, ARRAY[11]))$$),
+	(3, 'empty array', $$SELECT maas_predict('errors_lin', ARRAY[]::float8[])$$),
+	(4, 'two dimensions', $$SELECT maas_predict('errors_lin', array_fill(1::float8, ARRAY[2, 5]))$$),
+	(5, 'NaN', $$SELECT maas_predict('errors_lin', ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 'NaN']::float8[])$$),
+	(6, 'Infinity', $$SELECT maas_predict('errors_lin', ARRAY['Infinity', 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(7, 'NaN next to a NULL', $$SELECT maas_predict('errors_lin', ARRAY[NULL, 'NaN', 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(8, 'NaN, maas_predict_proba', $$SELECT maas_predict_proba('errors_log', ARRAY[1, 'NaN', 3, 4]::float8[])$$),
+	(9, 'NaN, bytes form', $$SELECT maas_predict((SELECT model FROM maas.models WHERE name = 'errors_lin'), ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 'NaN']::float8[])$$),
+	(10, 'unknown model', $$SELECT maas_predict('errors_nope', ARRAY[1]::float8[])$$),
+	(11, 'model not deployed', $$SELECT maas_predict('errors_never', ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(12, 'not deployed, row form', $$SELECT maas_predict('errors_never', d) FROM diabetes d LIMIT 1$$),
+	(13, 'not deployed, maas_info', $$SELECT maas_info('errors_never')$$),
+	(14, 'proba of a regression model', $$SELECT maas_predict_proba('errors_lin', ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(15, 'class of a regression model', $$SELECT maas_predict_class('errors_lin', ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(16, 'proba of a regression model, row', $$SELECT maas_predict_proba('errors_lin', d) FROM diabetes d LIMIT 1$$),
+	(17, 'class of a regression model, bytes', $$SELECT maas_predict_class((SELECT model FROM maas.models WHERE name = 'errors_lin'), ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- a NULL array is a NULL prediction (the functions are strict)
+SELECT maas_predict('errors_lin', NULL::float8[]) IS NULL AS value_null,
+	   maas_predict_proba('errors_log', NULL::float8[]) IS NULL AS proba_null,
+	   maas_predict_class('errors_log', NULL::float8[]) IS NULL AS class_null,
+	   maas_predict(NULL::text, ARRAY[1]::float8[]) IS NULL AS name_null;
+
+-- a NULL element takes the training mean stored in the model, as a NULL
+-- column of a row does
+SELECT maas_predict('errors_lin', ARRAY[NULL, sex, bmi, bp, s1, s2, s3, s4, s5, s6])
+		 = maas_predict('errors_lin', ARRAY[(maas_info('errors_lin')->'features'->0->>'impute')::float8,
+											sex, bmi, bp, s1, s2, s3, s4, s5, s6]) AS array_imputed,
+	   maas_predict('errors_lin', r)
+		 = maas_predict('errors_lin', ARRAY[NULL, sex, bmi, bp, s1, s2, s3, s4, s5, s6]) AS row_same,
+	   maas_predict('errors_lin', ARRAY[NULL, sex, bmi, bp, s1, s2, s3, s4, s5, s6])
+		 <> maas_predict('errors_lin', ARRAY[0, sex, bmi, bp, s1, s2, s3, s4, s5, s6]) AS not_zero
+FROM (SELECT NULL::float8 AS age, sex, bmi, bp, s1, s2, s3, s4, s5, s6 FROM diabetes LIMIT 3) r;
+-- the mean is that of the training rows
+SELECT abs((maas_info('errors_lin')->'features'->0->>'impute')::float8 - (SELECT avg(age) FROM diabetes)) < 0.5 AS near_mean;
+-- every element NULL: the training means
+SELECT maas_predict('errors_lin', array_fill(NULL::float8, ARRAY[10]))
+		 = maas_predict('errors_lin', ARRAY(SELECT (f->>'impute')::float8
+											FROM jsonb_array_elements(maas_info('errors_lin')->'features') f)) AS all_imputed;
+
+-- maas_predict(name, row)
+SELECT label, pg_temp.errh(q) AS result
+FROM (VALUES
+	(1, 'row lacks a column', $$SELECT maas_predict('errors_lin', r) FROM (SELECT age, sex FROM diabetes LIMIT 1) r$$),
+	(2, 'column of the wrong type', $$SELECT maas_predict('errors_lin', r) FROM (SELECT age, sex, bmi, bp, s1, s2, s3, s4, s5, s6::text AS s6 FROM diabetes LIMIT 1) r$$),
+	(3, 'array where a number was', $$SELECT maas_predict('errors_log', r) FROM (SELECT ARRAY[sepal_length] AS sepal_length, sepal_width, petal_length, petal_width FROM iris LIMIT 1) r$$),
+	(4, 'anonymous record', $$SELECT maas_predict('errors_log', ROW(1, 2, 3, 4))$$),
+	(5, 'NaN in a row', $$SELECT maas_predict('errors_lin', r) FROM (SELECT 'NaN'::float8 AS age, sex, bmi, bp, s1, s2, s3, s4, s5, s6 FROM diabetes LIMIT 1) r$$),
+	(6, '-Infinity in a row', $$SELECT maas_predict('errors_lin', r) FROM (SELECT age, '-Infinity'::float8 AS sex, bmi, bp, s1, s2, s3, s4, s5, s6 FROM diabetes LIMIT 1) r$$),
+	(7, 'other number types are fine', $$SELECT maas_predict('errors_lin', r) FROM (SELECT age::int AS age, sex > 0 AS sex, bmi::numeric AS bmi, bp::real AS bp, s1, s2, s3, s4, s5, s6, 'extra' AS extra FROM diabetes LIMIT 1) r$$),
+	(8, 'explicit column list, wrong count', $$SELECT maas_predict_columns('errors_lin', ARRAY['age', 'sex'], 1.0)$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- Not tested here, reported as a bug: maas_predict_columns(name, NULL, ...)
+-- dereferences the NULL names array and crashes the server.
+
+-- maas_evaluate
+SELECT label, pg_temp.errh(q) AS result
+FROM (VALUES
+	(1, 'unknown class label', $$SELECT maas_evaluate('errors_log', 'SELECT sepal_length, sepal_width, petal_length, petal_width, ''dahlia''::text AS species FROM iris')$$),
+	(2, 'number target for text classes', $$SELECT maas_evaluate('errors_log', 'SELECT sepal_length, sepal_width, petal_length, petal_width, 1 AS species FROM iris')$$),
+	(3, 'source without the target', $$SELECT maas_evaluate('errors_lin', 'iris')$$),
+	(4, 'source without a feature', $$SELECT maas_evaluate('errors_lin', 'SELECT age, progression FROM diabetes')$$),
+	(5, 'text target for regression', $$SELECT maas_evaluate('errors_lin', 'SELECT age, sex, bmi, bp, s1, s2, s3, s4, s5, s6, progression::text AS progression FROM diabetes')$$),
+	(6, 'NaN target', $$SELECT maas_evaluate('errors_lin', 'SELECT age, sex, bmi, bp, s1, s2, s3, s4, s5, s6, ''NaN''::float8 AS progression FROM diabetes')$$),
+	(7, 'unknown model', $$SELECT maas_evaluate('errors_nope', 'diabetes')$$),
+	(8, 'not deployed', $$SELECT maas_evaluate('errors_never', 'diabetes')$$),
+	(9, 'NULL name', $$SELECT maas_evaluate(NULL, 'diabetes')$$),
+	(10, 'NULL source', $$SELECT maas_evaluate('errors_lin', NULL)$$),
+	(11, 'DELETE source', $$SELECT maas_evaluate('errors_lin', 'TABLE diabetes; DELETE FROM diabetes')$$),
+	(12, 'empty source', $$SELECT maas_evaluate('errors_lin', 'SELECT * FROM diabetes WHERE false')$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- A classifier with number classes, evaluated on a source whose target is
+-- an array or a date: 42804, the target does not match the model's.
+SELECT name, version, task FROM maas_train('errors_wine', 'logistic_regression', 'wine', 'cultivar');
+SELECT label, regexp_replace(pg_temp.err(q), 'type \d+ ', 'type N ') AS result
+FROM (VALUES
+	(1, 'integer target: fine', $$SELECT maas_evaluate('errors_wine', 'wine')$$),
+	(2, 'unknown number class', $$SELECT maas_evaluate('errors_wine', 'SELECT alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, cultivar + 7 AS cultivar FROM wine')$$),
+	(3, 'text target', $$SELECT maas_evaluate('errors_wine', 'SELECT alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, cultivar::text AS cultivar FROM wine')$$),
+	(4, 'array target', $$SELECT maas_evaluate('errors_wine', 'SELECT alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, ARRAY[cultivar] AS cultivar FROM wine')$$),
+	(5, 'date target', $$SELECT maas_evaluate('errors_wine', 'SELECT alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, DATE ''2000-01-01'' + cultivar AS cultivar FROM wine')$$)
+) AS t(n, label, q)
+ORDER BY n;
