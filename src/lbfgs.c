@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "miscadmin.h"
@@ -96,6 +97,7 @@ MaasLbfgs(MaasObjective f, void *arg, double *w, int n, double l1,
 	double	   *gn = palloc(sizeof(double) * n);
 	int			stored = 0;
 	int			newest = -1;
+	int			flat = 0;		/* iterations in a row without real decrease */
 	double		fx;
 
 	fx = f(arg, w, g) + L1Term(w, n, l1, l1_mask);
@@ -220,7 +222,22 @@ MaasLbfgs(MaasObjective f, void *arg, double *w, int n, double l1,
 		}
 		memcpy(w, wn, sizeof(double) * n);
 		memcpy(g, gn, sizeof(double) * n);
+		/*
+		 * Once the loss changes by no more than its rounding, steps only
+		 * follow noise: stop (scipy's rule), converged if the gradient got
+		 * near the tolerance.
+		 */
+		if (fx - fn <= 10 * DBL_EPSILON * Max(Max(fabs(fx), fabs(fn)), 1.0))
+			flat++;
+		else
+			flat = 0;
 		fx = fn;
+		if (flat >= 5)
+		{
+			PseudoGradient(pg, w, g, n, l1, l1_mask);
+			result.converged = MaxAbs(pg, n) <= Max(tol, sqrt(tol) * 1e-2);
+			break;
+		}
 		PseudoGradient(pg, w, g, n, l1, l1_mask);
 
 		if (MaasProgressDue(progress))

@@ -182,7 +182,9 @@ SolvePseudoInverse(const double *a_in, int p, double *b)
  * Without ridge, Cholesky runs on A scaled to unit diagonal, so the
  * condition estimate measures collinearity rather than units; a singular
  * or nearly singular A falls back to the minimum-norm least-squares
- * solution, the one LAPACK's gelsd (scikit-learn) gives.
+ * solution in those scaled units.  Fitted values equal scikit-learn's (its
+ * gelsd solution is minimum-norm in the original units, so coefficients of
+ * exactly collinear columns may be split differently).
  */
 int
 MaasSolveSymmetric(double *a_in, int p, double *b, double ridge)
@@ -238,11 +240,17 @@ MaasSolveSymmetric(double *a_in, int p, double *b, double ridge)
 				 errhint("The cross products are not those of real data: a maas_fit state may be corrupted, or values too large to square.")));
 	else
 	{
+		/* scaled as above, so the cutoff is not set by the widest column */
 		double	   *full = palloc(sizeof(double) * p * p);
 
 		memcpy(full, a_in, sizeof(double) * p * p);
 		MirrorLower(full, p);
-		rank = SolvePseudoInverse(full, p, b);
+		for (int j = 0; j < p; j++)
+			for (int i = 0; i < p; i++)
+				full[(int64) j * p + i] *= scale[i] * scale[j];
+		rank = SolvePseudoInverse(full, p, x);
+		for (int j = 0; j < p; j++)
+			b[j] = x[j] * scale[j];
 		pfree(full);
 	}
 	pfree(a);
