@@ -516,7 +516,9 @@ maas_fit_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("cannot merge maas_fit states of different algorithms or feature counts"),
-				 errdetail("One has %d features, the other %d.", a->p, b->p)));
+				 errdetail("One is %s with %d features, the other %s with %d.",
+						   MaasFindAlgorithmById(a->algorithm_id)->name, a->p,
+						   MaasFindAlgorithmById(b->algorithm_id)->name, b->p)));
 	if (a->params_len != b->params_len ||
 		memcmp(STATE_PARAMS(a), STATE_PARAMS(b), a->params_len) != 0)
 		ereport(ERROR,
@@ -686,6 +688,14 @@ FitFromState(FitState *s)
 			double	   *scratch = palloc(sizeof(double) * s->block_used * q);
 
 			MaasComomentAddRows(&cm, STATE_BLOCK(s), s->block_used, scratch);
+			/* the buffered rows' squares may overflow too */
+			for (int64 i = 0; i < (int64) q * q; i++)
+				if (!isfinite(cm.c[i]))
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("the sums of the maas_fit state are not finite"),
+							 errdetail("Feature or target values are too large to square."),
+							 errhint("Scale the features, e.g. to thousands instead of units.")));
 		}
 		model->task = FitTask(algorithm, params);
 		model->n_outputs = 1;
@@ -771,6 +781,10 @@ maas_fit_partial_final(PG_FUNCTION_ARGS)
 	FitState   *copy;
 	Size		size;
 
+	if (!AggCheckCallContext(fcinfo, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("maas_fit_partial_final can only be called as an aggregate's final function")));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = ArgState(fcinfo, 0);

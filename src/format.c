@@ -338,6 +338,40 @@ ReadTarget(MaasReader *r, MaasTarget *target, MaasTask task, int n_outputs)
 	MaasReadDoubles(r, target->values, target->n_classes, false);
 }
 
+/*
+ * A fit can produce numbers the reader refuses (an overflow in data near
+ * the limits of float8): read the bytes back before anyone stores them, so
+ * no model that cannot be read is ever returned.
+ */
+static void
+CheckReadable(const bytea *bytes)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "maas model check",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	PG_TRY();
+	{
+		MaasModelDeserialize(bytes);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *err;
+
+		MemoryContextSwitchTo(old);
+		err = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the fitted model has values out of range"),
+				 errdetail("%s", err->detail ? err->detail : err->message),
+				 errhint("The data may hold values too large for the algorithm; scale the features.")));
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
 bytea *
 MaasModelSerialize(const MaasModel *model)
 {
@@ -386,6 +420,7 @@ MaasModelSerialize(const MaasModel *model)
 	memcpy(VARDATA(result) + MAAS_HEADER_SIZE, payload.data, payload.len);
 	pfree(header.data);
 	pfree(payload.data);
+	CheckReadable(result);
 	return result;
 }
 

@@ -167,6 +167,7 @@ MaasLbfgs(MaasObjective f, void *arg, double *w, int n, double l1,
 		{
 			double		decrease;
 
+			CHECK_FOR_INTERRUPTS();
 			for (int i = 0; i < n; i++)
 			{
 				wn[i] = w[i] + step * d[i];

@@ -69,8 +69,8 @@ LinearFitComoment(const MaasComoment *cm, MaasTask task, const MaasParams *param
 		for (int j = 0; j < p; j++)
 			st->intercept -= st->coef[j] * cm->mean[j];
 	}
-	for (int j = 0; j < p; j++)
-		if (!isfinite(st->coef[j]))
+	for (int j = 0; j <= p; j++)
+		if (!isfinite(j < p ? st->coef[j] : st->intercept))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("least squares gave a non-finite coefficient"),

@@ -17,6 +17,8 @@
 
 #include <cblas.h>
 
+#include "miscadmin.h"
+
 #include "maas.h"
 
 typedef struct LogisticState
@@ -127,6 +129,10 @@ Objective(void *arg, const double *theta, double *grad)
 			double		top = -INFINITY;
 			double		total = 0;
 			int			yi = (int) pr->y[i];
+
+			/* a pass over many rows and classes: let a cancel through */
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
 
 			for (int c = 0; c < k; c++)
 			{

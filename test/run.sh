@@ -43,10 +43,10 @@ if ls test/t/*.pl >/dev/null 2>&1; then
 		PERL5LIB="/usr/lib/postgresql/15/lib/pgxs/src/test/perl" \
 		TESTDIR="$tapdir" PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
 		MAAS_ROOT="$root" \
-		prove --verbose --timer test/t/ >"$tapdir/prove.log" 2>&1
+		prove --verbose --timer --ext .pl test/t/ >"$tapdir/prove.log" 2>&1
 	cat "$tapdir/prove.log"
 	count "$tapdir/prove.log"
-	if grep -qE '^Result: FAIL' "$tapdir/prove.log" && ! grep -qE '^ *not ok' "$tapdir/prove.log"; then
+	if grep -qE '^Result: (FAIL|NOTESTS)' "$tapdir/prove.log" && ! grep -qE '^ *not ok' "$tapdir/prove.log"; then
 		failed=$((failed + 1))	# a script died without reporting a failed test
 	fi
 	rm -rf "$tapdir"

@@ -1,0 +1,118 @@
+
+# Progress reports: with maas.progress_interval = '100ms' a training run over
+# 1M rows sends NOTICEs while it runs (rows read, then L-BFGS iterations
+# with their loss), and so does maas_evaluate; with 0 nothing is reported.
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use IPC::Run;
+use MaasTAP;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time sleep);
+
+my $node = maas_node('progress');
+$node->safe_psql('postgres', q{
+CREATE EXTENSION maas;
+SELECT setseed(0.2);
+CREATE TABLE big AS
+SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16,
+	   (x1 + x2 - x3 + 0.5 * x4 - x5 + e > 0.5)::int AS label
+FROM (SELECT random() x1, random() x2, random() x3, random() x4, random() x5, random() x6,
+			 random() x7, random() x8, random() x9, random() x10, random() x11, random() x12,
+			 random() x13, random() x14, random() x15, random() x16, random() - 0.5 e
+	  FROM generate_series(1, 1000000)) s;
+});
+
+# Run statements in psql, recording when each line of stderr arrived;
+# returns (stdout, [[seconds since start, line], ...], seconds it took)
+sub run_timed
+{
+	my (@statements) = @_;
+	my ($out, $err) = ('', '');
+	my $start = time;
+	my $h = IPC::Run::start(
+		[
+			$node->installed_command('psql'), '-XAtq', '-v', 'ON_ERROR_STOP=1',
+			'-d', $node->connstr('postgres'), map { ('-c', $_) } @statements
+		],
+		'<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(120));
+	my @lines;
+	my $seen = 0;
+	my $collect = sub {
+		while ((my $nl = index($err, "\n", $seen)) >= 0)
+		{
+			push @lines, [ time - $start, substr($err, $seen, $nl - $seen) ];
+			$seen = $nl + 1;
+		}
+	};
+	while ($h->pumpable)
+	{
+		$h->pump_nb;
+		$collect->();
+		sleep 0.005;
+	}
+	$h->finish;
+	$collect->();
+	chomp $out;
+	return ($out, \@lines, time - $start);
+}
+
+my $train = q{SELECT version FROM maas_train('progress', 'logistic_regression', 'big', 'label')};
+
+# 1. every 100 ms
+my ($out, $lines, $took) = run_timed("SET maas.progress_interval = '100ms'", $train);
+is($out, '1', 'training with progress reports succeeds');
+note(sprintf('%.2f s: %s', @$_)) for @$lines;
+my @read = grep { $_->[1] =~ /^NOTICE:  maas_train: read \d+ rows in [\d.]+ s$/ } @$lines;
+my @iter = grep { $_->[1] =~ /^NOTICE:  logistic_regression: iteration \d+, loss [\d.e+-]+, gradient [\d.e+-]+$/ } @$lines;
+cmp_ok(scalar(@read), '>=', 2, 'at least two "rows read" reports');
+cmp_ok(scalar(@iter), '>=', 2, 'at least two iteration reports with the loss');
+is(scalar(@$lines), scalar(@read) + scalar(@iter), 'nothing else on stderr');
+
+my @rows = map { $_->[1] =~ /read (\d+) rows/ ? $1 : () } @read;
+ok((!grep { $rows[$_] <= $rows[ $_ - 1 ] } 1 .. $#rows), "rows read grow: @rows");
+ok((!grep { $_ > 1000000 || $_ % 65536 } @rows), 'rows read are counted in blocks of 65536, at most 1M');
+my @its = map { $_->[1] =~ /iteration (\d+)/ ? $1 : () } @iter;
+my @loss = map { $_->[1] =~ /loss ([\d.e+-]+)/ ? $1 : () } @iter;
+ok((!grep { $its[$_] <= $its[ $_ - 1 ] } 1 .. $#its), "iterations grow: @its");
+ok((!grep { $loss[$_] > $loss[ $_ - 1 ] } 1 .. $#loss), "the loss never rises: @loss");
+ok($loss[0] < log(2) && $loss[-1] > 0, 'the loss lies between 0 and that of the zero model (log 2)');
+ok($read[-1][0] <= $iter[0][0], 'reading is reported before the iterations');
+
+# reports come while the statement runs, not at its end, and no more
+# often than the interval allows (one clock serves reading and fitting)
+my @times = map { $_->[0] } @read, @iter;
+cmp_ok($times[0], '<', $took - 0.3, sprintf('first report %.2f s into a %.2f s run', $times[0], $took));
+cmp_ok($times[-1] - $times[0], '>', 0.3, 'reports are spread over the run');
+cmp_ok(scalar(@times), '<=', $took / 0.1 + 1, 'at most one report per 100 ms');
+
+# 2. a second interval: 400 ms gives fewer reports than 100 ms
+my ($out2, $lines2) = run_timed("SET maas.progress_interval = '400ms'", $train);
+is($out2, '2', 'training with 400 ms reports succeeds');
+cmp_ok(scalar(@$lines2), '<', scalar(@$lines), sprintf('fewer reports at 400 ms (%d) than at 100 ms (%d)',
+	scalar(@$lines2), scalar(@$lines)));
+
+# 3. off: not one NOTICE
+my ($out0, $lines0) = run_timed("SET maas.progress_interval = 0", $train);
+is($out0, '3', 'training without progress reports succeeds');
+is(scalar(@$lines0), 0, 'maas.progress_interval = 0: no NOTICE at all')
+  or diag(join("\n", map { $_->[1] } @$lines0));
+
+# 4. maas_evaluate reports its reading too, and linear_regression its
+my ($oute, $linese) = run_timed("SET maas.progress_interval = '100ms'",
+	q{SELECT (maas_evaluate('progress', 'big')->>'rows')::int});
+is($oute, '1000000', 'maas_evaluate over 1M rows');
+cmp_ok(scalar(grep { $_->[1] =~ /^NOTICE:  maas_evaluate: read \d+ rows in/ } @$linese), '>=', 2,
+	'maas_evaluate reports the rows it read');
+my ($outl, $linesl) = run_timed("SET maas.progress_interval = '100ms'",
+	q{SELECT version FROM maas_train('progress_linear', 'linear_regression', 'big', 'x1')});
+is($outl, '1', 'linear_regression over 1M rows');
+cmp_ok(scalar(grep { $_->[1] =~ /^NOTICE:  maas_train: read \d+ rows in/ } @$linesl), '>=', 2,
+	'linear_regression training reports the rows it read');
+
+$node->stop;
+done_testing();
