@@ -591,6 +591,21 @@ ReportProgress(LoadState *st)
 						MaasProgressElapsedMs(st->progress) / 1000.0)));
 }
 
+/* Count a row and deform it; false when its target is NULL (skipped) */
+static inline bool
+BeginRow(LoadState *st, TupleTableSlot *slot)
+{
+	slot_getallattrs(slot);
+	st->ds->rows_read++;
+	ReportProgress(st);
+	if (slot->tts_isnull[st->target_attno])
+	{
+		st->ds->rows_skipped++;
+		return false;
+	}
+	return true;
+}
+
 static MaasMatrix *
 NextRowMatrix(LoadState *st)
 {
@@ -706,16 +721,10 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 	double		y;
 	int64		i;
 
-	slot_getallattrs(slot);
+	if (!BeginRow(st, slot))
+		return true;
 	values = slot->tts_values;
 	isnull = slot->tts_isnull;
-	ds->rows_read++;
-	ReportProgress(st);
-	if (isnull[st->target_attno])
-	{
-		ds->rows_skipped++;
-		return true;
-	}
 	for (int c = 0; c < st->n_columns; c++)
 	{
 		int			a = st->plain_attno[c];
@@ -764,14 +773,8 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 	MaasMatrix *m;
 	double		y;
 
-	slot_getallattrs(slot);
-	ds->rows_read++;
-	ReportProgress(st);
-	if (slot->tts_isnull[st->target_attno])
-	{
-		ds->rows_skipped++;
+	if (!BeginRow(st, slot))
 		return true;
-	}
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 
@@ -1333,14 +1336,8 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 	Datum		d;
 	double		y;
 
-	slot_getallattrs(slot);
-	ds->rows_read++;
-	ReportProgress(st);
-	if (slot->tts_isnull[st->target_attno])
-	{
-		ds->rows_skipped++;
+	if (!BeginRow(st, slot))
 		return true;
-	}
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 	MaasEncodeRow(model, st->binding, slot->tts_values, slot->tts_isnull, st->row);
