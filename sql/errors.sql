@@ -46,7 +46,7 @@ FROM maas_train('errors_never', 'linear_regression', 'diabetes', 'progression', 
 CREATE TEMP TABLE errors_empty (LIKE diabetes);
 SELECT label, pg_temp.train_err(q, hint) AS result
 FROM (VALUES
-	(1, 'unknown algorithm', true, $$SELECT maas_train('errors_t', 'random_forest', 'iris', 'species')$$),
+	(1, 'unknown algorithm', true, $$SELECT maas_train('errors_t', 'random_jungle', 'iris', 'species')$$),
 	(2, 'NULL name', false, $$SELECT maas_train(NULL, 'linear_regression', 'diabetes', 'progression')$$),
 	(3, 'NULL algorithm', false, $$SELECT maas_train('errors_t', NULL, 'diabetes', 'progression')$$),
 	(4, 'NULL source', false, $$SELECT maas_train('errors_t', 'linear_regression', NULL, 'progression')$$),
