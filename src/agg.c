@@ -43,7 +43,7 @@
 #define FIT_KIND_ROWS		2
 #define MAX_PARAMS_LEN		(1024 * 1024)
 #define MIN_BLOCK			8		/* rows buffered by a new comoment state */
-#define MAX_BLOCK_DOUBLES	(1 << 13)	/* its buffer grows up to this size */
+#define MAX_BLOCK_DOUBLES	(1 << 14)	/* its buffer grows up to this size */
 
 #ifdef WORDS_BIGENDIAN
 #define NATIVE_ORDER		2

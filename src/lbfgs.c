@@ -189,7 +189,13 @@ MaasLbfgs(MaasObjective f, void *arg, double *w, int n, double l1,
 			}
 			else
 				decrease = step * dg;
-			if (fn <= fx + ARMIJO * decrease)
+			/*
+			 * Sufficient decrease; or a change within the loss's rounding,
+			 * where halving the step cannot help (the flat-iteration rule
+			 * below then ends the run)
+			 */
+			if (fn <= fx + ARMIJO * decrease ||
+				fabs(fn - fx) <= 10 * DBL_EPSILON * Max(fabs(fx), 1.0))
 			{
 				accepted = true;
 				break;

@@ -72,23 +72,36 @@ void
 MaasComomentAddRows(MaasComoment *cm, const double *rows, int n, double *scratch)
 {
 	int			q = cm->q;
-	double	   *mean;
+	double	   *shift;
+	double	   *sum;
 
 	if (n <= 0)
 		return;
-	mean = palloc0(sizeof(double) * q);
+
+	/*
+	 * One pass: shift by the running mean (the first row for the first
+	 * block), which is close to the block's own mean, then correct the
+	 * shifted cross products to the block mean: D'D - s s'/n.
+	 */
+	shift = palloc(sizeof(double) * q);
+	sum = palloc0(sizeof(double) * q);
+	memcpy(shift, cm->n > 0 ? cm->mean : rows, sizeof(double) * q);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < q; j++)
-			mean[j] += rows[(int64) i * q + j];
-	for (int j = 0; j < q; j++)
-		mean[j] /= n;
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < q; j++)
-			scratch[(int64) i * q + j] = rows[(int64) i * q + j] - mean[j];
-	/* row-major n x q is column-major q x n: C += A A' */
+		{
+			double		d = rows[(int64) i * q + j] - shift[j];
+
+			scratch[(int64) i * q + j] = d;
+			sum[j] += d;
+		}
+	/* row-major n x q is column-major q x n: C += D D' */
 	cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, q, n, 1.0, scratch, q, 1.0, cm->c, q);
-	MaasComomentMerge(cm, n, mean, NULL);
-	pfree(mean);
+	cblas_dsyr(CblasColMajor, CblasLower, q, -1.0 / n, sum, 1, cm->c, q);
+	for (int j = 0; j < q; j++)
+		shift[j] += sum[j] / n;		/* now the block mean */
+	MaasComomentMerge(cm, n, shift, NULL);
+	pfree(shift);
+	pfree(sum);
 }
 
 #define COMOMENT_BLOCK 4096

@@ -108,8 +108,13 @@ Objective(void *arg, const double *theta, double *grad)
 			offset[c] -= pr->v[c * p + j] * pr->mean[j];
 		}
 	}
-	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) n, k, p,
-				1.0, pr->x, (int) pr->ld, pr->v, p, 0.0, pr->z, (int) n);
+	/* one weight vector: gemv, which does not copy the matrix as gemm does */
+	if (k == 1)
+		cblas_dgemv(CblasColMajor, CblasNoTrans, (int) n, p, 1.0, pr->x, (int) pr->ld,
+					pr->v, 1, 0.0, pr->z, 1);
+	else
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) n, k, p,
+					1.0, pr->x, (int) pr->ld, pr->v, p, 0.0, pr->z, (int) n);
 
 	if (k == 1)
 	{
@@ -152,8 +157,12 @@ Objective(void *arg, const double *theta, double *grad)
 		}
 	}
 
-	cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, k, (int) n,
-				1.0, pr->x, (int) pr->ld, pr->z, (int) n, 0.0, pr->gv, p);
+	if (k == 1)
+		cblas_dgemv(CblasColMajor, CblasTrans, (int) n, p, 1.0, pr->x, (int) pr->ld,
+					pr->z, 1, 0.0, pr->gv, 1);
+	else
+		cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, k, (int) n,
+					1.0, pr->x, (int) pr->ld, pr->z, (int) n, 0.0, pr->gv, p);
 	for (int c = 0; c < k; c++)
 	{
 		for (int j = 0; j < p; j++)
