@@ -15,7 +15,7 @@ BLAS_INCLUDE ?= /usr/include/x86_64-linux-gnu/openblas-pthread
 PG_CPPFLAGS = -I$(BLAS_INCLUDE) -Isrc
 PG_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
-SHLIB_LINK = -lopenblas -llapacke
+# OpenBLAS and LAPACKE are loaded at run time with signals blocked (src/blas.h)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -184,6 +184,15 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION maas_drop(text, integer) IS
 'drop one version of a model, or all of them; owners only';
 
+CREATE FUNCTION maas_reassign(from_role name, to_role name)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_reassign'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_reassign(name, name) IS
+'give the models and grants of one role to another (before DROP ROLE, after ALTER ROLE RENAME)';
+REVOKE ALL ON FUNCTION maas_reassign(name, name) FROM PUBLIC;
+
 CREATE FUNCTION maas_info(model bytea)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'maas_info_bytes'

@@ -14,17 +14,78 @@
 #include <float.h>
 #include <math.h>
 
-#include <cblas.h>
-#include <lapacke.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include "miscadmin.h"
 
+#include "blas.h"
 #include "maas.h"
 
+MaasBlas	maas_blas;
+
+static void *
+Symbol(void *lib, const char *name)
+{
+	void	   *p = dlsym(lib, name);
+
+	if (p == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("could not find %s in OpenBLAS or LAPACKE", name),
+				 errhint("Install Debian's libopenblas0 and liblapacke.")));
+	return p;
+}
+
+/*
+ * Load OpenBLAS and LAPACKE with every signal blocked, so the threads
+ * OpenBLAS starts never run PostgreSQL's signal handlers.  Once per process.
+ */
+void
+MaasLoadBlas(void)
+{
+	sigset_t	all;
+	sigset_t	saved;
+	void	   *blas;
+	void	   *lapacke;
+
+	if (maas_blas.dgemv != NULL)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	blas = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+	lapacke = blas ? dlopen("liblapacke.so.3", RTLD_NOW | RTLD_LOCAL) : NULL;
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (blas == NULL || lapacke == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("could not load OpenBLAS and LAPACKE: %s", dlerror()),
+				 errhint("Install Debian's libopenblas0 and liblapacke.")));
+	maas_blas.set_num_threads = Symbol(blas, "openblas_set_num_threads");
+	maas_blas.dgemm = Symbol(blas, "cblas_dgemm");
+	maas_blas.dsyrk = Symbol(blas, "cblas_dsyrk");
+	maas_blas.dsyr = Symbol(blas, "cblas_dsyr");
+	maas_blas.dpotrf = Symbol(lapacke, "LAPACKE_dpotrf");
+	maas_blas.dpotrs = Symbol(lapacke, "LAPACKE_dpotrs");
+	maas_blas.dpocon = Symbol(lapacke, "LAPACKE_dpocon");
+	maas_blas.dsyevd = Symbol(lapacke, "LAPACKE_dsyevd");
+	maas_blas.dgemv = Symbol(blas, "cblas_dgemv");	/* last: marks loaded */
+}
+
+/* Threads OpenBLAS may use; any it starts now inherit a full signal mask */
 void
 MaasSetBlasThreads(int n)
 {
-	openblas_set_num_threads(n);
+	sigset_t	all;
+	sigset_t	saved;
+
+	if (maas_blas.set_num_threads == NULL)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	maas_blas.set_num_threads(n);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
 void

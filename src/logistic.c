@@ -15,10 +15,10 @@
 #include <float.h>
 #include <math.h>
 
-#include <cblas.h>
 
 #include "miscadmin.h"
 
+#include "blas.h"
 #include "maas.h"
 
 typedef struct LogisticState

@@ -64,6 +64,7 @@ _PG_init(void)
 
 	MaasUsageInit();
 	MarkGUCPrefixReserved("maas");
+	MaasLoadBlas();
 	MaasSetBlasThreads(maas_blas_threads);
 }
 

@@ -344,6 +344,7 @@ extern void MaasComomentMerge(MaasComoment *into, double n, const double *mean,
 							  const double *c);
 extern int	MaasSolveSymmetric(double *a, int p, double *b, double ridge);
 extern void MaasSetBlasThreads(int n);
+extern void MaasLoadBlas(void);
 
 /* lbfgs.c */
 typedef double (*MaasObjective) (void *arg, const double *w, double *grad);
@@ -418,6 +419,7 @@ extern int32 MaasRegistryRollback(const char *name);
 extern void MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege);
 extern bool MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege);
 extern int	MaasRegistryDrop(const char *name, int32 version);
+extern int	MaasRegistryReassign(const char *from, const char *to);
 extern void MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref);
 extern bool MaasModelRefValid(const MaasModelRef *ref);
 

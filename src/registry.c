@@ -174,8 +174,7 @@ CheckPrivilege(Oid caller, const char *name, const char *owner, MaasPrivilege ne
 	if (needed == MAAS_PRIV_OWNER)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be a member of role \"%s\", the owner of model \"%s\"",
-						owner, name)));
+				 errmsg("must be owner of model \"%s\"", name)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to %s with model \"%s\"", MaasPrivilegeName(needed), name),
@@ -278,9 +277,13 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	return version;
 }
 
-/* The live version of name and its metric key, 0 when none */
+/*
+ * The live version of name (0 when none), its task, and its value of the
+ * metric key
+ */
 static int32
-LiveVersion(const char *name, const char *metric, double *score, bool *has_score)
+LiveVersion(const char *name, const char *metric, double *score, bool *has_score,
+			char **task)
 {
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2] = {CStringGetTextDatum(name), CStringGetTextDatum(metric)};
@@ -288,7 +291,7 @@ LiveVersion(const char *name, const char *metric, double *score, bool *has_score
 	int32		version;
 	Datum		d;
 
-	if (SPI_execute_with_args("SELECT d.version, (m.metrics OPERATOR(pg_catalog.->>) $2)::pg_catalog.float8 "
+	if (SPI_execute_with_args("SELECT d.version, (m.metrics OPERATOR(pg_catalog.->>) $2)::pg_catalog.float8, m.task "
 							  "FROM maas.deployments d JOIN maas.models m "
 							  "ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
 							  "WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
@@ -301,6 +304,9 @@ LiveVersion(const char *name, const char *metric, double *score, bool *has_score
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	*has_score = !isnull;
 	*score = isnull ? 0 : DatumGetFloat8(d);
+	if (task)
+		*task = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 3, &isnull));
 	return version;
 }
 
@@ -329,6 +335,7 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 	const char *metric = task == MAAS_TASK_REGRESSION ? "r2" : "accuracy";
 	double		live_score;
 	bool		has_score = false;
+	char	   *live_task = NULL;
 	int32		live;
 	Oid			caller = GetUserId();
 	MaasElevation e;
@@ -337,7 +344,19 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 		return false;
 	MaasElevate(&e);
 	TouchName(name, NULL);
-	live = LiveVersion(name, metric, &live_score, &has_score);
+	live = LiveVersion(name, metric, &live_score, &has_score, &live_task);
+	if (strcmp(strategy, "always") != 0 && live > 0 &&
+		strcmp(live_task, MaasTaskName(task)) != 0)
+	{
+		/* callers of the live version would silently get another kind of answer */
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" is not deployed: it is a %s model, the live version %d a %s one",
+						version, name, MaasTaskName(task), live, live_task),
+				 errhint("Deploy it with maas_deploy(%s, %d) when its callers expect that.",
+						 quote_literal_cstr(name), version)));
+		MaasRestore(&e);
+		return false;
+	}
 	if (strcmp(strategy, "always") != 0 && live > 0 && has_score && primary < live_score)
 	{
 		MaasRestore(&e);
@@ -373,7 +392,7 @@ MaasRegistryDeploy(const char *name, int32 version, const char *reason)
 				 errhint("SELECT version FROM maas.models WHERE name = %s lists its versions.",
 						 quote_literal_cstr(name))));
 	}
-	if (LiveVersion(name, "r2", &score, &has_score) != version)
+	if (LiveVersion(name, "r2", &score, &has_score, NULL) != version)
 		InsertDeployment(caller, name, version, reason);
 	MaasRestore(&e);
 }
@@ -419,6 +438,19 @@ MaasRegistryRollback(const char *name)
 	return previous;
 }
 
+/*
+ * "public" (no role can have that name) and "PUBLIC", unless a role has
+ * that exact name, mean PUBLIC; any other spelling is a role's name.
+ */
+static const char *
+GranteeName(const char *role)
+{
+	if (strcmp(role, "public") == 0 ||
+		(strcmp(role, "PUBLIC") == 0 && !OidIsValid(get_role_oid(role, true))))
+		return "public";
+	return role;
+}
+
 /* Give a role (or PUBLIC) a privilege on name.  Must run inside SPI_connect. */
 void
 MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege)
@@ -428,9 +460,8 @@ MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege)
 	Datum		values[4];
 	MaasElevation e;
 
-	if (pg_strcasecmp(role, "public") == 0)
-		role = "public";
-	else
+	role = GranteeName(role);
+	if (strcmp(role, "public") != 0)
 		get_role_oid(role, false);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetDatum(role);
@@ -455,8 +486,7 @@ MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege)
 	MaasElevation e;
 	bool		found;
 
-	if (pg_strcasecmp(role, "public") == 0)
-		role = "public";
+	role = GranteeName(role);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetDatum(role);
 	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
@@ -502,6 +532,43 @@ MaasRegistryDrop(const char *name, int32 version)
 		elog(ERROR, "could not delete from maas.names");
 	MaasRestore(&e);
 	return dropped;
+}
+
+/*
+ * Give every model, version and grant of one role to another: for a role
+ * about to be dropped or just renamed (ownership is recorded by name, so it
+ * survives a dump restored elsewhere).  Returns the names reassigned.  Must
+ * run inside SPI_connect; the SQL function is for superusers.
+ */
+int
+MaasRegistryReassign(const char *from, const char *to)
+{
+	Oid			types[2] = {NAMEOID, NAMEOID};
+	Datum		values[2] = {CStringGetDatum(from), CStringGetDatum(to)};
+	MaasElevation e;
+	int			names;
+
+	get_role_oid(to, false);
+	MaasElevate(&e);
+	if (SPI_execute_with_args("UPDATE maas.names SET owner = $2, changed_at = pg_catalog.now() "
+							  "WHERE owner OPERATOR(pg_catalog.=) $1",
+							  2, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update maas.names");
+	names = (int) SPI_processed;
+	if (SPI_execute_with_args("UPDATE maas.models SET owner = $2 WHERE owner OPERATOR(pg_catalog.=) $1",
+							  2, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update maas.models");
+	/* a grant the new role already holds makes the old one redundant */
+	if (SPI_execute_with_args("DELETE FROM maas.grants g WHERE grantee OPERATOR(pg_catalog.=) $1 "
+							  "AND EXISTS (SELECT FROM maas.grants h WHERE h.name OPERATOR(pg_catalog.=) g.name "
+							  "AND h.grantee OPERATOR(pg_catalog.=) $2 "
+							  "AND h.privilege OPERATOR(pg_catalog.=) g.privilege)",
+							  2, types, values, NULL, false, 0) != SPI_OK_DELETE ||
+		SPI_execute_with_args("UPDATE maas.grants SET grantee = $2 WHERE grantee OPERATOR(pg_catalog.=) $1",
+							  2, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update maas.grants");
+	MaasRestore(&e);
+	return names;
 }
 
 /* ---- lookups for prediction ---- */

@@ -314,3 +314,20 @@ maas_drop(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_INT32(dropped);
 }
+
+/* maas_reassign(from_role, to_role) -> int: model names given to another role */
+PG_FUNCTION_INFO_V1(maas_reassign);
+Datum
+maas_reassign(PG_FUNCTION_ARGS)
+{
+	char	   *from = NameStr(*PG_GETARG_NAME(0));
+	char	   *to = NameStr(*PG_GETARG_NAME(1));
+	int			names;
+
+	CheckWritable("maas_reassign()");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	names = MaasRegistryReassign(from, to);
+	SPI_finish();
+	PG_RETURN_INT32(names);
+}
