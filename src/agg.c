@@ -481,7 +481,9 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 skip:
 	if (s == NULL)
 		PG_RETURN_NULL();
-	s->skipped++;
+	/* saturating: a crafted state may start at the limit */
+	if (s->skipped < PG_INT64_MAX)
+		s->skipped++;
 	return ReturnState(fcinfo, s, aggcxt);
 }
 
@@ -547,7 +549,7 @@ maas_fit_combine(PG_FUNCTION_ARGS)
 			   sizeof(double) * b->rows_used * STATE_Q(b));
 		a->rows_used += b->rows_used;
 	}
-	a->skipped += b->skipped;
+	a->skipped = b->skipped > PG_INT64_MAX - a->skipped ? PG_INT64_MAX : a->skipped + b->skipped;
 	PG_RETURN_BYTEA_P(a);
 }
 

@@ -10,10 +10,16 @@
 
 extern const MaasAlgorithm maas_linear_regression;
 extern const MaasAlgorithm maas_logistic_regression;
+extern const MaasAlgorithm maas_decision_tree;
+extern const MaasAlgorithm maas_random_forest;
+extern const MaasAlgorithm maas_gradient_boosting;
 
 static const MaasAlgorithm *const algorithms[] = {
 	&maas_linear_regression,
 	&maas_logistic_regression,
+	&maas_decision_tree,
+	&maas_random_forest,
+	&maas_gradient_boosting,
 };
 
 const MaasAlgorithm *

@@ -400,6 +400,7 @@ extern MaasPrivilege MaasParsePrivilege(const char *name);
 typedef struct MaasModelRef
 {
 	const MaasModel *model;		/* owned by the backend's model cache */
+	int64		length;			/* bytes of the model */
 	int64		id;
 	int32		version;
 	int			slot;

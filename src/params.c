@@ -41,6 +41,8 @@ const MaasParamSpec maas_train_params[] = {
 
 /* maas_fit takes the algorithm's own params and these */
 const MaasParamSpec maas_fit_params[] = {
+	{"seed", MAAS_PARAM_INT, "42", 0, INT_MAX, NULL,
+	"seed of randomized algorithms"},
 	{"task", MAAS_PARAM_STRING, "\"auto\"", 0, 0, "auto,regression,classification",
 	"what to predict; auto follows the algorithm"},
 	{NULL}

@@ -359,6 +359,11 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 	}
 	if (strcmp(strategy, "always") != 0 && live > 0 && has_score && primary < live_score)
 	{
+		ereport(NOTICE,
+				(errmsg("version %d of model \"%s\" is not deployed: its %s %g is below the live version %d's %g",
+						version, name, metric, primary, live, live_score),
+				 errhint("Deploy it with maas_deploy(%s, %d), or train with params {\"deploy\": \"always\"}.",
+						 quote_literal_cstr(name), version)));
 		MaasRestore(&e);
 		return false;
 	}
@@ -658,6 +663,7 @@ static void
 FillRef(MaasModelRef *ref, CachedModel *e)
 {
 	ref->model = e->model;
+	ref->length = e->length;
 	ref->id = e->id;
 	ref->version = e->version;
 	ref->slot = (int) (e - cache);

@@ -253,7 +253,7 @@ maas_info_name(PG_FUNCTION_ARGS)
 
 	MaasCheckName(name);
 	MaasLookupDeployed(name, MAAS_PRIV_OWNER, &ref);
-	PG_RETURN_JSONB_P(MaasModelDescribe(ref.model, 0));
+	PG_RETURN_JSONB_P(MaasModelDescribe(ref.model, ref.length));
 }
 
 /* maas_grant(name, role, privilege) -> void: share a model */
