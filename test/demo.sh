@@ -41,7 +41,16 @@ FROM jsonb_each_text(maas_explain('churn', (SELECT c FROM wa_churn c ORDER BY te
 ORDER BY abs(value::numeric) DESC LIMIT 5"
 
 echo
-echo "== 4. Regression with 40 text columns one-hot encoded: Ames house prices"
+echo "== 4. Gradient-boosted trees on the same data (NULLs handled natively), and what they rely on"
+run "SELECT name, version, algorithm, round((metrics->>'accuracy')::numeric, 3) AS accuracy,
+       round((metrics->>'roc_auc')::numeric, 3) AS roc_auc, deployed, round(train_ms) AS ms
+FROM maas_train('churn_trees', 'gradient_boosting', 'wa_churn', 'churn',
+                '{\"n_estimators\": 200, \"learning_rate\": 0.05, \"max_depth\": 4}')"
+run "SELECT feature, round(gain::numeric, 1) AS gain, splits FROM maas_feature_importance('churn_trees')
+ORDER BY gain DESC LIMIT 5"
+
+echo
+echo "== 5. Regression with 40 text columns one-hot encoded: Ames house prices"
 run "SELECT name, version, rows_trained, round((metrics->>'r2')::numeric, 3) AS r2,
        round((metrics->>'rmse')::numeric) AS rmse, round(train_ms) AS ms
 FROM maas_train('house_price', 'linear_regression', 'ames', 'sale_price', '{\"l2\": 1}')"
@@ -49,14 +58,14 @@ run "SELECT neighborhood, gr_liv_area, sale_price, round(maas_predict('house_pri
 FROM ames a LIMIT 5"
 
 echo
-echo "== 5. Versions and deployment: a worse model is stored but not deployed; rollback is one call"
+echo "== 6. Versions and deployment: a worse model is stored but not deployed; rollback is one call"
 run "SELECT version, deployed, round((metrics->>'accuracy')::numeric, 3) AS accuracy
 FROM maas_train('churn', 'logistic_regression', 'SELECT churn, tenure FROM wa_churn', 'churn')"
 run "SELECT name, version, algorithm FROM maas.deployed"
 run "SELECT maas_deploy('churn', 2) AS now_live, maas_rollback('churn') AS after_rollback"
 
 echo
-echo "== 6. The aggregate: one model per group, in one scan"
+echo "== 7. The aggregate: one model per group, in one scan"
 run "SELECT island, count(*) AS birds,
        (maas_info(maas_fit('linear_regression',
             ARRAY[bill_length_mm, bill_depth_mm, flipper_length_mm], body_mass_g))->'parameters'->>'rank') AS rank,
@@ -65,7 +74,7 @@ run "SELECT island, count(*) AS birds,
 FROM penguins GROUP BY island ORDER BY island"
 
 echo
-echo "== 7. Evaluate the live model on any data"
+echo "== 8. Evaluate the live model on any data"
 run "SELECT jsonb_pretty(maas_evaluate('churn', 'SELECT * FROM wa_churn WHERE contract = ''Month-to-month'''))"
 echo
 echo "== Done. The cluster is removed; make test runs every test."
