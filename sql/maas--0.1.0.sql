@@ -30,6 +30,7 @@ CREATE TABLE maas.models (
 	model			bytea NOT NULL,
 	rows_trained	bigint NOT NULL,
 	train_ms		double precision NOT NULL,
+	train_memory_bytes bigint NOT NULL DEFAULT 0,	-- data matrices + largest working set
 	trained_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	owner			name NOT NULL DEFAULT CURRENT_USER,	-- the name's owner, for row-level security
 	trained_by		name NOT NULL DEFAULT CURRENT_USER,
@@ -124,7 +125,8 @@ CREATE TYPE maas.train_result AS (
 	rows_skipped	bigint,
 	metrics			jsonb,
 	deployed		boolean,
-	train_ms		double precision
+	train_ms		double precision,
+	train_memory_bytes bigint
 );
 
 -- Training and registry

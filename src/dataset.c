@@ -213,8 +213,27 @@ typedef struct LoadState
 	Size		bytes;
 } LoadState;
 
+/*
+ * Memory a training run declares: the data matrices (their peak, counted
+ * here), plus the largest working allocation an algorithm checks with
+ * MaasCheckMemory.  Reported with each trained version.
+ */
+static Size work_peak;
+
 void
-MaasCheckMemory(Size bytes, const char *what)
+MaasMemoryReset(void)
+{
+	work_peak = 0;
+}
+
+Size
+MaasMemoryWorkPeak(void)
+{
+	return work_peak;
+}
+
+static void
+RefuseMemory(Size bytes, const char *what)
 {
 	Size		cap = (Size) maas_max_memory_kb * 1024;
 
@@ -227,6 +246,13 @@ MaasCheckMemory(Size bytes, const char *what)
 						 "'SELECT * FROM t TABLESAMPLE SYSTEM (10)'.")));
 }
 
+void
+MaasCheckMemory(Size bytes, const char *what)
+{
+	RefuseMemory(bytes, what);
+	work_peak = Max(work_peak, bytes);
+}
+
 static void
 MatrixResize(LoadState *st, MaasMatrix *m, int64 rows)
 {
@@ -234,7 +260,8 @@ MatrixResize(LoadState *st, MaasMatrix *m, int64 rows)
 	Size		old_bytes = (Size) m->ld * m->n_cols * sizeof(double);
 	double	   *data;
 
-	MaasCheckMemory(add_size(st->bytes, bytes), "training data");
+	RefuseMemory(add_size(st->bytes, bytes), "training data");
+	st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes + bytes);
 	data = MemoryContextAllocHuge(st->cxt, bytes);
 	for (int j = 0; j < m->n_cols && m->n_rows > 0; j++)
 		memcpy(data + j * rows, m->data + j * m->ld, sizeof(double) * m->n_rows);

@@ -322,6 +322,7 @@ typedef struct MaasDataset
 	MaasTask	task;
 	int64		rows_read;
 	int64		rows_skipped;	/* NULL target */
+	Size		memory_bytes;	/* peak of the matrices */
 } MaasDataset;
 
 extern char *MaasSourceQuery(const char *source);
@@ -333,6 +334,8 @@ extern MaasDataset *MaasLoadForModel(const char *source, const MaasModel *model,
 									 MaasProgress *progress);
 extern void MaasMatrixReserve(MaasMatrix *m, int64 rows);
 extern void MaasCheckMemory(Size bytes, const char *what);
+extern void MaasMemoryReset(void);
+extern Size MaasMemoryWorkPeak(void);
 
 /* linalg.c */
 extern void MaasComomentInit(MaasComoment *cm, int q);
@@ -411,7 +414,7 @@ extern void MaasCheckName(const char *name);
 extern int32 MaasRegistryInsert(const char *name, const char *algorithm,
 								MaasTask task, Jsonb *params, Jsonb *features,
 								const char *target, Jsonb *metrics, bytea *model,
-								int64 rows_trained, double train_ms);
+								int64 rows_trained, double train_ms, int64 memory_bytes);
 extern bool MaasRegistryDeployIfBetter(const char *name, int32 version,
 									   const char *strategy, double primary,
 									   MaasTask task);

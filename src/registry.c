@@ -211,12 +211,13 @@ CallerName(Oid caller)
 int32
 MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 				   Jsonb *params, Jsonb *features, const char *target,
-				   Jsonb *metrics, bytea *model, int64 rows_trained, double train_ms)
+				   Jsonb *metrics, bytea *model, int64 rows_trained, double train_ms,
+				   int64 memory_bytes)
 {
-	Oid			types[13] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
-	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID, NAMEOID, NAMEOID, INT4OID};
-	Datum		values[13];
-	char		nulls[13] = "             ";
+	Oid			types[14] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
+	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID, NAMEOID, NAMEOID, INT4OID, INT8OID};
+	Datum		values[14];
+	char		nulls[14] = "              ";
 	bool		isnull;
 	int32		version;
 	Oid			caller = GetUserId();
@@ -253,6 +254,7 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 		version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	}
 	values[12] = Int32GetDatum(version);
+	values[13] = Int64GetDatum(memory_bytes);
 	values[10] = CStringGetDatum(owner);
 	values[11] = CallerName(caller);
 	values[0] = CStringGetTextDatum(name);
@@ -269,9 +271,10 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	values[8] = Int64GetDatum(rows_trained);
 	values[9] = Float8GetDatum(train_ms);
 	if (SPI_execute_with_args("INSERT INTO maas.models (name, version, algorithm, task, params, "
-							  "features, target, metrics, model, rows_trained, train_ms, owner, trained_by) "
-							  "VALUES ($1, $13, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-							  13, types, values, nulls, false, 0) != SPI_OK_INSERT)
+							  "features, target, metrics, model, rows_trained, train_ms, owner, trained_by, "
+							  "train_memory_bytes) "
+							  "VALUES ($1, $13, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14)",
+							  14, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into maas.models");
 	MaasRestore(&e);
 	return version;

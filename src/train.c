@@ -84,9 +84,10 @@ maas_train(PG_FUNCTION_ARGS)
 	bool		deployed;
 	double		train_ms;
 	TupleDesc	desc;
-	Datum		values[9];
-	bool		nulls[9] = {0};
+	Datum		values[10];
+	bool		nulls[10] = {0};
 	Jsonb	   *metrics_jb;
+	int64		memory_bytes;
 
 	CheckWritable("maas_train()");
 	MaasCheckName(name);
@@ -103,6 +104,7 @@ maas_train(PG_FUNCTION_ARGS)
 		elog(ERROR, "maas_train must return a composite type");
 
 	MaasProgressStart(&progress, "maas_train");
+	MaasMemoryReset();
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas train", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -136,9 +138,11 @@ maas_train(PG_FUNCTION_ARGS)
 
 	bytes = MaasModelSerialize(model);
 	train_ms = MaasProgressElapsedMs(&progress);
+	memory_bytes = (int64) (ds->memory_bytes + MaasMemoryWorkPeak());
 	version = MaasRegistryInsert(name, algorithm->name, model->task,
 								 MaasJsonFinish(&params_json), MaasFeaturesJson(&ds->prep),
-								 target, metrics_jb, bytes, ds->train.n_rows, train_ms);
+								 target, metrics_jb, bytes, ds->train.n_rows, train_ms,
+								 memory_bytes);
 	deployed = MaasRegistryDeployIfBetter(name, version, MaasParamString(params, "deploy"),
 										  primary, model->task);
 	MaasUsageAdd(GetUserId(), name, 0, 1, MaasProgressElapsedMs(&progress));
@@ -153,6 +157,7 @@ maas_train(PG_FUNCTION_ARGS)
 	values[6] = PointerGetDatum(DatumGetJsonbPCopy(JsonbPGetDatum(metrics_jb)));
 	values[7] = BoolGetDatum(deployed);
 	values[8] = Float8GetDatum(train_ms);
+	values[9] = Int64GetDatum(memory_bytes);
 	SPI_finish();
 	MemoryContextDelete(cxt);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
