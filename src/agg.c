@@ -133,6 +133,11 @@ CheckState(const FitState *s)
 		BadState("The state was computed on a machine of the other byte order.");
 	if (s->kind != FIT_KIND_COMOMENT && s->kind != FIT_KIND_ROWS)
 		BadState("The state's kind is unknown.");
+	/* fields of the other kind and the reserved one are zero, as written */
+	if (s->reserved != 0 ||
+		(s->kind == FIT_KIND_COMOMENT ? (s->rows_cap != 0 || s->rows_used != 0) :
+		 (s->block_cap != 0 || s->block_used != 0 || s->n != 0)))
+		BadState("The state has fields set that its kind does not use.");
 	algorithm = MaasFindAlgorithmById(s->algorithm_id);
 	if (algorithm == NULL)
 		BadState("The state names an unknown algorithm.");

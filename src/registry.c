@@ -197,10 +197,20 @@ LockForChange(Oid caller, const char *name, MaasPrivilege needed)
 	return owner;
 }
 
+/* A name parameter: SPI copies NAMEDATALEN bytes, so a C string will not do */
+static Datum
+NameDatum(const char *s)
+{
+	Name		n = palloc0(NAMEDATALEN);
+
+	namestrcpy(n, s);
+	return NameGetDatum(n);
+}
+
 static Datum
 CallerName(Oid caller)
 {
-	return CStringGetDatum(GetUserNameFromId(caller, false));
+	return NameDatum(GetUserNameFromId(caller, false));
 }
 
 /*
@@ -255,7 +265,7 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	}
 	values[12] = Int32GetDatum(version);
 	values[13] = Int64GetDatum(memory_bytes);
-	values[10] = CStringGetDatum(owner);
+	values[10] = NameDatum(owner);
 	values[11] = CallerName(caller);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(algorithm);
@@ -472,7 +482,7 @@ MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege)
 	if (strcmp(role, "public") != 0)
 		get_role_oid(role, false);
 	values[0] = CStringGetTextDatum(name);
-	values[1] = CStringGetDatum(role);
+	values[1] = NameDatum(role);
 	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
 	values[3] = CallerName(caller);
 	MaasElevate(&e);
@@ -496,7 +506,7 @@ MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege)
 
 	role = GranteeName(role);
 	values[0] = CStringGetTextDatum(name);
-	values[1] = CStringGetDatum(role);
+	values[1] = NameDatum(role);
 	values[2] = CStringGetTextDatum(MaasPrivilegeName(privilege));
 	MaasElevate(&e);
 	LockForChange(caller, name, MAAS_PRIV_OWNER);
@@ -552,7 +562,7 @@ int
 MaasRegistryReassign(const char *from, const char *to)
 {
 	Oid			types[2] = {NAMEOID, NAMEOID};
-	Datum		values[2] = {CStringGetDatum(from), CStringGetDatum(to)};
+	Datum		values[2] = {NameDatum(from), NameDatum(to)};
 	MaasElevation e;
 	int			names;
 

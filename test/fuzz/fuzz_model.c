@@ -1,0 +1,145 @@
+/*
+ * fuzz_model.c
+ *	  libFuzzer target: model bytes from anywhere (maas_info(bytea),
+ *	  maas_predict(bytea, ...), rows of maas.models).
+ *
+ * Oracles, beyond "no crash, no sanitizer report":
+ *	- MaasModelDeserialize rejects with "invalid maas model" (SQLSTATE XX001)
+ *	  and nothing else: no internal error, no out-of-memory;
+ *	- a model it accepts is safe to use, without any ERROR: maas_info's
+ *	  description (its JSON must be valid jsonb input), feature names, a
+ *	  prediction on zeros, on NaNs, on the imputed NaN row and on extreme
+ *	  values, explanation and importance where the algorithm has them;
+ *	- it serializes back to bytes that deserialize again, and serializing
+ *	  that second model gives the same bytes (writer and reader agree).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "port/pg_crc32c.h"
+
+#include "maas.h"
+#include "pg_stubs.h"
+
+/* What must hold for a model that deserialized */
+static void
+UseModel(const MaasModel *model, size_t size)
+{
+	int			p = model->n_features;
+	int			k = model->n_outputs;
+	double	   *x = palloc0(sizeof(double) * p);
+	double	   *out = palloc(sizeof(double) * k);
+	double	   *contrib = palloc(sizeof(double) * p);
+	double		base;
+	double		v;
+
+	MaasModelDescribe(model, size);
+	MaasModelDescribe(model, 0);
+	MaasFeaturesJson(&model->prep);
+	for (int j = 0; j < p; j++)
+		pfree(MaasFeatureName(&model->prep, j));
+
+	for (int pass = 0; pass < 4; pass++)
+	{
+		for (int j = 0; j < p; j++)
+			x[j] = pass == 0 ? 0.0 :
+				pass == 3 ? ((j & 1) ? -1e308 : 1e308) : NAN;
+		if (pass == 2)
+			MaasImpute(&model->prep, x);	/* what a NULL becomes */
+		model->algorithm->predict(model, x, out);
+		v = MaasPredictValue(model, out);
+		(void) v;
+		if (MaasTaskIsClassification(model->task))
+		{
+			int			c = MaasArgmax(out, k);
+
+			if (c < 0 || c >= model->target.n_classes)
+				FuzzFail("argmax %d outside %d classes", c, model->target.n_classes);
+			(void) strlen(model->target.labels[c]);
+		}
+		if (model->algorithm->explain)
+			model->algorithm->explain(model, x, contrib, &base);
+	}
+	if (model->algorithm->importance)
+	{
+		double	   *gain = palloc0(sizeof(double) * p);
+		double	   *splits = palloc0(sizeof(double) * p);
+
+		model->algorithm->importance(model, gain, splits);
+	}
+}
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	MaasModel  *volatile model = NULL;
+	bytea	   *bytes;
+
+	FuzzBegin();
+
+	/*
+	 * Mutations rarely keep the CRC-32C of the payload right, and nothing
+	 * past the header would be reached; so the checksum is recomputed,
+	 * except for sizes that are a multiple of 13, which keep the stored one
+	 * (and exercise the check).
+	 */
+	if (size >= 32 && size % 13 != 0)
+	{
+		uint8	   *patched = palloc(size);
+		pg_crc32c	crc;
+
+		memcpy(patched, data, size);
+		INIT_CRC32C(crc);
+		COMP_CRC32C(crc, patched + 32, size - 32);
+		FIN_CRC32C(crc);
+		for (int i = 0; i < 4; i++)
+			patched[24 + i] = (uint8) (crc >> (8 * i));
+		data = patched;
+	}
+
+	/* odd sizes: a 1-byte header at an odd address, as in a tuple */
+	bytes = FuzzBytea(data, size, size & 1);
+
+	PG_TRY();
+	{
+		model = MaasModelDeserialize(bytes);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(fuzz_cxt);
+		if (fuzz_error.sqlerrcode != MAAS_ERRCODE_BAD_MODEL ||
+			strcmp(fuzz_error.message, "invalid maas model") != 0)
+			FuzzFailOnError("rejecting model bytes, instead of \"invalid maas model\"");
+		model = NULL;
+	}
+	PG_END_TRY();
+
+	if (model != NULL)
+	{
+		PG_TRY();
+		{
+			bytea	   *again;
+			bytea	   *third;
+			MaasModel  *model2;
+
+			UseModel(model, size);
+			again = MaasModelSerialize(model);
+			model2 = MaasModelDeserialize(again);
+			UseModel(model2, VARSIZE(again) - VARHDRSZ);
+			third = MaasModelSerialize(model2);
+			if (VARSIZE(third) != VARSIZE(again) ||
+				memcmp(third, again, VARSIZE(again)) != 0)
+				FuzzFail("serialize(deserialize(serialize(m))) differs from serialize(m)");
+		}
+		PG_CATCH();
+		{
+			FuzzFailOnError("using a model that deserialized");
+		}
+		PG_END_TRY();
+	}
+	FuzzEnd();
+	return 0;
+}

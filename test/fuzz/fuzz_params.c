@@ -1,0 +1,182 @@
+/*
+ * fuzz_params.c
+ *	  libFuzzer target: the params jsonb of maas_train and maas_fit
+ *	  (src/params.c MaasParseParams), against every spec pair the server
+ *	  uses: maas_train_params and maas_fit_params, each with every
+ *	  registered algorithm's own params.
+ *
+ * Input: JSON text.  jsonb_in (pg_stubs.c: PostgreSQL's JSON parser from
+ * libpgcommon, jsonb's key order and duplicate rule, numeric's limits)
+ * turns it into the jsonb MaasParseParams walks with JsonbIteratorNext.
+ *
+ * Oracles: no crash or sanitizer report; a rejection is a user error
+ * (22023 invalid parameter value, or jsonb_in's and numeric's own input
+ * errors), never an internal one; accepted params round-trip: the
+ * resolved set written by MaasParamsToJson is valid jsonb input and
+ * parses again to the same values.
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "maas.h"
+#include "pg_stubs.h"
+
+/* The algorithms: MaasAlgorithmNames() lists what algorithm.c registers */
+static const MaasAlgorithm *algorithms[64];
+static int	n_algorithms = 0;
+
+static void
+FindAlgorithms(void)
+{
+	char	   *names;
+	char	   *tok;
+	char	   *save = NULL;
+
+	if (n_algorithms > 0)
+		return;
+	names = MaasAlgorithmNames();
+	for (tok = strtok_r(names, ", ", &save); tok && n_algorithms < 64;
+		 tok = strtok_r(NULL, ", ", &save))
+		algorithms[n_algorithms++] = MaasFindAlgorithm(tok);
+}
+
+static void
+CheckError(const char *when)
+{
+	int			code = fuzz_error.sqlerrcode;
+
+	if (code != ERRCODE_INVALID_PARAMETER_VALUE &&
+		code != ERRCODE_INVALID_TEXT_REPRESENTATION &&
+		code != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE &&
+		code != ERRCODE_STATEMENT_TOO_COMPLEX)
+		FuzzFailOnError(when);
+}
+
+static bool
+SameValue(const MaasParamValue *a, const MaasParamValue *b)
+{
+	if (a->is_set != b->is_set)
+		return false;
+	if (!a->is_set)
+		return true;
+	switch (a->spec->type)
+	{
+		case MAAS_PARAM_INT:
+		case MAAS_PARAM_FLOAT:
+			return a->number == b->number;
+		case MAAS_PARAM_BOOL:
+			return a->boolean == b->boolean;
+		case MAAS_PARAM_STRING:
+			return strcmp(a->string, b->string) == 0;
+		case MAAS_PARAM_NAMES:
+			if (a->n_names != b->n_names)
+				return false;
+			for (int i = 0; i < a->n_names; i++)
+				if (strcmp(a->names[i], b->names[i]) != 0)
+					return false;
+			return true;
+	}
+	return false;
+}
+
+static void
+Parse(Jsonb *jb, const MaasParamSpec *common, const MaasAlgorithm *algorithm)
+{
+	MaasParams *volatile params = NULL;
+
+	PG_TRY();
+	{
+		params = MaasParseParams(jb, common, algorithm->params);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(fuzz_cxt);
+		CheckError("parsing params");
+		params = NULL;
+	}
+	PG_END_TRY();
+	if (params == NULL)
+		return;
+
+	PG_TRY();
+	{
+		MaasJson	json;
+		Jsonb	   *again;
+		MaasParams *params2;
+
+		for (int i = 0; i < params->n; i++)
+		{
+			const MaasParamValue *v = &params->values[i];
+
+			if (v->spec->type == MAAS_PARAM_STRING && v->is_set && v->string == NULL)
+				FuzzFail("parameter \"%s\" is set without a string", v->spec->name);
+			(void) MaasParam(params, v->spec->name);
+		}
+		MaasJsonInit(&json);
+		MaasJsonBeginObject(&json);
+		MaasParamsToJson(params, &json);
+		MaasJsonEndObject(&json);
+		again = MaasJsonFinish(&json);
+		params2 = MaasParseParams(again, common, algorithm->params);
+		for (int i = 0; i < params->n; i++)
+			if (!SameValue(&params->values[i], &params2->values[i]))
+				FuzzFail("parameter \"%s\" changes when its resolved value is parsed again",
+						 params->values[i].spec->name);
+	}
+	PG_CATCH();
+	{
+		FuzzFailOnError("round-tripping accepted params");
+	}
+	PG_END_TRY();
+}
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	Jsonb	   *volatile jb = NULL;
+	char	   *text;
+
+	FuzzBegin();
+	PG_TRY();
+	{
+		FindAlgorithms();
+	}
+	PG_CATCH();
+	{
+		FuzzFailOnError("listing the algorithms");
+	}
+	PG_END_TRY();
+
+	/* jsonb_in gets a C string: the server's input stops at a NUL */
+	text = pnstrdup((const char *) data, size);
+	PG_TRY();
+	{
+		if (!pg_verifymbstr(text, strlen(text), true))
+			jb = NULL;			/* the server refuses invalid text earlier */
+		else
+			jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(fuzz_cxt);
+		CheckError("in jsonb_in");
+		jb = NULL;
+	}
+	PG_END_TRY();
+
+	if (jb != NULL)
+	{
+		for (int a = 0; a < n_algorithms; a++)
+		{
+			Parse(jb, maas_train_params, algorithms[a]);
+			Parse(jb, maas_fit_params, algorithms[a]);
+		}
+	}
+	FuzzEnd();
+	return 0;
+}
