@@ -20,6 +20,9 @@ PG_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-com
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS does not track headers: every object depends on all of them
+$(OBJS): $(wildcard src/*.h)
+
 .PHONY: test demo bench
 
 # every set-up step, then all tests; ends with "N passed, N failed"

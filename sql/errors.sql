@@ -8,6 +8,9 @@ RESET client_min_messages;
 \set ECHO all
 SET maas.progress_interval = 0;
 
+-- the server must never restart: a crash would change its start time
+CREATE TABLE errors_server_start AS SELECT pg_postmaster_start_time() AS started;
+
 -- SQLSTATE and message of a statement, 'no error' if it succeeds
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
 -- the same with the hint
@@ -265,3 +268,7 @@ FROM (VALUES
 	(5, 'date target', $$SELECT maas_evaluate('errors_wine', 'SELECT alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, DATE ''2000-01-01'' + cultivar AS cultivar FROM wine')$$)
 ) AS t(n, label, q)
 ORDER BY n;
+
+-- no input above restarted the server
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
+DROP TABLE errors_server_start;

@@ -9,6 +9,9 @@ RESET client_min_messages;
 \set ECHO all
 SET maas.progress_interval = 0;
 
+-- the server must never restart: a crash would change its start time
+CREATE TABLE format_server_start AS SELECT pg_postmaster_start_time() AS started;
+
 -- SQLSTATE and message of a statement, 'no error' if it succeeds
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
 -- what maas_info says of some bytes: SQLSTATE, message and detail
@@ -324,3 +327,7 @@ FROM (VALUES
 	(4, 'maas_evaluate', $$SELECT maas_evaluate('format_stored', 'diabetes')$$)
 ) AS t(n, label, q)
 ORDER BY n;
+
+-- no input above restarted the server
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM format_server_start;
+DROP TABLE format_server_start;
