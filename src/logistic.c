@@ -71,18 +71,6 @@ Softplus(double z)
 	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
 }
 
-static inline double
-Sigmoid(double z)
-{
-	if (z >= 0)
-		return 1.0 / (1.0 + exp(-z));
-	else
-	{
-		double		e = exp(z);
-
-		return e / (1.0 + e);
-	}
-}
 
 /* mean loss + penalty, and its gradient; theta = [W (p x k), b (k)] */
 static double
@@ -123,7 +111,7 @@ Objective(void *arg, const double *theta, double *grad)
 			double		z = pr->z[i] + offset[0];
 
 			loss += Softplus(z) - pr->y[i] * z;
-			pr->z[i] = Sigmoid(z) - pr->y[i];
+			pr->z[i] = MaasSigmoid(z) - pr->y[i];
 			sum_r[0] += pr->z[i];
 		}
 	}
@@ -285,7 +273,7 @@ LogisticPredict(const MaasModel *model, const double *x, double *out)
 	}
 	if (st->k == 1)
 	{
-		double		p1 = Sigmoid(out[0]);
+		double		p1 = MaasSigmoid(out[0]);
 
 		out[0] = 1.0 - p1;
 		out[1] = p1;

@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
@@ -449,6 +451,20 @@ extern void MaasUsageAdd(Oid roleid, const char *name, int64 predictions,
 extern double MaasPredictValue(const MaasModel *model, const double *out);
 extern int	MaasArgmax(const double *v, int n);
 extern void MaasModelCheckClassifier(const MaasModel *model);
+
+/* The logistic function, without overflow for large |z| */
+static inline double
+MaasSigmoid(double z)
+{
+	if (z >= 0)
+		return 1.0 / (1.0 + exp(-z));
+	else
+	{
+		double		e = exp(z);
+
+		return e / (1.0 + e);
+	}
+}
 
 /* common errors */
 #define MAAS_ERRCODE_BAD_MODEL	ERRCODE_DATA_CORRUPTED

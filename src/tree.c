@@ -251,18 +251,6 @@ TreeLeafValues(const TreeEnsemble *e, int t, const double *x)
 	return e->values + nodes[i].left;
 }
 
-static inline double
-Sigmoid(double z)
-{
-	if (z >= 0)
-		return 1.0 / (1.0 + exp(-z));
-	else
-	{
-		double		ez = exp(z);
-
-		return ez / (1.0 + ez);
-	}
-}
 
 /* Boosting margins of every group */
 static void
@@ -307,7 +295,7 @@ TreePredict(const MaasModel *model, const double *x, double *out)
 			double		m;
 
 			Margins(e, x, &m);
-			out[1] = Sigmoid(m);
+			out[1] = MaasSigmoid(m);
 			out[0] = 1.0 - out[1];
 		}
 		else

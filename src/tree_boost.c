@@ -169,18 +169,6 @@ typedef struct Booster
 
 /* ---- losses and gradients ---- */
 
-static inline double
-Sigmoid(double z)
-{
-	if (z >= 0)
-		return 1.0 / (1.0 + exp(-z));
-	else
-	{
-		double		e = exp(z);
-
-		return e / (1.0 + e);
-	}
-}
 
 static int
 GradientBlock(void *arg, int block, int worker)
@@ -203,7 +191,7 @@ GradientBlock(void *arg, int block, int worker)
 		}
 		else if (b->task == MAAS_TASK_BINARY)
 		{
-			double		pr = Sigmoid(f[0]);
+			double		pr = MaasSigmoid(f[0]);
 
 			b->gh[2 * (int64) r] = pr - y;
 			b->gh[2 * (int64) r + 1] = Max(pr * (1 - pr), 1e-16);
@@ -253,7 +241,7 @@ LossBlock(void *arg, int block, int worker)
 			loss += (f[0] - y) * (f[0] - y);
 		else if (b->task == MAAS_TASK_BINARY)
 		{
-			double		pr = Min(Max(Sigmoid(f[0]), 1e-15), 1 - 1e-15);
+			double		pr = Min(Max(MaasSigmoid(f[0]), 1e-15), 1 - 1e-15);
 
 			loss -= y > 0.5 ? log(pr) : log(1 - pr);
 		}
