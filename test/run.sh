@@ -35,15 +35,8 @@ failed=$((failed + bad))
 # 2. TAP tests (PostgreSQL::Test::Cluster starts its own servers, so not as root)
 if ls test/t/*.pl >/dev/null 2>&1; then
 	echo "== TAP"
-	tapdir=$(mktemp -d /tmp/maas-tap.XXXXXX)
-	chmod 777 "$tapdir"
-	runas=()
-	[ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
-	"${runas[@]}" env PATH="/usr/lib/postgresql/15/bin:$PATH" \
-		PERL5LIB="/usr/lib/postgresql/15/lib/pgxs/src/test/perl" \
-		TESTDIR="$tapdir" PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
-		MAAS_ROOT="$root" \
-		prove --verbose --timer --ext .pl test/t/ >"$tapdir/prove.log" 2>&1
+	tapdir=$(mktemp -d /tmp/maas-taplog.XXXXXX)
+	test/tap.sh >"$tapdir/prove.log" 2>&1
 	cat "$tapdir/prove.log"
 	count "$tapdir/prove.log"
 	if grep -qE '^Result: (FAIL|NOTESTS)' "$tapdir/prove.log" && ! grep -qE '^ *not ok' "$tapdir/prove.log"; then
