@@ -102,23 +102,38 @@ sub end_session
 	};
 }
 
-# Start a statement in a session of its own; returns the session and its backend pid
+# Start a statement in a session of its own; returns the session and its
+# backend pid.  The statement is handed to psql without waiting for any
+# output: psql buffers what \echo prints until a statement's result comes,
+# so a marker echoed before a long statement may only arrive after it.
 sub start_in_session
 {
 	my ($sql) = @_;
 	my $s = $node->background_psql('postgres', on_error_stop => 0);
 	my $pid = $s->query_safe('SELECT pg_backend_pid()');
-	$s->query_until(qr/started/, "SET maas.progress_interval = 0;\n\\echo started\n$sql\n");
+	$s->query_safe('SET maas.progress_interval = 0');
+	$s->{stdin} .= "$sql\n";
+	$s->{run}->pump_nb for 1 .. 3;
 	return ($s, $pid);
 }
 
+# Wait until the backend has been running maas_train for a while; a run
+# that ended before is a failure of the test's set-up, said as such
 sub wait_active
 {
 	my ($pid, $seconds) = @_;
-	$node->poll_query_until('postgres',
-		qq{SELECT count(*) = 1 FROM pg_stat_activity WHERE pid = $pid AND state = 'active'
-		   AND now() - query_start > interval '$seconds s'})
-	  or die "backend $pid never became active";
+	my $deadline = time + 60;
+	while (time < $deadline)
+	{
+		my $state = $node->safe_psql('postgres', qq{
+			SELECT state || ' ' || (now() - query_start > interval '$seconds s')
+			FROM pg_stat_activity WHERE pid = $pid AND query LIKE '%maas_train%'});
+		return if $state eq 'active true';
+		die "backend $pid ended its maas_train within $seconds s: make the training longer"
+		  if $state =~ /^idle/;
+		sleep(0.05);
+	}
+	die "backend $pid never started its maas_train";
 }
 
 my $start = registry_state();
@@ -154,10 +169,10 @@ my $t0 = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 	check_consistent('kill during rollback');
 }
 
-# 3. SIGKILL in the middle of a long training (a million rows, logistic)
+# 3. SIGKILL in the middle of a long training (three million rows, logistic)
 {
 	my ($s, $pid) = start_in_session(
-		q{SELECT maas_train('f', 'logistic_regression', 'big', 'c', '{"exclude": ["id", "y"], "tol": 1e-12, "max_iter": 100000, "deploy": "always"}');});
+		q{SELECT maas_train('f', 'logistic_regression', 'SELECT b.* FROM big b, generate_series(1, 3)', 'c', '{"exclude": ["id", "y"], "tol": 1e-12, "max_iter": 100000, "deploy": "always"}');});
 	wait_active($pid, 1);
 	kill 'KILL', $pid;
 	end_session($s);
@@ -210,7 +225,7 @@ my $t0 = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 # 6. ... and during a long training
 {
 	my ($s, $pid) = start_in_session(
-		q{SELECT maas_train('f', 'logistic_regression', 'big', 'c', '{"exclude": ["id", "y"], "tol": 1e-12, "max_iter": 100000}');});
+		q{SELECT maas_train('f', 'logistic_regression', 'SELECT b.* FROM big b, generate_series(1, 3)', 'c', '{"exclude": ["id", "y"], "tol": 1e-12, "max_iter": 100000}');});
 	wait_active($pid, 1);
 	$node->stop('immediate');
 	end_session($s);
