@@ -398,6 +398,7 @@ typedef struct FeatureJob
 	int32		end;
 	int			group_size;
 	BestSplit  *results;
+	MaasProgress *progress;		/* NOTICEs of decision_tree's growth */
 } FeatureJob;
 
 static int
@@ -482,6 +483,7 @@ GrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out
 	int			S = cfg->S;
 	int			nv = cfg->K > 0 ? cfg->K : 1;
 	int			top = 0;
+	int64		leaf_rows = 0;
 	int32		root = TreeBuildAddNode(out);
 
 	if (root < 0)
@@ -535,6 +537,13 @@ GrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out
 		if (leaf)
 		{
 			int			off = TreeBuildAddValues(out, nv);
+
+			leaf_rows += cnt;
+			/* only on the backend's thread, between parallel steps */
+			if (par != NULL && MaasProgressDue(par->progress))
+				ereport(NOTICE,
+						(errmsg("decision_tree: %d nodes, depth %d, %.0f%% of the rows in leaves",
+								out->n_nodes, out->depth, 100.0 * leaf_rows / Max(m, 1))));
 
 			if (off < 0)
 				return TREE_ENOMEM;
@@ -705,6 +714,7 @@ DecisionTreeFit(const MaasTrainData *data, const MaasParams *params, MaasProgres
 	par.workers = workers;
 	par.group_size = Max(1, (d.p + 15) / 16);
 	par.results = palloc(sizeof(BestSplit) * 16);
+	par.progress = progress;
 
 	memset(&build, 0, sizeof(build));
 	build.fixed = true;

@@ -1,7 +1,8 @@
 
 # Progress reports: with maas.progress_interval = '100ms' a training run over
 # 1M rows sends NOTICEs while it runs (rows read, then L-BFGS iterations
-# with their loss), and so does maas_evaluate; with 0 nothing is reported.
+# with their loss), and so does maas_evaluate; the tree algorithms report
+# their growth; with 0 nothing is reported.
 use strict;
 use warnings;
 
@@ -113,6 +114,31 @@ my ($outl, $linesl) = run_timed("SET maas.progress_interval = '100ms'",
 is($outl, '1', 'linear_regression over 1M rows');
 cmp_ok(scalar(grep { $_->[1] =~ /^NOTICE:  maas_train: read \d+ rows in/ } @$linesl), '>=', 2,
 	'linear_regression training reports the rows it read');
+
+# 5. the tree algorithms report their growth: decision_tree its nodes and
+#    the share of rows in finished leaves, the ensembles their trees/rounds
+my %tree_report = (
+	decision_tree => [ '{"max_depth": 10}', qr/^NOTICE:  decision_tree: (\d+) nodes, depth \d+, (\d+)% of the rows in leaves$/ ],
+	random_forest => [ '{"n_estimators": 24, "max_depth": 6}', qr/^NOTICE:  random_forest: tree (\d+)\/24, \d+ nodes$/ ],
+	gradient_boosting => [ '{"n_estimators": 40, "max_depth": 5, "early_stopping_rounds": 0}',
+						   qr/^NOTICE:  gradient_boosting: round (\d+)\/40, (?:training|validation) \S+ [\d.e+-]+$/ ]);
+for my $alg (sort keys %tree_report)
+{
+	my ($params, $re) = @{ $tree_report{$alg} };
+	my ($outt, $linest) = run_timed("SET maas.progress_interval = '100ms'",
+		qq{SELECT version FROM maas_train('progress_$alg', '$alg', 'big', 'label', '$params')});
+	is($outt, '1', "$alg over 1M rows");
+	my @steps = map { $_->[1] =~ $re ? $1 : () } @$linest;
+	cmp_ok(scalar(@steps), '>=', 2, sprintf('%s reports its growth (%d reports, up to %s)', $alg, scalar(@steps), $steps[-1] // 'none'))
+	  or diag(join("\n", map { $_->[1] } @$linest));
+	ok((!grep { $steps[$_] <= $steps[ $_ - 1 ] } 1 .. $#steps), "$alg: the count grows");
+	if ($alg eq 'decision_tree')
+	{
+		my @share = map { $_->[1] =~ $re ? $2 : () } @$linest;
+		ok((!grep { $share[$_] < $share[ $_ - 1 ] || $share[$_] > 100 } 1 .. $#share),
+			"decision_tree: the share of rows in leaves grows, to $share[-1]%");
+	}
+}
 
 $node->stop;
 done_testing();
