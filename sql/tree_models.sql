@@ -158,6 +158,23 @@ GROUP BY g, m.model ORDER BY g;
 SELECT maas_info(maas_fit('gradient_boosting', ARRAY[age, bmi, bp, s5], progression, '{"n_estimators": 10}'))
 	   ->'parameters'->>'objective' AS objective
 FROM diabetes;
+-- NULL elements are missing values to the trees, as NULL columns are to
+-- maas_train: the same rows give the same model, so the same predictions
+CREATE TEMP VIEW diabetes_holes AS
+SELECT age, CASE WHEN s5 > 4.8 THEN NULL ELSE bmi END AS bmi, CASE WHEN age < 30 THEN NULL ELSE bp END AS bp,
+	   progression
+FROM diabetes;
+SELECT count(*) FILTER (WHERE bmi IS NULL) AS null_bmi, count(*) FILTER (WHERE bp IS NULL) AS null_bp
+FROM diabetes_holes;
+SELECT version FROM maas_train('tree_m_gb_holes', 'gradient_boosting', 'diabetes_holes', 'progression',
+							   '{"n_estimators": 20, "test_size": 0}');
+WITH f AS (SELECT maas_fit('gradient_boosting', ARRAY[age, bmi, bp], progression, '{"n_estimators": 20}') AS m
+		   FROM diabetes_holes)
+SELECT count(*) AS rows, max(abs(maas_predict(f.m, ARRAY[h.age, h.bmi, h.bp]) - maas_predict('tree_m_gb_holes', h))) < 1e-9
+	   AS same_predictions,
+	   min(maas_info(f.m)->'features'->0->>'impute') AS impute
+FROM f, diabetes_holes h;
+SELECT maas_fit('gradient_boosting', ARRAY[age, 'NaN'], progression) FROM diabetes;
 
 -- limits and bad params
 SELECT maas_train('tree_m_huge', 'random_forest', 'wa_churn', 'churn', '{"n_estimators": 100000}');

@@ -377,18 +377,50 @@ AppendRow(FitState *s, const double *x, double y)
 }
 
 static void
-CheckRowFinite(const double *x, int p, double y)
+CheckRowFinite(const MaasAlgorithm *algorithm, const double *x, int p, double y,
+			   bool nan_is_missing)
 {
 	for (int j = 0; j < p; j++)
-		if (unlikely(isnan(x[j]) || isinf(x[j])))
+		if (unlikely(isinf(x[j]) || (isnan(x[j]) && !nan_is_missing)))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("feature %d is %s", j + 1, isnan(x[j]) ? "NaN" : "infinite"),
+					 algorithm->handles_missing ?
+					 errhint("Use NULL for a missing value; %s handles NULL elements itself.", algorithm->name) :
 					 errhint("Use NULL for a missing value; maas_fit skips rows with NULLs.")));
 	if (isnan(y) || isinf(y))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("target is %s", isnan(y) ? "NaN" : "infinite")));
+}
+
+/*
+ * The elements of an array with NULLs, NULL as NaN: the missing values of
+ * algorithms that handle them natively.  A NaN element itself is an error,
+ * as it is in maas_train.
+ */
+static const double *
+ElementsWithMissing(ArrayType *arr, int n)
+{
+	double	   *x = palloc(sizeof(double) * n);
+	const double *v = (const double *) ARR_DATA_PTR(arr);
+	bits8	   *bitmap = ARR_NULLBITMAP(arr);
+
+	for (int i = 0; i < n; i++)
+	{
+		if (bitmap[i / 8] & (1 << (i % 8)))
+		{
+			if (isnan(*v))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("feature %d is NaN", i + 1),
+						 errhint("Use NULL for a missing value.")));
+			x[i] = *v++;
+		}
+		else
+			x[i] = NAN;
+	}
+	return x;
 }
 
 /*
@@ -413,7 +445,8 @@ ReturnState(FunctionCallInfo fcinfo, FitState *s, MemoryContext aggcxt)
 
 /*
  * maas_fit_transfn(state, algorithm, features, target [, params])
- * Rows with a NULL feature array, NULL element or NULL target are skipped.
+ * Rows with a NULL feature array or NULL target are skipped, and so are rows
+ * with a NULL element unless the algorithm handles missing values itself.
  */
 PG_FUNCTION_INFO_V1(maas_fit_transfn);
 Datum
@@ -423,6 +456,7 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 	FitState   *s = NULL;
 	const MaasAlgorithm *algorithm;
 	ArrayType  *arr;
+	const double *x;
 	int			n;
 	double		y;
 
@@ -454,14 +488,15 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("features must be a one-dimensional array")));
 	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	if (ARR_HASNULL(arr))
+	if (ARR_HASNULL(arr) && !algorithm->handles_missing)
 		goto skip;
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("features must not be empty")));
+	x = ARR_HASNULL(arr) ? ElementsWithMissing(arr, n) : (const double *) ARR_DATA_PTR(arr);
 	y = PG_GETARG_FLOAT8(3);
-	CheckRowFinite((const double *) ARR_DATA_PTR(arr), n, y);
+	CheckRowFinite(algorithm, x, n, y, ARR_HASNULL(arr));
 
 	if (s == NULL)
 	{
@@ -480,7 +515,7 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 
 	if (s->kind == FIT_KIND_ROWS && s->rows_used == s->rows_cap)
 		s = GrowRows(s, 1);
-	s = AppendRow(s, (const double *) ARR_DATA_PTR(arr), y);
+	s = AppendRow(s, x, y);
 	return ReturnState(fcinfo, s, aggcxt);
 
 skip:
@@ -564,6 +599,22 @@ CheckFiniteArray(const double *v, int64 n)
 	for (int64 i = 0; i < n; i++)
 		if (!isfinite(v[i]))
 			BadState("The state holds a number that is not finite.");
+}
+
+/* Rows of features and target: features may be missing (NaN), not infinite */
+static void
+CheckFiniteRows(const double *rows, int64 n, int q)
+{
+	for (int64 i = 0; i < n; i++)
+	{
+		const double *row = rows + i * q;
+
+		for (int j = 0; j < q - 1; j++)
+			if (isinf(row[j]))
+				BadState("The state holds a number that is not finite.");
+		if (!isfinite(row[q - 1]))
+			BadState("The state holds a target that is not finite.");
+	}
 }
 
 static MaasParams *
@@ -719,7 +770,10 @@ FitFromState(FitState *s)
 
 		if (n == 0)
 			return NULL;
-		CheckFiniteArray(rows, n * q);
+		if (algorithm->handles_missing)
+			CheckFiniteRows(rows, n, q);
+		else
+			CheckFiniteArray(rows, n * q);
 		m->n_rows = n;
 		m->ld = n;
 		m->n_cols = q;
@@ -734,8 +788,9 @@ FitFromState(FitState *s)
 				dst[i] = rows[i * q + j];
 				sum += dst[i];
 			}
+			/* as in maas_train: NaN marks a feature left to the trees */
 			if (j < p)
-				col->impute[j] = sum / n;
+				col->impute[j] = algorithm->handles_missing ? NAN : sum / n;
 		}
 		model->task = FitTask(algorithm, params);
 		y = MaasMatrixColumn(m, p);
