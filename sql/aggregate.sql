@@ -312,6 +312,12 @@ SELECT pg_temp.error_of($$SELECT maas_fit_merge(substr(s, 1, length(s) - 8)) FRO
 SELECT pg_temp.error_of($$SELECT maas_fit_merge(set_byte(s, 0, 0)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_magic;
 SELECT pg_temp.error_of($$SELECT maas_fit_merge(set_byte(s, 4, 9)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_version;
 SELECT pg_temp.error_of($$SELECT maas_fit_merge(set_byte(s, 12, 9)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_feature_count;
+-- a row buffer that claims to be full (block_used = block_cap), merged with
+-- one holding rows: rejected before a row is appended past its end
+SELECT pg_temp.error_of($$SELECT maas_fit_merge(s) FROM (
+							  SELECT set_byte(linear::bytea, 24, get_byte(linear::bytea, 20)) FROM agg_parts WHERE part = 0
+							  UNION ALL
+							  SELECT set_byte(linear::bytea, 24, 3) FROM agg_parts WHERE part = 1) q(s)$$) AS full_row_buffer;
 -- 4000 random bytes, and NaNs behind a real header
 SELECT setseed(0.5);
 SELECT pg_temp.error_of($$SELECT maas_fit_merge(b) FROM (

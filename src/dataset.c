@@ -26,6 +26,7 @@
 #include "tcop/dest.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -1242,11 +1243,24 @@ RunSource(LoadState *st, SPIPlanPtr plan)
 {
 	SPIExecuteOptions options;
 	int			rc;
+	int			nest_level;
 
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
 	options.dest = (DestReceiver *) st;
+
+	/*
+	 * The seeded split and the tree bins follow the order rows arrive in; a
+	 * synchronized scan starts wherever another scan of the table is, so the
+	 * same table and seed could give another model.  Set for this read only,
+	 * as a function's SET clause is: an error unwinds it with the
+	 * transaction.
+	 */
+	nest_level = NewGUCNestLevel();
+	(void) set_config_option("synchronize_seqscans", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	rc = SPI_execute_plan_extended(plan, &options);
+	AtEOXact_GUC(true, nest_level);
 	if (rc < 0)
 		elog(ERROR, "source query failed: %s", SPI_result_code_string(rc));
 	MemoryContextDelete(st->row_cxt);

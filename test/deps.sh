@@ -8,7 +8,7 @@ packages=(
 	libopenblas-dev liblapacke-dev
 	libipc-run-perl
 	python3-sklearn python3-xgboost python3-psycopg2 python3-pandas
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev llvm-14	# llvm-symbolizer: sanitizer reports with file:line
 	sqlsmith
 )
 

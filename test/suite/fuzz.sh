@@ -28,6 +28,7 @@ tap ok "build the fuzz harnesses ($(($(date +%s) - t0)) s)"
 [ -s $fuzz/build/obj/autostubs.txt ] && echo "# $(cut -c1-200 $fuzz/build/obj/autostubs.txt)..."
 
 export OPENBLAS_NUM_THREADS=1
+[ -x /usr/bin/llvm-symbolizer-14 ] && export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14
 export ASAN_OPTIONS="abort_on_error=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 opts=(-max_len=8192 -timeout=30 -malloc_limit_mb=1024 -rss_limit_mb=2048)
@@ -70,6 +71,13 @@ for bin in $fuzz/build/fuzz_*; do
 	else
 		grep -E 'FINDING|runtime error|ERROR: AddressSanitizer|ERROR: libFuzzer|SUMMARY|Test unit written' "$work.log" |
 			head -8 | sed 's/^/# /'
+		# where it happened, and the input itself: a CI log is all there is of a CI run
+		grep -E '^ +#[0-9]+ ' "$work.log" | head -16 | sed 's/^ */# /'
+		for f in "$artifacts"/*; do
+			[ -f "$f" ] && [ "$(stat -c %s "$f")" -le 16384 ] || continue
+			echo "# $(basename "$f") as base64 (base64 -d > $f to replay):"
+			base64 -w 100 "$f" | sed 's/^/#   /'
+		done
 		tap "not ok" "$target: a finding after ${execs:-some} execs (input in $artifacts/)"
 	fi
 	rm -rf "$work" "$work.log"

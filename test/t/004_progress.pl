@@ -140,5 +140,17 @@ for my $alg (sort keys %tree_report)
 	}
 }
 
+# 6. the same table and seed give the same model even when another scan has
+#    moved the synchronized scan position (big is larger than a quarter of
+#    shared_buffers, where synchronized scans start)
+my $sync_params = q{'{"max_depth": 4, "seed": 3, "deploy": "always"}'};
+$node->safe_psql('postgres', "SELECT maas_train('sync', 'decision_tree', 'big', 'label', $sync_params)");
+$node->safe_psql('postgres', 'SELECT count(*) FROM (SELECT * FROM big LIMIT 400000) s');
+$node->safe_psql('postgres', "SELECT maas_train('sync', 'decision_tree', 'big', 'label', $sync_params)");
+is( $node->safe_psql('postgres',
+		q{SELECT count(DISTINCT metrics::text) || ' ' || count(*) FROM maas.models WHERE name = 'sync'}),
+	'1 2', 'a partial scan in between does not change the seeded split or the model');
+is($node->safe_psql('postgres', 'SHOW synchronize_seqscans'), 'on', 'the setting is back after training');
+
 $node->stop;
 done_testing();
