@@ -55,6 +55,19 @@ typedef struct TreeNode
 	int32		missing;		/* the child NaN goes to (left or right) */
 } TreeNode;
 
+/*
+ * The same node for prediction (tree.c): each tree's nodes renumbered
+ * breadth-first so that a node's children sit side by side, and a leaf
+ * loops to itself.  A step is then branch-free, and several trees can be
+ * walked in lockstep for one row.
+ */
+typedef struct TreeStep
+{
+	double		threshold;		/* x > threshold goes right; leaves: +inf */
+	int32		feature2;		/* feature * 2, + 1 when NaN goes right */
+	int32		child;			/* the left child (right: child + 1); leaves: itself */
+} TreeStep;
+
 typedef struct TreeEnsemble
 {
 	TreeKind	kind;
@@ -78,6 +91,9 @@ typedef struct TreeEnsemble
 	/* derived on load */
 	int			max_depth;
 	int32		n_leaves;
+	TreeStep   *steps;			/* n_nodes, tree t at root[t].. */
+	int32	   *step_values;	/* per step node: a leaf's offset into values */
+	int32	   *tree_depth;		/* per tree: its deepest leaf */
 	/* capacities while trees are appended */
 	int32		cap_trees;
 	int32		cap_nodes;
