@@ -5,9 +5,12 @@
  *	  https://arxiv.org/abs/1603.02754) and LightGBM grow them.
  *
  * Features are binned once (tree_bins.c) into row-major codes.  Each round
- * computes gradient and hessian of every training row (squared error,
+ * computes gradient and hessian of every sampled row (squared error,
  * logistic, or softmax with one tree per class), then grows each tree level
  * by level:
+ *	- the root's pass copies each sampled row into a record (its gradient
+ *	  pair and codes, 32 bytes for 16 features), and computes the gradients
+ *	  when there is one tree per round;
  *	- gradient/hessian histograms of the nodes of a level are built in
  *	  fixed-size row chunks (partial histograms summed in chunk order), only
  *	  for the smaller child of each split; the sibling is parent - child
@@ -16,7 +19,11 @@
  *		GL^2/(HL+lambda) + GR^2/(HR+lambda) - G^2/(H+lambda)
  *	  over the cuts of the tree's columns, trying missing values on either
  *	  side (the better becomes the node's default direction);
- *	- rows are partitioned stably, chunk by chunk, into the children.
+ *	- records are partitioned stably, chunk by chunk, into the other of two
+ *	  buffers, so a node's rows are always one contiguous range of records
+ *	  and every pass streams through memory;
+ *	- splits of the deepest level add their children's leaf values to
+ *	  their rows directly; other leaves add theirs to their range of rows.
  * Leaves get -G/(H+lambda) * learning_rate.  Every step is split into tasks
  * by data size only and reduced in a fixed order, so models do not depend
  * on maas.threads.  The backend's thread checks for interrupts between
@@ -30,6 +37,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <sys/mman.h>
 
 #include "miscadmin.h"
 #include "utils/memutils.h"
@@ -41,6 +49,7 @@
 #define PARTIAL_BUDGET	(64 * 1024 * 1024)
 #define SLICE_CELLS		8192	/* histogram cells per reduce task */
 #define RT_EPS			1e-6	/* smallest loss change worth a split (XGBoost's kRtEps) */
+#define HUGE_PAGE		(2 * 1024 * 1024)
 
 static const MaasParamSpec boost_params[] = {
 	{"n_estimators", MAAS_PARAM_INT, "100", 1, 100000, NULL,
@@ -68,6 +77,7 @@ static const MaasParamSpec boost_params[] = {
 	{NULL}
 };
 
+
 /* A node of the level being grown */
 typedef struct GNode
 {
@@ -86,6 +96,8 @@ typedef struct GNode
 	double		GL;
 	double		HL;
 	int32		nl;				/* rows going left */
+	double		value_left;		/* last level: the children's leaf values */
+	double		value_right;
 	int			first_chunk;	/* partition and histogram chunks */
 	int			n_chunks;
 	double	   *partials;		/* n_chunks histograms when > 1 */
@@ -111,6 +123,17 @@ typedef struct LeafRange
 	double		value;
 } LeafRange;
 
+/*
+ * A row record: gradient and hessian of the tree being grown, then the
+ * row's codes (uint8 or uint16), padded to 8 bytes.  The rows of a node
+ * are a contiguous range of records, so building its histogram and
+ * partitioning it stream through memory instead of gathering by row.
+ */
+#define REC_CODES		16		/* offset of the codes */
+
+/* A gradient and hessian pair, added to a histogram cell at once */
+typedef double GradPair __attribute__((vector_size(16), aligned(8)));
+
 typedef struct Booster
 {
 	/* data */
@@ -126,9 +149,10 @@ typedef struct Booster
 	int32	   *valid;			/* validation rows */
 	int32		n_valid;
 	double	   *F;				/* n x K margins */
-	double	   *gh;				/* K x n x 2 gradient, hessian */
+	double	   *gh;				/* K > 1: K x n x 2 gradient, hessian */
 	int32	   *foff;			/* per feature: first histogram cell */
 	int32		cells;
+	int			rec_size;		/* bytes per record */
 	/* params */
 	double		eta;
 	int			max_depth;
@@ -140,23 +164,28 @@ typedef struct Booster
 	uint64		seed;
 	/* per round / tree */
 	int32	   *sample;			/* the round's sampled rows */
-	int32	   *rows_a;			/* partition buffers */
+	int32	   *rows_a;			/* partition buffers: row numbers */
 	int32	   *rows_b;
+	char	   *rec_a;			/* and their records */
+	char	   *rec_b;
 	int32		m;				/* sampled rows */
 	int32	   *others;			/* training rows not sampled, then validation rows */
 	int32		n_others;
 	int		   *feats;			/* the tree's columns */
 	int			nf;
 	int			k;				/* class of the tree */
-	const double *ghk;			/* gh of class k */
+	const double *ghk;			/* K > 1: gh of class k */
 	int32		chunk;			/* rows per chunk */
 	/* a level */
 	GNode	   *nodes;
 	int			n_nodes;
 	Chunk	   *chunks;
 	int			n_chunks;
+	bool		root_pass;		/* histograms of the root: write the records */
 	const int32 *src;			/* buffer the level's rows are in */
 	int32	   *dst;
+	char	   *rsrc;			/* the same for records */
+	char	   *rdst;
 	/* leaves */
 	LeafRange  *leaves;
 	int			n_leaves;
@@ -167,9 +196,53 @@ typedef struct Booster
 	TreePool   *pool;
 } Booster;
 
+/*
+ * Working memory for big arrays, on transparent huge pages where the
+ * kernel leaves that to madvise: histogram building and the partitions
+ * touch these arrays all over, and 4 kB pages cost a TLB miss per access.
+ */
+static void *
+BigAlloc(Size bytes)
+{
+#ifdef MADV_HUGEPAGE
+	if (bytes >= 8 * HUGE_PAGE)
+	{
+		char	   *mem = MemoryContextAllocHuge(CurrentMemoryContext, bytes + HUGE_PAGE);
+		char	   *aligned = (char *) TYPEALIGN(HUGE_PAGE, mem);
+
+		(void) madvise(aligned, TYPEALIGN_DOWN(HUGE_PAGE, bytes), MADV_HUGEPAGE);
+		return aligned;
+	}
+#endif
+	return MemoryContextAllocHuge(CurrentMemoryContext, Max(bytes, 1));
+}
+
 /* ---- losses and gradients ---- */
 
+/* Gradient and hessian of row r with one tree per round (squared error, logistic) */
+static inline GradPair
+RowGradient(const Booster *b, int32 r)
+{
+	double		f = b->F[r];
+	double		y = b->y[r];
+	GradPair	gh;
 
+	if (b->task == MAAS_TASK_REGRESSION)
+	{
+		gh[0] = f - y;
+		gh[1] = 1.0;
+	}
+	else
+	{
+		double		pr = MaasSigmoid(f);
+
+		gh[0] = pr - y;
+		gh[1] = Max(pr * (1 - pr), 1e-16);
+	}
+	return gh;
+}
+
+/* Softmax gradients of every class (K > 1), for a block of training rows */
 static int
 GradientBlock(void *arg, int block, int worker)
 {
@@ -183,37 +256,21 @@ GradientBlock(void *arg, int block, int worker)
 		int32		r = b->train[i];
 		const double *f = b->F + (int64) r * K;
 		double		y = b->y[r];
+		double		top = f[0];
+		double		total = 0;
 
-		if (b->task == MAAS_TASK_REGRESSION)
+		for (int c = 1; c < K; c++)
+			top = Max(top, f[c]);
+		for (int c = 0; c < K; c++)
+			total += exp(f[c] - top);
+		for (int c = 0; c < K; c++)
 		{
-			b->gh[2 * (int64) r] = f[0] - y;
-			b->gh[2 * (int64) r + 1] = 1.0;
-		}
-		else if (b->task == MAAS_TASK_BINARY)
-		{
-			double		pr = MaasSigmoid(f[0]);
+			double		pr = exp(f[c] - top) / total;
+			double	   *g = b->gh + 2 * ((int64) c * b->n + r);
 
-			b->gh[2 * (int64) r] = pr - y;
-			b->gh[2 * (int64) r + 1] = Max(pr * (1 - pr), 1e-16);
-		}
-		else
-		{
-			double		top = f[0];
-			double		total = 0;
-
-			for (int c = 1; c < K; c++)
-				top = Max(top, f[c]);
-			for (int c = 0; c < K; c++)
-				total += exp(f[c] - top);
-			for (int c = 0; c < K; c++)
-			{
-				double		pr = exp(f[c] - top) / total;
-				double	   *g = b->gh + 2 * ((int64) c * b->n + r);
-
-				g[0] = pr - (c == (int) y);
-				/* XGBoost's softmax hessian */
-				g[1] = Max(2.0 * pr * (1 - pr), 1e-16);
-			}
+			g[0] = pr - (c == (int) y);
+			/* XGBoost's softmax hessian */
+			g[1] = Max(2.0 * pr * (1 - pr), 1e-16);
 		}
 	}
 	return TREE_OK;
@@ -281,77 +338,86 @@ Loss(Booster *b, bool validation)
 	return b->task == MAAS_TASK_REGRESSION ? sqrt(total / n) : total / n;
 }
 
+
 /* ---- histograms ---- */
 
-static void
-HistRows(const Booster *b, int32 from, int32 to, double *hist)
+/* Add one row's gradient pair to the cells of its codes */
+static pg_attribute_always_inline void
+HistAdd(double *hist, const int32 *foff, const int *feats, int nf, int p,
+		const char *codes, bool wide, GradPair gh)
 {
-	const int32 *rows = b->src;
-	const double *gh = b->ghk;
-	const int32 *foff = b->foff;
-	const int  *feats = b->feats;
-	int			nf = b->nf;
-	int			p = b->p;
-
-	if (!b->codes.wide)
+	if (!wide)
 	{
-		const uint8 *codes = b->codes.data;
+		const uint8 *c = (const uint8 *) codes;
 
-		for (int32 i = from; i < to; i++)
-		{
-			int32		r = rows[i];
-			const uint8 *c = codes + (int64) r * p;
-			double		g = gh[2 * (int64) r];
-			double		h = gh[2 * (int64) r + 1];
-
-			if (i + 16 < to)
-			{
-				__builtin_prefetch(codes + (int64) rows[i + 16] * p);
-				__builtin_prefetch(gh + 2 * (int64) rows[i + 16]);
-			}
-			if (nf == p)
-			{
-				for (int f = 0; f < p; f++)
-				{
-					double	   *cell = hist + 2 * (foff[f] + c[f]);
-
-					cell[0] += g;
-					cell[1] += h;
-				}
-			}
-			else
-			{
-				for (int j = 0; j < nf; j++)
-				{
-					int			f = feats[j];
-					double	   *cell = hist + 2 * (foff[f] + c[f]);
-
-					cell[0] += g;
-					cell[1] += h;
-				}
-			}
-		}
-	}
-	else
-	{
-		const uint16 *codes = b->codes.data;
-
-		for (int32 i = from; i < to; i++)
-		{
-			int32		r = rows[i];
-			const uint16 *c = codes + (int64) r * p;
-			double		g = gh[2 * (int64) r];
-			double		h = gh[2 * (int64) r + 1];
-
+		if (nf == p)
+			for (int f = 0; f < p; f++)
+				*(GradPair *) (hist + 2 * (foff[f] + c[f])) += gh;
+		else
 			for (int j = 0; j < nf; j++)
 			{
 				int			f = feats[j];
-				double	   *cell = hist + 2 * (foff[f] + c[f]);
 
-				cell[0] += g;
-				cell[1] += h;
+				*(GradPair *) (hist + 2 * (foff[f] + c[f])) += gh;
 			}
+	}
+	else
+	{
+		const uint16 *c = (const uint16 *) codes;
+
+		for (int j = 0; j < nf; j++)
+		{
+			int			f = feats[j];
+
+			*(GradPair *) (hist + 2 * (foff[f] + c[f])) += gh;
 		}
+	}
+}
+
+/* Histogram of records from..to of the level's buffer */
+static void
+HistRows(const Booster *b, int32 from, int32 to, double *hist)
+{
+	int			size = b->rec_size;
+	const char *rec = b->rsrc + (int64) from * size;
+
+	if (!b->codes.wide)
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAdd(hist, b->foff, b->feats, b->nf, b->p, rec + REC_CODES, false,
+					*(const GradPair *) rec);
+	else
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAdd(hist, b->foff, b->feats, b->nf, b->p, rec + REC_CODES, true,
+					*(const GradPair *) rec);
+}
+
+/*
+ * The root's histogram from the sampled rows (rows from..to of the sample),
+ * writing their records on the way; with one tree per round this is also
+ * where the gradients are computed.
+ */
+static void
+HistRootRows(const Booster *b, int32 from, int32 to, double *hist)
+{
+	int			size = b->rec_size;
+	int			code_bytes = b->p * (b->codes.wide ? 2 : 1);
+	const char *codes = b->codes.data;
+	char	   *rec = b->rec_a + (int64) from * size;
+
+	for (int32 i = from; i < to; i++, rec += size)
+	{
+		int32		r = b->sample[i];
+		const char *c = codes + (int64) r * code_bytes;
+		GradPair	gh = b->K == 1 ? RowGradient(b, r) :
+			*(const GradPair *) (b->ghk + 2 * (int64) r);
+
+		*(GradPair *) rec = gh;
+		memcpy(rec + REC_CODES, c, code_bytes);
+		b->rows_a[i] = r;
+		if (!b->codes.wide)
+			HistAdd(hist, b->foff, b->feats, b->nf, b->p, c, false, gh);
+		else
+			HistAdd(hist, b->foff, b->feats, b->nf, b->p, c, true, gh);
 	}
 }
 
@@ -365,7 +431,10 @@ HistChunk(void *arg, int task, int worker)
 		nd->partials + (int64) (task - nd->first_chunk) * 2 * b->cells : nd->hist;
 
 	memset(hist, 0, sizeof(double) * 2 * b->cells);
-	HistRows(b, ch->begin, ch->end, hist);
+	if (b->root_pass)
+		HistRootRows(b, ch->begin, ch->end, hist);
+	else
+		HistRows(b, ch->begin, ch->end, hist);
 	return TREE_OK;
 }
 
@@ -415,6 +484,7 @@ SubtractSlice(void *arg, int task, int worker)
 		nd->hist[i] = parent[i] - sib[i];
 	return TREE_OK;
 }
+
 
 /* ---- splits ---- */
 
@@ -506,8 +576,10 @@ FindSplitTask(void *arg, int node, int worker)
 	return TREE_OK;
 }
 
+
 /* ---- partition ---- */
 
+/* Whether row r goes left, from its codes (rows not in the records) */
 static inline bool
 GoesLeft(const Booster *b, int32 r, int f, int split, bool default_left)
 {
@@ -518,18 +590,73 @@ GoesLeft(const Booster *b, int32 r, int f, int split, bool default_left)
 	return code == 0 ? default_left : code <= split;
 }
 
+/*
+ * Whether a record goes left, without a branch: near the root the
+ * direction is a coin flip.  Code 0 (missing) takes the default way; codes
+ * 1..split go left.
+ */
+static pg_attribute_always_inline int
+RecordGoesLeft(const char *rec, int f, bool wide, uint32 split, int default_left)
+{
+	uint32		code = wide ? ((const uint16 *) (rec + REC_CODES))[f] :
+		((const uint8 *) (rec + REC_CODES))[f];
+
+	return (code - 1 < split) | ((code == 0) & default_left);
+}
+
+/* Rows of a chunk going left */
+static pg_attribute_always_inline int32
+CountRecords(const char *rec, int32 n, int size, int f, bool wide, uint32 split, int dl)
+{
+	int32		count = 0;
+
+	for (int32 i = 0; i < n; i++, rec += size)
+		count += RecordGoesLeft(rec, f, wide, split, dl);
+	return count;
+}
+
 static int
 CountChunk(void *arg, int task, int worker)
 {
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const GNode *nd = &b->nodes[ch->node];
-	int32		count = 0;
+	const char *rec = b->rsrc + (int64) ch->begin * b->rec_size;
+	int32		n = ch->end - ch->begin;
 
-	for (int32 i = ch->begin; i < ch->end; i++)
-		count += GoesLeft(b, b->src[i], nd->feature, nd->split, nd->default_left);
-	ch->count = count;
+	if (b->codes.wide)
+		ch->count = CountRecords(rec, n, b->rec_size, nd->feature, true, nd->split,
+								 nd->default_left);
+	else
+		ch->count = CountRecords(rec, n, b->rec_size, nd->feature, false, nd->split,
+								 nd->default_left);
 	return TREE_OK;
+}
+
+/*
+ * Stable partition of n records and their row numbers: the left ones go to
+ * rec_left/row_left, the others to rec_right/row_right
+ */
+static pg_attribute_always_inline void
+ScatterRecords(const char *rec, const int32 *rows, int32 n, int size, int f, bool wide,
+			   uint32 split, int dl, char *to, int32 *to_rows, int32 l, int32 r)
+{
+	for (int32 i = 0; i < n; i++, rec += size)
+	{
+		int			left = RecordGoesLeft(rec, f, wide, split, dl);
+		int32		at = left ? l : r;
+
+		/* fixed sizes for the common widths, so that the copy is inline */
+		if (size == 32)
+			memcpy(to + (int64) at * 32, rec, 32);
+		else if (size == 24)
+			memcpy(to + (int64) at * 24, rec, 24);
+		else
+			memcpy(to + (int64) at * size, rec, size);
+		to_rows[at] = rows[i];
+		l += left;
+		r += 1 - left;
+	}
 }
 
 static int
@@ -538,18 +665,20 @@ ScatterChunk(void *arg, int task, int worker)
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const GNode *nd = &b->nodes[ch->node];
-	int32		l = ch->left_at;
-	int32		r = ch->right_at;
+	int			size = b->rec_size;
+	const char *rec = b->rsrc + (int64) ch->begin * size;
+	const int32 *rows = b->src + ch->begin;
+	int32		n = ch->end - ch->begin;
 
-	for (int32 i = ch->begin; i < ch->end; i++)
-	{
-		int32		row = b->src[i];
-
-		if (GoesLeft(b, row, nd->feature, nd->split, nd->default_left))
-			b->dst[l++] = row;
-		else
-			b->dst[r++] = row;
-	}
+	if (b->codes.wide)
+		ScatterRecords(rec, rows, n, size, nd->feature, true, nd->split, nd->default_left,
+					   b->rdst, b->dst, ch->left_at, ch->right_at);
+	else if (size == 32)
+		ScatterRecords(rec, rows, n, 32, nd->feature, false, nd->split, nd->default_left,
+					   b->rdst, b->dst, ch->left_at, ch->right_at);
+	else
+		ScatterRecords(rec, rows, n, size, nd->feature, false, nd->split, nd->default_left,
+					   b->rdst, b->dst, ch->left_at, ch->right_at);
 	return TREE_OK;
 }
 
@@ -598,6 +727,30 @@ ApplyLeaves(void *arg, int task, int worker)
 
 	for (int32 i = ch->begin; i < ch->end; i++)
 		b->F[(int64) lf->rows[i] * K + b->k] += lf->value;
+	return TREE_OK;
+}
+
+/*
+ * Splits of the deepest level: their children are leaves, so each row gets
+ * its leaf value at once instead of being partitioned first.
+ */
+static int
+ApplyLastSplit(void *arg, int task, int worker)
+{
+	Booster    *b = arg;
+	Chunk	   *ch = &b->chunks[task];
+	const GNode *nd = &b->nodes[ch->node];
+	int			size = b->rec_size;
+	const char *rec = b->rsrc + (int64) ch->begin * size;
+	const int32 *rows = b->src;
+	double	   *F = b->F + b->k;
+	int			K = b->K;
+	bool		wide = b->codes.wide;
+	double		value[2] = {nd->value_right, nd->value_left};
+
+	for (int32 i = ch->begin; i < ch->end; i++, rec += size)
+		F[(int64) rows[i] * K] += value[RecordGoesLeft(rec, nd->feature, wide, nd->split,
+													   nd->default_left)];
 	return TREE_OK;
 }
 
@@ -682,7 +835,8 @@ BuildHists(Booster *b, const bool *want)
 	b->chunks = NULL;
 }
 
-static int32
+/* A leaf and its value; rows: where its rows are, NULL when already applied */
+static double
 NewLeaf(Booster *b, int32 id, const int32 *rows, int32 begin, int32 end, double G, double H)
 {
 	TreeBuildNode *nd = &b->build.nodes[id];
@@ -693,12 +847,15 @@ NewLeaf(Booster *b, int32 id, const int32 *rows, int32 begin, int32 end, double 
 	nd->cover = H;
 	nd->value = off;
 	b->build.values[off] = value;
-	b->leaves[b->n_leaves].rows = rows;
-	b->leaves[b->n_leaves].begin = begin;
-	b->leaves[b->n_leaves].end = end;
-	b->leaves[b->n_leaves].value = value;
-	b->n_leaves++;
-	return id;
+	if (rows != NULL)
+	{
+		b->leaves[b->n_leaves].rows = rows;
+		b->leaves[b->n_leaves].begin = begin;
+		b->leaves[b->n_leaves].end = end;
+		b->leaves[b->n_leaves].value = value;
+		b->n_leaves++;
+	}
+	return value;
 }
 
 static void
@@ -714,9 +871,11 @@ GrowTree(Booster *b)
 	b->n_leaves = 0;
 	root = TreeBuildAddNode(&b->build);
 
-	/* the root */
+	/* the root: its histogram pass writes the records into buffer a */
 	b->src = b->rows_a;
 	b->dst = b->rows_b;
+	b->rsrc = b->rec_a;
+	b->rdst = b->rec_b;
 	b->nodes = palloc0(sizeof(GNode));
 	b->n_nodes = 1;
 	b->nodes[0].id = root;
@@ -725,7 +884,9 @@ GrowTree(Booster *b)
 	b->nodes[0].hist = AllocHists(b, 1);
 	want = palloc(sizeof(bool));
 	want[0] = true;
+	b->root_pass = true;
 	BuildHists(b, want);
+	b->root_pass = false;
 	pfree(want);
 	{
 		/* G and H from the first column's bins: every row is in one */
@@ -780,35 +941,38 @@ GrowTree(Booster *b)
 		}
 		b->build.depth = depth + 1;
 
-		/* partition the rows of split nodes into the other buffer */
-		MakeChunks(b, split);
-		TreePoolRun(b->pool, b->n_chunks, CountChunk, b);
-		for (int i = 0; i < n_level; i++)
+		if (!last)
 		{
-			GNode	   *nd = &level[i];
-			int32		left = 0;
-
-			if (!split[i])
-				continue;
-			for (int c = nd->first_chunk; c < nd->first_chunk + nd->n_chunks; c++)
-				left += b->chunks[c].count;
-			nd->nl = left;
-			left = nd->begin;
+			/* partition the rows of split nodes into the other buffer */
+			MakeChunks(b, split);
+			TreePoolRun(b->pool, b->n_chunks, CountChunk, b);
+			for (int i = 0; i < n_level; i++)
 			{
-				int32		right = nd->begin + nd->nl;
+				GNode	   *nd = &level[i];
+				int32		left = 0;
 
+				if (!split[i])
+					continue;
 				for (int c = nd->first_chunk; c < nd->first_chunk + nd->n_chunks; c++)
-				{
-					b->chunks[c].left_at = left;
-					b->chunks[c].right_at = right;
 					left += b->chunks[c].count;
-					right += (b->chunks[c].end - b->chunks[c].begin) - b->chunks[c].count;
+				nd->nl = left;
+				left = nd->begin;
+				{
+					int32		right = nd->begin + nd->nl;
+
+					for (int c = nd->first_chunk; c < nd->first_chunk + nd->n_chunks; c++)
+					{
+						b->chunks[c].left_at = left;
+						b->chunks[c].right_at = right;
+						left += b->chunks[c].count;
+						right += (b->chunks[c].end - b->chunks[c].begin) - b->chunks[c].count;
+					}
 				}
 			}
+			TreePoolRun(b->pool, b->n_chunks, ScatterChunk, b);
+			pfree(b->chunks);
+			b->chunks = NULL;
 		}
-		TreePoolRun(b->pool, b->n_chunks, ScatterChunk, b);
-		pfree(b->chunks);
-		b->chunks = NULL;
 
 		/* the children */
 		next = palloc0(sizeof(GNode) * 2 * n_split);
@@ -844,18 +1008,25 @@ GrowTree(Booster *b)
 			next[n_next + 1].H = nd->H - nd->HL;
 			n_next += 2;
 		}
-		{
-			const int32 *tmp = b->src;
-
-			b->src = b->dst;
-			b->dst = (int32 *) tmp;
-		}
 
 		if (last)
 		{
-			/* children at the deepest level are leaves */
-			for (int i = 0; i < n_next; i++)
-				NewLeaf(b, next[i].id, b->src, next[i].begin, next[i].end, next[i].G, next[i].H);
+			/*
+			 * children at the deepest level are leaves: add their values to
+			 * the rows where they are, unpartitioned
+			 */
+			for (int i = 0, pi = 0; i < n_next; i += 2, pi++)
+			{
+				while (!split[pi])
+					pi++;
+				level[pi].value_left = NewLeaf(b, next[i].id, NULL, 0, 0, next[i].G, next[i].H);
+				level[pi].value_right = NewLeaf(b, next[i + 1].id, NULL, 0, 0,
+												next[i + 1].G, next[i + 1].H);
+			}
+			MakeChunks(b, split);
+			TreePoolRun(b->pool, b->n_chunks, ApplyLastSplit, b);
+			pfree(b->chunks);
+			b->chunks = NULL;
 			if (level[0].hist)
 				pfree(level[0].hist);
 			pfree(split);
@@ -864,6 +1035,17 @@ GrowTree(Booster *b)
 			b->nodes = NULL;
 			b->n_nodes = 0;
 			break;
+		}
+
+		/* the children's rows are in the other buffers now */
+		{
+			const int32 *tmp = b->src;
+			char	   *rtmp = b->rsrc;
+
+			b->src = b->dst;
+			b->dst = (int32 *) tmp;
+			b->rsrc = b->rdst;
+			b->rdst = rtmp;
 		}
 
 		/* histograms: build the smaller child, subtract for its sibling */
@@ -920,6 +1102,7 @@ GrowTree(Booster *b)
 		}
 	}
 }
+
 
 /* ---- the fit ---- */
 
@@ -1048,6 +1231,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	int32	   *tree_values;
 	int			r;
 	Size		bytes;
+	int			code_bytes;
 	int			max_nodes;
 
 	memset(&b, 0, sizeof(b));
@@ -1071,7 +1255,11 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	rng = TreeRandomSeed(b.seed, 0, 0);
 
 	TreeCheckModelSize("gradient_boosting", (int64) rounds * b.K, b.max_depth, n, 1, 1);
-	bytes = mul_size(n, b.p * 2 + 8 * b.K + 16 * b.K + 16 + 4);
+	/* codes, margins, gradients (K > 1), row lists and two buffers of records */
+	code_bytes = b.p * (MaasParamInt(params, "max_bin") > 255 ? 2 : 1);
+	b.rec_size = REC_CODES + TYPEALIGN(8, code_bytes);
+	bytes = mul_size(n, add_size(add_size(code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 24),
+								 mul_size(2, b.rec_size)));
 	MaasCheckMemory(bytes, "gradient_boosting training");
 
 	/* validation rows for early stopping */
@@ -1106,12 +1294,16 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	}
 	b.chunk = (int32) Max((int64) MIN_CHUNK,
 						  (int64) b.n_train * b.cells * 16 / PARTIAL_BUDGET + 1);
+	b.rec_size = REC_CODES + TYPEALIGN(8, b.p * (b.codes.wide ? 2 : 1));
 
-	b.F = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * b.K);
-	b.gh = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * 2 * n * b.K);
+	b.F = BigAlloc(sizeof(double) * n * b.K);
+	if (b.K > 1)
+		b.gh = BigAlloc(sizeof(double) * 2 * n * b.K);
 	b.sample = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(b.n_train, 1));
-	b.rows_a = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(b.n_train, 1));
-	b.rows_b = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(b.n_train, 1));
+	b.rows_a = BigAlloc(sizeof(int32) * b.n_train);
+	b.rows_b = BigAlloc(sizeof(int32) * b.n_train);
+	b.rec_a = BigAlloc(mul_size(b.n_train, b.rec_size));
+	b.rec_b = BigAlloc(mul_size(b.n_train, b.rec_size));
 	b.others = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n, 1));
 	b.feats = palloc(sizeof(int) * b.p);
 	b.block_loss = palloc(sizeof(double) * (n / ROW_BLOCK + 2));
@@ -1134,7 +1326,9 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	{
 		/* a round can take a while */
 		CHECK_FOR_INTERRUPTS();
-		TreePoolRun(b.pool, (b.n_train + ROW_BLOCK - 1) / ROW_BLOCK, GradientBlock, &b);
+		/* (one tree per round: the root's histogram pass computes them) */
+		if (b.K > 1)
+			TreePoolRun(b.pool, (b.n_train + ROW_BLOCK - 1) / ROW_BLOCK, GradientBlock, &b);
 		SampleRows(&b, r);
 		if (b.m == 0)
 		{
@@ -1151,8 +1345,8 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 			int			n_chunks = 0;
 
 			ChooseColumns(&b, &rng);
-			b.ghk = b.gh + 2 * (int64) b.k * n;
-			memcpy(b.rows_a, b.sample, sizeof(int32) * b.m);
+			if (b.K > 1)
+				b.ghk = b.gh + 2 * (int64) b.k * n;
 			GrowTree(&b);
 			TreeEnsembleAppend(e, &b.build);
 
