@@ -137,6 +137,9 @@ extern void TreeMakeBins(struct TreePool *pool, const MaasMatrix *m, int p,
 						 const int32 *rows, int64 n_rows, int max_bin, TreeBins *bins);
 extern void TreeMakeCodes(struct TreePool *pool, const MaasMatrix *m, int p,
 						  const TreeBins *bins, bool row_major, TreeCodes *codes);
+extern void TreeMakeCodesTwice(struct TreePool *pool, const MaasMatrix *m, int p,
+							   const TreeBins *bins, bool row_major, TreeCodes *codes,
+							   TreeCodes *copy);
 extern double TreeCutThreshold(const TreeBins *bins, int f, int s);
 
 /* ---- worker threads (tree_pool.c) ---- */

@@ -34,14 +34,16 @@ typedef struct BinJob
 	int		   *n_bins;			/* per task */
 } BinJob;
 
-static int
-CompareDouble(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
+/*
+ * pg_qsort's algorithm with the comparison inlined: the same steps, so the
+ * same order (-0 and 0 included), in a fraction of the time
+ */
+#define ST_SORT SortDoubles
+#define ST_ELEMENT_TYPE double
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /* The midpoint of two adjacent values, as scikit-learn chooses it */
 static double
@@ -81,7 +83,7 @@ BinFeature(void *arg, int task, int worker)
 		lo[0] = hi[0] = 0;
 		return TREE_OK;
 	}
-	qsort(v, m, sizeof(double), CompareDouble);
+	SortDoubles(v, m);
 	for (int64 i = 0; i < m; i++)
 		if (i == 0 || v[i] != v[i - 1])
 			distinct++;
@@ -225,27 +227,42 @@ typedef struct CodeJob
 	const MaasMatrix *m;
 	const TreeBins *bins;
 	TreeCodes  *codes;
+	TreeCodes  *copy;			/* NULL, or the same codes in the other layout */
 } CodeJob;
 
-/* 1 + the number of cuts below x; 0 for NaN */
+/*
+ * 1 + the number of cuts below x; 0 for NaN.  A binary search without
+ * branches: on data the comparisons are coin flips the CPU cannot predict.
+ */
 static inline int
 FindCode(const double *cuts, int n_cuts, double x)
 {
-	int			lo = 0;
-	int			hi = n_cuts;
+	const double *base = cuts;
+	int			n = n_cuts;
 
 	if (isnan(x))
 		return 0;
-	while (lo < hi)
+	if (n == 0)
+		return 1;
+	while (n > 1)
 	{
-		int			mid = (lo + hi) >> 1;
+		int			half = n >> 1;
 
-		if (cuts[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = base[half] < x ? base + half : base;
+		n -= half;
 	}
-	return lo + 1;
+	return (int) (base - cuts) + (base[0] < x) + 1;
+}
+
+static inline void
+PutCode(TreeCodes *c, int64 r, int f, int code)
+{
+	int64		i = c->row_major ? r * c->p + f : (int64) f * c->n + r;
+
+	if (c->wide)
+		((uint16 *) c->data)[i] = (uint16) code;
+	else
+		((uint8 *) c->data)[i] = (uint8) code;
 }
 
 static int
@@ -265,23 +282,18 @@ CodeBlock(void *arg, int block, int worker)
 		for (int64 r = from; r < to; r++)
 		{
 			int			code = FindCode(cuts, n_cuts, col[r]);
-			int64		i = c->row_major ? r * c->p + f : (int64) f * c->n + r;
 
-			if (c->wide)
-				((uint16 *) c->data)[i] = (uint16) code;
-			else
-				((uint8 *) c->data)[i] = (uint8) code;
+			PutCode(c, r, f, code);
+			if (job->copy)
+				PutCode(job->copy, r, f, code);
 		}
 	}
 	return TREE_OK;
 }
 
-/* Codes of every row of m */
-void
-TreeMakeCodes(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
-			  bool row_major, TreeCodes *codes)
+static void
+InitCodes(const MaasMatrix *m, int p, const TreeBins *bins, bool row_major, TreeCodes *codes)
 {
-	CodeJob		job;
 	Size		bytes;
 
 	codes->n = m->n_rows;
@@ -291,8 +303,29 @@ TreeMakeCodes(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
 	bytes = mul_size(mul_size(Max(m->n_rows, 1), p), codes->wide ? 2 : 1);
 	MaasCheckMemory(bytes, "binned training data");
 	codes->data = MemoryContextAllocHuge(CurrentMemoryContext, bytes);
+}
+
+/* Codes of every row of m */
+void
+TreeMakeCodes(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
+			  bool row_major, TreeCodes *codes)
+{
+	TreeMakeCodesTwice(pool, m, p, bins, row_major, codes, NULL);
+}
+
+/* The same, and when copy is not NULL, a copy in the other layout */
+void
+TreeMakeCodesTwice(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
+				   bool row_major, TreeCodes *codes, TreeCodes *copy)
+{
+	CodeJob		job;
+
+	InitCodes(m, p, bins, row_major, codes);
+	if (copy)
+		InitCodes(m, p, bins, !row_major, copy);
 	job.m = m;
 	job.bins = bins;
 	job.codes = codes;
+	job.copy = copy;
 	TreePoolRun(pool, (int) ((m->n_rows + CODE_BLOCK - 1) / CODE_BLOCK), CodeBlock, &job);
 }

@@ -138,6 +138,7 @@ typedef struct Booster
 {
 	/* data */
 	TreeCodes	codes;			/* row-major */
+	TreeCodes	columns;		/* the same, column-major: where rows go */
 	TreeBins	bins;
 	int64		n;
 	int			p;
@@ -591,28 +592,39 @@ GoesLeft(const Booster *b, int32 r, int f, int split, bool default_left)
 }
 
 /*
- * Whether a record goes left, without a branch: near the root the
- * direction is a coin flip.  Code 0 (missing) takes the default way; codes
- * 1..split go left.
+ * Whether a code goes left, without a branch: near the root the direction
+ * is a coin flip.  Code 0 (missing) takes the default way; codes 1..split
+ * go left.
  */
 static pg_attribute_always_inline int
-RecordGoesLeft(const char *rec, int f, bool wide, uint32 split, int default_left)
+CodeGoesLeft(uint32 code, uint32 split, int default_left)
 {
-	uint32		code = wide ? ((const uint16 *) (rec + REC_CODES))[f] :
-		((const uint8 *) (rec + REC_CODES))[f];
-
 	return (code - 1 < split) | ((code == 0) & default_left);
 }
 
-/* Rows of a chunk going left */
-static pg_attribute_always_inline int32
-CountRecords(const char *rec, int32 n, int size, int f, bool wide, uint32 split, int dl)
+static pg_attribute_always_inline int
+RecordGoesLeft(const char *rec, int f, bool wide, uint32 split, int default_left)
 {
-	int32		count = 0;
+	return CodeGoesLeft(wide ? ((const uint16 *) (rec + REC_CODES))[f] :
+						((const uint8 *) (rec + REC_CODES))[f], split, default_left);
+}
 
-	for (int32 i = 0; i < n; i++, rec += size)
-		count += RecordGoesLeft(rec, f, wide, split, dl);
-	return count;
+/*
+ * Whether row r goes left, from the split feature's column: a column is
+ * small enough to stay in cache, where the records would all be read again
+ */
+static pg_attribute_always_inline int
+ColumnGoesLeft(const void *column, bool wide, int32 r, uint32 split, int default_left)
+{
+	return CodeGoesLeft(wide ? ((const uint16 *) column)[r] : ((const uint8 *) column)[r],
+						split, default_left);
+}
+
+/* The column of feature f */
+static inline const void *
+Column(const Booster *b, int f)
+{
+	return (const char *) b->columns.data + (int64) f * b->n * (b->columns.wide ? 2 : 1);
 }
 
 static int
@@ -621,15 +633,13 @@ CountChunk(void *arg, int task, int worker)
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const GNode *nd = &b->nodes[ch->node];
-	const char *rec = b->rsrc + (int64) ch->begin * b->rec_size;
-	int32		n = ch->end - ch->begin;
+	const void *column = Column(b, nd->feature);
+	bool		wide = b->columns.wide;
+	int32		count = 0;
 
-	if (b->codes.wide)
-		ch->count = CountRecords(rec, n, b->rec_size, nd->feature, true, nd->split,
-								 nd->default_left);
-	else
-		ch->count = CountRecords(rec, n, b->rec_size, nd->feature, false, nd->split,
-								 nd->default_left);
+	for (int32 i = ch->begin; i < ch->end; i++)
+		count += ColumnGoesLeft(column, wide, b->src[i], nd->split, nd->default_left);
+	ch->count = count;
 	return TREE_OK;
 }
 
@@ -740,17 +750,19 @@ ApplyLastSplit(void *arg, int task, int worker)
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const GNode *nd = &b->nodes[ch->node];
-	int			size = b->rec_size;
-	const char *rec = b->rsrc + (int64) ch->begin * size;
+	const void *column = Column(b, nd->feature);
+	bool		wide = b->columns.wide;
 	const int32 *rows = b->src;
 	double	   *F = b->F + b->k;
 	int			K = b->K;
-	bool		wide = b->codes.wide;
 	double		value[2] = {nd->value_right, nd->value_left};
 
-	for (int32 i = ch->begin; i < ch->end; i++, rec += size)
-		F[(int64) rows[i] * K] += value[RecordGoesLeft(rec, nd->feature, wide, nd->split,
-													   nd->default_left)];
+	for (int32 i = ch->begin; i < ch->end; i++)
+	{
+		int32		r = rows[i];
+
+		F[(int64) r * K] += value[ColumnGoesLeft(column, wide, r, nd->split, nd->default_left)];
+	}
 	return TREE_OK;
 }
 
@@ -1255,10 +1267,10 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	rng = TreeRandomSeed(b.seed, 0, 0);
 
 	TreeCheckModelSize("gradient_boosting", (int64) rounds * b.K, b.max_depth, n, 1, 1);
-	/* codes, margins, gradients (K > 1), row lists and two buffers of records */
+	/* codes twice, margins, gradients (K > 1), row lists, two buffers of records */
 	code_bytes = b.p * (MaasParamInt(params, "max_bin") > 255 ? 2 : 1);
 	b.rec_size = REC_CODES + TYPEALIGN(8, code_bytes);
-	bytes = mul_size(n, add_size(add_size(code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 24),
+	bytes = mul_size(n, add_size(add_size(2 * code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 24),
 								 mul_size(2, b.rec_size)));
 	MaasCheckMemory(bytes, "gradient_boosting training");
 
@@ -1281,7 +1293,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	b.pool = TreePoolStart(TreeThreads(n * b.p * (int64) rounds / 16));
 	TreeMakeBins(b.pool, &data->m, b.p, b.train, b.n_train, MaasParamInt(params, "max_bin"),
 				 &b.bins);
-	TreeMakeCodes(b.pool, &data->m, b.p, &b.bins, true, &b.codes);
+	TreeMakeCodesTwice(b.pool, &data->m, b.p, &b.bins, true, &b.codes, &b.columns);
 	b.foff = palloc(sizeof(int32) * b.p);
 	for (int f = 0; f < b.p; f++)
 	{
