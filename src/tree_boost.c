@@ -130,6 +130,7 @@ typedef struct LeafRange
  * partitioning it stream through memory instead of gathering by row.
  */
 #define REC_CODES		16		/* offset of the codes */
+#define UNIFORM_CELLS	256		/* histogram cells per feature, uint8 codes */
 
 /* A gradient and hessian pair, added to a histogram cell at once */
 typedef double GradPair __attribute__((vector_size(16), aligned(8)));
@@ -153,6 +154,7 @@ typedef struct Booster
 	double	   *gh;				/* K > 1: K x n x 2 gradient, hessian */
 	int32	   *foff;			/* per feature: first histogram cell */
 	int32		cells;
+	bool		uniform;		/* foff[f] is f * UNIFORM_CELLS */
 	int			rec_size;		/* bytes per record */
 	/* params */
 	double		eta;
@@ -235,7 +237,12 @@ RowGradient(const Booster *b, int32 r)
 	}
 	else
 	{
-		double		pr = MaasSigmoid(f);
+		/*
+		 * MaasSigmoid(f), the same operations without its branch on the
+		 * sign, which the CPU cannot predict
+		 */
+		double		e = exp(-fabs(f));
+		double		pr = (f >= 0 ? 1.0 : e) / (1.0 + e);
 
 		gh[0] = pr - y;
 		gh[1] = Max(pr * (1 - pr), 1e-16);
@@ -342,6 +349,24 @@ Loss(Booster *b, bool validation)
 
 /* ---- histograms ---- */
 
+/* The same for every feature of uint8 codes in the uniform layout */
+static pg_attribute_always_inline void
+HistAddUniform(double *hist, int p, const uint8 *c, GradPair gh)
+{
+	const int	step = 2 * UNIFORM_CELLS;
+	int			f = 0;
+
+	for (; f + 4 <= p; f += 4, hist += 4 * step)
+	{
+		*(GradPair *) (hist + 2 * c[f]) += gh;
+		*(GradPair *) (hist + step + 2 * c[f + 1]) += gh;
+		*(GradPair *) (hist + 2 * step + 2 * c[f + 2]) += gh;
+		*(GradPair *) (hist + 3 * step + 2 * c[f + 3]) += gh;
+	}
+	for (; f < p; f++, hist += step)
+		*(GradPair *) (hist + 2 * c[f]) += gh;
+}
+
 /* Add one row's gradient pair to the cells of its codes */
 static pg_attribute_always_inline void
 HistAdd(double *hist, const int32 *foff, const int *feats, int nf, int p,
@@ -382,7 +407,10 @@ HistRows(const Booster *b, int32 from, int32 to, double *hist)
 	int			size = b->rec_size;
 	const char *rec = b->rsrc + (int64) from * size;
 
-	if (!b->codes.wide)
+	if (b->uniform && b->nf == b->p)
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAddUniform(hist, b->p, (const uint8 *) rec + REC_CODES, *(const GradPair *) rec);
+	else if (!b->codes.wide)
 		for (int32 i = from; i < to; i++, rec += size)
 			HistAdd(hist, b->foff, b->feats, b->nf, b->p, rec + REC_CODES, false,
 					*(const GradPair *) rec);
@@ -415,7 +443,9 @@ HistRootRows(const Booster *b, int32 from, int32 to, double *hist)
 		*(GradPair *) rec = gh;
 		memcpy(rec + REC_CODES, c, code_bytes);
 		b->rows_a[i] = r;
-		if (!b->codes.wide)
+		if (b->uniform && b->nf == b->p)
+			HistAddUniform(hist, b->p, (const uint8 *) c, gh);
+		else if (!b->codes.wide)
 			HistAdd(hist, b->foff, b->feats, b->nf, b->p, c, false, gh);
 		else
 			HistAdd(hist, b->foff, b->feats, b->nf, b->p, c, true, gh);
@@ -1153,6 +1183,9 @@ SampleRows(Booster *b, int round)
 {
 	uint64		rng = 0;
 
+	/* without subsampling every round draws the same rows */
+	if (b->subsample >= 1.0 && round > 0)
+		return;
 	b->m = 0;
 	b->n_others = 0;
 	for (int32 i = 0; i < b->n_train; i++)
@@ -1304,8 +1337,17 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 		b.foff[f] = b.cells;
 		b.cells += b.bins.n_bins[f] + 1;
 	}
+	/* rows per chunk, which fixes the order of the sums, from the cells used */
 	b.chunk = (int32) Max((int64) MIN_CHUNK,
 						  (int64) b.n_train * b.cells * 16 / PARTIAL_BUDGET + 1);
+	if (!b.codes.wide && (int64) b.p * UNIFORM_CELLS <= (int64) b.cells * 5 / 4)
+	{
+		/* nearly every feature has 255 bins: lay them out UNIFORM_CELLS apart */
+		b.uniform = true;
+		b.cells = b.p * UNIFORM_CELLS;
+		for (int f = 0; f < b.p; f++)
+			b.foff[f] = f * UNIFORM_CELLS;
+	}
 	b.rec_size = REC_CODES + TYPEALIGN(8, b.p * (b.codes.wide ? 2 : 1));
 
 	b.F = BigAlloc(sizeof(double) * n * b.K);
