@@ -485,6 +485,55 @@ TreePredict(const MaasModel *model, const double *x, double *out)
 	}
 }
 
+/* Rows of a matrix to predict, in blocks run by the pool's threads */
+#define PREDICT_BLOCK	8192
+
+typedef struct PredictJob
+{
+	const MaasModel *model;
+	const MaasMatrix *m;
+	int			n_features;
+	double	   *x;				/* per worker: one row */
+	double	   *out;
+} PredictJob;
+
+static int
+PredictBlock(void *arg, int block, int worker)
+{
+	PredictJob *job = arg;
+	const MaasMatrix *m = job->m;
+	int			k = job->model->n_outputs;
+	double	   *x = job->x + (int64) worker * job->n_features;
+	int64		from = (int64) block * PREDICT_BLOCK;
+	int64		to = Min(from + PREDICT_BLOCK, m->n_rows);
+
+	for (int64 i = from; i < to; i++)
+	{
+		for (int j = 0; j < job->n_features; j++)
+			x[j] = MaasMatrixColumn(m, j)[i];
+		TreePredict(job->model, x, job->out + i * k);
+	}
+	return TREE_OK;
+}
+
+/* Every row of a column-major matrix, on maas.threads threads when worth it */
+void
+TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features, double *out)
+{
+	const TreeEnsemble *e = model->state;
+	TreePool   *pool = TreePoolStart(TreeThreads(m->n_rows * e->n_trees));
+	PredictJob	job;
+
+	job.model = model;
+	job.m = m;
+	job.n_features = n_features;
+	job.x = palloc(sizeof(double) * Max(n_features, 1) * TreePoolWorkers(pool));
+	job.out = out;
+	TreePoolRun(pool, (int) ((m->n_rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK), PredictBlock, &job);
+	TreePoolStop(pool);
+	pfree(job.x);
+}
+
 /* ---- model bytes ---- */
 
 static int64

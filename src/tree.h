@@ -235,6 +235,8 @@ extern void TreeEnsembleFinish(TreeEnsemble *e);
 
 extern const double *TreeLeafValues(const TreeEnsemble *e, int t, const double *x);
 extern void TreePredict(const MaasModel *model, const double *x, double *out);
+extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
+							  double *out);
 extern void TreeSerialize(const MaasModel *model, StringInfo buf);
 extern void *TreeDeserialize(MaasReader *r, const MaasModel *model);
 extern void TreeDescribe(const MaasModel *model, MaasJson *json);

@@ -1484,6 +1484,7 @@ const MaasAlgorithm maas_gradient_boosting = {
 	.fit = BoostFit,
 	.fit_comoment = NULL,
 	.predict = TreePredict,
+	.predict_matrix = TreePredictMatrix,
 	.serialize = TreeSerialize,
 	.deserialize = TreeDeserialize,
 	.describe = TreeDescribe,
