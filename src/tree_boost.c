@@ -47,7 +47,7 @@
 #define ROW_BLOCK		65536	/* rows per gradient / update task */
 #define MIN_CHUNK		16384	/* rows per histogram / partition task */
 #define PARTIAL_BUDGET	(64 * 1024 * 1024)
-#define SLICE_CELLS		8192	/* histogram cells per reduce task */
+#define SLICE_CELLS		1024	/* histogram cells per reduce task */
 #define RT_EPS			1e-6	/* smallest loss change worth a split (XGBoost's kRtEps) */
 #define HUGE_PAGE		(2 * 1024 * 1024)
 
@@ -488,13 +488,15 @@ ReduceSlice(void *arg, int task, int worker)
 	int64		from = (int64) job->slice[task] * SLICE_CELLS * 2;
 	int64		to = Min(from + SLICE_CELLS * 2, (int64) b->cells * 2);
 
+	/* partial by partial, each streamed: every cell still sums them in order */
 	for (int64 i = from; i < to; i++)
+		nd->hist[i] = 0;
+	for (int c = 0; c < nd->n_chunks; c++)
 	{
-		double		s = 0;
+		const double *part = nd->partials + (int64) c * 2 * b->cells;
 
-		for (int c = 0; c < nd->n_chunks; c++)
-			s += nd->partials[(int64) c * 2 * b->cells + i];
-		nd->hist[i] = s;
+		for (int64 i = from; i < to; i++)
+			nd->hist[i] += part[i];
 	}
 	return TREE_OK;
 }
