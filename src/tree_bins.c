@@ -29,7 +29,7 @@ typedef struct BinJob
 	int			max_bin;
 	int			first;			/* first feature of the batch */
 	int			cap;			/* room per feature in the slots */
-	double	   *scratch;		/* per worker: n_sample doubles */
+	double	   *scratch;		/* per worker: 2 x n_sample doubles */
 	double	   *slots;			/* per task: cuts, lo, hi (cap each) */
 	int		   *n_bins;			/* per task */
 } BinJob;
@@ -44,6 +44,67 @@ typedef struct BinJob
 #define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+/*
+ * Sort m values (no NaN) as pg_qsort would; tmp has room for m more.  When
+ * no value is -0, equal values are the same bits and any sort gives the
+ * same array: then a radix sort on the bits (flipped so that they order as
+ * the numbers do), skipping the bytes every value shares.  A -0 could land
+ * elsewhere among the zeros than pg_qsort puts it, so that case sorts with
+ * pg_qsort's algorithm.
+ */
+static void
+SortSample(double *v, uint64 *tmp, int64 m)
+{
+	uint64	   *keys = (uint64 *) v;
+	int64		count[8][256];
+	bool		minus_zero = false;
+	uint64	   *from = keys;
+	uint64	   *to = tmp;
+
+	for (int64 i = 0; i < m; i++)
+		minus_zero |= v[i] == 0 && signbit(v[i]);
+	if (minus_zero || m < 256)
+	{
+		SortDoubles(v, m);
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (int64 i = 0; i < m; i++)
+	{
+		uint64		k = keys[i];
+
+		k = (k >> 63) ? ~k : k | (UINT64CONST(1) << 63);
+		keys[i] = k;
+		for (int d = 0; d < 8; d++)
+			count[d][(k >> (8 * d)) & 0xff]++;
+	}
+	for (int d = 0; d < 8; d++)
+	{
+		int64		at = 0;
+		int64		pos[256];
+		uint64	   *t;
+
+		if (count[d][(from[0] >> (8 * d)) & 0xff] == m)
+			continue;			/* every value has this byte */
+		for (int c = 0; c < 256; c++)
+		{
+			pos[c] = at;
+			at += count[d][c];
+		}
+		for (int64 i = 0; i < m; i++)
+			to[pos[(from[i] >> (8 * d)) & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	for (int64 i = 0; i < m; i++)
+	{
+		uint64		k = from[i];
+
+		keys[i] = (k >> 63) ? k & ~(UINT64CONST(1) << 63) : ~k;
+	}
+}
 
 /* The midpoint of two adjacent values, as scikit-learn chooses it */
 static double
@@ -61,7 +122,7 @@ BinFeature(void *arg, int task, int worker)
 {
 	BinJob	   *job = arg;
 	int			f = job->first + task;
-	double	   *v = job->scratch + (int64) worker * job->n_sample;
+	double	   *v = job->scratch + (int64) worker * 2 * job->n_sample;
 	const double *col = MaasMatrixColumn(job->m, f);
 	double	   *cuts = job->slots + (int64) task * 3 * job->cap;
 	double	   *lo = cuts + job->cap;
@@ -83,7 +144,7 @@ BinFeature(void *arg, int task, int worker)
 		lo[0] = hi[0] = 0;
 		return TREE_OK;
 	}
-	SortDoubles(v, m);
+	SortSample(v, (uint64 *) (v + job->n_sample), m);
 	for (int64 i = 0; i < m; i++)
 		if (i == 0 || v[i] != v[i - 1])
 			distinct++;
@@ -153,7 +214,7 @@ TreeMakeBins(TreePool *pool, const MaasMatrix *m, int p, const int32 *rows,
 
 	bytes = mul_size(mul_size(batch, cap), 3 * sizeof(double));
 	bytes = add_size(bytes, mul_size(mul_size(Max(n_sample, 1), TreePoolWorkers(pool)),
-									 sizeof(double)));
+									 2 * sizeof(double)));
 	MaasCheckMemory(bytes, "feature binning");
 
 	if (rows != NULL || n_sample < n_rows)
@@ -178,7 +239,7 @@ TreeMakeBins(TreePool *pool, const MaasMatrix *m, int p, const int32 *rows,
 	job.max_bin = max_bin;
 	job.cap = cap;
 	job.scratch = MemoryContextAllocHuge(CurrentMemoryContext,
-										 sizeof(double) * Max(n_sample, 1) * TreePoolWorkers(pool));
+										 2 * sizeof(double) * Max(n_sample, 1) * TreePoolWorkers(pool));
 	job.slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * 3 * cap * batch);
 	job.n_bins = palloc(sizeof(int) * batch);
 	for (int first = 0; first < p; first += batch)
