@@ -22,8 +22,9 @@
  *	- records are partitioned stably, chunk by chunk, into the other of two
  *	  buffers, so a node's rows are always one contiguous range of records
  *	  and every pass streams through memory;
- *	- splits of the deepest level add their children's leaf values to
- *	  their rows directly; other leaves add theirs to their range of rows.
+ *	- splits of the deepest level note their rows' leaves directly, other
+ *	  leaves note theirs by their ranges of rows; then each row's leaf
+ *	  value is added to its margin in row order.
  * Leaves get -G/(H+lambda) * learning_rate.  Every step is split into tasks
  * by data size only and reduced in a fixed order, so models do not depend
  * on maas.threads.  The backend's thread checks for interrupts between
@@ -96,8 +97,8 @@ typedef struct GNode
 	double		GL;
 	double		HL;
 	int32		nl;				/* rows going left */
-	double		value_left;		/* last level: the children's leaf values */
-	double		value_right;
+	int32		leaf_left;		/* last level: the children's leaf values */
+	int32		leaf_right;
 	int			first_chunk;	/* partition and histogram chunks */
 	int			n_chunks;
 	double	   *partials;		/* n_chunks histograms when > 1 */
@@ -120,7 +121,7 @@ typedef struct LeafRange
 	const int32 *rows;
 	int32		begin;
 	int32		end;
-	double		value;
+	int32		leaf;			/* its value's offset in the tree's values */
 } LeafRange;
 
 /*
@@ -191,6 +192,7 @@ typedef struct Booster
 	char	   *rdst;
 	/* leaves */
 	LeafRange  *leaves;
+	int32	   *leaf_of;		/* per row grown on: its leaf (LeafRange.leaf) */
 	int			n_leaves;
 	TreeBuild	build;
 	/* losses: per block partial sums */
@@ -759,25 +761,27 @@ MakeChunks(Booster *b, const bool *want)
 
 /* ---- tree application ---- */
 
+/*
+ * Rows grown on get their leaf noted, by the ranges of rows of the leaves
+ * or at a split of the deepest level, in node order; then ApplyGrown adds
+ * the leaves' values to the margins in row order.  A random write of a
+ * leaf number costs much less than a random update of a margin.
+ */
 static int
-ApplyLeaves(void *arg, int task, int worker)
+NoteLeaves(void *arg, int task, int worker)
 {
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const LeafRange *lf = &b->leaves[ch->node];
-	int			K = b->K;
 
 	for (int32 i = ch->begin; i < ch->end; i++)
-		b->F[(int64) lf->rows[i] * K + b->k] += lf->value;
+		b->leaf_of[lf->rows[i]] = lf->leaf;
 	return TREE_OK;
 }
 
-/*
- * Splits of the deepest level: their children are leaves, so each row gets
- * its leaf value at once instead of being partitioned first.
- */
+/* Splits of the deepest level: their children are leaves, no need to partition */
 static int
-ApplyLastSplit(void *arg, int task, int worker)
+NoteLastSplit(void *arg, int task, int worker)
 {
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
@@ -785,15 +789,32 @@ ApplyLastSplit(void *arg, int task, int worker)
 	const void *column = Column(b, nd->feature);
 	bool		wide = b->columns.wide;
 	const int32 *rows = b->src;
-	double	   *F = b->F + b->k;
-	int			K = b->K;
-	double		value[2] = {nd->value_right, nd->value_left};
+	int32		leaf[2] = {nd->leaf_right, nd->leaf_left};
 
 	for (int32 i = ch->begin; i < ch->end; i++)
 	{
 		int32		r = rows[i];
 
-		F[(int64) r * K] += value[ColumnGoesLeft(column, wide, r, nd->split, nd->default_left)];
+		b->leaf_of[r] = leaf[ColumnGoesLeft(column, wide, r, nd->split, nd->default_left)];
+	}
+	return TREE_OK;
+}
+
+static int
+ApplyGrown(void *arg, int block, int worker)
+{
+	Booster    *b = arg;
+	int32		from = block * ROW_BLOCK;
+	int32		to = Min(from + ROW_BLOCK, b->m);
+	const double *values = b->build.values;
+	double	   *F = b->F + b->k;
+	int			K = b->K;
+
+	for (int32 i = from; i < to; i++)
+	{
+		int32		r = b->sample[i];
+
+		F[(int64) r * K] += values[b->leaf_of[r]];
 	}
 	return TREE_OK;
 }
@@ -879,8 +900,8 @@ BuildHists(Booster *b, const bool *want)
 	b->chunks = NULL;
 }
 
-/* A leaf and its value; rows: where its rows are, NULL when already applied */
-static double
+/* A leaf and its value's offset; rows: where its rows are, NULL when noted already */
+static int32
 NewLeaf(Booster *b, int32 id, const int32 *rows, int32 begin, int32 end, double G, double H)
 {
 	TreeBuildNode *nd = &b->build.nodes[id];
@@ -896,10 +917,10 @@ NewLeaf(Booster *b, int32 id, const int32 *rows, int32 begin, int32 end, double 
 		b->leaves[b->n_leaves].rows = rows;
 		b->leaves[b->n_leaves].begin = begin;
 		b->leaves[b->n_leaves].end = end;
-		b->leaves[b->n_leaves].value = value;
+		b->leaves[b->n_leaves].leaf = off;
 		b->n_leaves++;
 	}
-	return value;
+	return off;
 }
 
 static void
@@ -1056,19 +1077,19 @@ GrowTree(Booster *b)
 		if (last)
 		{
 			/*
-			 * children at the deepest level are leaves: add their values to
-			 * the rows where they are, unpartitioned
+			 * children at the deepest level are leaves: note them for the
+			 * rows where they are, unpartitioned
 			 */
 			for (int i = 0, pi = 0; i < n_next; i += 2, pi++)
 			{
 				while (!split[pi])
 					pi++;
-				level[pi].value_left = NewLeaf(b, next[i].id, NULL, 0, 0, next[i].G, next[i].H);
-				level[pi].value_right = NewLeaf(b, next[i + 1].id, NULL, 0, 0,
+				level[pi].leaf_left = NewLeaf(b, next[i].id, NULL, 0, 0, next[i].G, next[i].H);
+				level[pi].leaf_right = NewLeaf(b, next[i + 1].id, NULL, 0, 0,
 												next[i + 1].G, next[i + 1].H);
 			}
 			MakeChunks(b, split);
-			TreePoolRun(b->pool, b->n_chunks, ApplyLastSplit, b);
+			TreePoolRun(b->pool, b->n_chunks, NoteLastSplit, b);
 			pfree(b->chunks);
 			b->chunks = NULL;
 			if (level[0].hist)
@@ -1305,7 +1326,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	/* codes twice, margins, gradients (K > 1), row lists, two buffers of records */
 	code_bytes = b.p * (MaasParamInt(params, "max_bin") > 255 ? 2 : 1);
 	b.rec_size = REC_CODES + TYPEALIGN(8, code_bytes);
-	bytes = mul_size(n, add_size(add_size(2 * code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 24),
+	bytes = mul_size(n, add_size(add_size(2 * code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 28),
 								 mul_size(2, b.rec_size)));
 	MaasCheckMemory(bytes, "gradient_boosting training");
 
@@ -1370,6 +1391,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	b.build.nodes = palloc(sizeof(TreeBuildNode) * max_nodes);
 	b.build.values = palloc(sizeof(double) * max_nodes);
 	b.leaves = palloc(sizeof(LeafRange) * max_nodes);
+	b.leaf_of = BigAlloc(sizeof(int32) * n);
 
 	e = TreeEnsembleNew(TREE_KIND_BOOST, 1, b.K);
 	BaseScores(&b, e->base);
@@ -1420,9 +1442,10 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 					n_chunks++;
 				}
 			b.chunks = chunks;
-			TreePoolRun(b.pool, n_chunks, ApplyLeaves, &b);
+			TreePoolRun(b.pool, n_chunks, NoteLeaves, &b);
 			pfree(chunks);
 			b.chunks = NULL;
+			TreePoolRun(b.pool, (b.m + ROW_BLOCK - 1) / ROW_BLOCK, ApplyGrown, &b);
 			TreePoolRun(b.pool, (b.n_others + ROW_BLOCK - 1) / ROW_BLOCK, ApplyOthers, &b);
 		}
 		tree_nodes[r + 1] = e->n_nodes;
