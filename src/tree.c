@@ -434,6 +434,28 @@ Softmax(double *v, int k)
 		v[c] /= total;
 }
 
+/* Boosting's output from the margins (which may be out itself) */
+static inline void
+BoostOutput(const MaasModel *model, const double *margin, double *out)
+{
+	const TreeEnsemble *e = model->state;
+
+	if (model->task == MAAS_TASK_BINARY)
+	{
+		double		m = margin[0];
+
+		out[1] = MaasSigmoid(m);
+		out[0] = 1.0 - out[1];
+	}
+	else
+	{
+		if (margin != out)
+			memcpy(out, margin, sizeof(double) * e->n_groups);
+		if (model->task == MAAS_TASK_MULTICLASS)
+			Softmax(out, e->n_groups);
+	}
+}
+
 /* out: the value, or class probabilities; never allocates */
 void
 TreePredict(const MaasModel *model, const double *x, double *out)
@@ -442,20 +464,11 @@ TreePredict(const MaasModel *model, const double *x, double *out)
 
 	if (e->kind == TREE_KIND_BOOST)
 	{
-		if (model->task == MAAS_TASK_BINARY)
-		{
-			double		m;
+		double		m1;
+		double	   *margin = model->task == MAAS_TASK_BINARY ? &m1 : out;
 
-			Margins(e, x, model->n_features, &m);
-			out[1] = MaasSigmoid(m);
-			out[0] = 1.0 - out[1];
-		}
-		else
-		{
-			Margins(e, x, model->n_features, out);
-			if (model->task == MAAS_TASK_MULTICLASS)
-				Softmax(out, e->n_groups);
-		}
+		Margins(e, x, model->n_features, margin);
+		BoostOutput(model, margin, out);
 		return;
 	}
 	else
@@ -487,26 +500,104 @@ TreePredict(const MaasModel *model, const double *x, double *out)
 
 /* Rows of a matrix to predict, in blocks run by the pool's threads */
 #define PREDICT_BLOCK	8192
+#define PREDICT_ROWS	64		/* rows walked together through each tree */
 
 typedef struct PredictJob
 {
 	const MaasModel *model;
 	const MaasMatrix *m;
 	int			n_features;
-	double	   *x;				/* per worker: one row */
+	double	   *x;				/* per worker: PREDICT_ROWS rows */
+	double	   *margin;			/* per worker: their margins */
 	double	   *out;
 } PredictJob;
+
+/*
+ * The leaves n rows (x, row-major) reach in tree t, walked together: the
+ * rows' steps do not depend on each other
+ */
+static pg_attribute_always_inline void
+WalkRows(const TreeEnsemble *e, int t, const double *x, int nf, int n, bool nan, int32 *at)
+{
+	const TreeStep *steps = e->steps;
+
+	for (int i = 0; i < n; i++)
+		at[i] = e->root[t];
+	for (int d = 0; d < e->tree_depth[t]; d++)
+	{
+		int32		moved = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			int32		next = Step(steps, at[i], x + i * nf, nan);
+
+			moved |= next ^ at[i];
+			at[i] = next;
+		}
+		if (moved == 0)
+			break;
+	}
+}
+
+/* Boosting: rows from..to through every tree, PREDICT_ROWS at a time */
+static void
+BoostRows(const PredictJob *job, int64 from, int64 to, double *x, double *margin)
+{
+	const MaasModel *model = job->model;
+	const TreeEnsemble *e = model->state;
+	int			nf = job->n_features;
+	int			k = e->n_groups;
+	int			nk = model->n_outputs;
+
+	for (int64 first = from; first < to; first += PREDICT_ROWS)
+	{
+		int			n = (int) Min(PREDICT_ROWS, to - first);
+		bool		nan = false;
+		int32		at[PREDICT_ROWS];
+
+		for (int j = 0; j < nf; j++)
+		{
+			const double *col = MaasMatrixColumn(job->m, j) + first;
+
+			for (int i = 0; i < n; i++)
+			{
+				x[i * nf + j] = col[i];
+				nan |= isnan(col[i]);
+			}
+		}
+		for (int i = 0; i < n; i++)
+			memcpy(margin + i * k, e->base, sizeof(double) * k);
+		/* the trees in order, as Margins adds them */
+		for (int t = 0; t < e->n_trees; t++)
+		{
+			if (nan)
+				WalkRows(e, t, x, nf, n, true, at);
+			else
+				WalkRows(e, t, x, nf, n, false, at);
+			for (int i = 0; i < n; i++)
+				margin[i * k + t % k] += e->values[e->step_values[at[i]]];
+		}
+		for (int i = 0; i < n; i++)
+			BoostOutput(model, margin + i * k, job->out + (first + i) * nk);
+	}
+}
 
 static int
 PredictBlock(void *arg, int block, int worker)
 {
 	PredictJob *job = arg;
 	const MaasMatrix *m = job->m;
+	const TreeEnsemble *e = job->model->state;
 	int			k = job->model->n_outputs;
-	double	   *x = job->x + (int64) worker * job->n_features;
+	double	   *x = job->x + (int64) worker * PREDICT_ROWS * job->n_features;
 	int64		from = (int64) block * PREDICT_BLOCK;
 	int64		to = Min(from + PREDICT_BLOCK, m->n_rows);
 
+	if (e->kind == TREE_KIND_BOOST)
+	{
+		BoostRows(job, from, to, x, job->margin + (int64) worker * PREDICT_ROWS * e->n_groups);
+		return TREE_OK;
+	}
 	for (int64 i = from; i < to; i++)
 	{
 		for (int j = 0; j < job->n_features; j++)
@@ -522,16 +613,19 @@ TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features, d
 {
 	const TreeEnsemble *e = model->state;
 	TreePool   *pool = TreePoolStart(TreeThreads(m->n_rows * e->n_trees));
+	int			workers = TreePoolWorkers(pool);
 	PredictJob	job;
 
 	job.model = model;
 	job.m = m;
 	job.n_features = n_features;
-	job.x = palloc(sizeof(double) * Max(n_features, 1) * TreePoolWorkers(pool));
+	job.x = palloc(sizeof(double) * PREDICT_ROWS * Max(n_features, 1) * workers);
+	job.margin = palloc(sizeof(double) * PREDICT_ROWS * e->n_groups * workers);
 	job.out = out;
 	TreePoolRun(pool, (int) ((m->n_rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK), PredictBlock, &job);
 	TreePoolStop(pool);
 	pfree(job.x);
+	pfree(job.margin);
 }
 
 /* ---- model bytes ---- */
