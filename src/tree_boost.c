@@ -408,18 +408,24 @@ HistRows(const Booster *b, int32 from, int32 to, double *hist)
 {
 	int			size = b->rec_size;
 	const char *rec = b->rsrc + (int64) from * size;
+	const int32 *foff = b->foff;
+	const int  *feats = b->feats;
+	int			nf = b->nf;
+	int			p = b->p;
 
-	if (b->uniform && b->nf == b->p)
+	/* (locals: the compiler cannot tell the histogram from b) */
+	if (b->uniform && nf == p && p == 16)
 		for (int32 i = from; i < to; i++, rec += size)
-			HistAddUniform(hist, b->p, (const uint8 *) rec + REC_CODES, *(const GradPair *) rec);
+			HistAddUniform(hist, 16, (const uint8 *) rec + REC_CODES, *(const GradPair *) rec);
+	else if (b->uniform && nf == p)
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAddUniform(hist, p, (const uint8 *) rec + REC_CODES, *(const GradPair *) rec);
 	else if (!b->codes.wide)
 		for (int32 i = from; i < to; i++, rec += size)
-			HistAdd(hist, b->foff, b->feats, b->nf, b->p, rec + REC_CODES, false,
-					*(const GradPair *) rec);
+			HistAdd(hist, foff, feats, nf, p, rec + REC_CODES, false, *(const GradPair *) rec);
 	else
 		for (int32 i = from; i < to; i++, rec += size)
-			HistAdd(hist, b->foff, b->feats, b->nf, b->p, rec + REC_CODES, true,
-					*(const GradPair *) rec);
+			HistAdd(hist, foff, feats, nf, p, rec + REC_CODES, true, *(const GradPair *) rec);
 }
 
 /*
@@ -427,31 +433,51 @@ HistRows(const Booster *b, int32 from, int32 to, double *hist)
  * writing their records on the way; with one tree per round this is also
  * where the gradients are computed.
  */
-static void
-HistRootRows(const Booster *b, int32 from, int32 to, double *hist)
+static pg_attribute_always_inline void
+RootRows(const Booster *b, int32 from, int32 to, double *hist, int code_bytes, bool uniform)
 {
 	int			size = b->rec_size;
-	int			code_bytes = b->p * (b->codes.wide ? 2 : 1);
 	const char *codes = b->codes.data;
+	const int32 *sample = b->sample;
+	int32	   *rows = b->rows_a;
 	char	   *rec = b->rec_a + (int64) from * size;
+	bool		wide = b->codes.wide;
+	bool		one = b->K == 1;
+	const int32 *foff = b->foff;
+	const int  *feats = b->feats;
+	int			nf = b->nf;
+	int			p = b->p;
 
 	for (int32 i = from; i < to; i++, rec += size)
 	{
-		int32		r = b->sample[i];
+		int32		r = sample[i];
 		const char *c = codes + (int64) r * code_bytes;
-		GradPair	gh = b->K == 1 ? RowGradient(b, r) :
-			*(const GradPair *) (b->ghk + 2 * (int64) r);
+		GradPair	gh = one ? RowGradient(b, r) : *(const GradPair *) (b->ghk + 2 * (int64) r);
 
 		*(GradPair *) rec = gh;
 		memcpy(rec + REC_CODES, c, code_bytes);
-		b->rows_a[i] = r;
-		if (b->uniform && b->nf == b->p)
-			HistAddUniform(hist, b->p, (const uint8 *) c, gh);
-		else if (!b->codes.wide)
-			HistAdd(hist, b->foff, b->feats, b->nf, b->p, c, false, gh);
+		rows[i] = r;
+		if (uniform)
+			HistAddUniform(hist, code_bytes, (const uint8 *) c, gh);
+		else if (!wide)
+			HistAdd(hist, foff, feats, nf, p, c, false, gh);
 		else
-			HistAdd(hist, b->foff, b->feats, b->nf, b->p, c, true, gh);
+			HistAdd(hist, foff, feats, nf, p, c, true, gh);
 	}
+}
+
+static void
+HistRootRows(const Booster *b, int32 from, int32 to, double *hist)
+{
+	int			code_bytes = b->p * (b->codes.wide ? 2 : 1);
+
+	/* 16 features of uint8 codes: a copy and a loop of known sizes */
+	if (b->uniform && b->nf == b->p && code_bytes == 16)
+		RootRows(b, from, to, hist, 16, true);
+	else if (b->uniform && b->nf == b->p)
+		RootRows(b, from, to, hist, code_bytes, true);
+	else
+		RootRows(b, from, to, hist, code_bytes, false);
 }
 
 static int
