@@ -78,7 +78,6 @@ static const MaasParamSpec boost_params[] = {
 	{NULL}
 };
 
-
 /* A node of the level being grown */
 typedef struct GNode
 {
@@ -348,7 +347,6 @@ Loss(Booster *b, bool validation)
 	return b->task == MAAS_TASK_REGRESSION ? sqrt(total / n) : total / n;
 }
 
-
 /* ---- histograms ---- */
 
 /* The same for every feature of uint8 codes in the uniform layout */
@@ -546,7 +544,6 @@ SubtractSlice(void *arg, int task, int worker)
 	return TREE_OK;
 }
 
-
 /* ---- splits ---- */
 
 static inline double
@@ -637,7 +634,6 @@ FindSplitTask(void *arg, int node, int worker)
 	return TREE_OK;
 }
 
-
 /* ---- partition ---- */
 
 /* Whether row r goes left, from its codes (rows not in the records) */
@@ -704,8 +700,8 @@ CountChunk(void *arg, int task, int worker)
 }
 
 /*
- * Stable partition of n records and their row numbers: the left ones go to
- * rec_left/row_left, the others to rec_right/row_right
+ * Stable partition of n records and their row numbers into to and to_rows:
+ * the rows going left from position l on, the others from r on
  */
 static pg_attribute_always_inline void
 ScatterRecords(const char *rec, const int32 *rows, int32 n, int size, int f, bool wide,
@@ -1193,7 +1189,6 @@ GrowTree(Booster *b)
 		}
 	}
 }
-
 
 /* ---- the fit ---- */
 
