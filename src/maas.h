@@ -207,6 +207,13 @@ typedef struct MaasAlgorithm
 							double *contrib, double *base);
 	/* per encoded feature: total gain and split count; NULL if not available */
 	void		(*importance) (const MaasModel *model, double *gain, double *splits);
+	/*
+	 * every row of a column-major matrix (its first n_features columns) into
+	 * out, n_rows x n_outputs, the same values as predict gives; NULL: the
+	 * rows go through predict one by one
+	 */
+	void		(*predict_matrix) (const MaasModel *model, const MaasMatrix *m,
+								   int n_features, double *out);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */

@@ -179,14 +179,17 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * k);
 	const double *y = MaasMatrixColumn(m, n_features);
 
-	for (int64 i = 0; i < n; i++)
-	{
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-		for (int j = 0; j < n_features; j++)
-			x[j] = MaasMatrixColumn(m, j)[i];
-		model->algorithm->predict(model, x, out + i * k);
-	}
+	if (model->algorithm->predict_matrix != NULL)
+		model->algorithm->predict_matrix(model, m, n_features, out);
+	else
+		for (int64 i = 0; i < n; i++)
+		{
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+			for (int j = 0; j < n_features; j++)
+				x[j] = MaasMatrixColumn(m, j)[i];
+			model->algorithm->predict(model, x, out + i * k);
+		}
 	if (model->task == MAAS_TASK_REGRESSION)
 		MaasRegressionMetrics(y, out, n, json, primary);
 	else

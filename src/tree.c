@@ -36,6 +36,8 @@
 #define MIN_NODE_BYTES		17
 #define MAX_TOTAL_NODES		(1 << 30)
 
+static void PrepareSteps(TreeEnsemble *e);
+
 /* ---- trees as built ---- */
 
 /* A new node's index, -1 when out of memory (a fixed build never grows) */
@@ -158,6 +160,62 @@ Reserve(TreeEnsemble *e, int32 nodes, int32 values)
 	}
 }
 
+/*
+ * The prediction layout: every tree renumbered breadth-first within its own
+ * range of node indexes, children side by side, leaves looping to
+ * themselves.
+ */
+static void
+PrepareSteps(TreeEnsemble *e)
+{
+	int32	   *order = MemoryContextAllocHuge(CurrentMemoryContext,
+											   sizeof(int32) * Max(e->n_nodes, 1));
+	int32	   *level = MemoryContextAllocHuge(CurrentMemoryContext,
+											   sizeof(int32) * Max(e->n_nodes, 1));
+
+	e->steps = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(TreeStep) * Max(e->n_nodes, 1));
+	e->step_values = MemoryContextAllocHuge(CurrentMemoryContext,
+											sizeof(int32) * Max(e->n_nodes, 1));
+	e->tree_depth = palloc(sizeof(int32) * Max(e->n_trees, 1));
+	for (int t = 0; t < e->n_trees; t++)
+	{
+		int32		base = e->root[t];
+		int32		next = base + 1;	/* the next free index */
+		int			deepest = 0;
+
+		/* order[q]: the original node at breadth-first position q */
+		order[base] = base;
+		level[base] = 0;
+		for (int32 q = base; q < next; q++)
+		{
+			const TreeNode *nd = &e->nodes[order[q]];
+			TreeStep   *st = &e->steps[q];
+
+			if (nd->feature < 0)
+			{
+				st->threshold = INFINITY;
+				st->feature2 = 0;
+				st->child = q;
+				e->step_values[q] = nd->left;
+				deepest = Max(deepest, level[q]);
+				continue;
+			}
+			st->threshold = nd->threshold;
+			st->feature2 = nd->feature * 2 + (nd->missing == nd->right);
+			st->child = next;
+			e->step_values[q] = -1;
+			order[next] = nd->left;
+			order[next + 1] = nd->right;
+			level[next] = level[next + 1] = level[q] + 1;
+			next += 2;
+		}
+		Assert(next == e->root[t + 1]);
+		e->tree_depth[t] = deepest;
+	}
+	pfree(order);
+	pfree(level);
+}
+
 /* Append a built tree (in the backend's thread) */
 void
 TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b)
@@ -225,6 +283,7 @@ TreeEnsembleFinish(TreeEnsemble *e)
 		}
 	}
 	pfree(depth);
+	PrepareSteps(e);
 }
 
 /* ---- prediction ---- */
@@ -251,20 +310,113 @@ TreeLeafValues(const TreeEnsemble *e, int t, const double *x)
 	return e->values + nodes[i].left;
 }
 
+#define LOCKSTEP	8			/* trees walked at once for one row */
 
-/* Boosting margins of every group */
+/*
+ * One branch-free step from node at: NaN goes the learned default way
+ * (with nan false, x has none)
+ */
+static pg_attribute_always_inline int32
+Step(const TreeStep *steps, int32 at, const double *x, bool nan)
+{
+	const TreeStep *st = &steps[at];
+	double		v = x[st->feature2 >> 1];
+
+	if (!nan)
+		return st->child + (v > st->threshold);
+	return st->child + ((v > st->threshold) | ((v != v) & (st->feature2 & 1)));
+}
+
+/*
+ * The leaf value offsets x reaches in trees t..t+LOCKSTEP-1, walked in
+ * lockstep: the steps of different trees do not depend on each other, so
+ * the CPU overlaps them instead of waiting on each node in turn.
+ */
+static pg_attribute_always_inline void
+WalkGroup(const TreeEnsemble *e, int t, const double *x, int32 *leaf, bool nan)
+{
+	const TreeStep *steps = e->steps;
+	int32		at[LOCKSTEP];
+	int			depth = 0;
+
+#pragma GCC unroll 8
+	for (int i = 0; i < LOCKSTEP; i++)
+	{
+		at[i] = e->root[t + i];
+		depth = Max(depth, e->tree_depth[t + i]);
+	}
+	for (int d = 0; d < depth; d++)
+	{
+		int32		moved = 0;
+
+#pragma GCC unroll 8
+		for (int i = 0; i < LOCKSTEP; i++)
+		{
+			int32		next = Step(steps, at[i], x, nan);
+
+			moved |= next ^ at[i];
+			at[i] = next;
+		}
+		/* every tree at a leaf: the rest of the group is shallower */
+		if (moved == 0)
+			break;
+	}
+#pragma GCC unroll 8
+	for (int i = 0; i < LOCKSTEP; i++)
+		leaf[i] = e->step_values[at[i]];
+}
+
+/* Leaf value offsets of trees t..t+g-1 for x (g <= LOCKSTEP) */
+static inline void
+WalkTrees(const TreeEnsemble *e, int t, int g, const double *x, bool nan, int32 *leaf)
+{
+	if (g == LOCKSTEP && nan)
+		WalkGroup(e, t, x, leaf, true);
+	else if (g == LOCKSTEP)
+		WalkGroup(e, t, x, leaf, false);
+	else
+		for (int i = 0; i < g; i++)
+		{
+			int32		at = e->root[t + i];
+
+			for (int d = 0; d < e->tree_depth[t + i]; d++)
+				at = Step(e->steps, at, x, true);
+			leaf[i] = e->step_values[at];
+		}
+}
+
+/* Whether x has a missing value: rows without take the shorter steps */
+static inline bool
+HasNaN(const double *x, int n)
+{
+	bool		nan = false;
+
+	for (int j = 0; j < n; j++)
+		nan |= isnan(x[j]);
+	return nan;
+}
+
+/* Boosting margins of every group, adding the trees in order */
 static void
-Margins(const TreeEnsemble *e, const double *x, double *margin)
+Margins(const TreeEnsemble *e, const double *x, int n_features, double *margin)
 {
 	int			k = e->n_groups;
+	bool		nan = HasNaN(x, n_features);
 
 	memcpy(margin, e->base, sizeof(double) * k);
-	if (k == 1)
-		for (int t = 0; t < e->n_trees; t++)
-			margin[0] += TreeLeafValues(e, t, x)[0];
-	else
-		for (int t = 0; t < e->n_trees; t++)
-			margin[t % k] += TreeLeafValues(e, t, x)[0];
+	for (int t = 0; t < e->n_trees; t += LOCKSTEP)
+	{
+		int32		leaf[LOCKSTEP];
+		int			g = Min(LOCKSTEP, e->n_trees - t);
+
+		WalkTrees(e, t, g, x, nan, leaf);
+		if (k == 1)
+			for (int i = 0; i < g; i++)
+				margin[0] += e->values[leaf[i]];
+		else
+			for (int i = 0; i < g; i++)
+				margin[(t + i) % k] += e->values[leaf[i]];
+	}
 }
 
 static void
@@ -282,6 +434,28 @@ Softmax(double *v, int k)
 		v[c] /= total;
 }
 
+/* Boosting's output from the margins (which may be out itself) */
+static inline void
+BoostOutput(const MaasModel *model, const double *margin, double *out)
+{
+	const TreeEnsemble *e = model->state;
+
+	if (model->task == MAAS_TASK_BINARY)
+	{
+		double		m = margin[0];
+
+		out[1] = MaasSigmoid(m);
+		out[0] = 1.0 - out[1];
+	}
+	else
+	{
+		if (margin != out)
+			memcpy(out, margin, sizeof(double) * e->n_groups);
+		if (model->task == MAAS_TASK_MULTICLASS)
+			Softmax(out, e->n_groups);
+	}
+}
+
 /* out: the value, or class probabilities; never allocates */
 void
 TreePredict(const MaasModel *model, const double *x, double *out)
@@ -290,39 +464,168 @@ TreePredict(const MaasModel *model, const double *x, double *out)
 
 	if (e->kind == TREE_KIND_BOOST)
 	{
-		if (model->task == MAAS_TASK_BINARY)
-		{
-			double		m;
+		double		m1;
+		double	   *margin = model->task == MAAS_TASK_BINARY ? &m1 : out;
 
-			Margins(e, x, &m);
-			out[1] = MaasSigmoid(m);
-			out[0] = 1.0 - out[1];
-		}
-		else
-		{
-			Margins(e, x, out);
-			if (model->task == MAAS_TASK_MULTICLASS)
-				Softmax(out, e->n_groups);
-		}
+		Margins(e, x, model->n_features, margin);
+		BoostOutput(model, margin, out);
 		return;
 	}
 	else
 	{
 		int			nv = e->n_values;
+		bool		nan = HasNaN(x, model->n_features);
 
 		for (int c = 0; c < nv; c++)
 			out[c] = 0;
-		for (int t = 0; t < e->n_trees; t++)
+		for (int t = 0; t < e->n_trees; t += LOCKSTEP)
 		{
-			const double *v = TreeLeafValues(e, t, x);
+			int32		leaf[LOCKSTEP];
+			int			g = Min(LOCKSTEP, e->n_trees - t);
 
-			for (int c = 0; c < nv; c++)
-				out[c] += v[c];
+			WalkTrees(e, t, g, x, nan, leaf);
+			for (int i = 0; i < g; i++)
+			{
+				const double *v = e->values + leaf[i];
+
+				for (int c = 0; c < nv; c++)
+					out[c] += v[c];
+			}
 		}
 		if (e->n_trees > 1)
 			for (int c = 0; c < nv; c++)
 				out[c] /= e->n_trees;
 	}
+}
+
+/* Rows of a matrix to predict, in blocks run by the pool's threads */
+#define PREDICT_BLOCK	8192
+#define PREDICT_ROWS	64		/* rows walked together through each tree */
+
+typedef struct PredictJob
+{
+	const MaasModel *model;
+	const MaasMatrix *m;
+	int			n_features;
+	double	   *x;				/* per worker: PREDICT_ROWS rows */
+	double	   *margin;			/* per worker: their margins */
+	double	   *out;
+} PredictJob;
+
+/*
+ * The leaves n rows (x, row-major) reach in tree t, walked together: the
+ * rows' steps do not depend on each other
+ */
+static pg_attribute_always_inline void
+WalkRows(const TreeEnsemble *e, int t, const double *x, int nf, int n, bool nan, int32 *at)
+{
+	const TreeStep *steps = e->steps;
+
+	for (int i = 0; i < n; i++)
+		at[i] = e->root[t];
+	for (int d = 0; d < e->tree_depth[t]; d++)
+	{
+		int32		moved = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			int32		next = Step(steps, at[i], x + i * nf, nan);
+
+			moved |= next ^ at[i];
+			at[i] = next;
+		}
+		if (moved == 0)
+			break;
+	}
+}
+
+/* Boosting: rows from..to through every tree, PREDICT_ROWS at a time */
+static void
+BoostRows(const PredictJob *job, int64 from, int64 to, double *x, double *margin)
+{
+	const MaasModel *model = job->model;
+	const TreeEnsemble *e = model->state;
+	int			nf = job->n_features;
+	int			k = e->n_groups;
+	int			nk = model->n_outputs;
+
+	for (int64 first = from; first < to; first += PREDICT_ROWS)
+	{
+		int			n = (int) Min(PREDICT_ROWS, to - first);
+		bool		nan = false;
+		int32		at[PREDICT_ROWS];
+
+		for (int j = 0; j < nf; j++)
+		{
+			const double *col = MaasMatrixColumn(job->m, j) + first;
+
+			for (int i = 0; i < n; i++)
+			{
+				x[i * nf + j] = col[i];
+				nan |= isnan(col[i]);
+			}
+		}
+		for (int i = 0; i < n; i++)
+			memcpy(margin + i * k, e->base, sizeof(double) * k);
+		/* the trees in order, as Margins adds them */
+		for (int t = 0; t < e->n_trees; t++)
+		{
+			if (nan)
+				WalkRows(e, t, x, nf, n, true, at);
+			else
+				WalkRows(e, t, x, nf, n, false, at);
+			for (int i = 0; i < n; i++)
+				margin[i * k + t % k] += e->values[e->step_values[at[i]]];
+		}
+		for (int i = 0; i < n; i++)
+			BoostOutput(model, margin + i * k, job->out + (first + i) * nk);
+	}
+}
+
+static int
+PredictBlock(void *arg, int block, int worker)
+{
+	PredictJob *job = arg;
+	const MaasMatrix *m = job->m;
+	const TreeEnsemble *e = job->model->state;
+	int			k = job->model->n_outputs;
+	double	   *x = job->x + (int64) worker * PREDICT_ROWS * job->n_features;
+	int64		from = (int64) block * PREDICT_BLOCK;
+	int64		to = Min(from + PREDICT_BLOCK, m->n_rows);
+
+	if (e->kind == TREE_KIND_BOOST)
+	{
+		BoostRows(job, from, to, x, job->margin + (int64) worker * PREDICT_ROWS * e->n_groups);
+		return TREE_OK;
+	}
+	for (int64 i = from; i < to; i++)
+	{
+		for (int j = 0; j < job->n_features; j++)
+			x[j] = MaasMatrixColumn(m, j)[i];
+		TreePredict(job->model, x, job->out + i * k);
+	}
+	return TREE_OK;
+}
+
+/* Every row of a column-major matrix, on maas.threads threads when worth it */
+void
+TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features, double *out)
+{
+	const TreeEnsemble *e = model->state;
+	TreePool   *pool = TreePoolStart(TreeThreads(m->n_rows * e->n_trees));
+	int			workers = TreePoolWorkers(pool);
+	PredictJob	job;
+
+	job.model = model;
+	job.m = m;
+	job.n_features = n_features;
+	job.x = palloc(sizeof(double) * PREDICT_ROWS * Max(n_features, 1) * workers);
+	job.margin = palloc(sizeof(double) * PREDICT_ROWS * e->n_groups * workers);
+	job.out = out;
+	TreePoolRun(pool, (int) ((m->n_rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK), PredictBlock, &job);
+	TreePoolStop(pool);
+	pfree(job.x);
+	pfree(job.margin);
 }
 
 /* ---- model bytes ---- */
@@ -592,6 +895,7 @@ TreeDeserialize(MaasReader *r, const MaasModel *model)
 	e->cap_trees = e->n_trees;
 	e->cap_nodes = e->n_nodes;
 	e->cap_values = e->n_leaf_values;
+	PrepareSteps(e);
 	return e;
 }
 

@@ -55,6 +55,19 @@ typedef struct TreeNode
 	int32		missing;		/* the child NaN goes to (left or right) */
 } TreeNode;
 
+/*
+ * The same node for prediction (tree.c): each tree's nodes renumbered
+ * breadth-first so that a node's children sit side by side, and a leaf
+ * loops to itself.  A step is then branch-free, and several trees can be
+ * walked in lockstep for one row.
+ */
+typedef struct TreeStep
+{
+	double		threshold;		/* x > threshold goes right; leaves: +inf */
+	int32		feature2;		/* feature * 2, + 1 when NaN goes right */
+	int32		child;			/* the left child (right: child + 1); leaves: itself */
+} TreeStep;
+
 typedef struct TreeEnsemble
 {
 	TreeKind	kind;
@@ -78,6 +91,9 @@ typedef struct TreeEnsemble
 	/* derived on load */
 	int			max_depth;
 	int32		n_leaves;
+	TreeStep   *steps;			/* n_nodes, tree t at root[t].. */
+	int32	   *step_values;	/* per step node: a leaf's offset into values */
+	int32	   *tree_depth;		/* per tree: its deepest leaf */
 	/* capacities while trees are appended */
 	int32		cap_trees;
 	int32		cap_nodes;
@@ -121,6 +137,9 @@ extern void TreeMakeBins(struct TreePool *pool, const MaasMatrix *m, int p,
 						 const int32 *rows, int64 n_rows, int max_bin, TreeBins *bins);
 extern void TreeMakeCodes(struct TreePool *pool, const MaasMatrix *m, int p,
 						  const TreeBins *bins, bool row_major, TreeCodes *codes);
+extern void TreeMakeCodesTwice(struct TreePool *pool, const MaasMatrix *m, int p,
+							   const TreeBins *bins, bool row_major, TreeCodes *codes,
+							   TreeCodes *copy);
 extern double TreeCutThreshold(const TreeBins *bins, int f, int s);
 
 /* ---- worker threads (tree_pool.c) ---- */
@@ -216,6 +235,8 @@ extern void TreeEnsembleFinish(TreeEnsemble *e);
 
 extern const double *TreeLeafValues(const TreeEnsemble *e, int t, const double *x);
 extern void TreePredict(const MaasModel *model, const double *x, double *out);
+extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
+							  double *out);
 extern void TreeSerialize(const MaasModel *model, StringInfo buf);
 extern void *TreeDeserialize(MaasReader *r, const MaasModel *model);
 extern void TreeDescribe(const MaasModel *model, MaasJson *json);

@@ -29,18 +29,81 @@ typedef struct BinJob
 	int			max_bin;
 	int			first;			/* first feature of the batch */
 	int			cap;			/* room per feature in the slots */
-	double	   *scratch;		/* per worker: n_sample doubles */
+	double	   *scratch;		/* per worker: 2 x n_sample doubles */
 	double	   *slots;			/* per task: cuts, lo, hi (cap each) */
 	int		   *n_bins;			/* per task */
 } BinJob;
 
-static int
-CompareDouble(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
+/*
+ * pg_qsort's algorithm with the comparison inlined: the same steps, so the
+ * same order (-0 and 0 included), in a fraction of the time
+ */
+#define ST_SORT SortDoubles
+#define ST_ELEMENT_TYPE double
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
-	return (x > y) - (x < y);
+/*
+ * Sort m values (no NaN) as pg_qsort would; tmp has room for m more.  When
+ * no value is -0, equal values are the same bits and any sort gives the
+ * same array: then a radix sort on the bits (flipped so that they order as
+ * the numbers do), skipping the bytes every value shares.  A -0 could land
+ * elsewhere among the zeros than pg_qsort puts it, so that case sorts with
+ * pg_qsort's algorithm.
+ */
+static void
+SortSample(double *v, uint64 *tmp, int64 m)
+{
+	uint64	   *keys = (uint64 *) v;
+	int64		count[8][256];
+	bool		minus_zero = false;
+	uint64	   *from = keys;
+	uint64	   *to = tmp;
+
+	for (int64 i = 0; i < m; i++)
+		minus_zero |= v[i] == 0 && signbit(v[i]);
+	if (minus_zero || m < 256)
+	{
+		SortDoubles(v, m);
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (int64 i = 0; i < m; i++)
+	{
+		uint64		k = keys[i];
+
+		k = (k >> 63) ? ~k : k | (UINT64CONST(1) << 63);
+		keys[i] = k;
+		for (int d = 0; d < 8; d++)
+			count[d][(k >> (8 * d)) & 0xff]++;
+	}
+	for (int d = 0; d < 8; d++)
+	{
+		int64		at = 0;
+		int64		pos[256];
+		uint64	   *t;
+
+		if (count[d][(from[0] >> (8 * d)) & 0xff] == m)
+			continue;			/* every value has this byte */
+		for (int c = 0; c < 256; c++)
+		{
+			pos[c] = at;
+			at += count[d][c];
+		}
+		for (int64 i = 0; i < m; i++)
+			to[pos[(from[i] >> (8 * d)) & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	for (int64 i = 0; i < m; i++)
+	{
+		uint64		k = from[i];
+
+		keys[i] = (k >> 63) ? k & ~(UINT64CONST(1) << 63) : ~k;
+	}
 }
 
 /* The midpoint of two adjacent values, as scikit-learn chooses it */
@@ -59,7 +122,7 @@ BinFeature(void *arg, int task, int worker)
 {
 	BinJob	   *job = arg;
 	int			f = job->first + task;
-	double	   *v = job->scratch + (int64) worker * job->n_sample;
+	double	   *v = job->scratch + (int64) worker * 2 * job->n_sample;
 	const double *col = MaasMatrixColumn(job->m, f);
 	double	   *cuts = job->slots + (int64) task * 3 * job->cap;
 	double	   *lo = cuts + job->cap;
@@ -81,7 +144,7 @@ BinFeature(void *arg, int task, int worker)
 		lo[0] = hi[0] = 0;
 		return TREE_OK;
 	}
-	qsort(v, m, sizeof(double), CompareDouble);
+	SortSample(v, (uint64 *) (v + job->n_sample), m);
 	for (int64 i = 0; i < m; i++)
 		if (i == 0 || v[i] != v[i - 1])
 			distinct++;
@@ -151,7 +214,7 @@ TreeMakeBins(TreePool *pool, const MaasMatrix *m, int p, const int32 *rows,
 
 	bytes = mul_size(mul_size(batch, cap), 3 * sizeof(double));
 	bytes = add_size(bytes, mul_size(mul_size(Max(n_sample, 1), TreePoolWorkers(pool)),
-									 sizeof(double)));
+									 2 * sizeof(double)));
 	MaasCheckMemory(bytes, "feature binning");
 
 	if (rows != NULL || n_sample < n_rows)
@@ -176,7 +239,7 @@ TreeMakeBins(TreePool *pool, const MaasMatrix *m, int p, const int32 *rows,
 	job.max_bin = max_bin;
 	job.cap = cap;
 	job.scratch = MemoryContextAllocHuge(CurrentMemoryContext,
-										 sizeof(double) * Max(n_sample, 1) * TreePoolWorkers(pool));
+										 2 * sizeof(double) * Max(n_sample, 1) * TreePoolWorkers(pool));
 	job.slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * 3 * cap * batch);
 	job.n_bins = palloc(sizeof(int) * batch);
 	for (int first = 0; first < p; first += batch)
@@ -225,27 +288,42 @@ typedef struct CodeJob
 	const MaasMatrix *m;
 	const TreeBins *bins;
 	TreeCodes  *codes;
+	TreeCodes  *copy;			/* NULL, or the same codes in the other layout */
 } CodeJob;
 
-/* 1 + the number of cuts below x; 0 for NaN */
+/*
+ * 1 + the number of cuts below x; 0 for NaN.  A binary search without
+ * branches: on data the comparisons are coin flips the CPU cannot predict.
+ */
 static inline int
 FindCode(const double *cuts, int n_cuts, double x)
 {
-	int			lo = 0;
-	int			hi = n_cuts;
+	const double *base = cuts;
+	int			n = n_cuts;
 
 	if (isnan(x))
 		return 0;
-	while (lo < hi)
+	if (n == 0)
+		return 1;
+	while (n > 1)
 	{
-		int			mid = (lo + hi) >> 1;
+		int			half = n >> 1;
 
-		if (cuts[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = base[half] < x ? base + half : base;
+		n -= half;
 	}
-	return lo + 1;
+	return (int) (base - cuts) + (base[0] < x) + 1;
+}
+
+static inline void
+PutCode(TreeCodes *c, int64 r, int f, int code)
+{
+	int64		i = c->row_major ? r * c->p + f : (int64) f * c->n + r;
+
+	if (c->wide)
+		((uint16 *) c->data)[i] = (uint16) code;
+	else
+		((uint8 *) c->data)[i] = (uint8) code;
 }
 
 static int
@@ -265,23 +343,18 @@ CodeBlock(void *arg, int block, int worker)
 		for (int64 r = from; r < to; r++)
 		{
 			int			code = FindCode(cuts, n_cuts, col[r]);
-			int64		i = c->row_major ? r * c->p + f : (int64) f * c->n + r;
 
-			if (c->wide)
-				((uint16 *) c->data)[i] = (uint16) code;
-			else
-				((uint8 *) c->data)[i] = (uint8) code;
+			PutCode(c, r, f, code);
+			if (job->copy)
+				PutCode(job->copy, r, f, code);
 		}
 	}
 	return TREE_OK;
 }
 
-/* Codes of every row of m */
-void
-TreeMakeCodes(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
-			  bool row_major, TreeCodes *codes)
+static void
+InitCodes(const MaasMatrix *m, int p, const TreeBins *bins, bool row_major, TreeCodes *codes)
 {
-	CodeJob		job;
 	Size		bytes;
 
 	codes->n = m->n_rows;
@@ -291,8 +364,29 @@ TreeMakeCodes(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
 	bytes = mul_size(mul_size(Max(m->n_rows, 1), p), codes->wide ? 2 : 1);
 	MaasCheckMemory(bytes, "binned training data");
 	codes->data = MemoryContextAllocHuge(CurrentMemoryContext, bytes);
+}
+
+/* Codes of every row of m */
+void
+TreeMakeCodes(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
+			  bool row_major, TreeCodes *codes)
+{
+	TreeMakeCodesTwice(pool, m, p, bins, row_major, codes, NULL);
+}
+
+/* The same, and when copy is not NULL, a copy in the other layout */
+void
+TreeMakeCodesTwice(TreePool *pool, const MaasMatrix *m, int p, const TreeBins *bins,
+				   bool row_major, TreeCodes *codes, TreeCodes *copy)
+{
+	CodeJob		job;
+
+	InitCodes(m, p, bins, row_major, codes);
+	if (copy)
+		InitCodes(m, p, bins, !row_major, copy);
 	job.m = m;
 	job.bins = bins;
 	job.codes = codes;
+	job.copy = copy;
 	TreePoolRun(pool, (int) ((m->n_rows + CODE_BLOCK - 1) / CODE_BLOCK), CodeBlock, &job);
 }

@@ -5,9 +5,12 @@
  *	  https://arxiv.org/abs/1603.02754) and LightGBM grow them.
  *
  * Features are binned once (tree_bins.c) into row-major codes.  Each round
- * computes gradient and hessian of every training row (squared error,
+ * computes gradient and hessian of every sampled row (squared error,
  * logistic, or softmax with one tree per class), then grows each tree level
  * by level:
+ *	- the root's pass copies each sampled row into a record (its gradient
+ *	  pair and codes, 32 bytes for 16 features), and computes the gradients
+ *	  when there is one tree per round;
  *	- gradient/hessian histograms of the nodes of a level are built in
  *	  fixed-size row chunks (partial histograms summed in chunk order), only
  *	  for the smaller child of each split; the sibling is parent - child
@@ -16,7 +19,12 @@
  *		GL^2/(HL+lambda) + GR^2/(HR+lambda) - G^2/(H+lambda)
  *	  over the cuts of the tree's columns, trying missing values on either
  *	  side (the better becomes the node's default direction);
- *	- rows are partitioned stably, chunk by chunk, into the children.
+ *	- records are partitioned stably, chunk by chunk, into the other of two
+ *	  buffers, so a node's rows are always one contiguous range of records
+ *	  and every pass streams through memory;
+ *	- splits of the deepest level note their rows' leaves directly, other
+ *	  leaves note theirs by their ranges of rows; then each row's leaf
+ *	  value is added to its margin in row order.
  * Leaves get -G/(H+lambda) * learning_rate.  Every step is split into tasks
  * by data size only and reduced in a fixed order, so models do not depend
  * on maas.threads.  The backend's thread checks for interrupts between
@@ -30,6 +38,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <sys/mman.h>
 
 #include "miscadmin.h"
 #include "utils/memutils.h"
@@ -39,8 +48,9 @@
 #define ROW_BLOCK		65536	/* rows per gradient / update task */
 #define MIN_CHUNK		16384	/* rows per histogram / partition task */
 #define PARTIAL_BUDGET	(64 * 1024 * 1024)
-#define SLICE_CELLS		8192	/* histogram cells per reduce task */
+#define SLICE_CELLS		1024	/* histogram cells per reduce task */
 #define RT_EPS			1e-6	/* smallest loss change worth a split (XGBoost's kRtEps) */
+#define HUGE_PAGE		(2 * 1024 * 1024)
 
 static const MaasParamSpec boost_params[] = {
 	{"n_estimators", MAAS_PARAM_INT, "100", 1, 100000, NULL,
@@ -86,6 +96,8 @@ typedef struct GNode
 	double		GL;
 	double		HL;
 	int32		nl;				/* rows going left */
+	int32		leaf_left;		/* last level: the children's leaf values */
+	int32		leaf_right;
 	int			first_chunk;	/* partition and histogram chunks */
 	int			n_chunks;
 	double	   *partials;		/* n_chunks histograms when > 1 */
@@ -108,13 +120,26 @@ typedef struct LeafRange
 	const int32 *rows;
 	int32		begin;
 	int32		end;
-	double		value;
+	int32		leaf;			/* its value's offset in the tree's values */
 } LeafRange;
+
+/*
+ * A row record: gradient and hessian of the tree being grown, then the
+ * row's codes (uint8 or uint16), padded to 8 bytes.  The rows of a node
+ * are a contiguous range of records, so building its histogram and
+ * partitioning it stream through memory instead of gathering by row.
+ */
+#define REC_CODES		16		/* offset of the codes */
+#define UNIFORM_CELLS	256		/* histogram cells per feature, uint8 codes */
+
+/* A gradient and hessian pair, added to a histogram cell at once */
+typedef double GradPair __attribute__((vector_size(16), aligned(8)));
 
 typedef struct Booster
 {
 	/* data */
 	TreeCodes	codes;			/* row-major */
+	TreeCodes	columns;		/* the same, column-major: where rows go */
 	TreeBins	bins;
 	int64		n;
 	int			p;
@@ -126,9 +151,11 @@ typedef struct Booster
 	int32	   *valid;			/* validation rows */
 	int32		n_valid;
 	double	   *F;				/* n x K margins */
-	double	   *gh;				/* K x n x 2 gradient, hessian */
+	double	   *gh;				/* K > 1: K x n x 2 gradient, hessian */
 	int32	   *foff;			/* per feature: first histogram cell */
 	int32		cells;
+	bool		uniform;		/* foff[f] is f * UNIFORM_CELLS */
+	int			rec_size;		/* bytes per record */
 	/* params */
 	double		eta;
 	int			max_depth;
@@ -140,25 +167,31 @@ typedef struct Booster
 	uint64		seed;
 	/* per round / tree */
 	int32	   *sample;			/* the round's sampled rows */
-	int32	   *rows_a;			/* partition buffers */
+	int32	   *rows_a;			/* partition buffers: row numbers */
 	int32	   *rows_b;
+	char	   *rec_a;			/* and their records */
+	char	   *rec_b;
 	int32		m;				/* sampled rows */
 	int32	   *others;			/* training rows not sampled, then validation rows */
 	int32		n_others;
 	int		   *feats;			/* the tree's columns */
 	int			nf;
 	int			k;				/* class of the tree */
-	const double *ghk;			/* gh of class k */
+	const double *ghk;			/* K > 1: gh of class k */
 	int32		chunk;			/* rows per chunk */
 	/* a level */
 	GNode	   *nodes;
 	int			n_nodes;
 	Chunk	   *chunks;
 	int			n_chunks;
+	bool		root_pass;		/* histograms of the root: write the records */
 	const int32 *src;			/* buffer the level's rows are in */
 	int32	   *dst;
+	char	   *rsrc;			/* the same for records */
+	char	   *rdst;
 	/* leaves */
 	LeafRange  *leaves;
+	int32	   *leaf_of;		/* per row grown on: its leaf (LeafRange.leaf) */
 	int			n_leaves;
 	TreeBuild	build;
 	/* losses: per block partial sums */
@@ -167,9 +200,58 @@ typedef struct Booster
 	TreePool   *pool;
 } Booster;
 
+/*
+ * Working memory for big arrays, on transparent huge pages where the
+ * kernel leaves that to madvise: histogram building and the partitions
+ * touch these arrays all over, and 4 kB pages cost a TLB miss per access.
+ */
+static void *
+BigAlloc(Size bytes)
+{
+#ifdef MADV_HUGEPAGE
+	if (bytes >= 8 * HUGE_PAGE)
+	{
+		char	   *mem = MemoryContextAllocHuge(CurrentMemoryContext, bytes + HUGE_PAGE);
+		char	   *aligned = (char *) TYPEALIGN(HUGE_PAGE, mem);
+
+		(void) madvise(aligned, TYPEALIGN_DOWN(HUGE_PAGE, bytes), MADV_HUGEPAGE);
+		return aligned;
+	}
+#endif
+	return MemoryContextAllocHuge(CurrentMemoryContext, Max(bytes, 1));
+}
+
 /* ---- losses and gradients ---- */
 
+/* Gradient and hessian of row r with one tree per round (squared error, logistic) */
+static inline GradPair
+RowGradient(const Booster *b, int32 r)
+{
+	double		f = b->F[r];
+	double		y = b->y[r];
+	GradPair	gh;
 
+	if (b->task == MAAS_TASK_REGRESSION)
+	{
+		gh[0] = f - y;
+		gh[1] = 1.0;
+	}
+	else
+	{
+		/*
+		 * MaasSigmoid(f), the same operations without its branch on the
+		 * sign, which the CPU cannot predict
+		 */
+		double		e = exp(-fabs(f));
+		double		pr = (f >= 0 ? 1.0 : e) / (1.0 + e);
+
+		gh[0] = pr - y;
+		gh[1] = Max(pr * (1 - pr), 1e-16);
+	}
+	return gh;
+}
+
+/* Softmax gradients of every class (K > 1), for a block of training rows */
 static int
 GradientBlock(void *arg, int block, int worker)
 {
@@ -183,37 +265,21 @@ GradientBlock(void *arg, int block, int worker)
 		int32		r = b->train[i];
 		const double *f = b->F + (int64) r * K;
 		double		y = b->y[r];
+		double		top = f[0];
+		double		total = 0;
 
-		if (b->task == MAAS_TASK_REGRESSION)
+		for (int c = 1; c < K; c++)
+			top = Max(top, f[c]);
+		for (int c = 0; c < K; c++)
+			total += exp(f[c] - top);
+		for (int c = 0; c < K; c++)
 		{
-			b->gh[2 * (int64) r] = f[0] - y;
-			b->gh[2 * (int64) r + 1] = 1.0;
-		}
-		else if (b->task == MAAS_TASK_BINARY)
-		{
-			double		pr = MaasSigmoid(f[0]);
+			double		pr = exp(f[c] - top) / total;
+			double	   *g = b->gh + 2 * ((int64) c * b->n + r);
 
-			b->gh[2 * (int64) r] = pr - y;
-			b->gh[2 * (int64) r + 1] = Max(pr * (1 - pr), 1e-16);
-		}
-		else
-		{
-			double		top = f[0];
-			double		total = 0;
-
-			for (int c = 1; c < K; c++)
-				top = Max(top, f[c]);
-			for (int c = 0; c < K; c++)
-				total += exp(f[c] - top);
-			for (int c = 0; c < K; c++)
-			{
-				double		pr = exp(f[c] - top) / total;
-				double	   *g = b->gh + 2 * ((int64) c * b->n + r);
-
-				g[0] = pr - (c == (int) y);
-				/* XGBoost's softmax hessian */
-				g[1] = Max(2.0 * pr * (1 - pr), 1e-16);
-			}
+			g[0] = pr - (c == (int) y);
+			/* XGBoost's softmax hessian */
+			g[1] = Max(2.0 * pr * (1 - pr), 1e-16);
 		}
 	}
 	return TREE_OK;
@@ -283,76 +349,133 @@ Loss(Booster *b, bool validation)
 
 /* ---- histograms ---- */
 
+/* The same for every feature of uint8 codes in the uniform layout */
+static pg_attribute_always_inline void
+HistAddUniform(double *hist, int p, const uint8 *c, GradPair gh)
+{
+	const int	step = 2 * UNIFORM_CELLS;
+	int			f = 0;
+
+	for (; f + 4 <= p; f += 4, hist += 4 * step)
+	{
+		*(GradPair *) (hist + 2 * c[f]) += gh;
+		*(GradPair *) (hist + step + 2 * c[f + 1]) += gh;
+		*(GradPair *) (hist + 2 * step + 2 * c[f + 2]) += gh;
+		*(GradPair *) (hist + 3 * step + 2 * c[f + 3]) += gh;
+	}
+	for (; f < p; f++, hist += step)
+		*(GradPair *) (hist + 2 * c[f]) += gh;
+}
+
+/* Add one row's gradient pair to the cells of its codes */
+static pg_attribute_always_inline void
+HistAdd(double *hist, const int32 *foff, const int *feats, int nf, int p,
+		const char *codes, bool wide, GradPair gh)
+{
+	if (!wide)
+	{
+		const uint8 *c = (const uint8 *) codes;
+
+		if (nf == p)
+			for (int f = 0; f < p; f++)
+				*(GradPair *) (hist + 2 * (foff[f] + c[f])) += gh;
+		else
+			for (int j = 0; j < nf; j++)
+			{
+				int			f = feats[j];
+
+				*(GradPair *) (hist + 2 * (foff[f] + c[f])) += gh;
+			}
+	}
+	else
+	{
+		const uint16 *c = (const uint16 *) codes;
+
+		for (int j = 0; j < nf; j++)
+		{
+			int			f = feats[j];
+
+			*(GradPair *) (hist + 2 * (foff[f] + c[f])) += gh;
+		}
+	}
+}
+
+/* Histogram of records from..to of the level's buffer */
 static void
 HistRows(const Booster *b, int32 from, int32 to, double *hist)
 {
-	const int32 *rows = b->src;
-	const double *gh = b->ghk;
+	int			size = b->rec_size;
+	const char *rec = b->rsrc + (int64) from * size;
 	const int32 *foff = b->foff;
 	const int  *feats = b->feats;
 	int			nf = b->nf;
 	int			p = b->p;
 
-	if (!b->codes.wide)
-	{
-		const uint8 *codes = b->codes.data;
-
-		for (int32 i = from; i < to; i++)
-		{
-			int32		r = rows[i];
-			const uint8 *c = codes + (int64) r * p;
-			double		g = gh[2 * (int64) r];
-			double		h = gh[2 * (int64) r + 1];
-
-			if (i + 16 < to)
-			{
-				__builtin_prefetch(codes + (int64) rows[i + 16] * p);
-				__builtin_prefetch(gh + 2 * (int64) rows[i + 16]);
-			}
-			if (nf == p)
-			{
-				for (int f = 0; f < p; f++)
-				{
-					double	   *cell = hist + 2 * (foff[f] + c[f]);
-
-					cell[0] += g;
-					cell[1] += h;
-				}
-			}
-			else
-			{
-				for (int j = 0; j < nf; j++)
-				{
-					int			f = feats[j];
-					double	   *cell = hist + 2 * (foff[f] + c[f]);
-
-					cell[0] += g;
-					cell[1] += h;
-				}
-			}
-		}
-	}
+	/* (locals: the compiler cannot tell the histogram from b) */
+	if (b->uniform && nf == p && p == 16)
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAddUniform(hist, 16, (const uint8 *) rec + REC_CODES, *(const GradPair *) rec);
+	else if (b->uniform && nf == p)
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAddUniform(hist, p, (const uint8 *) rec + REC_CODES, *(const GradPair *) rec);
+	else if (!b->codes.wide)
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAdd(hist, foff, feats, nf, p, rec + REC_CODES, false, *(const GradPair *) rec);
 	else
+		for (int32 i = from; i < to; i++, rec += size)
+			HistAdd(hist, foff, feats, nf, p, rec + REC_CODES, true, *(const GradPair *) rec);
+}
+
+/*
+ * The root's histogram from the sampled rows (rows from..to of the sample),
+ * writing their records on the way; with one tree per round this is also
+ * where the gradients are computed.
+ */
+static pg_attribute_always_inline void
+RootRows(const Booster *b, int32 from, int32 to, double *hist, int code_bytes, bool uniform)
+{
+	int			size = b->rec_size;
+	const char *codes = b->codes.data;
+	const int32 *sample = b->sample;
+	int32	   *rows = b->rows_a;
+	char	   *rec = b->rec_a + (int64) from * size;
+	bool		wide = b->codes.wide;
+	bool		one = b->K == 1;
+	const int32 *foff = b->foff;
+	const int  *feats = b->feats;
+	int			nf = b->nf;
+	int			p = b->p;
+
+	for (int32 i = from; i < to; i++, rec += size)
 	{
-		const uint16 *codes = b->codes.data;
+		int32		r = sample[i];
+		const char *c = codes + (int64) r * code_bytes;
+		GradPair	gh = one ? RowGradient(b, r) : *(const GradPair *) (b->ghk + 2 * (int64) r);
 
-		for (int32 i = from; i < to; i++)
-		{
-			int32		r = rows[i];
-			const uint16 *c = codes + (int64) r * p;
-			double		g = gh[2 * (int64) r];
-			double		h = gh[2 * (int64) r + 1];
-
-			for (int j = 0; j < nf; j++)
-			{
-				int			f = feats[j];
-				double	   *cell = hist + 2 * (foff[f] + c[f]);
-
-				cell[0] += g;
-				cell[1] += h;
-			}
-		}
+		*(GradPair *) rec = gh;
+		memcpy(rec + REC_CODES, c, code_bytes);
+		rows[i] = r;
+		if (uniform)
+			HistAddUniform(hist, code_bytes, (const uint8 *) c, gh);
+		else if (!wide)
+			HistAdd(hist, foff, feats, nf, p, c, false, gh);
+		else
+			HistAdd(hist, foff, feats, nf, p, c, true, gh);
 	}
+}
+
+static void
+HistRootRows(const Booster *b, int32 from, int32 to, double *hist)
+{
+	int			code_bytes = b->p * (b->codes.wide ? 2 : 1);
+
+	/* 16 features of uint8 codes: a copy and a loop of known sizes */
+	if (b->uniform && b->nf == b->p && code_bytes == 16)
+		RootRows(b, from, to, hist, 16, true);
+	else if (b->uniform && b->nf == b->p)
+		RootRows(b, from, to, hist, code_bytes, true);
+	else
+		RootRows(b, from, to, hist, code_bytes, false);
 }
 
 static int
@@ -365,7 +488,10 @@ HistChunk(void *arg, int task, int worker)
 		nd->partials + (int64) (task - nd->first_chunk) * 2 * b->cells : nd->hist;
 
 	memset(hist, 0, sizeof(double) * 2 * b->cells);
-	HistRows(b, ch->begin, ch->end, hist);
+	if (b->root_pass)
+		HistRootRows(b, ch->begin, ch->end, hist);
+	else
+		HistRows(b, ch->begin, ch->end, hist);
 	return TREE_OK;
 }
 
@@ -388,13 +514,15 @@ ReduceSlice(void *arg, int task, int worker)
 	int64		from = (int64) job->slice[task] * SLICE_CELLS * 2;
 	int64		to = Min(from + SLICE_CELLS * 2, (int64) b->cells * 2);
 
+	/* partial by partial, each streamed: every cell still sums them in order */
 	for (int64 i = from; i < to; i++)
+		nd->hist[i] = 0;
+	for (int c = 0; c < nd->n_chunks; c++)
 	{
-		double		s = 0;
+		const double *part = nd->partials + (int64) c * 2 * b->cells;
 
-		for (int c = 0; c < nd->n_chunks; c++)
-			s += nd->partials[(int64) c * 2 * b->cells + i];
-		nd->hist[i] = s;
+		for (int64 i = from; i < to; i++)
+			nd->hist[i] += part[i];
 	}
 	return TREE_OK;
 }
@@ -508,6 +636,7 @@ FindSplitTask(void *arg, int node, int worker)
 
 /* ---- partition ---- */
 
+/* Whether row r goes left, from its codes (rows not in the records) */
 static inline bool
 GoesLeft(const Booster *b, int32 r, int f, int split, bool default_left)
 {
@@ -518,18 +647,82 @@ GoesLeft(const Booster *b, int32 r, int f, int split, bool default_left)
 	return code == 0 ? default_left : code <= split;
 }
 
+/*
+ * Whether a code goes left, without a branch: near the root the direction
+ * is a coin flip.  Code 0 (missing) takes the default way; codes 1..split
+ * go left.
+ */
+static pg_attribute_always_inline int
+CodeGoesLeft(uint32 code, uint32 split, int default_left)
+{
+	return (code - 1 < split) | ((code == 0) & default_left);
+}
+
+static pg_attribute_always_inline int
+RecordGoesLeft(const char *rec, int f, bool wide, uint32 split, int default_left)
+{
+	return CodeGoesLeft(wide ? ((const uint16 *) (rec + REC_CODES))[f] :
+						((const uint8 *) (rec + REC_CODES))[f], split, default_left);
+}
+
+/*
+ * Whether row r goes left, from the split feature's column: a column is
+ * small enough to stay in cache, where the records would all be read again
+ */
+static pg_attribute_always_inline int
+ColumnGoesLeft(const void *column, bool wide, int32 r, uint32 split, int default_left)
+{
+	return CodeGoesLeft(wide ? ((const uint16 *) column)[r] : ((const uint8 *) column)[r],
+						split, default_left);
+}
+
+/* The column of feature f */
+static inline const void *
+Column(const Booster *b, int f)
+{
+	return (const char *) b->columns.data + (int64) f * b->n * (b->columns.wide ? 2 : 1);
+}
+
 static int
 CountChunk(void *arg, int task, int worker)
 {
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const GNode *nd = &b->nodes[ch->node];
+	const void *column = Column(b, nd->feature);
+	bool		wide = b->columns.wide;
 	int32		count = 0;
 
 	for (int32 i = ch->begin; i < ch->end; i++)
-		count += GoesLeft(b, b->src[i], nd->feature, nd->split, nd->default_left);
+		count += ColumnGoesLeft(column, wide, b->src[i], nd->split, nd->default_left);
 	ch->count = count;
 	return TREE_OK;
+}
+
+/*
+ * Stable partition of n records and their row numbers into to and to_rows:
+ * the rows going left from position l on, the others from r on
+ */
+static pg_attribute_always_inline void
+ScatterRecords(const char *rec, const int32 *rows, int32 n, int size, int f, bool wide,
+			   uint32 split, int dl, char *to, int32 *to_rows, int32 l, int32 r)
+{
+	for (int32 i = 0; i < n; i++, rec += size)
+	{
+		int			left = RecordGoesLeft(rec, f, wide, split, dl);
+		int32		at = left ? l : r;
+
+		/* fixed sizes for the common widths, so that the copy is inline */
+		if (size == 32)
+			memcpy(to + (int64) at * 32, rec, 32);
+		else if (size == 24)
+			memcpy(to + (int64) at * 24, rec, 24);
+		else
+			memcpy(to + (int64) at * size, rec, size);
+		to_rows[at] = rows[i];
+		l += left;
+		r += 1 - left;
+	}
 }
 
 static int
@@ -538,18 +731,20 @@ ScatterChunk(void *arg, int task, int worker)
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const GNode *nd = &b->nodes[ch->node];
-	int32		l = ch->left_at;
-	int32		r = ch->right_at;
+	int			size = b->rec_size;
+	const char *rec = b->rsrc + (int64) ch->begin * size;
+	const int32 *rows = b->src + ch->begin;
+	int32		n = ch->end - ch->begin;
 
-	for (int32 i = ch->begin; i < ch->end; i++)
-	{
-		int32		row = b->src[i];
-
-		if (GoesLeft(b, row, nd->feature, nd->split, nd->default_left))
-			b->dst[l++] = row;
-		else
-			b->dst[r++] = row;
-	}
+	if (b->codes.wide)
+		ScatterRecords(rec, rows, n, size, nd->feature, true, nd->split, nd->default_left,
+					   b->rdst, b->dst, ch->left_at, ch->right_at);
+	else if (size == 32)
+		ScatterRecords(rec, rows, n, 32, nd->feature, false, nd->split, nd->default_left,
+					   b->rdst, b->dst, ch->left_at, ch->right_at);
+	else
+		ScatterRecords(rec, rows, n, size, nd->feature, false, nd->split, nd->default_left,
+					   b->rdst, b->dst, ch->left_at, ch->right_at);
 	return TREE_OK;
 }
 
@@ -588,16 +783,61 @@ MakeChunks(Booster *b, const bool *want)
 
 /* ---- tree application ---- */
 
+/*
+ * Rows grown on get their leaf noted, by the ranges of rows of the leaves
+ * or at a split of the deepest level, in node order; then ApplyGrown adds
+ * the leaves' values to the margins in row order.  A random write of a
+ * leaf number costs much less than a random update of a margin.
+ */
 static int
-ApplyLeaves(void *arg, int task, int worker)
+NoteLeaves(void *arg, int task, int worker)
 {
 	Booster    *b = arg;
 	Chunk	   *ch = &b->chunks[task];
 	const LeafRange *lf = &b->leaves[ch->node];
-	int			K = b->K;
 
 	for (int32 i = ch->begin; i < ch->end; i++)
-		b->F[(int64) lf->rows[i] * K + b->k] += lf->value;
+		b->leaf_of[lf->rows[i]] = lf->leaf;
+	return TREE_OK;
+}
+
+/* Splits of the deepest level: their children are leaves, no need to partition */
+static int
+NoteLastSplit(void *arg, int task, int worker)
+{
+	Booster    *b = arg;
+	Chunk	   *ch = &b->chunks[task];
+	const GNode *nd = &b->nodes[ch->node];
+	const void *column = Column(b, nd->feature);
+	bool		wide = b->columns.wide;
+	const int32 *rows = b->src;
+	int32		leaf[2] = {nd->leaf_right, nd->leaf_left};
+
+	for (int32 i = ch->begin; i < ch->end; i++)
+	{
+		int32		r = rows[i];
+
+		b->leaf_of[r] = leaf[ColumnGoesLeft(column, wide, r, nd->split, nd->default_left)];
+	}
+	return TREE_OK;
+}
+
+static int
+ApplyGrown(void *arg, int block, int worker)
+{
+	Booster    *b = arg;
+	int32		from = block * ROW_BLOCK;
+	int32		to = Min(from + ROW_BLOCK, b->m);
+	const double *values = b->build.values;
+	double	   *F = b->F + b->k;
+	int			K = b->K;
+
+	for (int32 i = from; i < to; i++)
+	{
+		int32		r = b->sample[i];
+
+		F[(int64) r * K] += values[b->leaf_of[r]];
+	}
 	return TREE_OK;
 }
 
@@ -682,6 +922,7 @@ BuildHists(Booster *b, const bool *want)
 	b->chunks = NULL;
 }
 
+/* A leaf and its value's offset; rows: where its rows are, NULL when noted already */
 static int32
 NewLeaf(Booster *b, int32 id, const int32 *rows, int32 begin, int32 end, double G, double H)
 {
@@ -693,12 +934,15 @@ NewLeaf(Booster *b, int32 id, const int32 *rows, int32 begin, int32 end, double 
 	nd->cover = H;
 	nd->value = off;
 	b->build.values[off] = value;
-	b->leaves[b->n_leaves].rows = rows;
-	b->leaves[b->n_leaves].begin = begin;
-	b->leaves[b->n_leaves].end = end;
-	b->leaves[b->n_leaves].value = value;
-	b->n_leaves++;
-	return id;
+	if (rows != NULL)
+	{
+		b->leaves[b->n_leaves].rows = rows;
+		b->leaves[b->n_leaves].begin = begin;
+		b->leaves[b->n_leaves].end = end;
+		b->leaves[b->n_leaves].leaf = off;
+		b->n_leaves++;
+	}
+	return off;
 }
 
 static void
@@ -714,9 +958,11 @@ GrowTree(Booster *b)
 	b->n_leaves = 0;
 	root = TreeBuildAddNode(&b->build);
 
-	/* the root */
+	/* the root: its histogram pass writes the records into buffer a */
 	b->src = b->rows_a;
 	b->dst = b->rows_b;
+	b->rsrc = b->rec_a;
+	b->rdst = b->rec_b;
 	b->nodes = palloc0(sizeof(GNode));
 	b->n_nodes = 1;
 	b->nodes[0].id = root;
@@ -725,7 +971,9 @@ GrowTree(Booster *b)
 	b->nodes[0].hist = AllocHists(b, 1);
 	want = palloc(sizeof(bool));
 	want[0] = true;
+	b->root_pass = true;
 	BuildHists(b, want);
+	b->root_pass = false;
 	pfree(want);
 	{
 		/* G and H from the first column's bins: every row is in one */
@@ -780,35 +1028,38 @@ GrowTree(Booster *b)
 		}
 		b->build.depth = depth + 1;
 
-		/* partition the rows of split nodes into the other buffer */
-		MakeChunks(b, split);
-		TreePoolRun(b->pool, b->n_chunks, CountChunk, b);
-		for (int i = 0; i < n_level; i++)
+		if (!last)
 		{
-			GNode	   *nd = &level[i];
-			int32		left = 0;
-
-			if (!split[i])
-				continue;
-			for (int c = nd->first_chunk; c < nd->first_chunk + nd->n_chunks; c++)
-				left += b->chunks[c].count;
-			nd->nl = left;
-			left = nd->begin;
+			/* partition the rows of split nodes into the other buffer */
+			MakeChunks(b, split);
+			TreePoolRun(b->pool, b->n_chunks, CountChunk, b);
+			for (int i = 0; i < n_level; i++)
 			{
-				int32		right = nd->begin + nd->nl;
+				GNode	   *nd = &level[i];
+				int32		left = 0;
 
+				if (!split[i])
+					continue;
 				for (int c = nd->first_chunk; c < nd->first_chunk + nd->n_chunks; c++)
-				{
-					b->chunks[c].left_at = left;
-					b->chunks[c].right_at = right;
 					left += b->chunks[c].count;
-					right += (b->chunks[c].end - b->chunks[c].begin) - b->chunks[c].count;
+				nd->nl = left;
+				left = nd->begin;
+				{
+					int32		right = nd->begin + nd->nl;
+
+					for (int c = nd->first_chunk; c < nd->first_chunk + nd->n_chunks; c++)
+					{
+						b->chunks[c].left_at = left;
+						b->chunks[c].right_at = right;
+						left += b->chunks[c].count;
+						right += (b->chunks[c].end - b->chunks[c].begin) - b->chunks[c].count;
+					}
 				}
 			}
+			TreePoolRun(b->pool, b->n_chunks, ScatterChunk, b);
+			pfree(b->chunks);
+			b->chunks = NULL;
 		}
-		TreePoolRun(b->pool, b->n_chunks, ScatterChunk, b);
-		pfree(b->chunks);
-		b->chunks = NULL;
 
 		/* the children */
 		next = palloc0(sizeof(GNode) * 2 * n_split);
@@ -844,18 +1095,25 @@ GrowTree(Booster *b)
 			next[n_next + 1].H = nd->H - nd->HL;
 			n_next += 2;
 		}
-		{
-			const int32 *tmp = b->src;
-
-			b->src = b->dst;
-			b->dst = (int32 *) tmp;
-		}
 
 		if (last)
 		{
-			/* children at the deepest level are leaves */
-			for (int i = 0; i < n_next; i++)
-				NewLeaf(b, next[i].id, b->src, next[i].begin, next[i].end, next[i].G, next[i].H);
+			/*
+			 * children at the deepest level are leaves: note them for the
+			 * rows where they are, unpartitioned
+			 */
+			for (int i = 0, pi = 0; i < n_next; i += 2, pi++)
+			{
+				while (!split[pi])
+					pi++;
+				level[pi].leaf_left = NewLeaf(b, next[i].id, NULL, 0, 0, next[i].G, next[i].H);
+				level[pi].leaf_right = NewLeaf(b, next[i + 1].id, NULL, 0, 0,
+												next[i + 1].G, next[i + 1].H);
+			}
+			MakeChunks(b, split);
+			TreePoolRun(b->pool, b->n_chunks, NoteLastSplit, b);
+			pfree(b->chunks);
+			b->chunks = NULL;
 			if (level[0].hist)
 				pfree(level[0].hist);
 			pfree(split);
@@ -864,6 +1122,17 @@ GrowTree(Booster *b)
 			b->nodes = NULL;
 			b->n_nodes = 0;
 			break;
+		}
+
+		/* the children's rows are in the other buffers now */
+		{
+			const int32 *tmp = b->src;
+			char	   *rtmp = b->rsrc;
+
+			b->src = b->dst;
+			b->dst = (int32 *) tmp;
+			b->rsrc = b->rdst;
+			b->rdst = rtmp;
 		}
 
 		/* histograms: build the smaller child, subtract for its sibling */
@@ -958,6 +1227,9 @@ SampleRows(Booster *b, int round)
 {
 	uint64		rng = 0;
 
+	/* without subsampling every round draws the same rows */
+	if (b->subsample >= 1.0 && round > 0)
+		return;
 	b->m = 0;
 	b->n_others = 0;
 	for (int32 i = 0; i < b->n_train; i++)
@@ -1048,6 +1320,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	int32	   *tree_values;
 	int			r;
 	Size		bytes;
+	int			code_bytes;
 	int			max_nodes;
 
 	memset(&b, 0, sizeof(b));
@@ -1071,7 +1344,11 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	rng = TreeRandomSeed(b.seed, 0, 0);
 
 	TreeCheckModelSize("gradient_boosting", (int64) rounds * b.K, b.max_depth, n, 1, 1);
-	bytes = mul_size(n, b.p * 2 + 8 * b.K + 16 * b.K + 16 + 4);
+	/* codes twice, margins, gradients (K > 1), row lists, two buffers of records */
+	code_bytes = b.p * (MaasParamInt(params, "max_bin") > 255 ? 2 : 1);
+	b.rec_size = REC_CODES + TYPEALIGN(8, code_bytes);
+	bytes = mul_size(n, add_size(add_size(2 * code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 28),
+								 mul_size(2, b.rec_size)));
 	MaasCheckMemory(bytes, "gradient_boosting training");
 
 	/* validation rows for early stopping */
@@ -1093,7 +1370,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	b.pool = TreePoolStart(TreeThreads(n * b.p * (int64) rounds / 16));
 	TreeMakeBins(b.pool, &data->m, b.p, b.train, b.n_train, MaasParamInt(params, "max_bin"),
 				 &b.bins);
-	TreeMakeCodes(b.pool, &data->m, b.p, &b.bins, true, &b.codes);
+	TreeMakeCodesTwice(b.pool, &data->m, b.p, &b.bins, true, &b.codes, &b.columns);
 	b.foff = palloc(sizeof(int32) * b.p);
 	for (int f = 0; f < b.p; f++)
 	{
@@ -1104,14 +1381,27 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 		b.foff[f] = b.cells;
 		b.cells += b.bins.n_bins[f] + 1;
 	}
+	/* rows per chunk, which fixes the order of the sums, from the cells used */
 	b.chunk = (int32) Max((int64) MIN_CHUNK,
 						  (int64) b.n_train * b.cells * 16 / PARTIAL_BUDGET + 1);
+	if (!b.codes.wide && (int64) b.p * UNIFORM_CELLS <= (int64) b.cells * 5 / 4)
+	{
+		/* nearly every feature has 255 bins: lay them out UNIFORM_CELLS apart */
+		b.uniform = true;
+		b.cells = b.p * UNIFORM_CELLS;
+		for (int f = 0; f < b.p; f++)
+			b.foff[f] = f * UNIFORM_CELLS;
+	}
+	b.rec_size = REC_CODES + TYPEALIGN(8, b.p * (b.codes.wide ? 2 : 1));
 
-	b.F = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * b.K);
-	b.gh = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * 2 * n * b.K);
+	b.F = BigAlloc(sizeof(double) * n * b.K);
+	if (b.K > 1)
+		b.gh = BigAlloc(sizeof(double) * 2 * n * b.K);
 	b.sample = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(b.n_train, 1));
-	b.rows_a = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(b.n_train, 1));
-	b.rows_b = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(b.n_train, 1));
+	b.rows_a = BigAlloc(sizeof(int32) * b.n_train);
+	b.rows_b = BigAlloc(sizeof(int32) * b.n_train);
+	b.rec_a = BigAlloc(mul_size(b.n_train, b.rec_size));
+	b.rec_b = BigAlloc(mul_size(b.n_train, b.rec_size));
 	b.others = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n, 1));
 	b.feats = palloc(sizeof(int) * b.p);
 	b.block_loss = palloc(sizeof(double) * (n / ROW_BLOCK + 2));
@@ -1122,6 +1412,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	b.build.nodes = palloc(sizeof(TreeBuildNode) * max_nodes);
 	b.build.values = palloc(sizeof(double) * max_nodes);
 	b.leaves = palloc(sizeof(LeafRange) * max_nodes);
+	b.leaf_of = BigAlloc(sizeof(int32) * n);
 
 	e = TreeEnsembleNew(TREE_KIND_BOOST, 1, b.K);
 	BaseScores(&b, e->base);
@@ -1134,7 +1425,9 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	{
 		/* a round can take a while */
 		CHECK_FOR_INTERRUPTS();
-		TreePoolRun(b.pool, (b.n_train + ROW_BLOCK - 1) / ROW_BLOCK, GradientBlock, &b);
+		/* (one tree per round: the root's histogram pass computes them) */
+		if (b.K > 1)
+			TreePoolRun(b.pool, (b.n_train + ROW_BLOCK - 1) / ROW_BLOCK, GradientBlock, &b);
 		SampleRows(&b, r);
 		if (b.m == 0)
 		{
@@ -1151,8 +1444,8 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 			int			n_chunks = 0;
 
 			ChooseColumns(&b, &rng);
-			b.ghk = b.gh + 2 * (int64) b.k * n;
-			memcpy(b.rows_a, b.sample, sizeof(int32) * b.m);
+			if (b.K > 1)
+				b.ghk = b.gh + 2 * (int64) b.k * n;
 			GrowTree(&b);
 			TreeEnsembleAppend(e, &b.build);
 
@@ -1170,9 +1463,10 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 					n_chunks++;
 				}
 			b.chunks = chunks;
-			TreePoolRun(b.pool, n_chunks, ApplyLeaves, &b);
+			TreePoolRun(b.pool, n_chunks, NoteLeaves, &b);
 			pfree(chunks);
 			b.chunks = NULL;
+			TreePoolRun(b.pool, (b.m + ROW_BLOCK - 1) / ROW_BLOCK, ApplyGrown, &b);
 			TreePoolRun(b.pool, (b.n_others + ROW_BLOCK - 1) / ROW_BLOCK, ApplyOthers, &b);
 		}
 		tree_nodes[r + 1] = e->n_nodes;
@@ -1236,6 +1530,7 @@ const MaasAlgorithm maas_gradient_boosting = {
 	.fit = BoostFit,
 	.fit_comoment = NULL,
 	.predict = TreePredict,
+	.predict_matrix = TreePredictMatrix,
 	.serialize = TreeSerialize,
 	.deserialize = TreeDeserialize,
 	.describe = TreeDescribe,
