@@ -147,8 +147,10 @@ CheckState(const FitState *s)
 		BadState("The state's feature count is out of range.");
 	if (s->params_len < 0 || s->params_len > MAX_PARAMS_LEN)
 		BadState("The state's params length is out of range.");
-	/* a full buffer is always flushed or grown at once: the next row goes
-	 * past its end */
+	/*
+	 * A full row buffer is flushed or grown at once, so a state holding one
+	 * was crafted: its next row would be written past the end.
+	 */
 	if (s->kind == FIT_KIND_COMOMENT &&
 		(s->block_cap < 1 || s->block_cap > 4096 ||
 		 s->block_used < 0 || s->block_used >= s->block_cap ||
