@@ -288,28 +288,6 @@ TreeEnsembleFinish(TreeEnsemble *e)
 
 /* ---- prediction ---- */
 
-/* The leaf values x reaches in tree t; NaN takes the learned default way */
-const double *
-TreeLeafValues(const TreeEnsemble *e, int t, const double *x)
-{
-	const TreeNode *nodes = e->nodes;
-	int32		i = e->root[t];
-
-	while (nodes[i].feature >= 0)
-	{
-		const TreeNode *nd = &nodes[i];
-		double		v = x[nd->feature];
-
-		if (v <= nd->threshold)
-			i = nd->left;
-		else if (likely(!isnan(v)))
-			i = nd->right;
-		else
-			i = nd->missing;
-	}
-	return e->values + nodes[i].left;
-}
-
 #define LOCKSTEP	8			/* trees walked at once for one row */
 
 /*

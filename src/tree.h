@@ -233,7 +233,6 @@ extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
 extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
 extern void TreeEnsembleFinish(TreeEnsemble *e);
 
-extern const double *TreeLeafValues(const TreeEnsemble *e, int t, const double *x);
 extern void TreePredict(const MaasModel *model, const double *x, double *out);
 extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 							  double *out);
