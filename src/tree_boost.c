@@ -238,12 +238,7 @@ RowGradient(const Booster *b, int32 r)
 	}
 	else
 	{
-		/*
-		 * MaasSigmoid(f), the same operations without its branch on the
-		 * sign, which the CPU cannot predict
-		 */
-		double		e = exp(-fabs(f));
-		double		pr = (f >= 0 ? 1.0 : e) / (1.0 + e);
+		double		pr = MaasSigmoid(f);
 
 		gh[0] = pr - y;
 		gh[1] = Max(pr * (1 - pr), 1e-16);
@@ -636,17 +631,6 @@ FindSplitTask(void *arg, int node, int worker)
 
 /* ---- partition ---- */
 
-/* Whether row r goes left, from its codes (rows not in the records) */
-static inline bool
-GoesLeft(const Booster *b, int32 r, int f, int split, bool default_left)
-{
-	int			code = b->codes.wide ?
-		((const uint16 *) b->codes.data)[(int64) r * b->p + f] :
-		((const uint8 *) b->codes.data)[(int64) r * b->p + f];
-
-	return code == 0 ? default_left : code <= split;
-}
-
 /*
  * Whether a code goes left, without a branch: near the root the direction
  * is a coin flip.  Code 0 (missing) takes the default way; codes 1..split
@@ -674,6 +658,16 @@ ColumnGoesLeft(const void *column, bool wide, int32 r, uint32 split, int default
 {
 	return CodeGoesLeft(wide ? ((const uint16 *) column)[r] : ((const uint8 *) column)[r],
 						split, default_left);
+}
+
+/* Whether row r goes left, from its row-major codes (rows not in the records) */
+static inline int
+GoesLeft(const Booster *b, int32 r, int f, uint32 split, int default_left)
+{
+	int64		i = (int64) r * b->p + f;
+
+	return CodeGoesLeft(b->codes.wide ? ((const uint16 *) b->codes.data)[i] :
+						((const uint8 *) b->codes.data)[i], split, default_left);
 }
 
 /* The column of feature f */
