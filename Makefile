@@ -2,7 +2,7 @@
 
 EXTENSION = maas
 MODULE_big = maas
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c)))
 DATA = $(sort $(wildcard sql/maas--*.sql))
 
 # every sql/*.sql but the install scripts; each test file stands alone
@@ -21,7 +21,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS does not track headers: every object depends on all of them
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*/*.h src/*/*/*.h)
 
 .PHONY: test demo bench
 

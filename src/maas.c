@@ -1,23 +1,20 @@
 /*
  * maas.c
- *	  Module initialization, configuration (GUCs) and progress reports.
+ *	  Module initialization: the GUCs (their variables live in core, where
+ *	  they are read), usage accounting's shared memory, and BLAS.
  */
 #include "postgres.h"
 
 #include <limits.h>
 
 #include "fmgr.h"
-#include "portability/instr_time.h"
 #include "utils/guc.h"
 
-#include "maas.h"
+#include "algorithms/algorithms.h"
+#include "catalog/registry.h"
+#include "core/core.h"
 
 PG_MODULE_MAGIC;
-
-int			maas_blas_threads = 1;
-int			maas_max_memory_kb = 1024 * 1024;	/* 1 GB */
-int			maas_progress_interval_ms = 3000;
-int			maas_threads = 2;
 
 void		_PG_init(void);
 
@@ -62,46 +59,9 @@ _PG_init(void)
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	MaasRegisterAlgorithms(maas_algorithm_list, maas_algorithm_count);
 	MaasUsageInit();
 	MarkGUCPrefixReserved("maas");
 	MaasLoadBlas();
 	MaasSetBlasThreads(maas_blas_threads);
-}
-
-static int64
-NowMs(void)
-{
-	instr_time	now;
-
-	INSTR_TIME_SET_CURRENT(now);
-	return (int64) INSTR_TIME_GET_MILLISEC(now);
-}
-
-void
-MaasProgressStart(MaasProgress *p, const char *what)
-{
-	p->what = what;
-	p->start_ms = NowMs();
-	p->last_ms = p->start_ms;
-}
-
-/* True when a report is due; the caller then ereports its NOTICE. */
-bool
-MaasProgressDue(MaasProgress *p)
-{
-	int64		now;
-
-	if (p == NULL || maas_progress_interval_ms <= 0)
-		return false;
-	now = NowMs();
-	if (now - p->last_ms < maas_progress_interval_ms)
-		return false;
-	p->last_ms = now;
-	return true;
-}
-
-double
-MaasProgressElapsedMs(MaasProgress *p)
-{
-	return (double) (NowMs() - p->start_ms);
 }

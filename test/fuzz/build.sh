@@ -3,7 +3,7 @@
 #   test/fuzz/build.sh            # every test/fuzz/fuzz_*.c
 #   test/fuzz/build.sh fuzz_model # one
 #
-# Every src/*.c is compiled as is (a new algorithm file is picked up by
+# Every src/**/*.c is compiled as is (a new algorithm file is picked up by
 # itself), with clang -fsanitize=fuzzer-no-link,address,undefined, and
 # linked with pg_stubs.c, PostgreSQL's libpgcommon/libpgport and
 # OpenBLAS/LAPACKE.  Server functions the sources reference but nothing
@@ -43,21 +43,25 @@ flock 9
 # objects, rebuilt when the source or a header is newer
 compile() {	# src obj
 	local src=$1 obj=$2
-	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$root/src/maas.h" -nt "$obj" ] ||
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_header" -nt "$obj" ] ||
 		[ "$here/pg_stubs.h" -nt "$obj" ] || [ "$0" -nt "$obj" ]; then
 		# shellcheck disable=SC2086
 		$CC $CFLAGS -c "$src" -o "$obj"
 	fi
 }
+# objects are named after the source's path: src/core/format.c -> src_core_format.o
+newest_header=$(find "$root/src" -name '*.h' -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2)
 objs=()
-for src in "$root"/src/*.c; do
-	obj=$out/obj/src_$(basename "$src" .c).o
-	compile "$src" "$obj"
+sources=$(cd "$root" && find src -name '*.c' | sort)
+for src in $sources; do
+	obj=$out/obj/$(echo "${src%.c}" | tr / _).o
+	compile "$root/$src" "$obj"
 	objs+=("$obj")
 done
 # an object of a source file removed since the last build must not link
 for obj in "$out"/obj/src_*.o; do
-	[ -f "$root/src/$(basename "$obj" .o | sed 's/^src_//').c" ] || rm -f "$obj"
+	name=$(basename "$obj" .o)
+	echo "$sources" | tr / _ | grep -qx "${name}.c" || rm -f "$obj"
 done
 compile "$here/pg_stubs.c" "$out/obj/pg_stubs.o"
 

@@ -34,7 +34,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 
-#include "maas.h"
+#include "functions/functions.h"
 #include "pg_stubs.h"
 
 extern Datum maas_fit_transfn(PG_FUNCTION_ARGS);

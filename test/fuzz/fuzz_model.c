@@ -19,7 +19,7 @@
 
 #include "port/pg_crc32c.h"
 
-#include "maas.h"
+#include "functions/functions.h"
 #include "pg_stubs.h"
 
 /* What must hold for a model that deserialized */

@@ -21,7 +21,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "maas.h"
+#include "functions/functions.h"
 #include "pg_stubs.h"
 
 /* The algorithms: MaasAlgorithmNames() lists what algorithm.c registers */

@@ -1778,6 +1778,9 @@ numeric_float8_no_overflow(PG_FUNCTION_ARGS)
  * GUCs, which needs the server).
  */
 extern void MaasLoadBlas(void) __attribute__((weak));
+extern void MaasRegisterAlgorithms(const void *const *list, int n) __attribute__((weak));
+extern const void *const maas_algorithm_list[] __attribute__((weak));
+extern const int maas_algorithm_count __attribute__((weak));
 
 void
 FuzzInit(void)
@@ -1790,6 +1793,8 @@ FuzzInit(void)
 	TopMemoryContext = AllocSetContextCreateInternal(NULL, "TopMemoryContext", 0, 0, 0);
 	ErrorContext = AllocSetContextCreateInternal(TopMemoryContext, "ErrorContext", 0, 0, 0);
 	CurrentMemoryContext = TopMemoryContext;
+	if (MaasRegisterAlgorithms && maas_algorithm_list)
+		MaasRegisterAlgorithms(maas_algorithm_list, maas_algorithm_count);
 	if (MaasLoadBlas)
 	{
 		PG_exception_stack = &jb;

@@ -78,7 +78,7 @@ fi
 # 2. build and install the sanitized extension from a copy of the sources
 mkdir -p "$work/build"
 cp -a Makefile maas.control src sql "$work/build/"
-rm -f "$work/build/src/"*.o "$work/build/src/"*.bc "$work/build/"*.so
+find "$work/build/src" \( -name "*.o" -o -name "*.bc" \) -delete; rm -f "$work/build/"*.so
 # MAAS_ASAN_PATCH=file.patch (-p1, paths like src/x.c): try a fix on the copy
 if [ -n "${MAAS_ASAN_PATCH:-}" ]; then
 	patch -s -d "$work/build" -p1 <"$MAAS_ASAN_PATCH" || { tap "not ok" "apply $MAAS_ASAN_PATCH"; exit 1; }

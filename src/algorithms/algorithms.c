@@ -1,0 +1,19 @@
+/*
+ * algorithms.c
+ *	  The list of algorithms.  Adding one is a new file or folder in
+ *	  src/algorithms, its object declared in algorithms.h, and one line here.
+ *	  _PG_init registers the list with core (MaasRegisterAlgorithms).
+ */
+#include "postgres.h"
+
+#include "algorithms/algorithms.h"
+
+const MaasAlgorithm *const maas_algorithm_list[] = {
+	&maas_linear_regression,
+	&maas_logistic_regression,
+	&maas_decision_tree,
+	&maas_random_forest,
+	&maas_gradient_boosting,
+};
+
+const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -1,0 +1,23 @@
+/*
+ * algorithms.h
+ *	  The algorithms layer: every model family, each behind the MaasAlgorithm
+ *	  interface of core/core.h.  An algorithm includes only core headers (and
+ *	  its own folder's): it never runs SQL, never reads the catalog and never
+ *	  knows about fmgr.  See src/algorithms/README.md.
+ */
+#ifndef MAAS_ALGORITHMS_H
+#define MAAS_ALGORITHMS_H
+
+#include "core/core.h"
+
+/* every algorithm, for MaasRegisterAlgorithms */
+extern const MaasAlgorithm *const maas_algorithm_list[];
+extern const int maas_algorithm_count;
+
+extern const MaasAlgorithm maas_linear_regression;	/* linear.c */
+extern const MaasAlgorithm maas_logistic_regression;	/* logistic.c */
+extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
+extern const MaasAlgorithm maas_random_forest;	/* trees/cart.c */
+extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
+
+#endif							/* MAAS_ALGORITHMS_H */

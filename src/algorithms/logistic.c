@@ -1,0 +1,431 @@
+/*
+ * logistic.c
+ *	  logistic_regression: binary and multinomial, L2 (default), L1 or no
+ *	  penalty, on features standardized inside the model.
+ *
+ * The objective is scikit-learn's, divided by the row count:
+ *	  mean(loss) + ||W||^2 / (2 C n)   (L2)   or   mean(loss) + ||W||_1 / (C n)   (L1)
+ * with the intercepts unpenalized; binary uses one weight vector, more
+ * classes one per class (the symmetric multinomial form).  Standardization
+ * is folded into the weights at every evaluation, so the training matrix
+ * is read in place and never copied.
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+
+#include "miscadmin.h"
+
+#include "core/blas.h"
+#include "core/core.h"
+
+typedef struct LogisticState
+{
+	int			p;
+	int			k;				/* weight vectors: 1 for binary, else classes */
+	double	   *mean;
+	double	   *scale;
+	double	   *w;				/* p x k, column-major, standardized space */
+	double	   *b;				/* k */
+	int			iterations;
+	bool		converged;
+	double		loss;
+} LogisticState;
+
+static const MaasParamSpec logistic_params[] = {
+	{"penalty", MAAS_PARAM_STRING, "\"l2\"", 0, 0, "l2,l1,none",
+	"regularization of the weights"},
+	{"C", MAAS_PARAM_FLOAT, "1.0", 1e-12, 1e12, NULL,
+	"inverse regularization strength, as in scikit-learn"},
+	{"max_iter", MAAS_PARAM_INT, "1000", 1, 1000000, NULL,
+	"most L-BFGS iterations"},
+	{"tol", MAAS_PARAM_FLOAT, "1e-6", 0, 1, NULL,
+	"stop when no gradient component exceeds this"},
+	{"fit_intercept", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
+	"whether to fit intercepts"},
+	{NULL}
+};
+
+typedef struct Problem
+{
+	const double *x;			/* column-major, ld rows */
+	int64		ld;
+	int64		n;
+	int			p;
+	int			k;
+	const double *y;			/* class index */
+	const double *mean;
+	const double *scale;
+	double		l2;				/* weight of ||W||^2 / 2 */
+	bool		intercept;
+	double	   *v;				/* p x k: W / scale */
+	double	   *z;				/* n x k scores, then residuals */
+	double	   *gv;				/* p x k */
+} Problem;
+
+static inline double
+Softplus(double z)
+{
+	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+}
+
+
+/* mean loss + penalty, and its gradient; theta = [W (p x k), b (k)] */
+static double
+Objective(void *arg, const double *theta, double *grad)
+{
+	Problem    *pr = arg;
+	int			p = pr->p;
+	int			k = pr->k;
+	int64		n = pr->n;
+	const double *w = theta;
+	const double *b = theta + (int64) p * k;
+	double	   *offset = palloc(sizeof(double) * k);
+	double	   *sum_r = palloc0(sizeof(double) * k);
+	double		loss = 0;
+	double		penalty = 0;
+
+	for (int c = 0; c < k; c++)
+	{
+		offset[c] = b[c];
+		for (int j = 0; j < p; j++)
+		{
+			pr->v[c * p + j] = w[c * p + j] / pr->scale[j];
+			offset[c] -= pr->v[c * p + j] * pr->mean[j];
+		}
+	}
+	/* one weight vector: gemv, which does not copy the matrix as gemm does */
+	if (k == 1)
+		cblas_dgemv(CblasColMajor, CblasNoTrans, (int) n, p, 1.0, pr->x, (int) pr->ld,
+					pr->v, 1, 0.0, pr->z, 1);
+	else
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) n, k, p,
+					1.0, pr->x, (int) pr->ld, pr->v, p, 0.0, pr->z, (int) n);
+
+	if (k == 1)
+	{
+		for (int64 i = 0; i < n; i++)
+		{
+			double		z = pr->z[i] + offset[0];
+
+			loss += Softplus(z) - pr->y[i] * z;
+			pr->z[i] = MaasSigmoid(z) - pr->y[i];
+			sum_r[0] += pr->z[i];
+		}
+	}
+	else
+	{
+		for (int64 i = 0; i < n; i++)
+		{
+			double		top = -INFINITY;
+			double		total = 0;
+			int			yi = (int) pr->y[i];
+
+			/* a pass over many rows and classes: let a cancel through */
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+
+			for (int c = 0; c < k; c++)
+			{
+				pr->z[c * n + i] += offset[c];
+				top = Max(top, pr->z[c * n + i]);
+			}
+			for (int c = 0; c < k; c++)
+				total += exp(pr->z[c * n + i] - top);
+			loss += top + log(total) - pr->z[yi * n + i];
+			for (int c = 0; c < k; c++)
+			{
+				double		r = exp(pr->z[c * n + i] - top) / total - (c == yi);
+
+				pr->z[c * n + i] = r;
+				sum_r[c] += r;
+			}
+		}
+	}
+
+	if (k == 1)
+		cblas_dgemv(CblasColMajor, CblasTrans, (int) n, p, 1.0, pr->x, (int) pr->ld,
+					pr->z, 1, 0.0, pr->gv, 1);
+	else
+		cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, k, (int) n,
+					1.0, pr->x, (int) pr->ld, pr->z, (int) n, 0.0, pr->gv, p);
+	for (int c = 0; c < k; c++)
+	{
+		for (int j = 0; j < p; j++)
+		{
+			double		wj = w[c * p + j];
+
+			grad[c * p + j] = (pr->gv[c * p + j] - pr->mean[j] * sum_r[c]) / pr->scale[j] / n +
+				pr->l2 * wj;
+			penalty += wj * wj;
+		}
+		grad[(int64) p * k + c] = pr->intercept ? sum_r[c] / n : 0;
+	}
+	pfree(offset);
+	pfree(sum_r);
+	return loss / n + 0.5 * pr->l2 * penalty;
+}
+
+/* Population mean and standard deviation per feature; 1 for a constant one */
+static void
+Standardize(const MaasTrainData *data, double *mean, double *scale)
+{
+	int64		n = data->m.n_rows;
+
+	for (int j = 0; j < data->n_features; j++)
+	{
+		const double *x = MaasMatrixColumn(&data->m, j);
+		double		s = 0;
+		double		ss = 0;
+
+		for (int64 i = 0; i < n; i++)
+			s += x[i];
+		mean[j] = s / n;
+		for (int64 i = 0; i < n; i++)
+			ss += (x[i] - mean[j]) * (x[i] - mean[j]);
+		scale[j] = sqrt(ss / n);
+		if (!isfinite(mean[j]) || !isfinite(scale[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature \"%s\" has values too large to standardize",
+							MaasFeatureName(data->prep, j)),
+					 errhint("Scale the feature, e.g. to thousands instead of units.")));
+		if (scale[j] < 10 * DBL_EPSILON * Max(fabs(mean[j]), 1.0))
+			scale[j] = 1.0;
+	}
+}
+
+static void *
+LogisticFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+{
+	LogisticState *st = palloc0(sizeof(LogisticState));
+	Problem		pr;
+	const char *penalty = MaasParamString(params, "penalty");
+	double		C = MaasParamNumber(params, "C");
+	int			p = data->n_features;
+	int			k = data->task == MAAS_TASK_BINARY ? 1 : data->n_classes;
+	int			n_params = p * k + k;
+	double	   *theta = palloc0(sizeof(double) * n_params);
+	bool	   *mask = palloc0(sizeof(bool) * n_params);
+	double		l1 = 0;
+	MaasLbfgsResult res;
+
+	MaasCheckMemory(mul_size(mul_size(data->m.n_rows, k), sizeof(double)), "logistic scores");
+	st->p = p;
+	st->k = k;
+	st->mean = palloc(sizeof(double) * p);
+	st->scale = palloc(sizeof(double) * p);
+	Standardize(data, st->mean, st->scale);
+
+	pr.x = MaasTrainX(data);
+	pr.ld = data->m.ld;
+	pr.n = data->m.n_rows;
+	pr.p = p;
+	pr.k = k;
+	pr.y = MaasTrainY(data);
+	pr.mean = st->mean;
+	pr.scale = st->scale;
+	pr.intercept = MaasParamBool(params, "fit_intercept");
+	pr.l2 = strcmp(penalty, "l2") == 0 ? 1.0 / (C * pr.n) : 0;
+	if (strcmp(penalty, "l1") == 0)
+		l1 = 1.0 / (C * pr.n);
+	pr.v = palloc(sizeof(double) * p * k);
+	pr.gv = palloc(sizeof(double) * p * k);
+	pr.z = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * pr.n * k);
+	for (int i = 0; i < p * k; i++)
+		mask[i] = true;
+
+	res = MaasLbfgs(Objective, &pr, theta, n_params, l1, mask,
+					MaasParamInt(params, "max_iter"), MaasParamNumber(params, "tol"),
+					progress);
+	pfree(pr.z);
+	pfree(pr.v);
+	pfree(pr.gv);
+
+	st->w = theta;
+	st->b = theta + p * k;
+	st->iterations = res.iterations;
+	st->converged = res.converged;
+	st->loss = res.loss;
+	if (!res.converged)
+		ereport(NOTICE,
+				(errmsg("logistic_regression did not converge in %d iterations (largest gradient %.3g)",
+						res.iterations, res.gradient_norm),
+				 errhint("Raise params \"max_iter\", or regularize more with a smaller \"C\".")));
+	return st;
+}
+
+static void
+LogisticPredict(const MaasModel *model, const double *x, double *out)
+{
+	const LogisticState *st = model->state;
+	int			p = st->p;
+
+	for (int c = 0; c < st->k; c++)
+	{
+		double		z = st->b[c];
+
+		for (int j = 0; j < p; j++)
+			z += st->w[c * p + j] * (x[j] - st->mean[j]) / st->scale[j];
+		out[c] = z;
+	}
+	if (st->k == 1)
+	{
+		double		p1 = MaasSigmoid(out[0]);
+
+		out[0] = 1.0 - p1;
+		out[1] = p1;
+	}
+	else
+	{
+		double		top = out[MaasArgmax(out, st->k)];
+		double		total = 0;
+
+		for (int c = 0; c < st->k; c++)
+		{
+			out[c] = exp(out[c] - top);
+			total += out[c];
+		}
+		for (int c = 0; c < st->k; c++)
+			out[c] /= total;
+	}
+}
+
+static void
+LogisticSerialize(const MaasModel *model, StringInfo buf)
+{
+	const LogisticState *st = model->state;
+
+	MaasWriteU32(buf, (uint32) st->k);
+	MaasWriteU32(buf, (uint32) st->iterations);
+	MaasWriteU8(buf, st->converged ? 1 : 0);
+	MaasWriteDouble(buf, st->loss);
+	MaasWriteDoubles(buf, st->mean, st->p);
+	MaasWriteDoubles(buf, st->scale, st->p);
+	MaasWriteDoubles(buf, st->w, (int64) st->p * st->k);
+	MaasWriteDoubles(buf, st->b, st->k);
+}
+
+static void *
+LogisticDeserialize(MaasReader *r, const MaasModel *model)
+{
+	LogisticState *st = palloc0(sizeof(LogisticState));
+	int			expected = model->task == MAAS_TASK_BINARY ? 1 : model->n_outputs;
+	int64		doubles;
+
+	st->p = model->n_features;
+	st->k = (int) MaasReadU32(r);
+	if (st->k != expected)
+		MaasReaderFail(r, "%d weight vectors for %d classes", st->k, model->n_outputs);
+	st->iterations = (int) MaasReadU32(r);
+	st->converged = MaasReadU8(r) != 0;
+	st->loss = MaasReadDouble(r);
+	doubles = (int64) st->p * (2 + st->k) + st->k;
+	if ((uint64) doubles * 8 != r->len - r->pos)
+		MaasReaderFail(r, "%zu bytes of weights, expected %lld",
+					   r->len - r->pos, (long long) doubles * 8);
+	st->mean = palloc(sizeof(double) * st->p);
+	st->scale = palloc(sizeof(double) * st->p);
+	st->w = palloc(sizeof(double) * st->p * st->k);
+	st->b = palloc(sizeof(double) * st->k);
+	MaasReadDoubles(r, st->mean, st->p, true);
+	MaasReadDoubles(r, st->scale, st->p, true);
+	for (int j = 0; j < st->p; j++)
+		if (!(st->scale[j] > 0))
+			MaasReaderFail(r, "scale of feature %d is not positive", j + 1);
+	MaasReadDoubles(r, st->w, (int64) st->p * st->k, true);
+	MaasReadDoubles(r, st->b, st->k, true);
+	return st;
+}
+
+/* Weights of one output in the features' own units */
+static void
+DescribeOutput(const MaasModel *model, const LogisticState *st, int c, MaasJson *json)
+{
+	double		intercept = st->b[c];
+
+	MaasJsonBeginObject(json);
+	MaasJsonKey(json, "coefficients");
+	MaasJsonBeginObject(json);
+	for (int j = 0; j < st->p; j++)
+	{
+		double		v = st->w[c * st->p + j] / st->scale[j];
+
+		intercept -= v * st->mean[j];
+		MaasJsonKey(json, MaasFeatureName(&model->prep, j));
+		MaasJsonNumber(json, v);
+	}
+	MaasJsonEndObject(json);
+	MaasJsonKey(json, "intercept");
+	MaasJsonNumber(json, intercept);
+	MaasJsonEndObject(json);
+}
+
+static void
+LogisticDescribe(const MaasModel *model, MaasJson *json)
+{
+	const LogisticState *st = model->state;
+
+	MaasJsonKey(json, "iterations");
+	MaasJsonInt(json, st->iterations);
+	MaasJsonKey(json, "converged");
+	MaasJsonBool(json, st->converged);
+	MaasJsonKey(json, "loss");
+	MaasJsonNumber(json, st->loss);
+	if (st->k == 1)
+	{
+		MaasJsonKey(json, "weights");
+		DescribeOutput(model, st, 0, json);
+	}
+	else
+	{
+		MaasJsonKey(json, "weights");
+		MaasJsonBeginObject(json);
+		for (int c = 0; c < st->k; c++)
+		{
+			MaasJsonKey(json, model->target.labels[c]);
+			DescribeOutput(model, st, c, json);
+		}
+		MaasJsonEndObject(json);
+	}
+	MaasJsonKey(json, "standardization");
+	MaasJsonBeginObject(json);
+	MaasJsonKey(json, "mean");
+	MaasJsonNumberArray(json, st->mean, st->p);
+	MaasJsonKey(json, "scale");
+	MaasJsonNumberArray(json, st->scale, st->p);
+	MaasJsonEndObject(json);
+}
+
+/* Contributions to the log-odds of the predicted class, from the mean row */
+static void
+LogisticExplain(const MaasModel *model, const double *x, double *contrib, double *base)
+{
+	const LogisticState *st = model->state;
+	double	   *out = palloc(sizeof(double) * model->n_outputs);
+	int			c;
+
+	LogisticPredict(model, x, out);
+	c = st->k == 1 ? 0 : MaasArgmax(out, st->k);
+	*base = st->b[c];
+	for (int j = 0; j < st->p; j++)
+		contrib[j] = st->w[c * st->p + j] * (x[j] - st->mean[j]) / st->scale[j];
+	pfree(out);
+}
+
+const MaasAlgorithm maas_logistic_regression = {
+	.name = "logistic_regression",
+	.id = 2,
+	.tasks = MAAS_TASKS_CLASSIFY,
+	.handles_missing = false,
+	.params = logistic_params,
+	.fit = LogisticFit,
+	.fit_comoment = NULL,
+	.predict = LogisticPredict,
+	.serialize = LogisticSerialize,
+	.deserialize = LogisticDeserialize,
+	.describe = LogisticDescribe,
+	.explain = LogisticExplain,
+};

@@ -1,0 +1,1030 @@
+/*
+ * tree_cart.c
+ *	  decision_tree and random_forest: CART trees (Breiman et al. 1984) as
+ *	  scikit-learn grows them, over binned features.
+ *
+ * A node's split is the best over its candidate features (all of them, or
+ * max_features drawn at random per node, drawing on past features that
+ * turn out constant in the node) and over the cuts between the bins present
+ * in the node, by weighted Gini, entropy or squared-error decrease.  Each
+ * candidate feature is summarized either by a histogram over its bins or,
+ * when the node has fewer rows than the feature has bins, by sorting the
+ * node's rows by bin; both give the same split.  With missing values in the
+ * node, both directions are tried for them; without, they go to the child
+ * with more training weight.  The threshold is the bin cut nearest the
+ * midpoint between the node's neighbouring values, like scikit-learn's.
+ *
+ * random_forest grows each tree on a bootstrap sample (weights = draw
+ * counts) in its own task, seeded by (seed, tree), so trees are the same
+ * whatever the thread count; the out-of-bag score is computed from the rows
+ * each tree did not draw.  decision_tree grows its one tree on the
+ * backend's thread and spreads the features of large nodes over the
+ * workers.
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "tree.h"
+
+#define CRIT_GINI		1
+#define CRIT_ENTROPY	2
+#define CRIT_SSE		3
+
+#define PARALLEL_NODE_ROWS	20000	/* decision_tree: spread features of larger nodes */
+#define OOB_BLOCK		4096
+
+typedef struct CartConfig
+{
+	int			max_depth;
+	int			min_split;
+	int			min_leaf;
+	int			mtry;			/* candidate features per node */
+	int			criterion;
+	int			K;				/* classes; 0 for regression */
+	int			S;				/* statistics per bin: K weights + count, or w, wy, count */
+} CartConfig;
+
+/* Read-only during training */
+typedef struct CartData
+{
+	const TreeCodes *codes;		/* column-major */
+	const TreeBins *bins;
+	const double *y;			/* class index or value */
+	int64		n;
+	int			p;
+	CartConfig	cfg;
+} CartData;
+
+typedef struct StackEntry
+{
+	int32		node;
+	int32		begin;
+	int32		end;
+	int			depth;
+} StackEntry;
+
+typedef struct BestSplit
+{
+	double		proxy;			/* criterion of the children, higher is better */
+	int			feature;
+	int			split;
+	bool		default_left;
+	double		threshold;
+} BestSplit;
+
+/* Working memory of one worker */
+typedef struct CartScratch
+{
+	float	   *w;				/* row weights, NULL: all 1 */
+	int32	   *rows;
+	int32	   *tmp;
+	uint64	   *keys;
+	double	   *hist;			/* (max_bins + 1) * S */
+	int32	   *occ_code;
+	double	   *occ;			/* occupied bins' statistics */
+	double	   *total;			/* S */
+	double	   *left;			/* S */
+	double	   *right;			/* S */
+	double	   *lm;				/* S */
+	int		   *perm;			/* p */
+	StackEntry *stack;
+} CartScratch;
+
+static const MaasParamSpec decision_tree_params[] = {
+	{"criterion", MAAS_PARAM_STRING, NULL, 0, 0, "gini,entropy,squared_error",
+	"split quality: gini or entropy (classification, default gini), squared_error (regression)"},
+	{"max_depth", MAAS_PARAM_INT, "0", 0, TREE_MAX_DEPTH, NULL,
+	"deepest level of the tree; 0 grows until leaves are pure (at most 256)"},
+	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL,
+	"fewest training rows a node needs to be split"},
+	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL,
+	"fewest training rows in each child of a split"},
+	{"max_features", MAAS_PARAM_FLOAT, NULL, 1e-9, MAAS_MAX_FEATURES, NULL,
+	"features tried per split: a fraction (<= 1) or a count (> 1); default all"},
+	{"max_bin", MAAS_PARAM_INT, "65535", 2, TREE_MAX_BIN, NULL,
+	"most bins per feature; a feature with fewer distinct values is split exactly"},
+	{NULL}
+};
+
+static const MaasParamSpec random_forest_params[] = {
+	{"n_estimators", MAAS_PARAM_INT, "100", 1, 100000, NULL,
+	"trees in the forest"},
+	{"criterion", MAAS_PARAM_STRING, NULL, 0, 0, "gini,entropy,squared_error",
+	"split quality: gini or entropy (classification, default gini), squared_error (regression)"},
+	{"max_depth", MAAS_PARAM_INT, "0", 0, TREE_MAX_DEPTH, NULL,
+	"deepest level of each tree; 0 grows until leaves are pure (at most 256)"},
+	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL,
+	"fewest training rows a node needs to be split"},
+	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL,
+	"fewest training rows in each child of a split"},
+	{"max_features", MAAS_PARAM_FLOAT, NULL, 1e-9, MAAS_MAX_FEATURES, NULL,
+	"features tried per split: a fraction (<= 1) or a count (> 1); default sqrt for classification, all for regression"},
+	{"bootstrap", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
+	"grow each tree on a bootstrap sample of the rows"},
+	{"max_samples", MAAS_PARAM_FLOAT, "1.0", 1e-9, 1.0, NULL,
+	"bootstrap sample size as a fraction of the rows"},
+	{"oob_score", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
+	"score each row with the trees that did not draw it (accuracy or R^2), shown by maas_info"},
+	{"max_bin", MAAS_PARAM_INT, "255", 2, TREE_MAX_BIN, NULL,
+	"most bins per feature; a feature with fewer distinct values is split exactly"},
+	{NULL}
+};
+
+/* ---- split search ---- */
+
+/* Criterion of one side (higher is better); W > 0 */
+static inline double
+Crit(const CartConfig *cfg, const double *s)
+{
+	switch (cfg->criterion)
+	{
+		case CRIT_GINI:
+			{
+				double		w = 0;
+				double		sq = 0;
+
+				for (int k = 0; k < cfg->K; k++)
+				{
+					w += s[k];
+					sq += s[k] * s[k];
+				}
+				return sq / w;
+			}
+		case CRIT_ENTROPY:
+			{
+				double		w = 0;
+				double		e = 0;
+
+				for (int k = 0; k < cfg->K; k++)
+					if (s[k] > 0)
+					{
+						w += s[k];
+						e += s[k] * log(s[k]);
+					}
+				return e - w * log(w);
+			}
+		default:
+			return s[1] * s[1] / s[0];
+	}
+}
+
+static inline double
+Weight(const CartConfig *cfg, const double *s)
+{
+	double		w = 0;
+
+	if (cfg->K == 0)
+		return s[0];
+	for (int k = 0; k < cfg->K; k++)
+		w += s[k];
+	return w;
+}
+
+#define COUNT(cfg, s)	((s)[(cfg)->S - 1])
+
+static inline void
+AddRow(const CartData *d, const CartScratch *s, double *st, int32 r)
+{
+	double		w = s->w ? s->w[r] : 1.0;
+
+	if (d->cfg.K > 0)
+		st[(int) d->y[r]] += w;
+	else
+	{
+		st[0] += w;
+		st[1] += w * d->y[r];
+	}
+	st[d->cfg.S - 1] += 1;
+}
+
+static int
+CompareKeys(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Threshold for a split between present bins a (left) and b (right) */
+static void
+ChooseCut(const TreeBins *bins, int f, int a, int b, int *split, double *threshold)
+{
+	int			nb = bins->n_bins[f];
+
+	if (a == 0)
+	{
+		*split = 0;
+		*threshold = -INFINITY;
+	}
+	else if (b > nb)
+	{
+		*split = nb;
+		*threshold = INFINITY;
+	}
+	else
+	{
+		double		target = bins->hi[f][a - 1] / 2.0 + bins->lo[f][b - 1] / 2.0;
+		int			best = a;
+
+		for (int s = a + 1; s < b; s++)
+			if (fabs(bins->cuts[f][s - 1] - target) < fabs(bins->cuts[f][best - 1] - target))
+				best = s;
+		*split = best;
+		*threshold = bins->cuts[f][best - 1];
+	}
+}
+
+/*
+ * Evaluate feature f on rows [begin, end) of s->rows; update *best.  False
+ * when the feature has a single value there (no split possible).
+ */
+static bool
+EvalFeature(const CartData *d, CartScratch *s, int f, int32 begin, int32 end,
+			BestSplit *best)
+{
+	const CartConfig *cfg = &d->cfg;
+	int			S = cfg->S;
+	int			nb = d->bins->n_bins[f];
+	int32		cnt = end - begin;
+	double	   *M = s->hist;		/* missing statistics first */
+	int			m = 0;			/* occupied value bins */
+	bool		has_missing;
+	double	   *L = s->left;
+	double	   *R = s->right;
+	const double *T = s->total;
+
+	if ((int64) (nb + 1) <= 4 * (int64) cnt)
+	{
+		memset(s->hist, 0, sizeof(double) * S * (nb + 1));
+		if (d->codes->wide)
+		{
+			const uint16 *c = (const uint16 *) d->codes->data + (int64) f * d->n;
+
+			for (int32 i = begin; i < end; i++)
+				AddRow(d, s, s->hist + (int64) S * c[s->rows[i]], s->rows[i]);
+		}
+		else
+		{
+			const uint8 *c = (const uint8 *) d->codes->data + (int64) f * d->n;
+
+			for (int32 i = begin; i < end; i++)
+				AddRow(d, s, s->hist + (int64) S * c[s->rows[i]], s->rows[i]);
+		}
+		for (int b = 1; b <= nb; b++)
+		{
+			const double *h = s->hist + (int64) S * b;
+
+			if (COUNT(cfg, h) > 0)
+			{
+				s->occ_code[m] = b;
+				memcpy(s->occ + (int64) S * m, h, sizeof(double) * S);
+				m++;
+			}
+		}
+	}
+	else
+	{
+		/* few rows: sort them by code */
+		int32		i = 0;
+
+		for (int32 k = begin; k < end; k++)
+			s->keys[k - begin] = ((uint64) TreeCode(d->codes, s->rows[k], f) << 32) | (uint32) s->rows[k];
+		qsort(s->keys, cnt, sizeof(uint64), CompareKeys);
+		memset(M, 0, sizeof(double) * S);
+		while (i < cnt && (s->keys[i] >> 32) == 0)
+			AddRow(d, s, M, (int32) (s->keys[i++] & 0xffffffff));
+		while (i < cnt)
+		{
+			int			code = (int) (s->keys[i] >> 32);
+			double	   *o = s->occ + (int64) S * m;
+
+			memset(o, 0, sizeof(double) * S);
+			while (i < cnt && (int) (s->keys[i] >> 32) == code)
+				AddRow(d, s, o, (int32) (s->keys[i++] & 0xffffffff));
+			s->occ_code[m++] = code;
+		}
+	}
+	has_missing = COUNT(cfg, M) > 0;
+	if (m + (has_missing ? 1 : 0) < 2)
+		return false;
+
+	memset(L, 0, sizeof(double) * S);
+	for (int j = 0; j <= m; j++)
+	{
+		if (j > 0)
+			for (int k = 0; k < S; k++)
+				L[k] += s->occ[(int64) S * (j - 1) + k];
+		for (int dir = 0; dir < 2; dir++)
+		{
+			/* dir 0: missing values (if any) go left; dir 1: right */
+			bool		missing_left = dir == 0;
+			const double *left = L;
+			double		proxy;
+
+			if (!has_missing)
+			{
+				if (dir == 1 || j == 0 || j == m)
+					continue;
+			}
+			else if (missing_left ? j == m : j == 0)
+				continue;
+			if (has_missing && missing_left)
+			{
+				for (int k = 0; k < S; k++)
+					s->lm[k] = L[k] + M[k];
+				left = s->lm;
+			}
+			for (int k = 0; k < S; k++)
+				R[k] = T[k] - left[k];
+			if (COUNT(cfg, left) < cfg->min_leaf || COUNT(cfg, R) < cfg->min_leaf)
+				continue;
+			/* no missing values here: they go to the heavier child */
+			if (!has_missing)
+				missing_left = Weight(cfg, left) >= Weight(cfg, R);
+			proxy = Crit(cfg, left) + Crit(cfg, R);
+			if (proxy > best->proxy)
+			{
+				best->proxy = proxy;
+				best->feature = f;
+				best->default_left = missing_left;
+				ChooseCut(d->bins, f, j > 0 ? s->occ_code[j - 1] : 0,
+						  j < m ? s->occ_code[j] : nb + 1, &best->split, &best->threshold);
+			}
+		}
+	}
+	return true;
+}
+
+/* Candidate features of a node: all in order, or max_features at random */
+static void
+FindSplit(const CartData *d, CartScratch *s, int32 begin, int32 end, uint64 *rng,
+		  BestSplit *best)
+{
+	int			p = d->p;
+
+	if (d->cfg.mtry >= p)
+	{
+		for (int f = 0; f < p; f++)
+			EvalFeature(d, s, f, begin, end, best);
+		return;
+	}
+	/* draw until mtry features that vary in the node were tried */
+	for (int i = 0, tried = 0; i < p && tried < d->cfg.mtry; i++)
+	{
+		int			j = i + (int) TreeRandomBelow(rng, p - i);
+		int			f = s->perm[j];
+
+		s->perm[j] = s->perm[i];
+		s->perm[i] = f;
+		if (EvalFeature(d, s, f, begin, end, best))
+			tried++;
+	}
+}
+
+/* decision_tree: the features of one large node spread over the workers */
+typedef struct FeatureJob
+{
+	const CartData *d;
+	const CartScratch *node;	/* rows, weights and totals of the node */
+	CartScratch *workers;
+	int32		begin;
+	int32		end;
+	int			group_size;
+	BestSplit  *results;
+	MaasProgress *progress;		/* NOTICEs of decision_tree's growth */
+} FeatureJob;
+
+static int
+EvalGroup(void *arg, int group, int worker)
+{
+	FeatureJob *job = arg;
+	CartScratch ws = job->workers[worker];
+	BestSplit  *best = &job->results[group];
+	int			from = group * job->group_size;
+	int			to = Min(from + job->group_size, job->d->p);
+
+	ws.rows = job->node->rows;
+	ws.w = job->node->w;
+	ws.total = job->node->total;
+	best->proxy = -INFINITY;
+	best->feature = -1;
+	for (int f = from; f < to; f++)
+		EvalFeature(job->d, &ws, f, job->begin, job->end, best);
+	return MAAS_POOL_OK;
+}
+
+static bool
+Pure(const CartData *d, const CartScratch *s, int32 begin, int32 end, double W)
+{
+	const CartConfig *cfg = &d->cfg;
+
+	if (cfg->K > 0)
+	{
+		for (int k = 0; k < cfg->K; k++)
+			if (s->total[k] >= W)
+				return true;
+		return false;
+	}
+	else
+	{
+		double		mean = s->total[1] / W;
+		double		ss = 0;
+
+		for (int32 i = begin; i < end; i++)
+		{
+			int32		r = s->rows[i];
+			double		e = d->y[r] - mean;
+
+			ss += (s->w ? s->w[r] : 1.0) * e * e;
+		}
+		return ss / W <= DBL_EPSILON * Max(1.0, mean * mean);
+	}
+}
+
+/* Stable partition of rows [begin, end): the left rows first; their count */
+static int32
+Partition(const CartData *d, CartScratch *s, int32 begin, int32 end, int f, int split,
+		  bool default_left)
+{
+	int32		nl = 0;
+	int32		nr = 0;
+
+	for (int32 i = begin; i < end; i++)
+	{
+		int32		r = s->rows[i];
+		int			code = TreeCode(d->codes, r, f);
+		bool		left = code == 0 ? default_left : code <= split;
+
+		if (left)
+			s->rows[begin + nl++] = r;
+		else
+			s->tmp[nr++] = r;
+	}
+	memcpy(s->rows + begin + nl, s->tmp, sizeof(int32) * nr);
+	return nl;
+}
+
+/*
+ * Grow one tree over the first m rows of s->rows, depth first.  par is set
+ * on the backend's thread (decision_tree), NULL inside a worker task.
+ */
+static int
+GrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
+		 MaasPool *pool, FeatureJob *par)
+{
+	const CartConfig *cfg = &d->cfg;
+	int			S = cfg->S;
+	int			nv = cfg->K > 0 ? cfg->K : 1;
+	int			top = 0;
+	int64		leaf_rows = 0;
+	int32		root = TreeBuildAddNode(out);
+
+	if (root < 0)
+		return MAAS_POOL_ENOMEM;
+	s->stack[top].node = root;
+	s->stack[top].begin = 0;
+	s->stack[top].end = m;
+	s->stack[top].depth = 0;
+	top++;
+	out->depth = 0;
+	while (top > 0)
+	{
+		StackEntry	e = s->stack[--top];
+		int32		cnt = e.end - e.begin;
+		BestSplit	best;
+		double		W;
+		bool		leaf;
+		int32		nl;
+		int32		l;
+		int32		r;
+		TreeBuildNode *nd;
+
+		if (par ? (QueryCancelPending || ProcDiePending) : MaasPoolCancelled(pool))
+			return MAAS_POOL_ECANCEL;
+		memset(s->total, 0, sizeof(double) * S);
+		for (int32 i = e.begin; i < e.end; i++)
+			AddRow(d, s, s->total, s->rows[i]);
+		W = Weight(cfg, s->total);
+		out->depth = Max(out->depth, e.depth);
+		leaf = e.depth >= cfg->max_depth || cnt < cfg->min_split || cnt < 2 * cfg->min_leaf ||
+			Pure(d, s, e.begin, e.end, W);
+		best.proxy = -INFINITY;
+		best.feature = -1;
+		if (!leaf)
+		{
+			if (par != NULL && cnt >= PARALLEL_NODE_ROWS && cfg->mtry >= d->p)
+			{
+				int			groups = (d->p + par->group_size - 1) / par->group_size;
+
+				par->begin = e.begin;
+				par->end = e.end;
+				MaasPoolRun(pool, groups, EvalGroup, par);
+				for (int g = 0; g < groups; g++)
+					if (par->results[g].proxy > best.proxy)
+						best = par->results[g];
+			}
+			else
+				FindSplit(d, s, e.begin, e.end, rng, &best);
+			leaf = best.feature < 0;
+		}
+		if (leaf)
+		{
+			int			off = TreeBuildAddValues(out, nv);
+
+			leaf_rows += cnt;
+			/* only on the backend's thread, between parallel steps */
+			if (par != NULL && MaasProgressDue(par->progress))
+				ereport(NOTICE,
+						(errmsg("decision_tree: %d nodes, depth %d, %.0f%% of the rows in leaves",
+								out->n_nodes, out->depth, 100.0 * leaf_rows / Max(m, 1))));
+
+			if (off < 0)
+				return MAAS_POOL_ENOMEM;
+			for (int k = 0; k < nv; k++)
+				out->values[off + k] = cfg->K > 0 ? s->total[k] / W : s->total[1] / W;
+			nd = &out->nodes[e.node];
+			nd->feature = -1;
+			nd->value = off;
+			nd->cover = W;
+			continue;
+		}
+		nl = Partition(d, s, e.begin, e.end, best.feature, best.split, best.default_left);
+		l = TreeBuildAddNode(out);
+		r = TreeBuildAddNode(out);
+		if (l < 0 || r < 0)
+			return MAAS_POOL_ENOMEM;
+		nd = &out->nodes[e.node];
+		nd->feature = best.feature;
+		nd->split = best.split;
+		nd->threshold = best.threshold;
+		nd->default_left = best.default_left;
+		nd->gain = best.proxy - Crit(cfg, s->total);
+		nd->cover = W;
+		nd->left = l;
+		nd->right = r;
+		s->stack[top].node = r;
+		s->stack[top].begin = e.begin + nl;
+		s->stack[top].end = e.end;
+		s->stack[top].depth = e.depth + 1;
+		top++;
+		s->stack[top].node = l;
+		s->stack[top].begin = e.begin;
+		s->stack[top].end = e.begin + nl;
+		s->stack[top].depth = e.depth + 1;
+		top++;
+	}
+	return MAAS_POOL_OK;
+}
+
+/* ---- set-up shared by both algorithms ---- */
+
+static void
+Configure(const MaasTrainData *data, const MaasParams *params, bool forest,
+		  CartConfig *cfg, const char *algorithm)
+{
+	const char *criterion = MaasParamString(params, "criterion");
+	const MaasParamValue *mf = MaasParam(params, "max_features");
+	int			p = data->n_features;
+	bool		classify = MaasTaskIsClassification(data->task);
+
+	cfg->max_depth = MaasParamInt(params, "max_depth");
+	if (cfg->max_depth == 0)
+		cfg->max_depth = TREE_MAX_DEPTH;
+	cfg->min_split = MaasParamInt(params, "min_samples_split");
+	cfg->min_leaf = MaasParamInt(params, "min_samples_leaf");
+	cfg->K = classify ? data->n_classes : 0;
+	cfg->S = classify ? cfg->K + 1 : 3;
+	if (criterion == NULL)
+		cfg->criterion = classify ? CRIT_GINI : CRIT_SSE;
+	else if (strcmp(criterion, "squared_error") == 0)
+		cfg->criterion = CRIT_SSE;
+	else
+		cfg->criterion = strcmp(criterion, "entropy") == 0 ? CRIT_ENTROPY : CRIT_GINI;
+	if (classify != (cfg->criterion != CRIT_SSE))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion \"%s\" does not fit a %s task", criterion,
+						MaasTaskName(data->task)),
+				 errhint("Use \"gini\" or \"entropy\" for classification, \"squared_error\" for regression.")));
+	if (!mf->is_set)
+		cfg->mtry = forest && classify ? Max(1, (int) floor(sqrt((double) p))) : p;
+	else if (mf->number <= 1.0)
+		cfg->mtry = Max(1, (int) (mf->number * p));
+	else
+	{
+		if (mf->number != floor(mf->number))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"max_features\" must be a fraction up to 1 or a whole count, not %g",
+							mf->number)));
+		cfg->mtry = (int) Min(mf->number, (double) p);
+	}
+	if (data->m.n_rows > INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s trains on at most %d rows", algorithm, INT32_MAX / 2)));
+}
+
+static void
+ScratchInit(CartScratch *s, const CartData *d, int64 rows, bool weights)
+{
+	int			S = d->cfg.S;
+	int			nb = d->bins->max_bins + 1;
+
+	memset(s, 0, sizeof(CartScratch));
+	s->w = weights ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * Max(d->n, 1)) : NULL;
+	s->rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(rows, 1));
+	s->tmp = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(rows, 1));
+	s->keys = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * Max(rows, 1));
+	s->hist = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * S * nb);
+	s->occ = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * S * nb);
+	s->occ_code = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * nb);
+	s->total = palloc(sizeof(double) * S);
+	s->left = palloc(sizeof(double) * S);
+	s->right = palloc(sizeof(double) * S);
+	s->lm = palloc(sizeof(double) * S);
+	s->perm = palloc(sizeof(int) * d->p);
+	s->stack = palloc(sizeof(StackEntry) * (2 * TREE_MAX_DEPTH + 8));
+}
+
+static void
+Bin(CartData *d, MaasPool *pool, const MaasTrainData *data, int max_bin,
+	TreeBins *bins, TreeCodes *codes)
+{
+	d->n = data->m.n_rows;
+	d->p = data->n_features;
+	d->y = MaasTrainY(data);
+	TreeMakeBins(pool, &data->m, d->p, NULL, d->n, max_bin, bins);
+	TreeMakeCodes(pool, &data->m, d->p, bins, false, codes);
+	d->bins = bins;
+	d->codes = codes;
+}
+
+/* ---- decision_tree ---- */
+
+static void *
+DecisionTreeFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+{
+	CartData	d;
+	TreeBins	bins;
+	TreeCodes	codes;
+	CartScratch main;
+	CartScratch *workers;
+	FeatureJob	par;
+	TreeBuild	build;
+	MaasPool   *pool;
+	TreeEnsemble *e;
+	uint64		rng = TreeRandomSeed((uint64) TreeParamSeed(params), 0, 0);
+	int64		n = data->m.n_rows;
+	double		cap_nodes;
+	int			nv;
+	int			n_workers;
+	int			rc;
+
+	Configure(data, params, false, &d.cfg, "decision_tree");
+	nv = d.cfg.K > 0 ? d.cfg.K : 1;
+	TreeCheckModelSize("decision_tree", 1, d.cfg.max_depth, n, d.cfg.min_leaf, nv);
+	cap_nodes = Min(ldexp(1.0, d.cfg.max_depth + 1) - 1,
+					2.0 * ceil((double) n / d.cfg.min_leaf) - 1);
+	MaasCheckMemory(add_size(mul_size((Size) cap_nodes, sizeof(TreeBuildNode) + sizeof(double) * nv),
+							 mul_size(n, data->n_features * 2 + 64)),
+					"decision_tree training");
+
+	pool = MaasPoolStart(TreeThreads(n * data->n_features));
+	Bin(&d, pool, data, MaasParamInt(params, "max_bin"), &bins, &codes);
+	n_workers = MaasPoolWorkers(pool);
+
+	ScratchInit(&main, &d, n, false);
+	for (int32 i = 0; i < n; i++)
+		main.rows[i] = i;
+	for (int f = 0; f < d.p; f++)
+		main.perm[f] = f;
+	workers = palloc(sizeof(CartScratch) * n_workers);
+	for (int w = 0; w < n_workers; w++)
+		ScratchInit(&workers[w], &d, w == 0 || n >= PARALLEL_NODE_ROWS ? n : 1, false);
+	par.d = &d;
+	par.node = &main;
+	par.workers = workers;
+	par.group_size = Max(1, (d.p + 15) / 16);
+	par.results = palloc(sizeof(BestSplit) * 16);
+	par.progress = progress;
+
+	memset(&build, 0, sizeof(build));
+	build.fixed = true;
+	build.cap_nodes = (int32) cap_nodes;
+	build.cap_values = (int32) Min(((int64) cap_nodes + 1) / 2 * nv, INT32_MAX);
+	build.nodes = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(TreeBuildNode) * build.cap_nodes);
+	build.values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * build.cap_values);
+
+	rc = GrowTree(&d, &main, (int32) n, &rng, &build, pool, &par);
+	if (rc == MAAS_POOL_ECANCEL)
+		CHECK_FOR_INTERRUPTS();
+	if (rc != MAAS_POOL_OK)
+		ereport(ERROR,
+				(errcode(rc == MAAS_POOL_ENOMEM ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_QUERY_CANCELED),
+				 errmsg(rc == MAAS_POOL_ENOMEM ? "decision tree outgrew its node bound" :
+						"canceling statement due to user request")));
+	MaasPoolStop(pool);
+
+	e = TreeEnsembleNew(TREE_KIND_SINGLE, nv, 1);
+	TreeEnsembleAppend(e, &build);
+	TreeEnsembleFinish(e);
+	return e;
+}
+
+/* ---- random_forest ---- */
+
+typedef struct ForestJob
+{
+	const CartData *d;
+	CartScratch *scratch;		/* per worker */
+	MaasPool   *pool;
+	uint64		seed;
+	bool		bootstrap;
+	int64		n_draw;
+	int			first;			/* first tree of the batch */
+	TreeBuild  *builds;			/* per task of the batch */
+	int			batch;
+	uint8	   *inbag;			/* per tree a bitmap of drawn rows, or NULL */
+	int64		bitmap_bytes;
+} ForestJob;
+
+static int
+ForestTree(void *arg, int task, int worker)
+{
+	ForestJob  *job = arg;
+	const CartData *d = job->d;
+	CartScratch s = job->scratch[worker];
+	int			t = job->first + task;
+	uint64		rng = TreeRandomSeed(job->seed, (uint64) t, 1);
+	TreeBuild  *b = &job->builds[task];
+	int32		m = 0;
+	int			rc;
+
+	if (job->bootstrap)
+	{
+		uint8	   *bits = job->inbag ? job->inbag + (int64) t * job->bitmap_bytes : NULL;
+
+		memset(s.w, 0, sizeof(float) * d->n);
+		for (int64 k = 0; k < job->n_draw; k++)
+			s.w[TreeRandomBelow(&rng, (uint64) d->n)] += 1;
+		for (int64 r = 0; r < d->n; r++)
+			if (s.w[r] > 0)
+			{
+				s.rows[m++] = (int32) r;
+				if (bits)
+					bits[r >> 3] |= (uint8) (1 << (r & 7));
+			}
+	}
+	else
+	{
+		s.w = NULL;
+		for (int64 r = 0; r < d->n; r++)
+			s.rows[m++] = (int32) r;
+	}
+	for (int f = 0; f < d->p; f++)
+		s.perm[f] = f;
+	memset(b, 0, sizeof(TreeBuild));
+	rc = GrowTree(d, &s, m, &rng, b, job->pool, NULL);
+	if (rc != MAAS_POOL_OK)
+		TreeBuildFree(b);
+	return rc;
+}
+
+/* Free what a canceled batch left behind */
+static void
+FreeBuilds(void *arg)
+{
+	ForestJob  *job = arg;
+
+	for (int i = 0; i < job->batch; i++)
+		TreeBuildFree(&job->builds[i]);
+}
+
+typedef struct OobJob
+{
+	const TreeEnsemble *e;
+	const MaasMatrix *X;
+	const double *y;
+	int			K;
+	int64		n;
+	const uint8 *inbag;
+	int64		bitmap_bytes;
+	double	   *acc;			/* per worker: K */
+	double	   *pred;			/* per row: class or value, NaN if never out of bag */
+} OobJob;
+
+/* Tree t's leaf for row r of a column-major matrix */
+static const double *
+LeafOfRow(const TreeEnsemble *e, int t, const MaasMatrix *X, int64 r)
+{
+	const TreeNode *nodes = e->nodes;
+	int32		i = e->root[t];
+
+	while (nodes[i].feature >= 0)
+	{
+		const TreeNode *nd = &nodes[i];
+		double		v = X->data[(int64) nd->feature * X->ld + r];
+
+		i = v <= nd->threshold ? nd->left : isnan(v) ? nd->missing : nd->right;
+	}
+	return e->values + nodes[i].left;
+}
+
+static int
+OobBlock(void *arg, int block, int worker)
+{
+	OobJob	   *job = arg;
+	int			nv = job->K > 0 ? job->K : 1;
+	double	   *acc = job->acc + (int64) worker * nv;
+	int64		from = (int64) block * OOB_BLOCK;
+	int64		to = Min(from + OOB_BLOCK, job->n);
+
+	for (int64 r = from; r < to; r++)
+	{
+		int			used = 0;
+
+		memset(acc, 0, sizeof(double) * nv);
+		for (int t = 0; t < job->e->n_trees; t++)
+		{
+			const double *v;
+
+			if (job->inbag[(int64) t * job->bitmap_bytes + (r >> 3)] & (1 << (r & 7)))
+				continue;
+			v = LeafOfRow(job->e, t, job->X, r);
+			for (int k = 0; k < nv; k++)
+				acc[k] += v[k];
+			used++;
+		}
+		if (used == 0)
+			job->pred[r] = NAN;
+		else
+			job->pred[r] = job->K > 0 ? MaasArgmax(acc, nv) : acc[0] / used;
+	}
+	return MAAS_POOL_OK;
+}
+
+/* Accuracy or R^2 over the rows some tree left out */
+static double
+OobScore(MaasPool *pool, const TreeEnsemble *e, const MaasTrainData *data, int K,
+		 const uint8 *inbag, int64 bitmap_bytes)
+{
+	OobJob		job;
+	int64		n = data->m.n_rows;
+	int64		used = 0;
+	int64		correct = 0;
+	double		mean = 0;
+	double		sse = 0;
+	double		sst = 0;
+
+	job.e = e;
+	job.X = &data->m;
+	job.y = MaasTrainY(data);
+	job.K = K;
+	job.n = n;
+	job.inbag = inbag;
+	job.bitmap_bytes = bitmap_bytes;
+	job.acc = palloc(sizeof(double) * Max(K, 1) * MaasPoolWorkers(pool));
+	job.pred = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
+	MaasPoolRun(pool, (int) ((n + OOB_BLOCK - 1) / OOB_BLOCK), OobBlock, &job);
+	for (int64 r = 0; r < n; r++)
+		if (!isnan(job.pred[r]))
+		{
+			used++;
+			mean += job.y[r];
+			correct += job.pred[r] == job.y[r];
+		}
+	if (used == 0)
+		return NAN;
+	if (K > 0)
+		return (double) correct / used;
+	mean /= used;
+	for (int64 r = 0; r < n; r++)
+		if (!isnan(job.pred[r]))
+		{
+			sse += (job.y[r] - job.pred[r]) * (job.y[r] - job.pred[r]);
+			sst += (job.y[r] - mean) * (job.y[r] - mean);
+		}
+	return sst > 0 ? 1.0 - sse / sst : (sse == 0 ? 1.0 : 0.0);
+}
+
+static void *
+RandomForestFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+{
+	CartData	d;
+	TreeBins	bins;
+	TreeCodes	codes;
+	MaasPool   *pool;
+	TreeEnsemble *e;
+	ForestJob  *job = palloc0(sizeof(ForestJob));
+	MemoryContextCallback *cb;
+	int64		n = data->m.n_rows;
+	int			n_trees = MaasParamInt(params, "n_estimators");
+	bool		bootstrap = MaasParamBool(params, "bootstrap");
+	bool		oob = bootstrap && MaasParamBool(params, "oob_score");
+	int			nv;
+	int			n_workers;
+	Size		bytes;
+
+	Configure(data, params, true, &d.cfg, "random_forest");
+	nv = d.cfg.K > 0 ? d.cfg.K : 1;
+	job->n_draw = bootstrap ? Max(1, (int64) ceil(MaasParamNumber(params, "max_samples") * n)) : n;
+	TreeCheckModelSize("random_forest", n_trees, d.cfg.max_depth, Min(n, job->n_draw),
+					   d.cfg.min_leaf, nv);
+
+	pool = MaasPoolStart(TreeThreads(n * data->n_features * (int64) n_trees));
+	n_workers = MaasPoolWorkers(pool);
+	job->bitmap_bytes = (n + 7) / 8;
+	bytes = mul_size(n, data->n_features * 2);
+	bytes = add_size(bytes, mul_size(n_workers, mul_size(n, 24)));
+	if (oob)
+		bytes = add_size(bytes, add_size(mul_size(n_trees, job->bitmap_bytes), mul_size(n, 8)));
+	MaasCheckMemory(bytes, "random_forest training");
+
+	Bin(&d, pool, data, MaasParamInt(params, "max_bin"), &bins, &codes);
+	job->d = &d;
+	job->pool = pool;
+	job->seed = (uint64) TreeParamSeed(params);
+	job->bootstrap = bootstrap;
+	job->scratch = palloc(sizeof(CartScratch) * n_workers);
+	for (int w = 0; w < n_workers; w++)
+		ScratchInit(&job->scratch[w], &d, n, bootstrap);
+	job->inbag = NULL;
+	if (oob)
+	{
+		job->inbag = MemoryContextAllocHuge(CurrentMemoryContext, (Size) n_trees * job->bitmap_bytes);
+		memset(job->inbag, 0, (Size) n_trees * job->bitmap_bytes);
+	}
+	job->batch = Min(n_trees, 4 * n_workers);
+	job->builds = palloc0(sizeof(TreeBuild) * job->batch);
+	cb = palloc0(sizeof(MemoryContextCallback));
+	cb->func = FreeBuilds;
+	cb->arg = job;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+
+	e = TreeEnsembleNew(TREE_KIND_FOREST, nv, 1);
+	for (int first = 0; first < n_trees; first += job->batch)
+	{
+		int			count = Min(job->batch, n_trees - first);
+
+		/* a batch of trees can take a while */
+		CHECK_FOR_INTERRUPTS();
+		job->first = first;
+		MaasPoolRun(pool, count, ForestTree, job);
+		for (int i = 0; i < count; i++)
+		{
+			TreeEnsembleAppend(e, &job->builds[i]);
+			TreeBuildFree(&job->builds[i]);
+		}
+		if (MaasProgressDue(progress))
+			ereport(NOTICE,
+					(errmsg("random_forest: tree %d/%d, %d nodes", first + count, n_trees,
+							e->n_nodes)));
+	}
+	TreeEnsembleFinish(e);
+	if (oob)
+		e->oob_score = OobScore(pool, e, data, d.cfg.K, job->inbag, job->bitmap_bytes);
+	MaasPoolStop(pool);
+	return e;
+}
+
+const MaasAlgorithm maas_decision_tree = {
+	.name = "decision_tree",
+	.id = 3,
+	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
+	.handles_missing = true,
+	.params = decision_tree_params,
+	.fit = DecisionTreeFit,
+	.fit_comoment = NULL,
+	.predict = TreePredict,
+	.predict_matrix = TreePredictMatrix,
+	.serialize = TreeSerialize,
+	.deserialize = TreeDeserialize,
+	.describe = TreeDescribe,
+	.explain = TreeExplain,
+	.importance = TreeImportance,
+};
+
+const MaasAlgorithm maas_random_forest = {
+	.name = "random_forest",
+	.id = 4,
+	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
+	.handles_missing = true,
+	.params = random_forest_params,
+	.fit = RandomForestFit,
+	.fit_comoment = NULL,
+	.predict = TreePredict,
+	.predict_matrix = TreePredictMatrix,
+	.serialize = TreeSerialize,
+	.deserialize = TreeDeserialize,
+	.describe = TreeDescribe,
+	.explain = TreeExplain,
+	.importance = TreeImportance,
+};

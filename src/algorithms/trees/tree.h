@@ -1,0 +1,236 @@
+/*
+ * tree.h
+ *	  Tree models: decision_tree, random_forest and gradient_boosting.
+ *
+ * Training works on binned features (bins.c): every encoded feature is
+ * cut into at most max_bin bins at quantiles of the training values, code 0
+ * is "missing" (NaN), codes 1..n_bins the value bins.  A split after bin s
+ * sends codes 1..s left, the rest right, and missing values the way learned
+ * for that node; the stored threshold is a cut value, so predicting on raw
+ * values (x <= threshold goes left) agrees with the binned training.
+ *
+ * Training threads (core/pool.c) run plain C over memory allocated before
+ * they start; the backend's own thread supervises them, handles interrupts
+ * and does every PostgreSQL call.
+ *
+ * A fitted model is a TreeEnsemble (tree.c): flattened nodes of every tree
+ * in one array, used for prediction, TreeSHAP explanations, importance and
+ * the model bytes.
+ */
+#ifndef TREE_H
+#define TREE_H
+
+#include "core/core.h"
+
+/* Limits */
+#define TREE_MAX_DEPTH			256		/* deepest tree grown or read */
+#define TREE_MAX_TREES			1000000 /* trees in one model */
+#define TREE_MAX_BIN			65535
+#define TREE_PAYLOAD_VERSION	1
+#define TREE_BIN_SAMPLE			262144	/* rows sampled to place the bin cuts */
+
+/* What the trees of a model add up to */
+typedef enum TreeKind
+{
+	TREE_KIND_SINGLE = 1,		/* one CART tree: leaf values are the output */
+	TREE_KIND_FOREST = 2,		/* the mean of the trees' leaf values */
+	TREE_KIND_BOOST = 3			/* base + sum of leaves, per group, then link */
+} TreeKind;
+
+/* Node flags in model bytes */
+#define TREE_FLAG_LEAF			1
+#define TREE_FLAG_DEFAULT_LEFT	2
+
+/*
+ * One node, flattened for prediction: 24 bytes, so a path touches one
+ * cache line per level.  Leaves have feature -1 and left = offset of their
+ * values.  Children are absolute indexes into the ensemble's node array.
+ */
+typedef struct TreeNode
+{
+	double		threshold;		/* x <= threshold goes left */
+	int32		feature;		/* encoded feature, -1 for a leaf */
+	int32		left;			/* leaf: offset into values */
+	int32		right;
+	int32		missing;		/* the child NaN goes to (left or right) */
+} TreeNode;
+
+/*
+ * The same node for prediction (tree.c): each tree's nodes renumbered
+ * breadth-first so that a node's children sit side by side, and a leaf
+ * loops to itself.  A step is then branch-free, and several trees can be
+ * walked in lockstep for one row.
+ */
+typedef struct TreeStep
+{
+	double		threshold;		/* x > threshold goes right; leaves: +inf */
+	int32		feature2;		/* feature * 2, + 1 when NaN goes right */
+	int32		child;			/* the left child (right: child + 1); leaves: itself */
+} TreeStep;
+
+typedef struct TreeEnsemble
+{
+	TreeKind	kind;
+	int			n_trees;
+	int			n_values;		/* values per leaf: classes (CART), else 1 */
+	int			n_groups;		/* boosting: outputs; tree t adds to t % n_groups */
+	double	   *base;			/* n_groups: boosting's initial margins */
+	int32	   *root;			/* n_trees + 1: first node of each tree */
+	int32		n_nodes;
+	TreeNode   *nodes;
+	double	   *cover;			/* per node: training weight (CART) or hessian */
+	double	   *gain;			/* per node: loss reduction of its split, 0 for leaves */
+	int32		n_leaf_values;
+	double	   *values;
+	/* training summary, NaN or 0 when not applicable */
+	double		oob_score;		/* random_forest: accuracy or R^2 out of bag */
+	int32		rounds;			/* boosting: rounds kept */
+	int32		rounds_trained; /* boosting: rounds run before stopping */
+	double		train_loss;
+	double		valid_loss;
+	/* derived on load */
+	int			max_depth;
+	int32		n_leaves;
+	TreeStep   *steps;			/* n_nodes, tree t at root[t].. */
+	int32	   *step_values;	/* per step node: a leaf's offset into values */
+	int32	   *tree_depth;		/* per tree: its deepest leaf */
+	/* capacities while trees are appended */
+	int32		cap_trees;
+	int32		cap_nodes;
+	int32		cap_values;
+} TreeEnsemble;
+
+/* ---- binning (bins.c) ---- */
+
+/* Cut points of every feature */
+typedef struct TreeBins
+{
+	int			p;
+	int		   *n_bins;			/* value bins per feature (codes 1..n_bins) */
+	int			max_bins;		/* largest n_bins */
+	double	  **cuts;			/* per feature n_bins - 1 cuts: bin b is (cuts[b-2], cuts[b-1]] */
+	double	  **lo;				/* per feature and bin: smallest and largest */
+	double	  **hi;				/* sampled training value (index b - 1) */
+} TreeBins;
+
+/* Codes of every row: uint8 when every feature has < 256 codes */
+typedef struct TreeCodes
+{
+	int64		n;
+	int			p;
+	bool		wide;			/* uint16 codes */
+	bool		row_major;		/* codes[r * p + f], else codes[f * n + r] */
+	void	   *data;
+} TreeCodes;
+
+static inline int
+TreeCode(const TreeCodes *c, int64 r, int f)
+{
+	int64		i = c->row_major ? r * c->p + f : (int64) f * c->n + r;
+
+	return c->wide ? ((const uint16 *) c->data)[i] : ((const uint8 *) c->data)[i];
+}
+
+struct MaasPool;
+
+extern void TreeMakeBins(struct MaasPool *pool, const MaasMatrix *m, int p,
+						 const int32 *rows, int64 n_rows, int max_bin, TreeBins *bins);
+extern void TreeMakeCodes(struct MaasPool *pool, const MaasMatrix *m, int p,
+						  const TreeBins *bins, bool row_major, TreeCodes *codes);
+extern void TreeMakeCodesTwice(struct MaasPool *pool, const MaasMatrix *m, int p,
+							   const TreeBins *bins, bool row_major, TreeCodes *codes,
+							   TreeCodes *copy);
+extern double TreeCutThreshold(const TreeBins *bins, int f, int s);
+
+/* ---- random numbers that threads may use (splitmix64) ---- */
+
+static inline uint64
+TreeRandomNext(uint64 *state)
+{
+	uint64		z = (*state += UINT64CONST(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* uniform in [0, n) */
+static inline uint64
+TreeRandomBelow(uint64 *state, uint64 n)
+{
+	return (uint64) (((__uint128_t) TreeRandomNext(state) * n) >> 64);
+}
+
+/* uniform in [0, 1) */
+static inline double
+TreeRandomDouble(uint64 *state)
+{
+	return (TreeRandomNext(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* A generator for stream (a, b) of a seed, the same on any thread */
+static inline uint64
+TreeRandomSeed(uint64 seed, uint64 a, uint64 b)
+{
+	uint64		s = seed ^ UINT64CONST(0x6a09e667f3bcc909);
+
+	s = TreeRandomNext(&s) ^ (a * UINT64CONST(0x9e3779b97f4a7c15));
+	s = TreeRandomNext(&s) ^ (b * UINT64CONST(0xc2b2ae3d27d4eb4f));
+	return TreeRandomNext(&s);
+}
+
+/* ---- the fitted model (tree.c) ---- */
+
+/* A tree as built: nodes in creation order, children after their parent */
+typedef struct TreeBuildNode
+{
+	int32		feature;		/* -1: leaf */
+	int32		split;			/* codes 1..split go left */
+	int32		left;
+	int32		right;
+	bool		default_left;
+	double		threshold;
+	double		cover;
+	double		gain;
+	int32		value;			/* leaf: offset into the tree's values */
+} TreeBuildNode;
+
+/* Growable (malloc, usable in threads) or fixed (palloc'd by the caller) */
+typedef struct TreeBuild
+{
+	TreeBuildNode *nodes;
+	int32		n_nodes;
+	int32		cap_nodes;
+	double	   *values;
+	int32		n_values;
+	int32		cap_values;
+	bool		fixed;
+	int			depth;
+} TreeBuild;
+
+extern int	TreeBuildAddNode(TreeBuild *b);
+extern int	TreeBuildAddValues(TreeBuild *b, int n);
+extern void TreeBuildFree(TreeBuild *b);
+
+extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
+extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
+extern void TreeEnsembleFinish(TreeEnsemble *e);
+
+extern void TreePredict(const MaasModel *model, const double *x, double *out);
+extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
+							  double *out);
+extern void TreeSerialize(const MaasModel *model, StringInfo buf);
+extern void *TreeDeserialize(MaasReader *r, const MaasModel *model);
+extern void TreeDescribe(const MaasModel *model, MaasJson *json);
+extern void TreeExplain(const MaasModel *model, const double *x, double *contrib, double *base);
+extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
+
+/* shared training helpers (tree.c) */
+extern int	TreeParamSeed(const MaasParams *params);
+extern int	TreeThreads(int64 work);
+extern void TreeCheckModelSize(const char *algorithm, int64 trees, int max_depth,
+							   int64 rows, int min_leaf, int n_values);
+extern void TreeShap(const TreeEnsemble *e, int t, int value, const double *x,
+					 double scale, double *phi, double *expected);
+
+#endif							/* TREE_H */

@@ -1,0 +1,58 @@
+/*
+ * algorithm.c
+ *	  Finding an algorithm by its SQL name or by the id in model bytes.
+ *
+ * The list is src/algorithms/algorithms.c, registered by _PG_init: core
+ * declares the interface and looks algorithms up, and never refers to an
+ * algorithm itself.
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "core/core.h"
+
+static const MaasAlgorithm *const *algorithms;
+static int	n_algorithms;
+
+/* The list of algorithms; called once when the library is loaded */
+void
+MaasRegisterAlgorithms(const MaasAlgorithm *const *list, int n)
+{
+	algorithms = list;
+	n_algorithms = n;
+}
+
+const MaasAlgorithm *
+MaasFindAlgorithm(const char *name)
+{
+	for (int i = 0; i < n_algorithms; i++)
+		if (strcmp(algorithms[i]->name, name) == 0)
+			return algorithms[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown algorithm \"%s\"", name),
+			 errhint("Valid algorithms are: %s.", MaasAlgorithmNames())));
+	return NULL;				/* keep compiler quiet */
+}
+
+/* NULL when unknown: callers reading model bytes report their own error */
+const MaasAlgorithm *
+MaasFindAlgorithmById(uint16 id)
+{
+	for (int i = 0; i < n_algorithms; i++)
+		if (algorithms[i]->id == id)
+			return algorithms[i];
+	return NULL;
+}
+
+char *
+MaasAlgorithmNames(void)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n_algorithms; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", algorithms[i]->name);
+	return buf.data;
+}

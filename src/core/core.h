@@ -1,0 +1,394 @@
+/*
+ * core.h
+ *	  The core layer: the model and its preprocessing spec, the algorithm
+ *	  interface, the model bytes, typed options, JSON, metrics, the memory
+ *	  budget, progress, linear algebra, optimizers and the thread pool.
+ *
+ * A model is a preprocessing spec (input columns -> encoded feature vector),
+ * a target spec (class labels), and an algorithm's fitted state.  Every
+ * algorithm implements one MaasAlgorithm; adding one is a new file or folder
+ * under src/algorithms plus a line in src/algorithms/algorithms.c.
+ *
+ * Core includes only PostgreSQL and BLAS: nothing here runs SQL, reads the
+ * catalog or knows about fmgr calls.  See src/README.md for the layers.
+ */
+#ifndef MAAS_CORE_H
+#define MAAS_CORE_H
+
+#include "postgres.h"
+
+#include <math.h>
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+/* Limits */
+#define MAAS_MAX_FEATURES		100000	/* encoded features of one model */
+#define MAAS_MAX_COLUMNS		1600	/* input columns (PostgreSQL's own) */
+#define MAAS_MAX_CLASSES		1000
+#define MAAS_MAX_CATEGORIES		10000	/* per categorical column */
+#define MAAS_MAX_NAME			NAMEDATALEN
+
+/* Tasks; the numbers are stored in model bytes */
+typedef enum MaasTask
+{
+	MAAS_TASK_REGRESSION = 1,
+	MAAS_TASK_BINARY = 2,
+	MAAS_TASK_MULTICLASS = 3
+} MaasTask;
+
+#define MAAS_TASK_BIT(t)		(1u << (t))
+#define MAAS_TASKS_CLASSIFY		(MAAS_TASK_BIT(MAAS_TASK_BINARY) | MAAS_TASK_BIT(MAAS_TASK_MULTICLASS))
+#define MaasTaskIsClassification(t)	((t) == MAAS_TASK_BINARY || (t) == MAAS_TASK_MULTICLASS)
+
+/* How an input column becomes encoded features; stored in model bytes */
+typedef enum MaasColumnKind
+{
+	MAAS_COL_NUMERIC = 1,		/* one feature, the value */
+	MAAS_COL_BOOLEAN = 2,		/* one feature, 0 or 1 */
+	MAAS_COL_CATEGORICAL = 3,	/* one feature per category (one-hot) */
+	MAAS_COL_ARRAY = 4			/* float8[] or vector: one feature per element */
+} MaasColumnKind;
+
+/* One input column of a model */
+typedef struct MaasColumn
+{
+	char	   *name;
+	MaasColumnKind kind;
+	int			offset;			/* first encoded feature */
+	int			width;			/* encoded features it produces */
+	/* categorical: sorted (strcmp) vocabulary; unseen values encode as zeros */
+	int			n_categories;
+	char	  **categories;
+	/* per encoded feature: the value a NULL becomes (NaN: left missing) */
+	double	   *impute;
+} MaasColumn;
+
+/* Input columns -> encoded feature vector */
+typedef struct MaasPreprocess
+{
+	int			n_columns;
+	MaasColumn *columns;
+	int			n_features;		/* sum of widths */
+} MaasPreprocess;
+
+/* The target: its name, and for classification its labels */
+typedef struct MaasTarget
+{
+	char	   *name;			/* NULL when unknown (aggregate) */
+	MaasColumnKind kind;		/* numeric, boolean or categorical (text) */
+	int			n_classes;		/* 0 for regression */
+	char	  **labels;			/* class labels as text, in class order */
+	double	   *values;			/* numeric value of each class, NaN if text */
+} MaasTarget;
+
+struct MaasAlgorithm;
+struct MaasReader;
+struct MaasJson;
+
+/* A deserialized, ready-to-predict model */
+typedef struct MaasModel
+{
+	const struct MaasAlgorithm *algorithm;
+	MaasTask	task;
+	int			n_features;
+	int			n_outputs;		/* 1 for regression, n_classes otherwise */
+	MaasPreprocess prep;
+	MaasTarget	target;
+	void	   *state;			/* algorithm's fitted parameters */
+} MaasModel;
+
+/*
+ * Training data handed to an algorithm: column-major, n_rows x n_features,
+ * with the target as one more column (y == X + n_features * ld).  NaN marks
+ * a missing value, present only when the algorithm handles missing values.
+ */
+typedef struct MaasMatrix
+{
+	int64		n_rows;
+	int64		ld;				/* leading dimension (row capacity) */
+	int			n_cols;			/* features + 1 (the target) */
+	double	   *data;
+} MaasMatrix;
+
+#define MaasMatrixColumn(m, j)	((m)->data + (int64) (j) * (m)->ld)
+
+typedef struct MaasTrainData
+{
+	MaasMatrix	m;
+	int			n_features;
+	MaasTask	task;
+	int			n_classes;		/* classification: y holds 0..n_classes-1 */
+	const MaasPreprocess *prep; /* feature names, categorical columns */
+} MaasTrainData;
+
+#define MaasTrainX(d)	((d)->m.data)
+#define MaasTrainY(d)	MaasMatrixColumn(&(d)->m, (d)->n_features)
+
+/* Params: parsed from jsonb against a spec, defaults filled in */
+typedef enum MaasParamType
+{
+	MAAS_PARAM_INT,
+	MAAS_PARAM_FLOAT,
+	MAAS_PARAM_BOOL,
+	MAAS_PARAM_STRING,
+	MAAS_PARAM_NAMES			/* array of column names */
+} MaasParamType;
+
+typedef struct MaasParamSpec
+{
+	const char *name;
+	MaasParamType type;
+	const char *default_value;	/* as JSON text; NULL: no default */
+	double		min;			/* numbers: inclusive bounds */
+	double		max;
+	const char *choices;		/* strings: comma-separated allowed values */
+	const char *help;
+} MaasParamSpec;
+
+typedef struct MaasParamValue
+{
+	const MaasParamSpec *spec;
+	bool		is_set;			/* given or defaulted */
+	double		number;
+	bool		boolean;
+	char	   *string;
+	int			n_names;
+	char	  **names;
+} MaasParamValue;
+
+typedef struct MaasParams
+{
+	int			n;
+	MaasParamValue *values;
+} MaasParams;
+
+/* Comoments of [X y]: count, means and centered cross products */
+typedef struct MaasComoment
+{
+	int			q;				/* columns including the target */
+	double		n;
+	double	   *mean;			/* q */
+	double	   *c;				/* q x q, column-major, lower triangle used */
+} MaasComoment;
+
+/* Training progress, reported as NOTICEs at maas.progress_interval */
+typedef struct MaasProgress
+{
+	const char *what;
+	int64		start_ms;
+	int64		last_ms;
+} MaasProgress;
+
+/* What an algorithm implements */
+typedef struct MaasAlgorithm
+{
+	const char *name;			/* SQL name */
+	uint16		id;				/* stored in model bytes; never reused */
+	uint32		tasks;			/* MAAS_TASK_BIT mask */
+	bool		handles_missing;	/* takes NaN features without imputation */
+	const MaasParamSpec *params;	/* terminated by a NULL name */
+
+	/* fit on rows; result is the algorithm state, palloc'd */
+	void	   *(*fit) (const MaasTrainData *data, const MaasParams *params,
+						MaasProgress *progress);
+	/* fit from comoments instead of rows, where the algorithm allows it */
+	void	   *(*fit_comoment) (const MaasComoment *cm, MaasTask task,
+								 const MaasParams *params);
+	/* out: n_outputs values (the value, or class probabilities) */
+	void		(*predict) (const MaasModel *model, const double *x, double *out);
+	/* model bytes of the state, and back; the reader validates everything */
+	void		(*serialize) (const MaasModel *model, StringInfo buf);
+	void	   *(*deserialize) (struct MaasReader *reader, const MaasModel *model);
+	/* JSON members describing the state (inside an open object) */
+	void		(*describe) (const MaasModel *model, struct MaasJson *json);
+	/*
+	 * additive contributions of each encoded feature to the explained score
+	 * (see explain.c); NULL if not available
+	 */
+	void		(*explain) (const MaasModel *model, const double *x,
+							double *contrib, double *base);
+	/* per encoded feature: total gain and split count; NULL if not available */
+	void		(*importance) (const MaasModel *model, double *gain, double *splits);
+	/*
+	 * every row of a column-major matrix (its first n_features columns) into
+	 * out, n_rows x n_outputs, the same values as predict gives; NULL: the
+	 * rows go through predict one by one
+	 */
+	void		(*predict_matrix) (const MaasModel *model, const MaasMatrix *m,
+								   int n_features, double *out);
+} MaasAlgorithm;
+
+/* Bounds-checked reader over untrusted bytes (format.c) */
+typedef struct MaasReader
+{
+	const uint8 *data;
+	size_t		len;
+	size_t		pos;
+	const char *what;			/* what is being read, for error details */
+} MaasReader;
+
+/* JSON text builder (json.c) */
+typedef struct MaasJson
+{
+	StringInfoData buf;
+	bool		need_comma;
+} MaasJson;
+
+/* settings, registered as GUCs by maas.c, defined where they are used */
+extern int	maas_blas_threads;		/* linalg.c */
+extern int	maas_max_memory_kb;		/* memory.c */
+extern int	maas_progress_interval_ms;	/* progress.c */
+extern int	maas_threads;			/* pool.c */
+
+/* algorithm.c; the list itself is src/algorithms/algorithms.c */
+extern void MaasRegisterAlgorithms(const MaasAlgorithm *const *list, int n);
+extern const MaasAlgorithm *MaasFindAlgorithm(const char *name);
+extern const MaasAlgorithm *MaasFindAlgorithmById(uint16 id);
+extern char *MaasAlgorithmNames(void);
+
+/* params.c */
+extern const MaasParamSpec maas_train_params[];
+extern const MaasParamSpec maas_fit_params[];
+extern MaasParams *MaasParseParams(Jsonb *jb, const MaasParamSpec *common,
+								   const MaasParamSpec *algorithm);
+extern const MaasParamValue *MaasParam(const MaasParams *params, const char *name);
+extern double MaasParamNumber(const MaasParams *params, const char *name);
+extern int	MaasParamInt(const MaasParams *params, const char *name);
+extern bool MaasParamBool(const MaasParams *params, const char *name);
+extern const char *MaasParamString(const MaasParams *params, const char *name);
+extern void MaasParamSetString(MaasParams *params, const char *name, const char *value);
+extern void MaasParamsToJson(const MaasParams *params, MaasJson *json);
+
+/* json.c */
+extern void MaasJsonInit(MaasJson *json);
+extern void MaasJsonKey(MaasJson *json, const char *key);
+extern void MaasJsonBeginObject(MaasJson *json);
+extern void MaasJsonEndObject(MaasJson *json);
+extern void MaasJsonBeginArray(MaasJson *json);
+extern void MaasJsonEndArray(MaasJson *json);
+extern void MaasJsonNumber(MaasJson *json, double value);
+extern void MaasJsonInt(MaasJson *json, int64 value);
+extern void MaasJsonString(MaasJson *json, const char *value);
+extern void MaasJsonBool(MaasJson *json, bool value);
+extern void MaasJsonNull(MaasJson *json);
+extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
+extern Jsonb *MaasJsonFinish(MaasJson *json);
+
+/* format.c: the model bytes */
+extern bytea *MaasModelSerialize(const MaasModel *model);
+extern MaasModel *MaasModelDeserialize(const bytea *bytes);
+extern void MaasModelValidateHeader(const bytea *bytes);
+extern void MaasReaderInit(MaasReader *r, const uint8 *data, size_t len, const char *what);
+extern uint8 MaasReadU8(MaasReader *r);
+extern uint16 MaasReadU16(MaasReader *r);
+extern uint32 MaasReadU32(MaasReader *r);
+extern int32 MaasReadCount(MaasReader *r, int32 max, size_t min_elem_size, const char *what);
+extern double MaasReadDouble(MaasReader *r);
+extern double MaasReadFinite(MaasReader *r);
+extern void MaasReadDoubles(MaasReader *r, double *out, int64 n, bool finite);
+extern char *MaasReadString(MaasReader *r);
+extern void MaasReaderFail(MaasReader *r, const char *detail,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
+extern void MaasWriteU8(StringInfo buf, uint8 v);
+extern void MaasWriteU16(StringInfo buf, uint16 v);
+extern void MaasWriteU32(StringInfo buf, uint32 v);
+extern void MaasWriteDouble(StringInfo buf, double v);
+extern void MaasWriteDoubles(StringInfo buf, const double *v, int64 n);
+extern void MaasWriteString(StringInfo buf, const char *s);
+
+/* describe.c */
+extern Jsonb *MaasModelDescribe(const MaasModel *model, size_t size_bytes);
+extern Jsonb *MaasFeaturesJson(const MaasPreprocess *prep);
+extern char *MaasFeatureName(const MaasPreprocess *prep, int feature);
+
+/* linalg.c */
+extern void MaasComomentInit(MaasComoment *cm, int q);
+extern void MaasComomentAddRows(MaasComoment *cm, const double *rows, int n,
+								double *scratch);
+extern void MaasComomentAddColumnMajor(MaasComoment *cm, const MaasMatrix *m,
+									   int64 from, int64 to);
+extern void MaasComomentMerge(MaasComoment *into, double n, const double *mean,
+							  const double *c);
+extern int	MaasSolveSymmetric(double *a, int p, double *b, double ridge);
+extern void MaasSetBlasThreads(int n);
+extern void MaasLoadBlas(void);
+
+/* lbfgs.c */
+typedef double (*MaasObjective) (void *arg, const double *w, double *grad);
+
+typedef struct MaasLbfgsResult
+{
+	int			iterations;
+	double		loss;
+	double		gradient_norm;
+	bool		converged;
+} MaasLbfgsResult;
+
+extern MaasLbfgsResult MaasLbfgs(MaasObjective f, void *arg, double *w, int n,
+								 double l1, const bool *l1_mask, int max_iter,
+								 double tol, MaasProgress *progress);
+
+/* metrics.c */
+extern void MaasRegressionMetrics(const double *y, const double *pred, int64 n,
+								  MaasJson *json, double *primary);
+extern void MaasClassificationMetrics(const double *y, const double *proba,
+									  int64 n, int n_classes, MaasJson *json,
+									  double *primary);
+extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
+							int n_features, MaasJson *json, double *primary);
+
+/* progress.c */
+extern void MaasProgressStart(MaasProgress *p, const char *what);
+extern bool MaasProgressDue(MaasProgress *p);
+extern double MaasProgressElapsedMs(MaasProgress *p);
+
+/* memory.c: the memory budget of a training run (maas.max_memory) */
+extern void MaasCheckMemory(Size bytes, const char *what);
+extern void MaasMemoryReset(void);
+extern void MaasCheckDataMemory(Size bytes, const char *what);
+extern Size MaasMemoryWorkPeak(void);
+
+/*
+ * pool.c: worker threads.  A task runs plain C over memory allocated
+ * before the batch: no palloc, no ereport, no PostgreSQL call of any kind.
+ */
+#define MAAS_POOL_OK		0
+#define MAAS_POOL_ECANCEL	1
+#define MAAS_POOL_ENOMEM	2
+
+/* A task: returns MAAS_POOL_OK or an error code; worker is 0..n_workers-1 */
+typedef int (*MaasTaskFn) (void *arg, int task, int worker);
+
+typedef struct MaasPool MaasPool;
+
+extern MaasPool *MaasPoolStart(int threads);
+extern int	MaasPoolWorkers(const MaasPool *pool);
+extern void MaasPoolRun(MaasPool *pool, int n_tasks, MaasTaskFn fn, void *arg);
+extern bool MaasPoolCancelled(const MaasPool *pool);
+extern void MaasPoolStop(MaasPool *pool);
+extern void MaasPoolResetUsage(void);
+extern int	MaasPoolThreadsUsed(void);
+
+/* model.c: model use */
+extern const char *MaasTaskName(MaasTask task);
+extern double MaasPredictValue(const MaasModel *model, const double *out);
+extern int	MaasArgmax(const double *v, int n);
+extern void MaasModelCheckClassifier(const MaasModel *model);
+
+/*
+ * The logistic function, without overflow for large |z|: 1 / (1 + e^-z) for
+ * z >= 0, e^z / (1 + e^z) below, written without a branch on the sign,
+ * which the CPU cannot predict when the margins are mixed.
+ */
+static inline double
+MaasSigmoid(double z)
+{
+	double		e = exp(-fabs(z));
+
+	return (z >= 0 ? 1.0 : e) / (1.0 + e);
+}
+
+/* common errors */
+#define MAAS_ERRCODE_BAD_MODEL	ERRCODE_DATA_CORRUPTED
+
+#endif							/* MAAS_CORE_H */

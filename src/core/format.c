@@ -1,0 +1,543 @@
+/*
+ * format.c
+ *	  The model binary format: one validating reader, one writer.
+ *
+ * Layout, little-endian:
+ *
+ *	header (32 bytes): magic u32, format version u16, flags u16,
+ *	  algorithm id u16, task u16, feature count u32, output count u32,
+ *	  payload length u32, CRC-32C of the payload u32, reserved u32 (0)
+ *	payload: preprocessing spec, target spec, algorithm section
+ *	  (u32 length + the algorithm's bytes)
+ *
+ * Model bytes are untrusted: they may come from any bytea.  Every count and
+ * length is checked against the bytes that remain before anything is
+ * allocated or read, and any inconsistency is ERROR "invalid maas model".
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "mb/pg_wchar.h"
+#include "port/pg_crc32c.h"
+#include "utils/memutils.h"
+
+#include "core/core.h"
+
+#define MAAS_MODEL_MAGIC		0x5341414D	/* "MAAS" */
+#define MAAS_FORMAT_VERSION		1
+#define MAAS_HEADER_SIZE		32
+#define MAAS_MAX_STRING			65536
+
+/* ---- writing ---- */
+
+void
+MaasWriteU8(StringInfo buf, uint8 v)
+{
+	appendStringInfoCharMacro(buf, (char) v);
+}
+
+void
+MaasWriteU16(StringInfo buf, uint16 v)
+{
+	char		b[2] = {(char) (v & 0xff), (char) (v >> 8)};
+
+	appendBinaryStringInfo(buf, b, 2);
+}
+
+void
+MaasWriteU32(StringInfo buf, uint32 v)
+{
+	char		b[4];
+
+	for (int i = 0; i < 4; i++)
+		b[i] = (char) ((v >> (8 * i)) & 0xff);
+	appendBinaryStringInfo(buf, b, 4);
+}
+
+void
+MaasWriteDouble(StringInfo buf, double v)
+{
+	uint64		u;
+	char		b[8];
+
+	memcpy(&u, &v, 8);
+	for (int i = 0; i < 8; i++)
+		b[i] = (char) ((u >> (8 * i)) & 0xff);
+	appendBinaryStringInfo(buf, b, 8);
+}
+
+void
+MaasWriteDoubles(StringInfo buf, const double *v, int64 n)
+{
+	for (int64 i = 0; i < n; i++)
+		MaasWriteDouble(buf, v[i]);
+}
+
+void
+MaasWriteString(StringInfo buf, const char *s)
+{
+	size_t		len = s ? strlen(s) : 0;
+
+	MaasWriteU32(buf, (uint32) len);
+	appendBinaryStringInfo(buf, s ? s : "", (int) len);
+}
+
+/* ---- reading ---- */
+
+void
+MaasReaderInit(MaasReader *r, const uint8 *data, size_t len, const char *what)
+{
+	r->data = data;
+	r->len = len;
+	r->pos = 0;
+	r->what = what;
+}
+
+void
+MaasReaderFail(MaasReader *r, const char *detail,...)
+{
+	char		msg[256];
+	va_list		args;
+
+	va_start(args, detail);
+	vsnprintf(msg, sizeof(msg), detail, args);
+	va_end(args);
+	ereport(ERROR,
+			(errcode(MAAS_ERRCODE_BAD_MODEL),
+			 errmsg("invalid maas model"),
+			 errdetail("%s%s%s at byte %zu.", r->what ? r->what : "",
+					   r->what ? ": " : "", msg, r->pos)));
+	pg_unreachable();
+}
+
+static const uint8 *
+Take(MaasReader *r, size_t n)
+{
+	const uint8 *p;
+
+	if (n > r->len - r->pos)
+		MaasReaderFail(r, "truncated, %zu bytes needed, %zu left", n, r->len - r->pos);
+	p = r->data + r->pos;
+	r->pos += n;
+	return p;
+}
+
+uint8
+MaasReadU8(MaasReader *r)
+{
+	return *Take(r, 1);
+}
+
+uint16
+MaasReadU16(MaasReader *r)
+{
+	const uint8 *p = Take(r, 2);
+
+	return (uint16) (p[0] | (p[1] << 8));
+}
+
+uint32
+MaasReadU32(MaasReader *r)
+{
+	const uint8 *p = Take(r, 4);
+
+	return (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
+}
+
+/*
+ * A count of elements that follow, each at least min_elem_size bytes: it must
+ * not exceed max nor the bytes that remain, so a hostile count cannot make
+ * us allocate more than the input's size.
+ */
+int32
+MaasReadCount(MaasReader *r, int32 max, size_t min_elem_size, const char *what)
+{
+	uint32		n = MaasReadU32(r);
+
+	if (n > (uint32) max)
+		MaasReaderFail(r, "%s count %u exceeds the limit %d", what, n, max);
+	if (min_elem_size > 0 && (uint64) n * min_elem_size > r->len - r->pos)
+		MaasReaderFail(r, "%s count %u does not fit in the %zu bytes left",
+					   what, n, r->len - r->pos);
+	return (int32) n;
+}
+
+double
+MaasReadDouble(MaasReader *r)
+{
+	const uint8 *p = Take(r, 8);
+	uint64		u = 0;
+	double		v;
+
+	for (int i = 0; i < 8; i++)
+		u |= (uint64) p[i] << (8 * i);
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+double
+MaasReadFinite(MaasReader *r)
+{
+	double		v = MaasReadDouble(r);
+
+	if (!isfinite(v))
+		MaasReaderFail(r, "a stored number is not finite");
+	return v;
+}
+
+void
+MaasReadDoubles(MaasReader *r, double *out, int64 n, bool finite)
+{
+	if ((uint64) n * 8 > r->len - r->pos)
+		MaasReaderFail(r, "truncated, %lld numbers needed", (long long) n);
+	for (int64 i = 0; i < n; i++)
+		out[i] = finite ? MaasReadFinite(r) : MaasReadDouble(r);
+}
+
+char *
+MaasReadString(MaasReader *r)
+{
+	uint32		len = MaasReadU32(r);
+	const uint8 *p;
+	char	   *s;
+
+	if (len > MAAS_MAX_STRING)
+		MaasReaderFail(r, "string of %u bytes exceeds the limit", len);
+	p = Take(r, len);
+	if (memchr(p, 0, len) != NULL ||
+		!pg_verifymbstr((const char *) p, (int) len, true))
+		MaasReaderFail(r, "string is not valid text");
+	s = palloc(len + 1);
+	memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
+/* ---- the model ---- */
+
+static void
+WritePreprocess(StringInfo buf, const MaasPreprocess *prep)
+{
+	MaasWriteU32(buf, (uint32) prep->n_columns);
+	for (int i = 0; i < prep->n_columns; i++)
+	{
+		const MaasColumn *col = &prep->columns[i];
+
+		MaasWriteString(buf, col->name);
+		MaasWriteU8(buf, (uint8) col->kind);
+		MaasWriteU32(buf, (uint32) col->width);
+		if (col->kind == MAAS_COL_CATEGORICAL)
+		{
+			MaasWriteU32(buf, (uint32) col->n_categories);
+			for (int k = 0; k < col->n_categories; k++)
+				MaasWriteString(buf, col->categories[k]);
+		}
+		MaasWriteDoubles(buf, col->impute, col->width);
+	}
+}
+
+static int
+CompareStrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void
+ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_missing)
+{
+	int			offset = 0;
+
+	/* each column takes at least 17 bytes: name length, kind, width, impute */
+	prep->n_columns = MaasReadCount(r, MAAS_MAX_COLUMNS, 17, "column");
+	if (prep->n_columns < 1)
+		MaasReaderFail(r, "a model needs at least one input column");
+	prep->columns = palloc0(sizeof(MaasColumn) * prep->n_columns);
+	for (int i = 0; i < prep->n_columns; i++)
+	{
+		MaasColumn *col = &prep->columns[i];
+		uint8		kind;
+
+		col->name = MaasReadString(r);
+		kind = MaasReadU8(r);
+		if (kind < MAAS_COL_NUMERIC || kind > MAAS_COL_ARRAY)
+			MaasReaderFail(r, "unknown column kind %u", kind);
+		col->kind = (MaasColumnKind) kind;
+		col->width = MaasReadCount(r, n_features - offset, 8, "column width");
+		if (col->width < 1)
+			MaasReaderFail(r, "column \"%s\" has no features", col->name);
+		if ((col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN) &&
+			col->width != 1)
+			MaasReaderFail(r, "column \"%s\" has width %d, not 1", col->name, col->width);
+		if (col->kind == MAAS_COL_CATEGORICAL)
+		{
+			col->n_categories = MaasReadCount(r, MAAS_MAX_CATEGORIES, 4, "category");
+			if (col->n_categories != col->width)
+				MaasReaderFail(r, "column \"%s\" has %d categories for width %d",
+							   col->name, col->n_categories, col->width);
+			col->categories = palloc(sizeof(char *) * col->n_categories);
+			for (int k = 0; k < col->n_categories; k++)
+			{
+				col->categories[k] = MaasReadString(r);
+				/* lookups use binary search: the vocabulary must be sorted */
+				if (k > 0 && CompareStrings(&col->categories[k - 1], &col->categories[k]) >= 0)
+					MaasReaderFail(r, "categories of column \"%s\" are not sorted", col->name);
+			}
+		}
+		col->offset = offset;
+		col->impute = palloc(sizeof(double) * col->width);
+		MaasReadDoubles(r, col->impute, col->width, false);
+		for (int k = 0; k < col->width; k++)
+		{
+			if (isinf(col->impute[k]))
+				MaasReaderFail(r, "column \"%s\" imputes an infinite value", col->name);
+			/* NaN leaves a value missing: only for algorithms that handle it */
+			if (isnan(col->impute[k]) && !allow_missing)
+				MaasReaderFail(r, "column \"%s\" imputes NaN", col->name);
+		}
+		offset += col->width;
+	}
+	if (offset != n_features)
+		MaasReaderFail(r, "columns encode %d features, header says %d", offset, n_features);
+	prep->n_features = n_features;
+}
+
+static void
+WriteTarget(StringInfo buf, const MaasTarget *target)
+{
+	MaasWriteString(buf, target->name);
+	MaasWriteU8(buf, (uint8) target->kind);
+	MaasWriteU32(buf, (uint32) target->n_classes);
+	for (int k = 0; k < target->n_classes; k++)
+		MaasWriteString(buf, target->labels[k]);
+	MaasWriteDoubles(buf, target->values, target->n_classes);
+}
+
+static void
+ReadTarget(MaasReader *r, MaasTarget *target, MaasTask task, int n_outputs)
+{
+	uint8		kind;
+
+	target->name = MaasReadString(r);
+	if (target->name[0] == '\0')
+		target->name = NULL;
+	kind = MaasReadU8(r);
+	if (kind != MAAS_COL_NUMERIC && kind != MAAS_COL_BOOLEAN && kind != MAAS_COL_CATEGORICAL)
+		MaasReaderFail(r, "unknown target kind %u", kind);
+	target->kind = (MaasColumnKind) kind;
+	target->n_classes = MaasReadCount(r, MAAS_MAX_CLASSES, 12, "class");
+	if (task == MAAS_TASK_REGRESSION ? target->n_classes != 0 :
+		task == MAAS_TASK_BINARY ? target->n_classes != 2 : target->n_classes < 3)
+		MaasReaderFail(r, "%d classes for a %s model", target->n_classes, MaasTaskName(task));
+	if (MaasTaskIsClassification(task) && n_outputs != target->n_classes)
+		MaasReaderFail(r, "%d outputs for %d classes", n_outputs, target->n_classes);
+	target->labels = palloc(sizeof(char *) * Max(target->n_classes, 1));
+	target->values = palloc(sizeof(double) * Max(target->n_classes, 1));
+	for (int k = 0; k < target->n_classes; k++)
+		target->labels[k] = MaasReadString(r);
+	MaasReadDoubles(r, target->values, target->n_classes, false);
+}
+
+/*
+ * A fit can produce numbers the reader refuses (an overflow in data near
+ * the limits of float8): read the bytes back before anyone stores them, so
+ * no model that cannot be read is ever returned.
+ */
+static void
+CheckReadable(const bytea *bytes)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "maas model check",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	PG_TRY();
+	{
+		MaasModelDeserialize(bytes);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *err;
+
+		MemoryContextSwitchTo(old);
+		err = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the fitted model has values out of range"),
+				 errdetail("%s", err->detail ? err->detail : err->message),
+				 errhint("The data may hold values too large for the algorithm; scale the features.")));
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+bytea *
+MaasModelSerialize(const MaasModel *model)
+{
+	StringInfoData payload;
+	StringInfoData section;
+	pg_crc32c	crc;
+	bytea	   *result;
+	StringInfoData header;
+
+	initStringInfo(&payload);
+	WritePreprocess(&payload, &model->prep);
+	WriteTarget(&payload, &model->target);
+
+	initStringInfo(&section);
+	model->algorithm->serialize(model, &section);
+	MaasWriteU32(&payload, (uint32) section.len);
+	appendBinaryStringInfo(&payload, section.data, section.len);
+	pfree(section.data);
+
+	if ((Size) payload.len + MAAS_HEADER_SIZE + VARHDRSZ > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("model of %d bytes exceeds the 1 GB limit of a bytea", payload.len),
+				 errhint("Use fewer features, categories or trees.")));
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, payload.data, payload.len);
+	FIN_CRC32C(crc);
+
+	initStringInfo(&header);
+	MaasWriteU32(&header, MAAS_MODEL_MAGIC);
+	MaasWriteU16(&header, MAAS_FORMAT_VERSION);
+	MaasWriteU16(&header, 0);
+	MaasWriteU16(&header, model->algorithm->id);
+	MaasWriteU16(&header, (uint16) model->task);
+	MaasWriteU32(&header, (uint32) model->n_features);
+	MaasWriteU32(&header, (uint32) model->n_outputs);
+	MaasWriteU32(&header, (uint32) payload.len);
+	MaasWriteU32(&header, crc);
+	MaasWriteU32(&header, 0);
+	Assert(header.len == MAAS_HEADER_SIZE);
+
+	result = palloc(VARHDRSZ + MAAS_HEADER_SIZE + payload.len);
+	SET_VARSIZE(result, VARHDRSZ + MAAS_HEADER_SIZE + payload.len);
+	memcpy(VARDATA(result), header.data, MAAS_HEADER_SIZE);
+	memcpy(VARDATA(result) + MAAS_HEADER_SIZE, payload.data, payload.len);
+	pfree(header.data);
+	pfree(payload.data);
+	CheckReadable(result);
+	return result;
+}
+
+/* Header fields of model bytes, checked */
+typedef struct MaasHeader
+{
+	const MaasAlgorithm *algorithm;
+	MaasTask	task;
+	int			n_features;
+	int			n_outputs;
+	uint32		payload_len;
+} MaasHeader;
+
+static void
+ReadHeader(MaasReader *r, MaasHeader *h)
+{
+	uint32		magic;
+	uint16		version;
+	uint16		flags;
+	uint16		algorithm_id;
+	uint16		task;
+	uint32		crc_stored;
+	pg_crc32c	crc;
+
+	if (r->len < MAAS_HEADER_SIZE)
+		MaasReaderFail(r, "%zu bytes is shorter than the %d-byte header",
+					   r->len, MAAS_HEADER_SIZE);
+	magic = MaasReadU32(r);
+	if (magic != MAAS_MODEL_MAGIC)
+		MaasReaderFail(r, "not a maas model (magic number %08x)", magic);
+	version = MaasReadU16(r);
+	if (version != MAAS_FORMAT_VERSION)
+		MaasReaderFail(r, "format version %u is not supported (this build reads version %d)",
+					   version, MAAS_FORMAT_VERSION);
+	flags = MaasReadU16(r);
+	if (flags != 0)
+		MaasReaderFail(r, "unknown flags %04x", flags);
+	algorithm_id = MaasReadU16(r);
+	h->algorithm = MaasFindAlgorithmById(algorithm_id);
+	if (h->algorithm == NULL)
+		MaasReaderFail(r, "unknown algorithm id %u", algorithm_id);
+	task = MaasReadU16(r);
+	if (task < MAAS_TASK_REGRESSION || task > MAAS_TASK_MULTICLASS ||
+		(h->algorithm->tasks & MAAS_TASK_BIT(task)) == 0)
+		MaasReaderFail(r, "task %u is not one %s supports", task, h->algorithm->name);
+	h->task = (MaasTask) task;
+	h->n_features = (int) MaasReadU32(r);
+	if (h->n_features < 1 || h->n_features > MAAS_MAX_FEATURES)
+		MaasReaderFail(r, "feature count %d is out of range", h->n_features);
+	h->n_outputs = (int) MaasReadU32(r);
+	if (h->n_outputs < 1 || h->n_outputs > MAAS_MAX_CLASSES ||
+		(h->task == MAAS_TASK_REGRESSION && h->n_outputs != 1) ||
+		(h->task == MAAS_TASK_BINARY && h->n_outputs != 2) ||
+		(h->task == MAAS_TASK_MULTICLASS && h->n_outputs < 3))
+		MaasReaderFail(r, "output count %d does not fit task %s",
+					   h->n_outputs, MaasTaskName(h->task));
+	h->payload_len = MaasReadU32(r);
+	if ((size_t) h->payload_len != r->len - MAAS_HEADER_SIZE)
+		MaasReaderFail(r, "payload length %u, but %zu bytes follow the header",
+					   h->payload_len, r->len - MAAS_HEADER_SIZE);
+	crc_stored = MaasReadU32(r);
+	if (MaasReadU32(r) != 0)
+		MaasReaderFail(r, "reserved header field is not zero");
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, r->data + MAAS_HEADER_SIZE, h->payload_len);
+	FIN_CRC32C(crc);
+	if (crc != crc_stored)
+		MaasReaderFail(r, "checksum mismatch (stored %08x, computed %08x)", crc_stored, crc);
+}
+
+/* Check header, length and checksum only, as cheaply as possible */
+void
+MaasModelValidateHeader(const bytea *bytes)
+{
+	MaasReader	r;
+	MaasHeader	h;
+
+	MaasReaderInit(&r, (const uint8 *) VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), "header");
+	ReadHeader(&r, &h);
+}
+
+/*
+ * Model bytes -> a model ready to predict, allocated in the current memory
+ * context.  Throws "invalid maas model" on anything inconsistent.
+ */
+MaasModel *
+MaasModelDeserialize(const bytea *bytes)
+{
+	MaasReader	r;
+	MaasReader	section;
+	MaasHeader	h;
+	MaasModel  *model;
+	uint32		section_len;
+
+	MaasReaderInit(&r, (const uint8 *) VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), "header");
+	ReadHeader(&r, &h);
+
+	model = palloc0(sizeof(MaasModel));
+	model->algorithm = h.algorithm;
+	model->task = h.task;
+	model->n_features = h.n_features;
+	model->n_outputs = h.n_outputs;
+
+	r.what = "preprocessing";
+	ReadPreprocess(&r, &model->prep, h.n_features, h.algorithm->handles_missing);
+	r.what = "target";
+	ReadTarget(&r, &model->target, h.task, h.n_outputs);
+
+	r.what = "algorithm";
+	section_len = MaasReadU32(&r);
+	if ((size_t) section_len != r.len - r.pos)
+		MaasReaderFail(&r, "section of %u bytes, but %zu bytes remain",
+					   section_len, r.len - r.pos);
+	MaasReaderInit(&section, r.data + r.pos, section_len, h.algorithm->name);
+	model->state = h.algorithm->deserialize(&section, model);
+	if (section.pos != section.len)
+		MaasReaderFail(&section, "%zu unread bytes", section.len - section.pos);
+	return model;
+}

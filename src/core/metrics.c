@@ -1,0 +1,201 @@
+/*
+ * metrics.c
+ *	  Held-out metrics, defined as scikit-learn defines them: R², RMSE and
+ *	  MAE for regression; accuracy, precision, recall, F1 (the positive
+ *	  class for binary, macro averages otherwise), log loss and ROC AUC
+ *	  (binary) for classification.
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "core/core.h"
+
+#define LOG_LOSS_EPS	1e-15
+
+void
+MaasRegressionMetrics(const double *y, const double *pred, int64 n,
+					  MaasJson *json, double *primary)
+{
+	double		mean = 0;
+	double		sse = 0;
+	double		sst = 0;
+	double		sae = 0;
+	double		r2;
+
+	for (int64 i = 0; i < n; i++)
+		mean += y[i];
+	mean /= n;
+	for (int64 i = 0; i < n; i++)
+	{
+		double		e = y[i] - pred[i];
+
+		sse += e * e;
+		sae += fabs(e);
+		sst += (y[i] - mean) * (y[i] - mean);
+	}
+	/* a constant target: 1 if predicted exactly, else 0 (scikit-learn's choice) */
+	r2 = sst > 0 ? 1.0 - sse / sst : (sse == 0 ? 1.0 : 0.0);
+	MaasJsonKey(json, "r2");
+	MaasJsonNumber(json, r2);
+	MaasJsonKey(json, "rmse");
+	MaasJsonNumber(json, sqrt(sse / n));
+	MaasJsonKey(json, "mae");
+	MaasJsonNumber(json, sae / n);
+	*primary = r2;
+}
+
+typedef struct Scored
+{
+	double		score;
+	bool		positive;
+} Scored;
+
+static int
+CompareScored(const void *a, const void *b)
+{
+	double		x = ((const Scored *) a)->score;
+	double		y = ((const Scored *) b)->score;
+
+	return (x > y) - (x < y);
+}
+
+/* Mann-Whitney statistic with midranks for ties; NaN with a single class */
+static double
+RocAuc(const double *y, const double *proba, int64 n)
+{
+	Scored	   *s = palloc(sizeof(Scored) * n);
+	double		rank_sum = 0;
+	int64		pos = 0;
+	int64		i = 0;
+
+	for (int64 r = 0; r < n; r++)
+	{
+		s[r].score = proba[r * 2 + 1];
+		s[r].positive = y[r] == 1;
+		pos += s[r].positive;
+	}
+	if (pos == 0 || pos == n)
+	{
+		pfree(s);
+		return NAN;
+	}
+	qsort(s, n, sizeof(Scored), CompareScored);
+	while (i < n)
+	{
+		int64		j = i;
+		int64		tied_pos = 0;
+
+		while (j < n && s[j].score == s[i].score)
+			tied_pos += s[j++].positive;
+		/* ranks i+1 .. j share their mean */
+		rank_sum += tied_pos * (i + 1 + j) / 2.0;
+		i = j;
+	}
+	pfree(s);
+	return (rank_sum - pos * (pos + 1) / 2.0) / ((double) pos * (n - pos));
+}
+
+/* y holds class indexes, proba n rows of n_classes probabilities */
+void
+MaasClassificationMetrics(const double *y, const double *proba, int64 n,
+						  int n_classes, MaasJson *json, double *primary)
+{
+	int64	   *tp = palloc0(sizeof(int64) * n_classes);
+	int64	   *predicted = palloc0(sizeof(int64) * n_classes);
+	int64	   *actual = palloc0(sizeof(int64) * n_classes);
+	int64		correct = 0;
+	double		log_loss = 0;
+	double		precision = 0;
+	double		recall = 0;
+	double		f1 = 0;
+	int			from;
+	int			count;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const double *p = proba + i * n_classes;
+		int			truth = (int) y[i];
+		int			guess = MaasArgmax(p, n_classes);
+		double		total = 0;
+
+		for (int k = 0; k < n_classes; k++)
+			total += Min(Max(p[k], LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
+		log_loss -= log(Min(Max(p[truth], LOG_LOSS_EPS), 1 - LOG_LOSS_EPS) / total);
+		predicted[guess]++;
+		actual[truth]++;
+		if (guess == truth)
+		{
+			correct++;
+			tp[truth]++;
+		}
+	}
+
+	/* binary: the second class is positive; otherwise macro averages */
+	from = n_classes == 2 ? 1 : 0;
+	count = n_classes == 2 ? 1 : n_classes;
+	for (int k = from; k < from + count; k++)
+	{
+		double		pr = predicted[k] > 0 ? (double) tp[k] / predicted[k] : 0;
+		double		rc = actual[k] > 0 ? (double) tp[k] / actual[k] : 0;
+
+		precision += pr;
+		recall += rc;
+		f1 += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+	}
+
+	MaasJsonKey(json, "accuracy");
+	MaasJsonNumber(json, (double) correct / n);
+	MaasJsonKey(json, "precision");
+	MaasJsonNumber(json, precision / count);
+	MaasJsonKey(json, "recall");
+	MaasJsonNumber(json, recall / count);
+	MaasJsonKey(json, "f1");
+	MaasJsonNumber(json, f1 / count);
+	MaasJsonKey(json, "log_loss");
+	MaasJsonNumber(json, log_loss / n);
+	if (n_classes == 2)
+	{
+		MaasJsonKey(json, "roc_auc");
+		MaasJsonNumber(json, RocAuc(y, proba, n));
+	}
+	*primary = (double) correct / n;
+	pfree(tp);
+	pfree(predicted);
+	pfree(actual);
+}
+
+/* Predict every row of a column-major matrix and append its metrics */
+void
+MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
+				MaasJson *json, double *primary)
+{
+	int64		n = m->n_rows;
+	int			k = model->n_outputs;
+	double	   *x = palloc(sizeof(double) * n_features);
+	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * k);
+	const double *y = MaasMatrixColumn(m, n_features);
+
+	if (model->algorithm->predict_matrix != NULL)
+		model->algorithm->predict_matrix(model, m, n_features, out);
+	else
+		for (int64 i = 0; i < n; i++)
+		{
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+			for (int j = 0; j < n_features; j++)
+				x[j] = MaasMatrixColumn(m, j)[i];
+			model->algorithm->predict(model, x, out + i * k);
+		}
+	if (model->task == MAAS_TASK_REGRESSION)
+		MaasRegressionMetrics(y, out, n, json, primary);
+	else
+		MaasClassificationMetrics(y, out, n, model->n_outputs, json, primary);
+	MaasJsonKey(json, "rows");
+	MaasJsonInt(json, n);
+	pfree(x);
+	pfree(out);
+}

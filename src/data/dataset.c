@@ -1,0 +1,1424 @@
+/*
+ * dataset.c
+ *	  Source query -> dense column-major matrices, in one scan.
+ *
+ * The source (a table name or any query) runs through SPI with a
+ * DestReceiver of our own, so each row goes straight from the executor's
+ * slot into the matrix without SPI's tuple copies.  Each row is drawn into
+ * the train or the test part by a seeded generator as it arrives.  Text
+ * columns are collected as codes during the scan; once the vocabulary is
+ * known they are expanded into one-hot features, and NULLs are imputed from
+ * the training rows.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/tupdesc.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "tcop/dest.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "nodes/plannodes.h"
+#include "utils/plancache.h"
+#include "utils/regproc.h"
+#include "utils/varlena.h"
+
+#include "data/data.h"
+
+#define INITIAL_ROWS	1024
+#define PROGRESS_EVERY	65536
+
+/* ---- labels: distinct values of a text column or of the target ---- */
+
+typedef struct LabelKey
+{
+	const char *data;
+	int			len;
+} LabelKey;
+
+typedef struct LabelEntry
+{
+	LabelKey	key;
+	int			code;
+} LabelEntry;
+
+typedef struct LabelMap
+{
+	HTAB	   *htab;
+	int			n;
+	int			cap;
+	char	  **data;			/* by code, NUL-terminated copies */
+	int		   *len;
+	int64	   *train_count;
+	MemoryContext cxt;
+} LabelMap;
+
+static uint32
+LabelHash(const void *key, Size keysize)
+{
+	const LabelKey *k = key;
+
+	return hash_bytes((const unsigned char *) k->data, k->len);
+}
+
+static int
+LabelMatch(const void *a, const void *b, Size keysize)
+{
+	const LabelKey *x = a;
+	const LabelKey *y = b;
+
+	if (x->len != y->len)
+		return 1;
+	return memcmp(x->data, y->data, x->len);
+}
+
+static void
+LabelMapInit(LabelMap *m, MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(LabelKey);
+	ctl.entrysize = sizeof(LabelEntry);
+	ctl.hash = LabelHash;
+	ctl.match = LabelMatch;
+	ctl.hcxt = cxt;
+	m->htab = hash_create("maas labels", 64, &ctl,
+						  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	m->n = 0;
+	m->cap = 16;
+	m->cxt = cxt;
+	m->data = MemoryContextAlloc(cxt, sizeof(char *) * m->cap);
+	m->len = MemoryContextAlloc(cxt, sizeof(int) * m->cap);
+	m->train_count = MemoryContextAllocZero(cxt, sizeof(int64) * m->cap);
+}
+
+/* The code of a label, assigning the next one to a label not seen yet */
+static int
+LabelMapCode(LabelMap *m, const char *data, int len, int limit, const char *what)
+{
+	LabelKey	key = {data, len};
+	LabelEntry *e;
+	bool		found;
+
+	e = hash_search(m->htab, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		char	   *copy;
+
+		if (m->n >= limit)
+		{
+			hash_search(m->htab, &key, HASH_REMOVE, NULL);
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s has more than %d distinct values", what, limit)));
+		}
+		if (m->n == m->cap)
+		{
+			m->cap *= 2;
+			m->data = repalloc(m->data, sizeof(char *) * m->cap);
+			m->len = repalloc(m->len, sizeof(int) * m->cap);
+			m->train_count = repalloc(m->train_count, sizeof(int64) * m->cap);
+		}
+		copy = MemoryContextAlloc(m->cxt, len + 1);
+		memcpy(copy, data, len);
+		copy[len] = '\0';
+		e->key.data = copy;
+		e->key.len = len;
+		e->code = m->n;
+		m->data[m->n] = copy;
+		m->len[m->n] = len;
+		m->train_count[m->n] = 0;
+		m->n++;
+	}
+	return e->code;
+}
+
+/* ---- source columns ---- */
+
+typedef struct SourceColumn
+{
+	char	   *name;
+	int			attno;			/* 0-based in the result */
+	Oid			typid;			/* base type */
+	MaasColumnKind kind;
+	int			raw_offset;		/* first raw matrix column */
+	int			width;			/* raw width: 1, or the array length */
+	LabelMap	labels;			/* categorical */
+	int		   *remap;			/* code -> category index, -1 unseen */
+	int			n_categories;
+	int			mode;			/* most frequent category */
+	double	   *impute;			/* per encoded feature */
+} SourceColumn;
+
+typedef enum LoadMode
+{
+	LOAD_FIT,					/* discover encoding from the rows */
+	LOAD_APPLY					/* encode with a model's spec */
+} LoadMode;
+
+typedef enum MissingPolicy
+{
+	MISSING_IMPUTE,
+	MISSING_SKIP,
+	MISSING_ERROR,
+	MISSING_NATIVE
+} MissingPolicy;
+
+typedef struct LoadState
+{
+	DestReceiver pub;
+	LoadMode	mode;
+	MemoryContext cxt;			/* matrices and labels */
+	MemoryContext row_cxt;		/* reset per row */
+	MaasDataset *ds;
+
+	int			n_columns;
+	SourceColumn *columns;
+	int			raw_width;		/* raw feature columns */
+	int			target_attno;
+	Oid			target_typid;
+	MaasColumnKind target_kind;
+	bool		classify;
+	LabelMap	classes;
+
+	MissingPolicy missing;
+	double		test_size;
+	pg_prng_state rng;
+	double	   *row;			/* raw or encoded values of one row */
+	int		   *codes;			/* category codes of one row */
+
+	/* fast path: every feature a float8, float4, integer or boolean */
+	bool		plain;
+	int		   *plain_attno;
+	Oid		   *plain_typid;
+
+	/* apply mode */
+	const MaasModel *model;
+	MaasBinding *binding;
+	Datum	   *values;
+	bool	   *nulls;
+
+	MaasProgress *progress;
+	Size		bytes;
+} LoadState;
+
+static void
+MatrixResize(LoadState *st, MaasMatrix *m, int64 rows)
+{
+	Size		bytes = mul_size(mul_size(rows, m->n_cols), sizeof(double));
+	Size		old_bytes = (Size) m->ld * m->n_cols * sizeof(double);
+	double	   *data;
+
+	MaasCheckDataMemory(add_size(st->bytes, bytes), "training data");
+	st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes + bytes);
+	data = MemoryContextAllocHuge(st->cxt, bytes);
+	for (int j = 0; j < m->n_cols && m->n_rows > 0; j++)
+		memcpy(data + j * rows, m->data + j * m->ld, sizeof(double) * m->n_rows);
+	if (m->data)
+		pfree(m->data);
+	st->bytes = st->bytes - old_bytes + bytes;
+	m->data = data;
+	m->ld = rows;
+}
+
+static void
+MatrixInit(MaasMatrix *m, int n_cols)
+{
+	m->n_rows = 0;
+	m->ld = 0;
+	m->n_cols = n_cols;
+	m->data = NULL;
+}
+
+/* ---- source -> query ---- */
+
+/* Whether the source is a (possibly qualified, possibly quoted) name */
+static bool
+IsQualifiedName(const char *source)
+{
+	char	   *copy = pstrdup(source);
+	List	   *names;
+
+	return SplitIdentifierString(copy, '.', &names) && list_length(names) >= 1 &&
+		list_length(names) <= 3;
+}
+
+/*
+ * A table name becomes SELECT * FROM the quoted, schema-qualified name; any
+ * other text is taken as a query, without a trailing semicolon.  Names are
+ * resolved here, never pasted, so a name cannot inject SQL.
+ */
+char *
+MaasSourceQuery(const char *source)
+{
+	List	   *names;
+	RangeVar   *rv;
+	Oid			relid;
+
+	if (!IsQualifiedName(source))
+	{
+		char	   *query = pstrdup(source);
+		int			len = strlen(query);
+
+		while (len > 0 && (isspace((unsigned char) query[len - 1]) || query[len - 1] == ';'))
+			query[--len] = '\0';
+		return query;
+	}
+	names = stringToQualifiedNameList(source);
+	rv = makeRangeVarFromNameList(names);
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s\" does not exist", source),
+				 errhint("The source is a table or view name, or a query.")));
+	return psprintf("SELECT * FROM %s",
+					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											   get_rel_name(relid)));
+}
+
+static SPIPlanPtr
+PrepareSource(const char *query, TupleDesc *desc)
+{
+	SPIPlanPtr	plan = SPI_prepare(query, 0, NULL);
+	CachedPlanSource *ps;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("source must be a table name or a single query that returns rows")));
+	ps = linitial(SPI_plan_get_plan_sources(plan));
+	if (ps->commandTag != CMDTAG_SELECT)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("source must be a query that only reads"),
+				 errdetail("The source is a %s statement.", GetCommandTagName(ps->commandTag))));
+	{
+		ListCell   *lc;
+
+		foreach(lc, ps->query_list)
+			if (castNode(Query, lfirst(lc))->hasModifyingCTE)
+				ereport(ERROR,
+						(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						 errmsg("source must be a query that only reads"),
+						 errdetail("The source has a WITH clause that modifies data.")));
+	}
+	*desc = ps->resultDesc;
+	return plan;
+}
+
+/* The planner's row estimate of the source, 0 if unknown */
+static double
+EstimatedRows(SPIPlanPtr plan)
+{
+	CachedPlan *cplan = SPI_plan_get_cached_plan(plan);
+	double		rows = 0;
+
+	if (cplan == NULL)
+		return 0;
+	if (list_length(cplan->stmt_list) == 1)
+	{
+		PlannedStmt *stmt = linitial_node(PlannedStmt, cplan->stmt_list);
+
+		if (stmt->planTree)
+			rows = stmt->planTree->plan_rows;
+	}
+	/* an unsaved SPI plan is not registered with a resource owner */
+	ReleaseCachedPlan(cplan, NULL);
+	return rows;
+}
+
+/*
+ * Size the matrices for the estimated rows, so an analyzed table is read
+ * without regrowing; a bad estimate only costs a regrowth later.
+ */
+static void
+Presize(LoadState *st, SPIPlanPtr plan, double test_size)
+{
+	double		rows = EstimatedRows(plan);
+	double		row_bytes = (double) st->ds->train.n_cols * sizeof(double);
+	double		limit = (double) maas_max_memory_kb * 1024 / row_bytes;
+
+	if (rows <= INITIAL_ROWS || rows * 1.1 > limit)
+		return;
+	MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+	if (test_size > 0)
+		MatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
+}
+
+static int
+FindAttribute(TupleDesc desc, const char *name)
+{
+	int			found = -1;
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), name) != 0)
+			continue;
+		if (found >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+					 errmsg("source has more than one column named \"%s\"", name),
+					 errhint("Give the columns distinct names in the source query.")));
+		found = a;
+	}
+	return found;
+}
+
+static char *
+ColumnList(TupleDesc desc)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int a = 0; a < desc->natts; a++)
+		if (!TupleDescAttr(desc, a)->attisdropped)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 NameStr(TupleDescAttr(desc, a)->attname));
+	return buf.data;
+}
+
+static int
+RequireAttribute(TupleDesc desc, const char *name, const char *role)
+{
+	int			a = FindAttribute(desc, name);
+
+	if (a < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s column \"%s\" is not in the source", role, name),
+				 errhint("The source has columns: %s.", ColumnList(desc))));
+	return a;
+}
+
+/* Length of the first non-NULL value of an array column */
+static int
+ArrayWidth(const char *query, const char *column, Oid typid)
+{
+	char	   *sql = psprintf("SELECT %s FROM (\n%s\n) AS maas_source WHERE %s IS NOT NULL LIMIT 1",
+							   quote_identifier(column), query, quote_identifier(column));
+	int			width;
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read column \"%s\"", column);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("column \"%s\" has only NULLs", column),
+				 errhint("Exclude it with params {\"exclude\": [\"%s\"]}.", column)));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	width = MaasArrayToDoubles(d, typid, NULL, -1, column);
+	if (width < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("column \"%s\" holds empty arrays", column)));
+	if (width > MAAS_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column \"%s\" has %d elements, more than the %d features a model can have",
+						column, width, MAAS_MAX_FEATURES)));
+	return width;
+}
+
+static bool
+NameListed(const MaasParamValue *v, const char *name)
+{
+	for (int i = 0; v && v->is_set && i < v->n_names; i++)
+		if (strcmp(v->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+AddColumn(LoadState *st, const char *query, TupleDesc desc, int a, bool explicit)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, a);
+	SourceColumn *col = &st->columns[st->n_columns];
+	bool		is_array;
+	bool		is_vector;
+
+	col->name = pstrdup(NameStr(att->attname));
+	col->attno = a;
+	col->typid = getBaseType(att->atttypid);
+	col->kind = MaasKindOfType(att->atttypid, &is_array, &is_vector);
+	if (col->kind == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" is of type %s, which maas cannot use as a feature",
+						col->name, format_type_be(att->atttypid)),
+				 explicit ?
+				 errhint("Cast it to a number or to text in the source query.") :
+				 errhint("Cast it to a number or to text in the source query, or leave it out with params {\"exclude\": [\"%s\"]}.",
+						 col->name)));
+	col->width = col->kind == MAAS_COL_ARRAY ? ArrayWidth(query, col->name, att->atttypid) : 1;
+	col->raw_offset = st->raw_width;
+	if (col->kind == MAAS_COL_CATEGORICAL)
+		LabelMapInit(&col->labels, st->cxt);
+	st->raw_width += col->width;
+	if (st->raw_width > MAAS_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("source has more than %d features", MAAS_MAX_FEATURES)));
+	st->n_columns++;
+}
+
+/* Pick the feature columns: params "features", else all but target and "exclude" */
+static void
+ChooseColumns(LoadState *st, const char *query, TupleDesc desc, const MaasParams *params)
+{
+	const MaasParamValue *features = MaasParam(params, "features");
+	const MaasParamValue *exclude = MaasParam(params, "exclude");
+
+	for (int i = 0; exclude->is_set && i < exclude->n_names; i++)
+		RequireAttribute(desc, exclude->names[i], "excluded");
+
+	st->columns = MemoryContextAllocZero(st->cxt, sizeof(SourceColumn) * Max(desc->natts, 1));
+	if (features->is_set)
+	{
+		for (int i = 0; i < features->n_names; i++)
+		{
+			int			a = RequireAttribute(desc, features->names[i], "feature");
+
+			if (a == st->target_attno)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("column \"%s\" is the target; it cannot also be a feature",
+								features->names[i])));
+			for (int c = 0; c < st->n_columns; c++)
+				if (st->columns[c].attno == a)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("feature \"%s\" is listed twice", features->names[i])));
+			if (!NameListed(exclude, features->names[i]))
+				AddColumn(st, query, desc, a, true);
+		}
+	}
+	else
+	{
+		for (int a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (att->attisdropped || a == st->target_attno ||
+				NameListed(exclude, NameStr(att->attname)))
+				continue;
+			FindAttribute(desc, NameStr(att->attname));	/* rejects duplicates */
+			AddColumn(st, query, desc, a, false);
+		}
+	}
+	if (st->n_columns == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("source has no feature columns"),
+				 errhint("The source has columns: %s.", ColumnList(desc))));
+}
+
+/* ---- the receiver ---- */
+
+static void
+LoadStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+LoadShutdown(DestReceiver *self)
+{
+}
+
+static void
+LoadDestroy(DestReceiver *self)
+{
+}
+
+static void
+ReportProgress(LoadState *st)
+{
+	int64		rows = st->ds->rows_read;
+
+	if (rows % PROGRESS_EVERY == 0 && MaasProgressDue(st->progress))
+		ereport(NOTICE,
+				(errmsg("%s: read " INT64_FORMAT " rows in %.1f s",
+						st->progress->what, rows,
+						MaasProgressElapsedMs(st->progress) / 1000.0)));
+}
+
+/* Count a row and deform it; false when its target is NULL (skipped) */
+static inline bool
+BeginRow(LoadState *st, TupleTableSlot *slot)
+{
+	slot_getallattrs(slot);
+	st->ds->rows_read++;
+	ReportProgress(st);
+	if (slot->tts_isnull[st->target_attno])
+	{
+		st->ds->rows_skipped++;
+		return false;
+	}
+	return true;
+}
+
+static MaasMatrix *
+NextRowMatrix(LoadState *st)
+{
+	MaasMatrix *m = &st->ds->train;
+
+	if (st->test_size > 0 && pg_prng_double(&st->rng) < st->test_size)
+		m = &st->ds->test;
+	if (m->n_rows == m->ld)
+	{
+		if (m->n_rows >= (int64) MaxAllocHugeSize / sizeof(double))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many rows")));
+		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
+	}
+	return m;
+}
+
+static void
+StoreRow(MaasMatrix *m, const double *row, int width, double y)
+{
+	int64		i = m->n_rows;
+
+	for (int j = 0; j < width; j++)
+		m->data[(int64) j * m->ld + i] = row[j];
+	m->data[(int64) width * m->ld + i] = y;
+	m->n_rows++;
+}
+
+static void
+RejectNonFinite(double v, const char *column)
+{
+	if (isnan(v) || isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("column \"%s\" contains %s", column,
+						isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"),
+				 errhint("Filter such rows in the source query, or turn them into NULL.")));
+}
+
+/* The target of one row as a double: the value, or a class code */
+static double
+TargetValue(LoadState *st, Datum d)
+{
+	const char *name = st->ds->target.name;
+
+	if (!st->classify)
+	{
+		double		v = MaasDatumToDouble(d, st->target_typid);
+
+		RejectNonFinite(v, name);
+		return v;
+	}
+	if (st->target_kind == MAAS_COL_CATEGORICAL)
+	{
+		char	   *label = MaasDatumToLabel(d, st->target_typid);
+
+		return LabelMapCode(&st->classes, label, strlen(label), MAAS_MAX_CLASSES,
+							"the target");
+	}
+	else
+	{
+		double		v = MaasDatumToDouble(d, st->target_typid);
+
+		RejectNonFinite(v, name);
+		if (v == 0)
+			v = 0;				/* -0 and 0 are one class */
+		return LabelMapCode(&st->classes, (const char *) &v, sizeof(double),
+							MAAS_MAX_CLASSES, "the target");
+	}
+}
+
+static inline double
+PlainNumber(Datum d, Oid typid)
+{
+	switch (typid)
+	{
+		case FLOAT8OID:
+			return DatumGetFloat8(d);
+		case FLOAT4OID:
+			return DatumGetFloat4(d);
+		case INT4OID:
+			return DatumGetInt32(d);
+		case INT8OID:
+			return (double) DatumGetInt64(d);
+		case INT2OID:
+			return DatumGetInt16(d);
+		default:
+			return DatumGetBool(d) ? 1.0 : 0.0;
+	}
+}
+
+static bool
+IsPlainType(Oid typid)
+{
+	return typid == FLOAT8OID || typid == FLOAT4OID || typid == INT4OID ||
+		typid == INT8OID || typid == INT2OID || typid == BOOLOID;
+}
+
+/*
+ * Rows of numbers only, the common case: no per-row memory context and
+ * no per-column dispatch beyond the type.
+ */
+static bool
+LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
+{
+	LoadState  *st = (LoadState *) self;
+	MaasDataset *ds = st->ds;
+	const Datum *values;
+	const bool *isnull;
+	double	   *row = st->row;
+	MaasMatrix *m;
+	double		y;
+	int64		i;
+
+	if (!BeginRow(st, slot))
+		return true;
+	values = slot->tts_values;
+	isnull = slot->tts_isnull;
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		int			a = st->plain_attno[c];
+
+		if (unlikely(isnull[a]))
+		{
+			if (st->missing == MISSING_SKIP)
+			{
+				ds->rows_skipped++;
+				return true;
+			}
+			if (st->missing == MISSING_ERROR)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("column \"%s\" is NULL in row " INT64_FORMAT,
+								st->columns[c].name, ds->rows_read),
+						 errhint("Params {\"missing\": \"impute\"} fill NULLs with the training mean or mode.")));
+			row[c] = NAN;
+		}
+		else
+		{
+			row[c] = PlainNumber(values[a], st->plain_typid[c]);
+			if (unlikely(isnan(row[c]) || isinf(row[c])))
+				RejectNonFinite(row[c], st->columns[c].name);
+		}
+	}
+	y = TargetValue(st, values[st->target_attno]);
+
+	m = NextRowMatrix(st);
+	i = m->n_rows;
+	for (int c = 0; c < st->n_columns; c++)
+		m->data[(int64) c * m->ld + i] = row[c];
+	m->data[(int64) st->n_columns * m->ld + i] = y;
+	m->n_rows++;
+	if (st->classify && m == &ds->train)
+		st->classes.train_count[(int) y]++;
+	return true;
+}
+
+static bool
+LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
+{
+	LoadState  *st = (LoadState *) self;
+	MaasDataset *ds = st->ds;
+	MemoryContext old;
+	MaasMatrix *m;
+	double		y;
+
+	if (!BeginRow(st, slot))
+		return true;
+	MemoryContextReset(st->row_cxt);
+	old = MemoryContextSwitchTo(st->row_cxt);
+
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		SourceColumn *col = &st->columns[c];
+		Datum		d = slot->tts_values[col->attno];
+		double	   *out = st->row + col->raw_offset;
+
+		st->codes[c] = -1;
+		if (slot->tts_isnull[col->attno])
+		{
+			if (st->missing == MISSING_SKIP)
+			{
+				ds->rows_skipped++;
+				MemoryContextSwitchTo(old);
+				return true;
+			}
+			if (st->missing == MISSING_ERROR)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("column \"%s\" is NULL in row " INT64_FORMAT,
+								col->name, ds->rows_read),
+						 errhint("Params {\"missing\": \"impute\"} fill NULLs with the training mean or mode.")));
+			for (int k = 0; k < col->width; k++)
+				out[k] = NAN;
+			continue;
+		}
+		switch (col->kind)
+		{
+			case MAAS_COL_NUMERIC:
+			case MAAS_COL_BOOLEAN:
+				out[0] = MaasDatumToDouble(d, col->typid);
+				RejectNonFinite(out[0], col->name);
+				break;
+			case MAAS_COL_CATEGORICAL:
+				{
+					char	   *label;
+					int			len;
+
+					if (col->typid == TEXTOID || col->typid == VARCHAROID)
+					{
+						text	   *t = DatumGetTextPP(d);
+
+						label = VARDATA_ANY(t);
+						len = VARSIZE_ANY_EXHDR(t);
+					}
+					else
+					{
+						label = MaasDatumToLabel(d, col->typid);
+						len = strlen(label);
+					}
+					st->codes[c] = LabelMapCode(&col->labels, label, len,
+												INT_MAX, col->name);
+					out[0] = st->codes[c];
+					break;
+				}
+			case MAAS_COL_ARRAY:
+				MaasArrayToDoubles(d, col->typid, out, col->width, col->name);
+				if (st->missing != MISSING_IMPUTE && st->missing != MISSING_NATIVE)
+					for (int k = 0; k < col->width; k++)
+						if (isnan(out[k]))
+						{
+							if (st->missing == MISSING_ERROR)
+								ereport(ERROR,
+										(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+										 errmsg("column \"%s\" has a NULL element in row " INT64_FORMAT,
+												col->name, ds->rows_read)));
+							ds->rows_skipped++;
+							MemoryContextSwitchTo(old);
+							return true;
+						}
+				break;
+		}
+	}
+	y = TargetValue(st, slot->tts_values[st->target_attno]);
+	MemoryContextSwitchTo(old);
+
+	m = NextRowMatrix(st);
+	StoreRow(m, st->row, st->raw_width, y);
+	if (m == &ds->train)
+	{
+		for (int c = 0; c < st->n_columns; c++)
+			if (st->codes[c] >= 0)
+				st->columns[c].labels.train_count[st->codes[c]]++;
+		if (st->classify)
+			st->classes.train_count[(int) y]++;
+	}
+	return true;
+}
+
+/* ---- after the scan ---- */
+
+static LabelMap *sort_labels;	/* qsort has no argument pointer */
+
+static int
+CompareLabelText(const void *a, const void *b)
+{
+	return strcmp(sort_labels->data[*(const int *) a], sort_labels->data[*(const int *) b]);
+}
+
+static int
+CompareLabelNumber(const void *a, const void *b)
+{
+	double		x;
+	double		y;
+
+	memcpy(&x, sort_labels->data[*(const int *) a], sizeof(double));
+	memcpy(&y, sort_labels->data[*(const int *) b], sizeof(double));
+	return (x > y) - (x < y);
+}
+
+/* Order of kept labels by frequency, ties by text */
+static int
+CompareLabelFrequency(const void *a, const void *b)
+{
+	int64		x = sort_labels->train_count[*(const int *) a];
+	int64		y = sort_labels->train_count[*(const int *) b];
+
+	if (x != y)
+		return (x < y) - (x > y);
+	return CompareLabelText(a, b);
+}
+
+static void
+FinishClasses(LoadState *st)
+{
+	MaasDataset *ds = st->ds;
+	MaasTarget *t = &ds->target;
+	LabelMap   *m = &st->classes;
+	int		   *order = palloc(sizeof(int) * Max(m->n, 1));
+	int		   *rank = palloc(sizeof(int) * Max(m->n, 1));
+	MaasMatrix *parts[2] = {&ds->train, &ds->test};
+
+	if (m->n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("target \"%s\" has a single class", t->name),
+				 errhint("Classification needs at least two distinct target values.")));
+	for (int k = 0; k < m->n; k++)
+		order[k] = k;
+	sort_labels = m;
+	qsort(order, m->n, sizeof(int),
+		  st->target_kind == MAAS_COL_CATEGORICAL ? CompareLabelText : CompareLabelNumber);
+	t->n_classes = m->n;
+	t->labels = palloc(sizeof(char *) * m->n);
+	t->values = palloc(sizeof(double) * m->n);
+	for (int k = 0; k < m->n; k++)
+	{
+		int			code = order[k];
+
+		rank[code] = k;
+		if (st->target_kind == MAAS_COL_CATEGORICAL)
+		{
+			t->labels[k] = pstrdup(m->data[code]);
+			t->values[k] = NAN;
+		}
+		else
+		{
+			memcpy(&t->values[k], m->data[code], sizeof(double));
+			if (st->target_kind == MAAS_COL_BOOLEAN)
+				t->labels[k] = pstrdup(t->values[k] != 0 ? "true" : "false");
+			else
+				t->labels[k] = float8out_internal(t->values[k]);
+		}
+	}
+	for (int p = 0; p < 2; p++)
+	{
+		double	   *y = MaasMatrixColumn(parts[p], parts[p]->n_cols - 1);
+
+		for (int64 i = 0; i < parts[p]->n_rows; i++)
+			y[i] = rank[(int) y[i]];
+	}
+	ds->task = m->n == 2 ? MAAS_TASK_BINARY : MAAS_TASK_MULTICLASS;
+}
+
+static void
+NoValues(const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("column \"%s\" has only NULLs in the training rows", column),
+			 errhint("Exclude it with params {\"exclude\": [\"%s\"]}.", column)));
+}
+
+/* Vocabulary, mode and imputation values of each column, from train rows */
+static void
+FinishColumns(LoadState *st, int max_categories)
+{
+	MaasMatrix *train = &st->ds->train;
+
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		SourceColumn *col = &st->columns[c];
+
+		if (col->kind == MAAS_COL_CATEGORICAL)
+		{
+			LabelMap   *m = &col->labels;
+			int		   *order = palloc(sizeof(int) * Max(m->n, 1));
+			int			kept = 0;
+
+			for (int k = 0; k < m->n; k++)
+				if (m->train_count[k] > 0)
+					order[kept++] = k;
+			if (kept == 0)
+				NoValues(col->name);
+			sort_labels = m;
+			qsort(order, kept, sizeof(int), CompareLabelFrequency);
+			col->mode = order[0];
+			kept = Min(kept, max_categories);
+			qsort(order, kept, sizeof(int), CompareLabelText);
+			col->remap = palloc(sizeof(int) * Max(m->n, 1));
+			for (int k = 0; k < m->n; k++)
+				col->remap[k] = -1;
+			for (int k = 0; k < kept; k++)
+				col->remap[order[k]] = k;
+			col->mode = col->remap[col->mode];
+			col->n_categories = kept;
+			col->impute = palloc0(sizeof(double) * kept);
+			if (st->missing == MISSING_NATIVE)
+				for (int k = 0; k < kept; k++)
+					col->impute[k] = NAN;
+			else
+				col->impute[col->mode] = 1.0;
+		}
+		else
+		{
+			col->impute = palloc(sizeof(double) * col->width);
+			for (int k = 0; k < col->width; k++)
+			{
+				const double *x = MaasMatrixColumn(train, col->raw_offset + k);
+				double		sum = 0;
+				int64		n = 0;
+
+				for (int64 i = 0; i < train->n_rows; i++)
+					if (!isnan(x[i]))
+					{
+						sum += x[i];
+						n++;
+					}
+				if (n == 0)
+					NoValues(col->name);
+				col->impute[k] = st->missing == MISSING_NATIVE ? NAN : sum / n;
+			}
+		}
+	}
+}
+
+/* Raw matrix (codes) -> encoded matrix (one-hot), NULLs imputed */
+static void
+Encode(LoadState *st, MaasMatrix *m, int n_features)
+{
+	MaasMatrix	out;
+	bool		expand = n_features != st->raw_width;
+
+	if (m->n_rows == 0)
+	{
+		MatrixInit(m, n_features + 1);
+		return;
+	}
+	if (expand)
+	{
+		MatrixInit(&out, n_features + 1);
+		MatrixResize(st, &out, m->n_rows);
+		out.n_rows = m->n_rows;
+	}
+	else
+		out = *m;
+
+	for (int c = 0, f = 0; c < st->n_columns; c++)
+	{
+		SourceColumn *col = &st->columns[c];
+
+		CHECK_FOR_INTERRUPTS();
+		if (col->kind == MAAS_COL_CATEGORICAL)
+		{
+			const double *codes = MaasMatrixColumn(m, col->raw_offset);
+
+			for (int k = 0; k < col->n_categories; k++)
+				memset(MaasMatrixColumn(&out, f + k), 0, sizeof(double) * m->n_rows);
+			for (int64 i = 0; i < m->n_rows; i++)
+			{
+				if (isnan(codes[i]))
+				{
+					for (int k = 0; k < col->n_categories; k++)
+						MaasMatrixColumn(&out, f + k)[i] = col->impute[k];
+				}
+				else
+				{
+					int			k = col->remap[(int) codes[i]];
+
+					if (k >= 0)
+						MaasMatrixColumn(&out, f + k)[i] = 1.0;
+				}
+			}
+			f += col->n_categories;
+		}
+		else
+		{
+			for (int k = 0; k < col->width; k++, f++)
+			{
+				const double *src = MaasMatrixColumn(m, col->raw_offset + k);
+				double	   *dst = MaasMatrixColumn(&out, f);
+
+				for (int64 i = 0; i < m->n_rows; i++)
+					dst[i] = isnan(src[i]) ? col->impute[k] : src[i];
+			}
+		}
+	}
+	if (expand)
+	{
+		memcpy(MaasMatrixColumn(&out, n_features), MaasMatrixColumn(m, st->raw_width),
+			   sizeof(double) * m->n_rows);
+		st->bytes -= (Size) m->ld * m->n_cols * sizeof(double);
+		pfree(m->data);
+	}
+	*m = out;
+}
+
+static void
+BuildPreprocess(LoadState *st)
+{
+	MaasPreprocess *prep = &st->ds->prep;
+	int			offset = 0;
+
+	prep->n_columns = st->n_columns;
+	prep->columns = palloc0(sizeof(MaasColumn) * st->n_columns);
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		SourceColumn *src = &st->columns[c];
+		MaasColumn *col = &prep->columns[c];
+
+		col->name = src->name;
+		col->kind = src->kind;
+		col->offset = offset;
+		col->impute = src->impute;
+		if (src->kind == MAAS_COL_CATEGORICAL)
+		{
+			col->width = src->n_categories;
+			col->n_categories = src->n_categories;
+			col->categories = palloc(sizeof(char *) * Max(src->n_categories, 1));
+			for (int k = 0; k < src->labels.n; k++)
+				if (src->remap[k] >= 0)
+					col->categories[src->remap[k]] = src->labels.data[k];
+		}
+		else
+			col->width = src->width;
+		offset += col->width;
+	}
+	prep->n_features = offset;
+}
+
+static MissingPolicy
+ParseMissing(const MaasAlgorithm *algorithm, const MaasParams *params)
+{
+	const char *missing = MaasParamString(params, "missing");
+
+	if (missing == NULL)
+		return algorithm->handles_missing ? MISSING_NATIVE : MISSING_IMPUTE;
+	if (strcmp(missing, "native") == 0)
+	{
+		if (!algorithm->handles_missing)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s does not handle missing values natively", algorithm->name),
+					 errhint("Use params {\"missing\": \"impute\"}, \"skip\" or \"error\".")));
+		return MISSING_NATIVE;
+	}
+	if (strcmp(missing, "skip") == 0)
+		return MISSING_SKIP;
+	if (strcmp(missing, "error") == 0)
+		return MISSING_ERROR;
+	return MISSING_IMPUTE;
+}
+
+/* Regression or classification, from the algorithm, params and target type */
+static MaasTask
+ChooseTask(const MaasAlgorithm *algorithm, const MaasParams *params,
+		   MaasColumnKind target_kind, const char *target)
+{
+	const char *task = MaasParamString(params, "task");
+	bool		can_regress = (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_REGRESSION)) != 0;
+	bool		can_classify = (algorithm->tasks & MAAS_TASKS_CLASSIFY) != 0;
+	bool		classify;
+
+	if (strcmp(task, "regression") == 0)
+		classify = false;
+	else if (strcmp(task, "classification") == 0)
+		classify = true;
+	else
+		classify = !can_regress || target_kind == MAAS_COL_CATEGORICAL ||
+			(target_kind == MAAS_COL_BOOLEAN && can_classify);
+
+	if (classify && !can_classify)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does regression, not classification", algorithm->name),
+				 errhint("Use logistic_regression for a class target.")));
+	if (!classify && !can_regress)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does classification, not regression", algorithm->name),
+				 errhint("Use linear_regression for a numeric target.")));
+	if (!classify && target_kind == MAAS_COL_CATEGORICAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" is text, but regression needs a number", target),
+				 errhint("Use a classification algorithm such as logistic_regression.")));
+	if (target_kind == MAAS_COL_ARRAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" must be a number, a boolean or text, not an array",
+						target)));
+	return classify ? MAAS_TASK_BINARY : MAAS_TASK_REGRESSION;
+}
+
+static LoadState *
+NewLoadState(LoadMode mode, MaasProgress *progress)
+{
+	LoadState  *st = palloc0(sizeof(LoadState));
+
+	st->pub.receiveSlot = mode == LOAD_FIT ? LoadReceiveFit : NULL;
+	st->pub.rStartup = LoadStartup;
+	st->pub.rShutdown = LoadShutdown;
+	st->pub.rDestroy = LoadDestroy;
+	st->pub.mydest = DestNone;
+	st->mode = mode;
+	st->cxt = CurrentMemoryContext;
+	st->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "maas row",
+										ALLOCSET_DEFAULT_SIZES);
+	st->ds = palloc0(sizeof(MaasDataset));
+	st->progress = progress;
+	return st;
+}
+
+static void
+RunSource(LoadState *st, SPIPlanPtr plan)
+{
+	SPIExecuteOptions options;
+	int			rc;
+	int			nest_level;
+
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) st;
+
+	/*
+	 * The seeded split and the tree bins follow the order rows arrive in; a
+	 * synchronized scan starts wherever another scan of the table is, so the
+	 * same table and seed could give another model.  Set for this read only,
+	 * as a function's SET clause is: an error unwinds it with the
+	 * transaction.
+	 */
+	nest_level = NewGUCNestLevel();
+	(void) set_config_option("synchronize_seqscans", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_plan_extended(plan, &options);
+	AtEOXact_GUC(true, nest_level);
+	if (rc < 0)
+		elog(ERROR, "source query failed: %s", SPI_result_code_string(rc));
+	MemoryContextDelete(st->row_cxt);
+}
+
+static void
+NoRows(MaasDataset *ds, const char *purpose)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("source has no rows to %s", purpose),
+			 errdetail(INT64_FORMAT " rows read, " INT64_FORMAT " skipped for a NULL target or feature.",
+					   ds->rows_read, ds->rows_skipped)));
+}
+
+/*
+ * Read the source for training: discover the encoding, split, impute.
+ * Must run inside SPI_connect; results live in the current memory context.
+ */
+MaasDataset *
+MaasLoadForTraining(const char *source, const char *target,
+					const MaasAlgorithm *algorithm, const MaasParams *params,
+					MaasProgress *progress)
+{
+	LoadState  *st = NewLoadState(LOAD_FIT, progress);
+	MaasDataset *ds = st->ds;
+	char	   *query = MaasSourceQuery(source);
+	TupleDesc	desc;
+	SPIPlanPtr	plan = PrepareSource(query, &desc);
+	bool		is_array;
+	bool		is_vector;
+	MaasTask	task;
+	int			n_features;
+
+	st->target_attno = RequireAttribute(desc, target, "target");
+	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
+	if (st->target_kind == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
+						target, format_type_be(st->target_typid))));
+	task = ChooseTask(algorithm, params, st->target_kind, target);
+	st->classify = task != MAAS_TASK_REGRESSION;
+	ds->target.name = pstrdup(target);
+	ds->target.kind = st->target_kind == MAAS_COL_NUMERIC || st->target_kind == MAAS_COL_BOOLEAN ?
+		st->target_kind : MAAS_COL_CATEGORICAL;
+	ds->task = task;
+	if (st->classify)
+		LabelMapInit(&st->classes, st->cxt);
+
+	st->missing = ParseMissing(algorithm, params);
+	st->test_size = MaasParamNumber(params, "test_size");
+	pg_prng_seed(&st->rng, (uint64) MaasParamInt(params, "seed"));
+
+	ChooseColumns(st, query, desc, params);
+	st->row = palloc(sizeof(double) * st->raw_width);
+	st->codes = palloc(sizeof(int) * st->n_columns);
+	st->plain = true;
+	st->plain_attno = palloc(sizeof(int) * st->n_columns);
+	st->plain_typid = palloc(sizeof(Oid) * st->n_columns);
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		st->plain_attno[c] = st->columns[c].attno;
+		st->plain_typid[c] = st->columns[c].typid;
+		st->plain &= IsPlainType(st->columns[c].typid) && st->columns[c].width == 1;
+	}
+	/* a text target allocates its label: the general path resets memory */
+	if (st->plain && (!st->classify || st->target_kind != MAAS_COL_CATEGORICAL) &&
+		IsPlainType(st->target_typid))
+		st->pub.receiveSlot = LoadReceivePlain;
+	MatrixInit(&ds->train, st->raw_width + 1);
+	MatrixInit(&ds->test, st->raw_width + 1);
+	Presize(st, plan, st->test_size);
+
+	RunSource(st, plan);
+
+	if (ds->train.n_rows == 0)
+		NoRows(ds, "train on");
+	if (st->classify)
+		FinishClasses(st);
+	FinishColumns(st, MaasParamInt(params, "max_categories"));
+	BuildPreprocess(st);
+	n_features = ds->prep.n_features;
+	Encode(st, &ds->train, n_features);
+	Encode(st, &ds->test, n_features);
+	return ds;
+}
+
+/* ---- apply mode: encode with a model's spec (evaluation) ---- */
+
+/* The first classes of a target, for hints */
+static char *
+ClassList(const MaasTarget *t)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int k = 0; k < t->n_classes && k < 20; k++)
+		appendStringInfo(&buf, "%s%s", k ? ", " : "", t->labels[k]);
+	if (t->n_classes > 20)
+		appendStringInfoString(&buf, ", ...");
+	return buf.data;
+}
+
+static bool
+LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
+{
+	LoadState  *st = (LoadState *) self;
+	MaasDataset *ds = st->ds;
+	const MaasModel *model = st->model;
+	MemoryContext old;
+	MaasMatrix *m = &ds->test;
+	Datum		d;
+	double		y;
+
+	if (!BeginRow(st, slot))
+		return true;
+	MemoryContextReset(st->row_cxt);
+	old = MemoryContextSwitchTo(st->row_cxt);
+	MaasEncodeRow(model, st->binding, slot->tts_values, slot->tts_isnull, st->row);
+	d = slot->tts_values[st->target_attno];
+	if (model->task == MAAS_TASK_REGRESSION)
+	{
+		y = MaasDatumToDouble(d, st->target_typid);
+		RejectNonFinite(y, model->target.name);
+	}
+	else
+	{
+		int			k = -1;
+
+		if (model->target.kind == MAAS_COL_CATEGORICAL)
+		{
+			char	   *label = MaasDatumToLabel(d, st->target_typid);
+
+			for (int c = 0; c < model->target.n_classes && k < 0; c++)
+				if (strcmp(model->target.labels[c], label) == 0)
+					k = c;
+		}
+		else
+		{
+			double		v = MaasDatumToDouble(d, st->target_typid);
+
+			for (int c = 0; c < model->target.n_classes && k < 0; c++)
+				if (model->target.values[c] == v)
+					k = c;
+		}
+		if (k < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("target value \"%s\" is not one of the model's classes",
+							MaasDatumToLabel(d, st->target_typid)),
+					 errhint("The model's classes are: %s.", ClassList(&model->target))));
+		y = k;
+	}
+	MemoryContextSwitchTo(old);
+	if (m->n_rows == m->ld)
+		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
+	StoreRow(m, st->row, model->n_features, y);
+	return true;
+}
+
+/*
+ * Read the source with a model's encoding, every row into ds->test, for
+ * evaluation.  Must run inside SPI_connect.
+ */
+MaasDataset *
+MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progress)
+{
+	LoadState  *st = NewLoadState(LOAD_APPLY, progress);
+	MaasDataset *ds = st->ds;
+	char	   *query = MaasSourceQuery(source);
+	TupleDesc	desc;
+	SPIPlanPtr	plan = PrepareSource(query, &desc);
+	const char **names;
+	Oid		   *types;
+
+	if (model->target.name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model does not name its target column"),
+				 errhint("Models built by maas_fit have no target name; evaluate them with maas_predict in a query.")));
+	st->pub.receiveSlot = LoadReceiveApply;
+	st->model = model;
+	st->target_attno = RequireAttribute(desc, model->target.name, "target");
+	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	names = palloc(sizeof(char *) * desc->natts);
+	types = palloc(sizeof(Oid) * desc->natts);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		names[a] = att->attisdropped ? NULL : NameStr(att->attname);
+		types[a] = att->atttypid;
+	}
+	st->binding = MaasBind(model, desc->natts, names, types);
+	{
+		bool		is_array;
+		bool		is_vector;
+		MaasColumnKind kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
+
+		bool		numeric = kind == MAAS_COL_NUMERIC || kind == MAAS_COL_BOOLEAN;
+
+		if (model->target.kind == MAAS_COL_CATEGORICAL ? kind != MAAS_COL_CATEGORICAL : !numeric)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("target \"%s\" is of type %s, which does not match the model's target",
+							model->target.name, format_type_be(st->target_typid))));
+	}
+	st->row = palloc(sizeof(double) * model->n_features);
+	ds->task = model->task;
+	MatrixInit(&ds->train, model->n_features + 1);
+	MatrixInit(&ds->test, model->n_features + 1);
+	Presize(st, plan, 1.0);
+
+	RunSource(st, plan);
+	if (ds->test.n_rows == 0)
+		NoRows(ds, "evaluate");
+	return ds;
+}

@@ -1,0 +1,138 @@
+/*
+ * explain.c
+ *	  maas_explain: per-feature contributions of one prediction, and
+ *	  maas_feature_importance: what a model relies on overall.
+ *
+ * Contributions are additive: base + sum(contributions) is the explained
+ * score, the model's raw output before any link function (the value for
+ * regression, log-odds or logits for logistic models, margins for boosted
+ * trees).  Each algorithm defines its base in its explain function.
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "functions/functions.h"
+
+static Datum
+Explain(FunctionCallInfo fcinfo, MaasInputForm form)
+{
+	const double *x;
+	const MaasModel *model = MaasModelInput(fcinfo, form, &x);
+	double	   *contrib = palloc0(sizeof(double) * model->n_features);
+	double	   *out = palloc(sizeof(double) * model->n_outputs);
+	double		base = 0;
+	double		score;
+	MaasJson	json;
+
+	if (model->algorithm->explain == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s models cannot explain their predictions", model->algorithm->name)));
+	model->algorithm->explain(model, x, contrib, &base);
+	model->algorithm->predict(model, x, out);
+	score = base;
+	for (int j = 0; j < model->n_features; j++)
+		score += contrib[j];
+
+	MaasJsonInit(&json);
+	MaasJsonBeginObject(&json);
+	MaasJsonKey(&json, "prediction");
+	MaasJsonNumber(&json, MaasPredictValue(model, out));
+	if (MaasTaskIsClassification(model->task))
+	{
+		MaasJsonKey(&json, "class");
+		MaasJsonString(&json, model->target.labels[MaasArgmax(out, model->n_outputs)]);
+	}
+	MaasJsonKey(&json, "score");
+	MaasJsonNumber(&json, score);
+	MaasJsonKey(&json, "base");
+	MaasJsonNumber(&json, base);
+	MaasJsonKey(&json, "contributions");
+	MaasJsonBeginObject(&json);
+	for (int j = 0; j < model->n_features; j++)
+	{
+		MaasJsonKey(&json, MaasFeatureName(&model->prep, j));
+		MaasJsonNumber(&json, contrib[j]);
+	}
+	MaasJsonEndObject(&json);
+	/* one-hot and array features summed into their input column */
+	MaasJsonKey(&json, "columns");
+	MaasJsonBeginObject(&json);
+	for (int c = 0; c < model->prep.n_columns; c++)
+	{
+		const MaasColumn *col = &model->prep.columns[c];
+		double		sum = 0;
+
+		for (int k = 0; k < col->width; k++)
+			sum += contrib[col->offset + k];
+		MaasJsonKey(&json, col->name);
+		MaasJsonNumber(&json, sum);
+	}
+	MaasJsonEndObject(&json);
+	MaasJsonEndObject(&json);
+	PG_RETURN_JSONB_P(MaasJsonFinish(&json));
+}
+
+/* maas_explain(name, float8[]) -> jsonb */
+PG_FUNCTION_INFO_V1(maas_explain_array);
+Datum
+maas_explain_array(PG_FUNCTION_ARGS)
+{
+	return Explain(fcinfo, MAAS_INPUT_ARRAY);
+}
+
+/* maas_explain(name, record) -> jsonb */
+PG_FUNCTION_INFO_V1(maas_explain_row);
+Datum
+maas_explain_row(PG_FUNCTION_ARGS)
+{
+	return Explain(fcinfo, MAAS_INPUT_ROW);
+}
+
+/* maas_explain(bytea, float8[]) -> jsonb */
+PG_FUNCTION_INFO_V1(maas_explain_bytes);
+Datum
+maas_explain_bytes(PG_FUNCTION_ARGS)
+{
+	return Explain(fcinfo, MAAS_INPUT_BYTES);
+}
+
+/* maas_feature_importance(name) -> table (feature, gain, splits) */
+PG_FUNCTION_INFO_V1(maas_feature_importance);
+Datum
+maas_feature_importance(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MaasModelRef ref;
+	const MaasModel *model;
+	double	   *gain;
+	double	   *splits;
+
+	MaasCheckName(name);
+	MaasLookupDeployed(name, MAAS_PRIV_OWNER, &ref);
+	model = ref.model;
+	if (model->algorithm->importance == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s models have no feature importance", model->algorithm->name),
+				 errhint("maas_info(name)->'parameters' shows their coefficients; maas_explain explains single predictions.")));
+	gain = palloc0(sizeof(double) * model->n_features);
+	splits = palloc0(sizeof(double) * model->n_features);
+	model->algorithm->importance(model, gain, splits);
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int j = 0; j < model->n_features; j++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {0};
+
+		values[0] = CStringGetTextDatum(MaasFeatureName(&model->prep, j));
+		values[1] = Float8GetDatum(gain[j]);
+		values[2] = Float8GetDatum(splits[j]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

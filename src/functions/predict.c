@@ -1,0 +1,448 @@
+/*
+ * predict.c
+ *	  maas_predict, maas_predict_proba and maas_predict_class in each form:
+ *	  by name with float8[], by name with a whole row, by name with columns
+ *	  (what the planner support function rewrites the row form into), and
+ *	  with inline model bytes.
+ *
+ * The model is resolved once per query and kept in fn_extra with its
+ * buffers; per row there is only encoding and arithmetic.  Nothing here
+ * writes, so prediction works on hot standbys and in parallel workers.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "access/tupdesc.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/typcache.h"
+
+#include "functions/functions.h"
+
+typedef enum PredictOutput
+{
+	OUTPUT_VALUE,
+	OUTPUT_PROBA,
+	OUTPUT_CLASS
+} PredictOutput;
+
+/* Identifies the snapshot the deployed version was looked up under */
+typedef struct SnapshotMark
+{
+	Snapshot	snapshot;
+	TransactionId xmin;
+	TransactionId xmax;
+	CommandId	curcid;
+	uint32		xcnt;
+} SnapshotMark;
+
+typedef struct PredictCache
+{
+	/* by name */
+	char		name[NAMEDATALEN];
+	int			name_len;
+	MaasModelRef ref;
+	SnapshotMark mark;
+
+	/* inline model bytes */
+	MemoryContext bytes_cxt;
+	bytea	   *bytes;
+	Oid			toast_relid;
+	Oid			toast_valueid;
+	MaasModel  *bytes_model;
+
+	/* bumped whenever the resolved model changes */
+	uint64		serial;
+
+	/* row and column forms: binding of the model's columns */
+	uint64		bound_serial;
+	Oid			row_typid;
+	int32		row_typmod;
+	TupleDesc	row_desc;
+	MaasBinding *binding;
+	int			natts;
+	Datum	   *values;
+	bool	   *nulls;
+
+	/* predictions not yet added to the usage counters */
+	int64		usage_pending;
+	Oid			usage_role;
+	MemoryContextCallback usage_callback;
+
+	/* buffers */
+	double	   *x;
+	int			x_len;
+	double	   *out;
+	int			out_len;
+} PredictCache;
+
+static void
+FlushUsage(PredictCache *c)
+{
+	if (c->usage_pending > 0 && c->name_len > 0)
+	{
+		char		name[NAMEDATALEN];
+
+		memcpy(name, c->name, c->name_len);
+		name[c->name_len] = '\0';
+		MaasUsageAdd(c->usage_role, name, c->usage_pending, 0, 0);
+	}
+	c->usage_pending = 0;
+}
+
+/* The query's memory is going away: count what it predicted */
+static void
+FlushUsageCallback(void *arg)
+{
+	FlushUsage((PredictCache *) arg);
+}
+
+static PredictCache *
+GetCache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		PredictCache *c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+												 sizeof(PredictCache));
+
+		if (MaasUsageEnabled())
+		{
+			c->usage_callback.func = FlushUsageCallback;
+			c->usage_callback.arg = c;
+			MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt, &c->usage_callback);
+		}
+		fcinfo->flinfo->fn_extra = c;
+	}
+	return (PredictCache *) fcinfo->flinfo->fn_extra;
+}
+
+static void
+EnsureBuffers(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *model)
+{
+	if (c->x_len < model->n_features)
+	{
+		c->x = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * model->n_features);
+		c->x_len = model->n_features;
+	}
+	if (c->out_len < model->n_outputs)
+	{
+		c->out = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * model->n_outputs);
+		c->out_len = model->n_outputs;
+	}
+}
+
+static void
+CurrentMark(SnapshotMark *m)
+{
+	Snapshot	s = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->snapshot = s;
+	if (s)
+	{
+		m->xmin = s->xmin;
+		m->xmax = s->xmax;
+		m->curcid = s->curcid;
+		m->xcnt = s->xcnt;
+	}
+}
+
+/*
+ * The deployed model of name.  Looked up again when the name or the
+ * snapshot changes (a PL/pgSQL loop keeps fn_extra across statements) or
+ * the cache dropped the model.
+ */
+static const MaasModel *
+ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
+{
+	int			len = VARSIZE_ANY_EXHDR(name);
+	SnapshotMark mark;
+
+	CurrentMark(&mark);
+	if (c->ref.model != NULL && len == c->name_len &&
+		memcmp(VARDATA_ANY(name), c->name, len) == 0 &&
+		memcmp(&mark, &c->mark, sizeof(mark)) == 0 &&
+		MaasModelRefValid(&c->ref))
+		return c->ref.model;
+
+	{
+		char	   *s = text_to_cstring(name);
+
+		uint64		old_generation = c->ref.generation;
+
+		MaasCheckName(s);
+		FlushUsage(c);
+		MaasLookupDeployed(s, MAAS_PRIV_PREDICT, &c->ref);
+		if (c->ref.generation != old_generation)
+			c->serial++;
+		memcpy(c->name, s, len);
+		c->name_len = len;
+		c->usage_role = GetUserId();
+		c->mark = mark;
+		pfree(s);
+	}
+	EnsureBuffers(fcinfo, c, c->ref.model);
+	return c->ref.model;
+}
+
+/*
+ * A model from bytes.  The same bytes usually come on every row: a constant
+ * or parameter is recognized at once, a toasted value by its toast pointer,
+ * anything else by comparing the bytes.
+ */
+static const MaasModel *
+ResolveBytes(FunctionCallInfo fcinfo, PredictCache *c)
+{
+	Datum		raw = PG_GETARG_DATUM(0);
+	struct varlena *ptr = (struct varlena *) DatumGetPointer(raw);
+	bool		stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0);
+	Oid			toast_relid = InvalidOid;
+	Oid			toast_valueid = InvalidOid;
+	bytea	   *bytes;
+	MemoryContext old;
+
+	if (c->bytes_model != NULL && stable)
+		return c->bytes_model;
+	if (VARATT_IS_EXTERNAL_ONDISK(ptr))
+	{
+		struct varatt_external toast;
+
+		VARATT_EXTERNAL_GET_POINTER(toast, ptr);
+		toast_relid = toast.va_toastrelid;
+		toast_valueid = toast.va_valueid;
+		if (c->bytes_model != NULL && c->toast_relid == toast_relid &&
+			c->toast_valueid == toast_valueid)
+			return c->bytes_model;
+	}
+	bytes = DatumGetByteaPP(raw);
+	if (c->bytes_model != NULL &&
+		VARSIZE_ANY_EXHDR(bytes) == VARSIZE_ANY_EXHDR(c->bytes) &&
+		memcmp(VARDATA_ANY(bytes), VARDATA_ANY(c->bytes), VARSIZE_ANY_EXHDR(bytes)) == 0)
+		return c->bytes_model;
+
+	if (c->bytes_cxt != NULL)
+		MemoryContextDelete(c->bytes_cxt);
+	c->bytes_cxt = NULL;
+	c->bytes_model = NULL;
+	c->serial++;
+	{
+		MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "maas inline model",
+												  ALLOCSET_SMALL_SIZES);
+
+		old = MemoryContextSwitchTo(cxt);
+		c->bytes_model = MaasModelDeserialize(bytes);
+		c->bytes = (bytea *) PG_DETOAST_DATUM_COPY(PointerGetDatum(bytes));
+		MemoryContextSwitchTo(old);
+		/* keep it only once it is valid */
+		MemoryContextSetParent(cxt, fcinfo->flinfo->fn_mcxt);
+		c->bytes_cxt = cxt;
+	}
+	c->toast_relid = toast_relid;
+	c->toast_valueid = toast_valueid;
+	EnsureBuffers(fcinfo, c, c->bytes_model);
+	return c->bytes_model;
+}
+
+static Datum
+Output(const MaasModel *model, const double *x, double *out, PredictOutput kind)
+{
+	model->algorithm->predict(model, x, out);
+	switch (kind)
+	{
+		case OUTPUT_VALUE:
+			return Float8GetDatum(MaasPredictValue(model, out));
+		case OUTPUT_PROBA:
+			{
+				Datum	   *elems = palloc(sizeof(Datum) * model->n_outputs);
+
+				MaasModelCheckClassifier(model);
+				for (int k = 0; k < model->n_outputs; k++)
+					elems[k] = Float8GetDatum(out[k]);
+				return PointerGetDatum(construct_array(elems, model->n_outputs, FLOAT8OID,
+													   sizeof(float8), FLOAT8PASSBYVAL,
+													   TYPALIGN_DOUBLE));
+			}
+		case OUTPUT_CLASS:
+			MaasModelCheckClassifier(model);
+			return CStringGetTextDatum(model->target.labels[MaasArgmax(out, model->n_outputs)]);
+	}
+	return (Datum) 0;
+}
+
+static void
+EncodeArray(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
+{
+	MaasCheckFeatures(model, PG_GETARG_ARRAYTYPE_P(1), c->x);
+}
+
+static void
+BindRowType(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *model,
+			Oid typid, int32 typmod)
+{
+	MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(typid, typmod);
+	const char **names = palloc(sizeof(char *) * Max(desc->natts, 1));
+	Oid		   *types = palloc(sizeof(Oid) * Max(desc->natts, 1));
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		names[a] = att->attisdropped ? NULL : NameStr(att->attname);
+		types[a] = att->atttypid;
+	}
+	c->binding = MaasBind(model, desc->natts, names, types);
+	c->row_desc = desc;
+	c->natts = desc->natts;
+	c->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	c->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	MemoryContextSwitchTo(old);
+	c->row_typid = typid;
+	c->row_typmod = typmod;
+	c->bound_serial = c->serial;
+}
+
+static void
+EncodeRow(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
+{
+	HeapTupleHeader td = PG_GETARG_HEAPTUPLEHEADER(1);
+	Oid			typid = HeapTupleHeaderGetTypeId(td);
+	int32		typmod = HeapTupleHeaderGetTypMod(td);
+	HeapTupleData tuple;
+
+	if (c->bound_serial != c->serial || c->row_typid != typid || c->row_typmod != typmod)
+		BindRowType(fcinfo, c, model, typid, typmod);
+	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = td;
+	heap_deform_tuple(&tuple, c->row_desc, c->values, c->nulls);
+	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
+}
+
+/* Columns as arguments 2.. with their names in the text[] argument 1 */
+static void
+EncodeColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
+{
+	int			natts = PG_NARGS() - 2;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("column names must not be NULL")));
+	if (c->bound_serial != c->serial)
+	{
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+		Datum	   *elems;
+		bool	   *enulls;
+		int			n;
+		const char **names;
+		Oid		   *types;
+		MemoryContext old;
+
+		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &n);
+		if (n != natts)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%d column names for %d columns", n, natts)));
+		names = palloc(sizeof(char *) * Max(n, 1));
+		types = palloc(sizeof(Oid) * Max(n, 1));
+		for (int a = 0; a < n; a++)
+		{
+			names[a] = enulls[a] ? NULL : TextDatumGetCString(elems[a]);
+			types[a] = get_fn_expr_argtype(fcinfo->flinfo, a + 2);
+			if (!OidIsValid(types[a]))
+				elog(ERROR, "could not determine the type of column %d", a + 1);
+		}
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		c->binding = MaasBind(model, natts, names, types);
+		c->values = palloc(sizeof(Datum) * Max(natts, 1));
+		c->nulls = palloc(sizeof(bool) * Max(natts, 1));
+		MemoryContextSwitchTo(old);
+		c->natts = natts;
+		c->bound_serial = c->serial;
+	}
+	for (int a = 0; a < natts; a++)
+	{
+		c->values[a] = fcinfo->args[a + 2].value;
+		c->nulls[a] = fcinfo->args[a + 2].isnull;
+	}
+	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
+}
+
+
+/*
+ * The model and the encoded features of one call, in any input form: by
+ * name (argument 0) or inline bytes, with float8[], a row or columns.
+ */
+const MaasModel *
+MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, const double **x)
+{
+	PredictCache *c = GetCache(fcinfo);
+	const MaasModel *model;
+
+	if (form == MAAS_INPUT_BYTES)
+		model = ResolveBytes(fcinfo, c);
+	else
+		model = ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0));
+	switch (form)
+	{
+		case MAAS_INPUT_ARRAY:
+		case MAAS_INPUT_BYTES:
+			EncodeArray(fcinfo, model, c);
+			break;
+		case MAAS_INPUT_ROW:
+			EncodeRow(fcinfo, model, c);
+			break;
+		case MAAS_INPUT_COLUMNS:
+			EncodeColumns(fcinfo, model, c);
+			break;
+	}
+	*x = c->x;
+	return model;
+}
+
+static Datum
+Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
+{
+	const double *x;
+	const MaasModel *model;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	model = MaasModelInput(fcinfo, form, &x);
+	if (kind != OUTPUT_VALUE)
+		MaasModelCheckClassifier(model);
+	GetCache(fcinfo)->usage_pending++;
+	return Output(model, x, GetCache(fcinfo)->out, kind);
+}
+
+#define PREDICT_FUNCTION(sqlname, form, kind) \
+PG_FUNCTION_INFO_V1(sqlname); \
+Datum \
+sqlname(PG_FUNCTION_ARGS) \
+{ \
+	return Predict(fcinfo, form, kind); \
+}
+
+PREDICT_FUNCTION(maas_predict_array, MAAS_INPUT_ARRAY, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_array, MAAS_INPUT_ARRAY, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_array, MAAS_INPUT_ARRAY, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_row, MAAS_INPUT_ROW, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_row, MAAS_INPUT_ROW, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_row, MAAS_INPUT_ROW, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_columns, MAAS_INPUT_COLUMNS, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_columns, MAAS_INPUT_COLUMNS, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_columns, MAAS_INPUT_COLUMNS, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_bytes, MAAS_INPUT_BYTES, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_bytes, MAAS_INPUT_BYTES, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_bytes, MAAS_INPUT_BYTES, OUTPUT_CLASS)

@@ -1,0 +1,338 @@
+/*
+ * train.c
+ *	  The SQL functions that manage models: maas_train, maas_evaluate,
+ *	  maas_deploy, maas_rollback and maas_info.
+ *
+ * maas_train is one transaction's work: read the source, fit, score on the
+ * held-out rows, serialize, insert the version and maybe deploy it.  An
+ * error or a cancel anywhere leaves nothing behind.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xlog.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "functions/functions.h"
+
+static char *
+RequiredText(FunctionCallInfo fcinfo, int arg, const char *what)
+{
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(arg));
+}
+
+static void
+CheckWritable(const char *what)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run %s on a standby", what),
+				 errhint("Train and deploy on the primary; the models replicate, and predict on any standby.")));
+	PreventCommandIfReadOnly(what);
+}
+
+/* Everything a trained model needs besides its algorithm state */
+static MaasModel *
+NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
+{
+	MaasModel  *model = palloc0(sizeof(MaasModel));
+
+	model->algorithm = algorithm;
+	model->task = ds->task;
+	model->n_features = ds->prep.n_features;
+	model->n_outputs = ds->task == MAAS_TASK_REGRESSION ? 1 : ds->target.n_classes;
+	model->prep = ds->prep;
+	model->target = ds->target;
+	return model;
+}
+
+/*
+ * maas_train(name, algorithm, source, target, params) -> maas.train_result
+ */
+PG_FUNCTION_INFO_V1(maas_train);
+Datum
+maas_train(PG_FUNCTION_ARGS)
+{
+	char	   *name = RequiredText(fcinfo, 0, "model name");
+	char	   *algorithm_name = RequiredText(fcinfo, 1, "algorithm");
+	char	   *source = RequiredText(fcinfo, 2, "source");
+	char	   *target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	Jsonb	   *params_jb = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
+	const MaasAlgorithm *algorithm;
+	MaasParams *params;
+	MemoryContext cxt;
+	MemoryContext caller = CurrentMemoryContext;
+	MaasProgress progress;
+	MaasDataset *ds;
+	MaasTrainData data;
+	MaasModel  *model;
+	bytea	   *bytes;
+	MaasJson	metrics;
+	MaasJson	params_json;
+	double		primary;
+	int32		version;
+	bool		deployed;
+	double		train_ms;
+	TupleDesc	desc;
+	Datum		values[10];
+	bool		nulls[10] = {0};
+	Jsonb	   *metrics_jb;
+	int64		memory_bytes;
+
+	CheckWritable("maas_train()");
+	MaasCheckName(name);
+	algorithm = MaasFindAlgorithm(algorithm_name);
+	params = MaasParseParams(params_jb, maas_train_params, algorithm->params);
+	/* store the policy in effect, also when it was left to the algorithm */
+	if (MaasParamString(params, "missing") == NULL)
+		MaasParamSetString(params, "missing", algorithm->handles_missing ? "native" : "impute");
+	if (target == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs a target column", algorithm->name)));
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "maas_train must return a composite type");
+
+	MaasProgressStart(&progress, "maas_train");
+	MaasMemoryReset();
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas train", ALLOCSET_DEFAULT_SIZES);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+
+	ds = MaasLoadForTraining(source, target, algorithm, params, &progress);
+
+	data.m = ds->train;
+	data.n_features = ds->prep.n_features;
+	data.task = ds->task;
+	data.n_classes = ds->target.n_classes;
+	data.prep = &ds->prep;
+	model = NewModel(algorithm, ds);
+	progress.what = algorithm->name;
+	model->state = algorithm->fit(&data, params, &progress);
+
+	/* metrics on the held-out rows, or the training rows without a split */
+	MaasJsonInit(&metrics);
+	MaasJsonBeginObject(&metrics);
+	MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
+					model->n_features, &metrics, &primary);
+	MaasJsonKey(&metrics, "evaluated_on");
+	MaasJsonString(&metrics, ds->test.n_rows > 0 ? "test" : "train");
+	MaasJsonEndObject(&metrics);
+	metrics_jb = MaasJsonFinish(&metrics);
+
+	MaasJsonInit(&params_json);
+	MaasJsonBeginObject(&params_json);
+	MaasParamsToJson(params, &params_json);
+	MaasJsonEndObject(&params_json);
+
+	bytes = MaasModelSerialize(model);
+	train_ms = MaasProgressElapsedMs(&progress);
+	memory_bytes = (int64) (ds->memory_bytes + MaasMemoryWorkPeak());
+	version = MaasRegistryInsert(name, algorithm->name, model->task,
+								 MaasJsonFinish(&params_json), MaasFeaturesJson(&ds->prep),
+								 target, metrics_jb, bytes, ds->train.n_rows, train_ms,
+								 memory_bytes);
+	deployed = MaasRegistryDeployIfBetter(name, version, MaasParamString(params, "deploy"),
+										  primary, model->task);
+	MaasUsageAdd(GetUserId(), name, 0, 1, MaasProgressElapsedMs(&progress));
+
+	MemoryContextSwitchTo(caller);
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Int32GetDatum(version);
+	values[2] = CStringGetTextDatum(algorithm->name);
+	values[3] = CStringGetTextDatum(MaasTaskName(model->task));
+	values[4] = Int64GetDatum(ds->train.n_rows);
+	values[5] = Int64GetDatum(ds->rows_skipped);
+	values[6] = PointerGetDatum(DatumGetJsonbPCopy(JsonbPGetDatum(metrics_jb)));
+	values[7] = BoolGetDatum(deployed);
+	values[8] = Float8GetDatum(train_ms);
+	values[9] = Int64GetDatum(memory_bytes);
+	SPI_finish();
+	MemoryContextDelete(cxt);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
+
+/* maas_evaluate(name, source) -> jsonb: the deployed model's metrics on source */
+PG_FUNCTION_INFO_V1(maas_evaluate);
+Datum
+maas_evaluate(PG_FUNCTION_ARGS)
+{
+	char	   *name = RequiredText(fcinfo, 0, "model name");
+	char	   *source = RequiredText(fcinfo, 1, "source");
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext cxt;
+	MaasModelRef ref;
+	MaasProgress progress;
+	MaasDataset *ds;
+	MaasJson	json;
+	double		primary;
+	Jsonb	   *result;
+
+	MaasCheckName(name);
+	MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
+	MaasProgressStart(&progress, "maas_evaluate");
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas evaluate", ALLOCSET_DEFAULT_SIZES);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+	ds = MaasLoadForModel(source, ref.model, &progress);
+	MaasJsonInit(&json);
+	MaasJsonBeginObject(&json);
+	MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
+	MaasUsageAdd(GetUserId(), name, ds->test.n_rows, 0, 0);
+	MaasJsonKey(&json, "rows_skipped");
+	MaasJsonInt(&json, ds->rows_skipped);
+	MaasJsonKey(&json, "version");
+	MaasJsonInt(&json, ref.version);
+	MaasJsonEndObject(&json);
+	MemoryContextSwitchTo(caller);
+	result = MaasJsonFinish(&json);
+	SPI_finish();
+	MemoryContextDelete(cxt);
+	PG_RETURN_JSONB_P(result);
+}
+
+/* maas_deploy(name, version) -> int: the version now live */
+PG_FUNCTION_INFO_V1(maas_deploy);
+Datum
+maas_deploy(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		version = PG_GETARG_INT32(1);
+
+	CheckWritable("maas_deploy()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MaasRegistryDeploy(name, version, "manual");
+	SPI_finish();
+	PG_RETURN_INT32(version);
+}
+
+/* maas_rollback(name) -> int: the version live after undoing the last deploy */
+PG_FUNCTION_INFO_V1(maas_rollback);
+Datum
+maas_rollback(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		version;
+
+	CheckWritable("maas_rollback()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	version = MaasRegistryRollback(name);
+	SPI_finish();
+	PG_RETURN_INT32(version);
+}
+
+/* maas_info(bytea) -> jsonb: what a model is */
+PG_FUNCTION_INFO_V1(maas_info_bytes);
+Datum
+maas_info_bytes(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	MaasModel  *model = MaasModelDeserialize(bytes);
+
+	PG_RETURN_JSONB_P(MaasModelDescribe(model, VARSIZE_ANY_EXHDR(bytes)));
+}
+
+/* maas_info(name) -> jsonb: the deployed version of a named model */
+PG_FUNCTION_INFO_V1(maas_info_name);
+Datum
+maas_info_name(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MaasModelRef ref;
+
+	MaasCheckName(name);
+	MaasLookupDeployed(name, MAAS_PRIV_OWNER, &ref);
+	PG_RETURN_JSONB_P(MaasModelDescribe(ref.model, ref.length));
+}
+
+/* maas_grant(name, role, privilege) -> void: share a model */
+PG_FUNCTION_INFO_V1(maas_grant);
+Datum
+maas_grant(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *role = NameStr(*PG_GETARG_NAME(1));
+	MaasPrivilege privilege = MaasParsePrivilege(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+
+	CheckWritable("maas_grant()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MaasRegistryGrant(name, role, privilege);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* maas_revoke(name, role, privilege) -> bool: whether there was such a grant */
+PG_FUNCTION_INFO_V1(maas_revoke);
+Datum
+maas_revoke(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *role = NameStr(*PG_GETARG_NAME(1));
+	MaasPrivilege privilege = MaasParsePrivilege(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	bool		found;
+
+	CheckWritable("maas_revoke()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	found = MaasRegistryRevoke(name, role, privilege);
+	SPI_finish();
+	PG_RETURN_BOOL(found);
+}
+
+/* maas_drop(name [, version]) -> int: versions dropped */
+PG_FUNCTION_INFO_V1(maas_drop);
+Datum
+maas_drop(PG_FUNCTION_ARGS)
+{
+	char	   *name = RequiredText(fcinfo, 0, "model name");
+	int32		version = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
+	int			dropped;
+
+	CheckWritable("maas_drop()");
+	MaasCheckName(name);
+	if (!PG_ARGISNULL(1) && version < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("version must be positive, not %d", version)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	dropped = MaasRegistryDrop(name, version);
+	SPI_finish();
+	PG_RETURN_INT32(dropped);
+}
+
+/* maas_reassign(from_role, to_role) -> int: model names given to another role */
+PG_FUNCTION_INFO_V1(maas_reassign);
+Datum
+maas_reassign(PG_FUNCTION_ARGS)
+{
+	char	   *from = NameStr(*PG_GETARG_NAME(0));
+	char	   *to = NameStr(*PG_GETARG_NAME(1));
+	int			names;
+
+	CheckWritable("maas_reassign()");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	names = MaasRegistryReassign(from, to);
+	SPI_finish();
+	PG_RETURN_INT32(names);
+}
