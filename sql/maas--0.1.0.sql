@@ -126,7 +126,8 @@ CREATE TYPE maas.train_result AS (
 	metrics			jsonb,
 	deployed		boolean,
 	train_ms		double precision,
-	train_memory_bytes bigint
+	train_memory_bytes bigint,
+	threads			integer
 );
 
 -- Training and registry

@@ -23,21 +23,30 @@ typedef struct LinearState
 	int			rank;
 } LinearState;
 
+typedef struct LinearOptions
+{
+	double		l2;
+	bool		fit_intercept;
+} LinearOptions;
+
 static const MaasParamSpec linear_params[] = {
 	{"l2", MAAS_PARAM_FLOAT, "0", 0, 1e300, NULL,
-	"ridge penalty alpha: minimizes ||y - Xw - b||^2 + l2 ||w||^2"},
+		"ridge penalty alpha: minimizes ||y - Xw - b||^2 + l2 ||w||^2",
+	offsetof(LinearOptions, l2)},
 	{"fit_intercept", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
-	"whether to fit an intercept"},
+		"whether to fit an intercept",
+	offsetof(LinearOptions, fit_intercept)},
 	{NULL}
 };
 
 static void *
-LinearFitComoment(const MaasComoment *cm, MaasTask task, const MaasParams *params)
+LinearFitComoment(const MaasComoment *cm, MaasTask task, const void *options)
 {
+	const LinearOptions *opt = options;
 	int			q = cm->q;
 	int			p = q - 1;
-	double		l2 = MaasParamNumber(params, "l2");
-	bool		fit_intercept = MaasParamBool(params, "fit_intercept");
+	double		l2 = opt->l2;
+	bool		fit_intercept = opt->fit_intercept;
 	LinearState *st = palloc0(sizeof(LinearState));
 	double	   *a = palloc(sizeof(double) * p * p);
 	double	   *b = palloc(sizeof(double) * p);
@@ -80,18 +89,19 @@ LinearFitComoment(const MaasComoment *cm, MaasTask task, const MaasParams *param
 }
 
 static void *
-LinearFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+LinearFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
 	MaasComoment cm;
 
 	MaasComomentInit(&cm, data->n_features + 1);
 	MaasComomentAddColumnMajor(&cm, &data->m, 0, data->m.n_rows);
-	return LinearFitComoment(&cm, data->task, params);
+	return LinearFitComoment(&cm, data->task, options);
 }
 
 static void
-LinearPredict(const MaasModel *model, const double *x, double *out)
+LinearPredict(const MaasModel *model, const MaasInput *in, double *out)
 {
+	const double *x = in->x;
 	const LinearState *st = model->state;
 	double		y = st->intercept;
 
@@ -151,8 +161,9 @@ LinearDescribe(const MaasModel *model, MaasJson *json)
 
 /* contribution of feature j: coef_j (x_j - mean_j); base: the mean row */
 static void
-LinearExplain(const MaasModel *model, const double *x, double *contrib, double *base)
+LinearExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base)
 {
+	const double *x = in->x;
 	const LinearState *st = model->state;
 
 	*base = st->intercept;
@@ -168,7 +179,9 @@ const MaasAlgorithm maas_linear_regression = {
 	.id = 1,
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION),
 	.handles_missing = false,
+	.input = MAAS_INPUT_DENSE,
 	.params = linear_params,
+	.options_size = sizeof(LinearOptions),
 	.fit = LinearFit,
 	.fit_comoment = LinearFitComoment,
 	.predict = LinearPredict,

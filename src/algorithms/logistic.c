@@ -34,17 +34,36 @@ typedef struct LogisticState
 	double		loss;
 } LogisticState;
 
+typedef enum Penalty
+{
+	PENALTY_L2, PENALTY_L1, PENALTY_NONE	/* the order of "l2,l1,none" */
+} Penalty;
+
+typedef struct LogisticOptions
+{
+	int			penalty;		/* Penalty */
+	double		C;
+	int			max_iter;
+	double		tol;
+	bool		fit_intercept;
+} LogisticOptions;
+
 static const MaasParamSpec logistic_params[] = {
-	{"penalty", MAAS_PARAM_STRING, "\"l2\"", 0, 0, "l2,l1,none",
-	"regularization of the weights"},
+	{"penalty", MAAS_PARAM_CHOICE, "\"l2\"", 0, 0, "l2,l1,none",
+		"regularization of the weights",
+	offsetof(LogisticOptions, penalty)},
 	{"C", MAAS_PARAM_FLOAT, "1.0", 1e-12, 1e12, NULL,
-	"inverse regularization strength, as in scikit-learn"},
+		"inverse regularization strength, as in scikit-learn",
+	offsetof(LogisticOptions, C)},
 	{"max_iter", MAAS_PARAM_INT, "1000", 1, 1000000, NULL,
-	"most L-BFGS iterations"},
+		"most L-BFGS iterations",
+	offsetof(LogisticOptions, max_iter)},
 	{"tol", MAAS_PARAM_FLOAT, "1e-6", 0, 1, NULL,
-	"stop when no gradient component exceeds this"},
+		"stop when no gradient component exceeds this",
+	offsetof(LogisticOptions, tol)},
 	{"fit_intercept", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
-	"whether to fit intercepts"},
+		"whether to fit intercepts",
+	offsetof(LogisticOptions, fit_intercept)},
 	{NULL}
 };
 
@@ -119,8 +138,8 @@ Objective(void *arg, const double *theta, double *grad)
 	{
 		for (int64 i = 0; i < n; i++)
 		{
-			double		top = -INFINITY;
-			double		total = 0;
+			double		top;
+			double		total;
 			int			yi = (int) pr->y[i];
 
 			/* a pass over many rows and classes: let a cancel through */
@@ -128,12 +147,8 @@ Objective(void *arg, const double *theta, double *grad)
 				CHECK_FOR_INTERRUPTS();
 
 			for (int c = 0; c < k; c++)
-			{
 				pr->z[c * n + i] += offset[c];
-				top = Max(top, pr->z[c * n + i]);
-			}
-			for (int c = 0; c < k; c++)
-				total += exp(pr->z[c * n + i] - top);
+			total = MaasSoftmaxTotal(pr->z + i, k, n, &top);
 			loss += top + log(total) - pr->z[yi * n + i];
 			for (int c = 0; c < k; c++)
 			{
@@ -198,12 +213,12 @@ Standardize(const MaasTrainData *data, double *mean, double *scale)
 }
 
 static void *
-LogisticFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
+	const LogisticOptions *opt = options;
 	LogisticState *st = palloc0(sizeof(LogisticState));
 	Problem		pr;
-	const char *penalty = MaasParamString(params, "penalty");
-	double		C = MaasParamNumber(params, "C");
+	double		C = opt->C;
 	int			p = data->n_features;
 	int			k = data->task == MAAS_TASK_BINARY ? 1 : data->n_classes;
 	int			n_params = p * k + k;
@@ -227,9 +242,9 @@ LogisticFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *p
 	pr.y = MaasTrainY(data);
 	pr.mean = st->mean;
 	pr.scale = st->scale;
-	pr.intercept = MaasParamBool(params, "fit_intercept");
-	pr.l2 = strcmp(penalty, "l2") == 0 ? 1.0 / (C * pr.n) : 0;
-	if (strcmp(penalty, "l1") == 0)
+	pr.intercept = opt->fit_intercept;
+	pr.l2 = opt->penalty == PENALTY_L2 ? 1.0 / (C * pr.n) : 0;
+	if (opt->penalty == PENALTY_L1)
 		l1 = 1.0 / (C * pr.n);
 	pr.v = palloc(sizeof(double) * p * k);
 	pr.gv = palloc(sizeof(double) * p * k);
@@ -238,7 +253,7 @@ LogisticFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *p
 		mask[i] = true;
 
 	res = MaasLbfgs(Objective, &pr, theta, n_params, l1, mask,
-					MaasParamInt(params, "max_iter"), MaasParamNumber(params, "tol"),
+					opt->max_iter, opt->tol,
 					progress);
 	pfree(pr.z);
 	pfree(pr.v);
@@ -258,8 +273,9 @@ LogisticFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *p
 }
 
 static void
-LogisticPredict(const MaasModel *model, const double *x, double *out)
+LogisticPredict(const MaasModel *model, const MaasInput *in, double *out)
 {
+	const double *x = in->x;
 	const LogisticState *st = model->state;
 	int			p = st->p;
 
@@ -280,16 +296,7 @@ LogisticPredict(const MaasModel *model, const double *x, double *out)
 	}
 	else
 	{
-		double		top = out[MaasArgmax(out, st->k)];
-		double		total = 0;
-
-		for (int c = 0; c < st->k; c++)
-		{
-			out[c] = exp(out[c] - top);
-			total += out[c];
-		}
-		for (int c = 0; c < st->k; c++)
-			out[c] /= total;
+		MaasSoftmax(out, st->k);
 	}
 }
 
@@ -401,13 +408,14 @@ LogisticDescribe(const MaasModel *model, MaasJson *json)
 
 /* Contributions to the log-odds of the predicted class, from the mean row */
 static void
-LogisticExplain(const MaasModel *model, const double *x, double *contrib, double *base)
+LogisticExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base)
 {
+	const double *x = in->x;
 	const LogisticState *st = model->state;
 	double	   *out = palloc(sizeof(double) * model->n_outputs);
 	int			c;
 
-	LogisticPredict(model, x, out);
+	LogisticPredict(model, in, out);
 	c = st->k == 1 ? 0 : MaasArgmax(out, st->k);
 	*base = st->b[c];
 	for (int j = 0; j < st->p; j++)
@@ -420,7 +428,9 @@ const MaasAlgorithm maas_logistic_regression = {
 	.id = 2,
 	.tasks = MAAS_TASKS_CLASSIFY,
 	.handles_missing = false,
+	.input = MAAS_INPUT_DENSE,
 	.params = logistic_params,
+	.options_size = sizeof(LogisticOptions),
 	.fit = LogisticFit,
 	.fit_comoment = NULL,
 	.predict = LogisticPredict,

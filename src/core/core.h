@@ -113,27 +113,58 @@ typedef struct MaasMatrix
 
 #define MaasMatrixColumn(m, j)	((m)->data + (int64) (j) * (m)->ld)
 
+/*
+ * What an algorithm reads.  Dense rows are the only kind today; the others
+ * are how the interface grows (src/algorithms/README.md): each kind is one
+ * more member of MaasTrainData and MaasInput, filled by the data layer, so
+ * the SQL layer never special-cases an algorithm.
+ */
+typedef enum MaasInputKind
+{
+	MAAS_INPUT_DENSE = 1		/* n_features doubles per row */
+} MaasInputKind;
+
 typedef struct MaasTrainData
 {
-	MaasMatrix	m;
+	MaasInputKind input;
+	MaasMatrix	m;				/* dense: features, then the target */
 	int			n_features;
 	MaasTask	task;
 	int			n_classes;		/* classification: y holds 0..n_classes-1 */
+	int			seed;			/* params "seed": randomized algorithms */
 	const MaasPreprocess *prep; /* feature names, categorical columns */
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
 #define MaasTrainY(d)	MaasMatrixColumn(&(d)->m, (d)->n_features)
 
-/* Params: parsed from jsonb against a spec, defaults filled in */
+/* One row to predict or explain, of the algorithm's input kind */
+typedef struct MaasInput
+{
+	MaasInputKind kind;
+	const double *x;			/* dense: n_features encoded values */
+} MaasInput;
+
+/*
+ * Options ("params" jsonb).  Each algorithm declares its options as a C
+ * struct and a spec table that maps names to its fields with offsetof;
+ * MaasParseParams checks the jsonb against the table and fills the struct
+ * once, defaults included, so no algorithm looks a value up by name.
+ */
 typedef enum MaasParamType
 {
-	MAAS_PARAM_INT,
-	MAAS_PARAM_FLOAT,
-	MAAS_PARAM_BOOL,
-	MAAS_PARAM_STRING,
-	MAAS_PARAM_NAMES			/* array of column names */
+	MAAS_PARAM_INT,				/* int */
+	MAAS_PARAM_FLOAT,			/* double; NaN when unset without default */
+	MAAS_PARAM_BOOL,			/* bool */
+	MAAS_PARAM_CHOICE,			/* int: index in choices; -1 when unset */
+	MAAS_PARAM_NAMES			/* MaasNames: an array of column names */
 } MaasParamType;
+
+typedef struct MaasNames
+{
+	int			n;
+	char	  **names;			/* NULL when not given */
+} MaasNames;
 
 typedef struct MaasParamSpec
 {
@@ -142,26 +173,61 @@ typedef struct MaasParamSpec
 	const char *default_value;	/* as JSON text; NULL: no default */
 	double		min;			/* numbers: inclusive bounds */
 	double		max;
-	const char *choices;		/* strings: comma-separated allowed values */
+	const char *choices;		/* choice: comma-separated allowed values */
 	const char *help;
+	Size		offset;			/* of the field in the options struct */
 } MaasParamSpec;
 
 typedef struct MaasParamValue
 {
 	const MaasParamSpec *spec;
+	void	   *options;		/* the struct holding its field */
 	bool		is_set;			/* given or defaulted */
-	double		number;
-	bool		boolean;
-	char	   *string;
-	int			n_names;
-	char	  **names;
 } MaasParamValue;
 
 typedef struct MaasParams
 {
 	int			n;
-	MaasParamValue *values;
+	MaasParamValue *values;		/* the algorithm's, then the common ones */
+	void	   *common;			/* MaasTrainOptions or MaasFitOptions */
+	void	   *options;		/* the algorithm's options struct */
 } MaasParams;
+
+/* Choices of the common options, in the order of their choices strings */
+typedef enum MaasDeploy
+{
+	MAAS_DEPLOY_AUTO, MAAS_DEPLOY_ALWAYS, MAAS_DEPLOY_NEVER
+} MaasDeploy;
+
+typedef enum MaasMissing
+{
+	MAAS_MISSING_IMPUTE, MAAS_MISSING_SKIP, MAAS_MISSING_ERROR, MAAS_MISSING_NATIVE
+} MaasMissing;
+
+typedef enum MaasTaskChoice
+{
+	MAAS_CHOOSE_AUTO, MAAS_CHOOSE_REGRESSION, MAAS_CHOOSE_CLASSIFICATION
+} MaasTaskChoice;
+
+/* Options of maas_train that every algorithm shares */
+typedef struct MaasTrainOptions
+{
+	double		test_size;
+	int			seed;
+	int			deploy;			/* MaasDeploy */
+	int			missing;		/* MaasMissing; resolved by MaasResolveMissing */
+	int			max_categories;
+	MaasNames	features;
+	MaasNames	exclude;
+	int			task;			/* MaasTaskChoice */
+} MaasTrainOptions;
+
+/* Options of maas_fit besides the algorithm's */
+typedef struct MaasFitOptions
+{
+	int			seed;
+	int			task;			/* MaasTaskChoice */
+} MaasFitOptions;
 
 /* Comoments of [X y]: count, means and centered cross products */
 typedef struct MaasComoment
@@ -187,16 +253,18 @@ typedef struct MaasAlgorithm
 	uint16		id;				/* stored in model bytes; never reused */
 	uint32		tasks;			/* MAAS_TASK_BIT mask */
 	bool		handles_missing;	/* takes NaN features without imputation */
+	MaasInputKind input;		/* what a row is */
 	const MaasParamSpec *params;	/* terminated by a NULL name */
+	Size		options_size;	/* of the struct params fills */
 
 	/* fit on rows; result is the algorithm state, palloc'd */
-	void	   *(*fit) (const MaasTrainData *data, const MaasParams *params,
+	void	   *(*fit) (const MaasTrainData *data, const void *options,
 						MaasProgress *progress);
 	/* fit from comoments instead of rows, where the algorithm allows it */
 	void	   *(*fit_comoment) (const MaasComoment *cm, MaasTask task,
-								 const MaasParams *params);
+								 const void *options);
 	/* out: n_outputs values (the value, or class probabilities) */
-	void		(*predict) (const MaasModel *model, const double *x, double *out);
+	void		(*predict) (const MaasModel *model, const MaasInput *in, double *out);
 	/* model bytes of the state, and back; the reader validates everything */
 	void		(*serialize) (const MaasModel *model, StringInfo buf);
 	void	   *(*deserialize) (struct MaasReader *reader, const MaasModel *model);
@@ -206,7 +274,7 @@ typedef struct MaasAlgorithm
 	 * additive contributions of each encoded feature to the explained score
 	 * (see explain.c); NULL if not available
 	 */
-	void		(*explain) (const MaasModel *model, const double *x,
+	void		(*explain) (const MaasModel *model, const MaasInput *in,
 							double *contrib, double *base);
 	/* per encoded feature: total gain and split count; NULL if not available */
 	void		(*importance) (const MaasModel *model, double *gain, double *splits);
@@ -251,13 +319,9 @@ extern char *MaasAlgorithmNames(void);
 extern const MaasParamSpec maas_train_params[];
 extern const MaasParamSpec maas_fit_params[];
 extern MaasParams *MaasParseParams(Jsonb *jb, const MaasParamSpec *common,
-								   const MaasParamSpec *algorithm);
-extern const MaasParamValue *MaasParam(const MaasParams *params, const char *name);
-extern double MaasParamNumber(const MaasParams *params, const char *name);
-extern int	MaasParamInt(const MaasParams *params, const char *name);
-extern bool MaasParamBool(const MaasParams *params, const char *name);
-extern const char *MaasParamString(const MaasParams *params, const char *name);
-extern void MaasParamSetString(MaasParams *params, const char *name, const char *value);
+								   Size common_size, const MaasAlgorithm *algorithm);
+extern const char *MaasChoiceName(const MaasParamSpec *specs, const char *name, int choice);
+extern void MaasResolveMissing(const MaasAlgorithm *algorithm, MaasTrainOptions *options);
 extern void MaasParamsToJson(const MaasParams *params, MaasJson *json);
 
 /* json.c */
@@ -374,6 +438,10 @@ extern const char *MaasTaskName(MaasTask task);
 extern double MaasPredictValue(const MaasModel *model, const double *out);
 extern int	MaasArgmax(const double *v, int n);
 extern void MaasModelCheckClassifier(const MaasModel *model);
+extern MaasTask MaasResolveTask(const MaasAlgorithm *algorithm, int choice,
+								MaasColumnKind target_kind, const char *target);
+extern void MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values,
+							  int *rank);
 
 /*
  * The logistic function, without overflow for large |z|: 1 / (1 + e^-z) for
@@ -386,6 +454,43 @@ MaasSigmoid(double z)
 	double		e = exp(-fabs(z));
 
 	return (z >= 0 ? 1.0 : e) / (1.0 + e);
+}
+
+/*
+ * Softmax's normalizer: the sum of e^(v - top) over k values spaced stride
+ * apart, top their maximum (so no term overflows).  Losses take
+ * top + log(total); probabilities are e^(v - top) / total.
+ */
+static inline double
+MaasSoftmaxTotal(const double *v, int k, int64 stride, double *top)
+{
+	double		m = v[0];
+	double		total = 0;
+
+	for (int c = 1; c < k; c++)
+		m = Max(m, v[c * stride]);
+	for (int c = 0; c < k; c++)
+		total += exp(v[c * stride] - m);
+	*top = m;
+	return total;
+}
+
+/* Scores to probabilities, in place */
+static inline void
+MaasSoftmax(double *v, int k)
+{
+	double		top = v[0];
+	double		total = 0;
+
+	for (int c = 1; c < k; c++)
+		top = Max(top, v[c]);
+	for (int c = 0; c < k; c++)
+	{
+		v[c] = exp(v[c] - top);
+		total += v[c];
+	}
+	for (int c = 0; c < k; c++)
+		v[c] /= total;
 }
 
 /* common errors */

@@ -176,6 +176,7 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 	int64		n = m->n_rows;
 	int			k = model->n_outputs;
 	double	   *x = palloc(sizeof(double) * n_features);
+	MaasInput	in = {.kind = MAAS_INPUT_DENSE,.x = x};
 	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * k);
 	const double *y = MaasMatrixColumn(m, n_features);
 
@@ -188,7 +189,7 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 				CHECK_FOR_INTERRUPTS();
 			for (int j = 0; j < n_features; j++)
 				x[j] = MaasMatrixColumn(m, j)[i];
-			model->algorithm->predict(model, x, out + i * k);
+			model->algorithm->predict(model, &in, out + i * k);
 		}
 	if (model->task == MAAS_TASK_REGRESSION)
 		MaasRegressionMetrics(y, out, n, json, primary);

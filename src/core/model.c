@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "utils/float.h"
+
 #include "core/core.h"
 
 const char *
@@ -55,4 +57,120 @@ MaasModelCheckClassifier(const MaasModel *model)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("model is a regression model, not a classifier"),
 				 errhint("Use maas_predict for the predicted value.")));
+}
+
+/*
+ * Regression or classification, from the algorithm, params "task" and, when
+ * known, the target column's kind (maas_fit's target is a float8 and has no
+ * name): auto classifies a text target, a boolean one where the algorithm
+ * can, and any target of an algorithm that cannot regress.
+ */
+MaasTask
+MaasResolveTask(const MaasAlgorithm *algorithm, int choice,
+				MaasColumnKind target_kind, const char *target)
+{
+	bool		can_regress = (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_REGRESSION)) != 0;
+	bool		can_classify = (algorithm->tasks & MAAS_TASKS_CLASSIFY) != 0;
+	bool		classify;
+
+	if (choice == MAAS_CHOOSE_REGRESSION)
+		classify = false;
+	else if (choice == MAAS_CHOOSE_CLASSIFICATION)
+		classify = true;
+	else
+		classify = !can_regress || target_kind == MAAS_COL_CATEGORICAL ||
+			(target_kind == MAAS_COL_BOOLEAN && can_classify);
+
+	if (classify && !can_classify)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does regression, not classification", algorithm->name),
+				 errhint("Use logistic_regression for a class target.")));
+	if (!classify && !can_regress)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does classification, not regression", algorithm->name),
+				 errhint("Use linear_regression for a numeric target.")));
+	if (!classify && target_kind == MAAS_COL_CATEGORICAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" is text, but regression needs a number", target),
+				 errhint("Use a classification algorithm such as logistic_regression.")));
+	if (target_kind == MAAS_COL_ARRAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" must be a number, a boolean or text, not an array",
+						target)));
+	return classify ? MAAS_TASK_BINARY : MAAS_TASK_REGRESSION;
+}
+
+static int
+CompareClassText(const void *a, const void *b, void *arg)
+{
+	char	  **labels = arg;
+
+	return strcmp(labels[*(const int *) a], labels[*(const int *) b]);
+}
+
+static int
+CompareClassNumber(const void *a, const void *b, void *arg)
+{
+	const double *values = arg;
+	double		x = values[*(const int *) a];
+	double		y = values[*(const int *) b];
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The classes of a target from its n distinct values, in any order: labels
+ * for a text target (t->kind categorical), values otherwise.  Classes are
+ * numbered in sorted order (strcmp, or ascending numbers); rank[i] is the
+ * class of distinct value i.  Fills t->n_classes, labels and values.
+ */
+void
+MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values, int *rank)
+{
+	bool		text = t->kind == MAAS_COL_CATEGORICAL;
+	int		   *order = palloc(sizeof(int) * Max(n, 1));
+
+	if (n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 t->name ? errmsg("target \"%s\" has a single class", t->name) :
+				 errmsg("target has a single class"),
+				 errhint("Classification needs at least two distinct target values.")));
+	if (n > MAAS_MAX_CLASSES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("target has more than %d distinct classes", MAAS_MAX_CLASSES)));
+	for (int k = 0; k < n; k++)
+		order[k] = k;
+	if (text)
+		qsort_arg(order, n, sizeof(int), CompareClassText, labels);
+	else
+		qsort_arg(order, n, sizeof(int), CompareClassNumber, (void *) values);
+	t->n_classes = n;
+	t->labels = palloc(sizeof(char *) * n);
+	t->values = palloc(sizeof(double) * n);
+	for (int k = 0; k < n; k++)
+	{
+		int			i = order[k];
+
+		rank[i] = k;
+		if (text)
+		{
+			t->labels[k] = pstrdup(labels[i]);
+			t->values[k] = NAN;
+		}
+		else
+		{
+			t->values[k] = values[i];
+			if (t->kind == MAAS_COL_BOOLEAN)
+				t->labels[k] = pstrdup(values[i] != 0 ? "true" : "false");
+			else
+				t->labels[k] = float8out_internal(values[i]);
+		}
+	}
+	pfree(order);
 }

@@ -1,10 +1,14 @@
 /*
  * params.c
- *	  Hyperparameters: a jsonb object checked against the algorithm's spec.
+ *	  Typed options: a params jsonb object checked against spec tables and
+ *	  written into C structs.
  *
  * Every key must be known, every value of the right type and range; the
- * error names the key, and the hint lists what is valid.  The resolved set,
- * defaults included, is what gets stored with the model.
+ * error names the key, and the hint lists what is valid.  Each spec names
+ * the offset of its field in the options struct (as pgvector's reloptions
+ * and XGBoost's parameter structs do), so the struct is filled once, with
+ * defaults, and read as plain fields.  The resolved set is what gets stored
+ * with the model.
  */
 #include "postgres.h"
 
@@ -21,32 +25,44 @@
 /* Params of maas_train that every algorithm shares */
 const MaasParamSpec maas_train_params[] = {
 	{"test_size", MAAS_PARAM_FLOAT, "0.2", 0.0, 0.9, NULL,
-	"fraction of rows held out to compute the stored metrics"},
+		"fraction of rows held out to compute the stored metrics",
+	offsetof(MaasTrainOptions, test_size)},
 	{"seed", MAAS_PARAM_INT, "42", 0, INT_MAX, NULL,
-	"seed of the train/test split and of randomized algorithms"},
-	{"deploy", MAAS_PARAM_STRING, "\"auto\"", 0, 0, "auto,always,never",
-	"auto deploys a version that scores at least as well as the live one"},
-	{"missing", MAAS_PARAM_STRING, NULL, 0, 0, "impute,skip,error,native",
-	"what a NULL feature becomes: impute (mean/mode), skip the row, error, or native (trees)"},
+		"seed of the train/test split and of randomized algorithms",
+	offsetof(MaasTrainOptions, seed)},
+	{"deploy", MAAS_PARAM_CHOICE, "\"auto\"", 0, 0, "auto,always,never",
+		"auto deploys a version that scores at least as well as the live one",
+	offsetof(MaasTrainOptions, deploy)},
+	{"missing", MAAS_PARAM_CHOICE, NULL, 0, 0, "impute,skip,error,native",
+		"what a NULL feature becomes: impute (mean/mode), skip the row, error, or native (trees)",
+	offsetof(MaasTrainOptions, missing)},
 	{"max_categories", MAAS_PARAM_INT, "100", 1, MAAS_MAX_CATEGORIES, NULL,
-	"most frequent values kept per text column; the rest encode as unseen"},
+		"most frequent values kept per text column; the rest encode as unseen",
+	offsetof(MaasTrainOptions, max_categories)},
 	{"features", MAAS_PARAM_NAMES, NULL, 0, 0, NULL,
-	"columns to use as features (default: every column but the target)"},
+		"columns to use as features (default: every column but the target)",
+	offsetof(MaasTrainOptions, features)},
 	{"exclude", MAAS_PARAM_NAMES, NULL, 0, 0, NULL,
-	"columns not to use as features, such as keys"},
-	{"task", MAAS_PARAM_STRING, "\"auto\"", 0, 0, "auto,regression,classification",
-	"what to predict; auto follows the algorithm and the target's type"},
+		"columns not to use as features, such as keys",
+	offsetof(MaasTrainOptions, exclude)},
+	{"task", MAAS_PARAM_CHOICE, "\"auto\"", 0, 0, "auto,regression,classification",
+		"what to predict; auto follows the algorithm and the target's type",
+	offsetof(MaasTrainOptions, task)},
 	{NULL}
 };
 
 /* maas_fit takes the algorithm's own params and these */
 const MaasParamSpec maas_fit_params[] = {
 	{"seed", MAAS_PARAM_INT, "42", 0, INT_MAX, NULL,
-	"seed of randomized algorithms"},
-	{"task", MAAS_PARAM_STRING, "\"auto\"", 0, 0, "auto,regression,classification",
-	"what to predict; auto follows the algorithm"},
+		"seed of randomized algorithms",
+	offsetof(MaasFitOptions, seed)},
+	{"task", MAAS_PARAM_CHOICE, "\"auto\"", 0, 0, "auto,regression,classification",
+		"what to predict; auto follows the algorithm",
+	offsetof(MaasFitOptions, task)},
 	{NULL}
 };
+
+#define FIELD(v, type)	((type *) ((char *) (v)->options + (v)->spec->offset))
 
 static int
 CountSpecs(const MaasParamSpec *specs)
@@ -83,7 +99,7 @@ TypeName(MaasParamType type)
 			return "a number";
 		case MAAS_PARAM_BOOL:
 			return "a boolean";
-		case MAAS_PARAM_STRING:
+		case MAAS_PARAM_CHOICE:
 			return "a string";
 		case MAAS_PARAM_NAMES:
 			return "an array of column names";
@@ -100,24 +116,25 @@ WrongType(const MaasParamSpec *spec)
 			 errhint("%s", spec->help)));
 }
 
-static bool
-ChoiceAllowed(const char *choices, const char *value)
+/* Position of value in a comma-separated list of choices; -1 if absent */
+static int
+ChoiceIndex(const char *choices, const char *value)
 {
 	size_t		len = strlen(value);
 	const char *p = choices;
 
-	while (*p)
+	for (int i = 0; *p; i++)
 	{
 		const char *end = strchr(p, ',');
 		size_t		n = end ? (size_t) (end - p) : strlen(p);
 
 		if (n == len && strncmp(p, value, n) == 0)
-			return true;
+			return i;
 		if (!end)
 			break;
 		p = end + 1;
 	}
-	return false;
+	return -1;
 }
 
 static void
@@ -149,20 +166,25 @@ SetNumber(MaasParamValue *v, double number)
 						spec->name, spec->min, spec->max, number),
 				 errhint("%s", spec->help)));
 	}
-	v->number = number;
+	if (spec->type == MAAS_PARAM_INT)
+		*FIELD(v, int) = (int) number;
+	else
+		*FIELD(v, double) = number;
 }
 
 static void
-SetString(MaasParamValue *v, const char *s)
+SetChoice(MaasParamValue *v, const char *s)
 {
 	const MaasParamSpec *spec = v->spec;
 
-	if (spec->choices && !ChoiceAllowed(spec->choices, s))
+	int			choice = ChoiceIndex(spec->choices, s);
+
+	if (choice < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parameter \"%s\" cannot be \"%s\"", spec->name, s),
 				 errhint("Valid values are: %s.", spec->choices)));
-	v->string = pstrdup(s);
+	*FIELD(v, int) = choice;
 }
 
 static char *
@@ -179,18 +201,20 @@ SetNames(MaasParamValue *v, const JsonbValue *jv)
 	JsonbIteratorToken tok;
 	int			cap = 8;
 
+	MaasNames  *names = FIELD(v, MaasNames);
+
 	if (jv->type == jbvString)
 	{
-		v->n_names = 1;
-		v->names = palloc(sizeof(char *));
-		v->names[0] = JsonbString(jv);
+		names->n = 1;
+		names->names = palloc(sizeof(char *));
+		names->names[0] = JsonbString(jv);
 		return;
 	}
 	if (jv->type != jbvBinary || !JsonContainerIsArray(jv->val.binary.data))
 		WrongType(v->spec);
 
-	v->names = palloc(cap * sizeof(char *));
-	v->n_names = 0;
+	names->names = palloc(cap * sizeof(char *));
+	names->n = 0;
 	it = JsonbIteratorInit(jv->val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
 	{
@@ -198,12 +222,12 @@ SetNames(MaasParamValue *v, const JsonbValue *jv)
 			continue;
 		if (elem.type != jbvString)
 			WrongType(v->spec);
-		if (v->n_names == cap)
+		if (names->n == cap)
 		{
 			cap *= 2;
-			v->names = repalloc(v->names, cap * sizeof(char *));
+			names->names = repalloc(names->names, cap * sizeof(char *));
 		}
-		v->names[v->n_names++] = JsonbString(&elem);
+		names->names[names->n++] = JsonbString(&elem);
 	}
 }
 
@@ -223,12 +247,12 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 		case MAAS_PARAM_BOOL:
 			if (jv->type != jbvBool)
 				WrongType(v->spec);
-			v->boolean = jv->val.boolean;
+			*FIELD(v, bool) = jv->val.boolean;
 			break;
-		case MAAS_PARAM_STRING:
+		case MAAS_PARAM_CHOICE:
 			if (jv->type != jbvString)
 				WrongType(v->spec);
-			SetString(v, JsonbString(jv));
+			SetChoice(v, JsonbString(jv));
 			break;
 		case MAAS_PARAM_NAMES:
 			SetNames(v, jv);
@@ -244,7 +268,14 @@ SetDefault(MaasParamValue *v)
 	JsonbValue	jv;
 
 	if (v->spec->default_value == NULL)
+	{
+		/* no value: the sentinel of the field's type */
+		if (v->spec->type == MAAS_PARAM_FLOAT)
+			*FIELD(v, double) = NAN;
+		else if (v->spec->type == MAAS_PARAM_CHOICE)
+			*FIELD(v, int) = -1;
 		return;
+	}
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 											CStringGetDatum(v->spec->default_value)));
 	if (!JsonbExtractScalar(&jb->root, &jv))
@@ -253,23 +284,33 @@ SetDefault(MaasParamValue *v)
 }
 
 /*
- * Check a params object against the common specs and the algorithm's own;
- * NULL jsonb means no params.
+ * Check a params object against the common specs and the algorithm's own,
+ * and fill both option structs, defaults included; NULL jsonb means no
+ * params, as an empty object does.
  */
 MaasParams *
-MaasParseParams(Jsonb *jb, const MaasParamSpec *common, const MaasParamSpec *algorithm)
+MaasParseParams(Jsonb *jb, const MaasParamSpec *common, Size common_size,
+				const MaasAlgorithm *algorithm)
 {
 	MaasParams *params = palloc0(sizeof(MaasParams));
-	int			n_algorithm = CountSpecs(algorithm);
+	int			n_algorithm = CountSpecs(algorithm->params);
 	int			n_common = CountSpecs(common);
 	int			i;
 
 	params->n = n_algorithm + n_common;
 	params->values = palloc0(sizeof(MaasParamValue) * Max(params->n, 1));
+	params->common = palloc0(Max(common_size, 1));
+	params->options = palloc0(Max(algorithm->options_size, 1));
 	for (i = 0; i < n_algorithm; i++)
-		params->values[i].spec = &algorithm[i];
+	{
+		params->values[i].spec = &algorithm->params[i];
+		params->values[i].options = params->options;
+	}
 	for (i = 0; i < n_common; i++)
+	{
 		params->values[n_algorithm + i].spec = &common[i];
+		params->values[n_algorithm + i].options = params->common;
+	}
 
 	if (jb != NULL)
 	{
@@ -301,7 +342,8 @@ MaasParseParams(Jsonb *jb, const MaasParamSpec *common, const MaasParamSpec *alg
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown parameter \"%s\"", key),
-						 errhint("Valid parameters are: %s.", ValidNames(common, algorithm))));
+						 errhint("Valid parameters are: %s.",
+								 ValidNames(common, algorithm->params))));
 			if (jv.type == jbvNull)
 				continue;		/* null means the default */
 			SetValue(&params->values[i], &jv);
@@ -314,51 +356,44 @@ MaasParseParams(Jsonb *jb, const MaasParamSpec *common, const MaasParamSpec *alg
 	return params;
 }
 
-const MaasParamValue *
-MaasParam(const MaasParams *params, const char *name)
+/* The text of choice number choice of the spec named name */
+const char *
+MaasChoiceName(const MaasParamSpec *specs, const char *name, int choice)
 {
-	for (int i = 0; i < params->n; i++)
-		if (strcmp(params->values[i].spec->name, name) == 0)
-			return &params->values[i];
-	elog(ERROR, "parameter \"%s\" is not declared", name);
+	for (const MaasParamSpec *spec = specs; spec->name; spec++)
+	{
+		const char *p = spec->choices;
+
+		if (strcmp(spec->name, name) != 0 || spec->type != MAAS_PARAM_CHOICE)
+			continue;
+		for (int i = 0; p != NULL && i < choice; i++)
+		{
+			p = strchr(p, ',');
+			if (p)
+				p++;
+		}
+		if (p == NULL || choice < 0)
+			break;
+		return pnstrdup(p, strchr(p, ',') ? (Size) (strchr(p, ',') - p) : strlen(p));
+	}
+	elog(ERROR, "parameter \"%s\" has no choice %d", name, choice);
 	return NULL;				/* keep compiler quiet */
 }
 
-double
-MaasParamNumber(const MaasParams *params, const char *name)
-{
-	return MaasParam(params, name)->number;
-}
-
-int
-MaasParamInt(const MaasParams *params, const char *name)
-{
-	return (int) MaasParam(params, name)->number;
-}
-
-bool
-MaasParamBool(const MaasParams *params, const char *name)
-{
-	return MaasParam(params, name)->boolean;
-}
-
-/* Give a param its value, as if the user had (for resolved defaults) */
+/*
+ * The missing-value policy, resolved once: unset means native for an
+ * algorithm that takes missing values, impute otherwise.
+ */
 void
-MaasParamSetString(MaasParams *params, const char *name, const char *value)
+MaasResolveMissing(const MaasAlgorithm *algorithm, MaasTrainOptions *options)
 {
-	MaasParamValue *v = (MaasParamValue *) MaasParam(params, name);
-
-	v->string = pstrdup(value);
-	v->is_set = true;
-}
-
-/* NULL when the param has no value and no default */
-const char *
-MaasParamString(const MaasParams *params, const char *name)
-{
-	const MaasParamValue *v = MaasParam(params, name);
-
-	return v->is_set ? v->string : NULL;
+	if (options->missing < 0)
+		options->missing = algorithm->handles_missing ? MAAS_MISSING_NATIVE : MAAS_MISSING_IMPUTE;
+	else if (options->missing == MAAS_MISSING_NATIVE && !algorithm->handles_missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s does not handle missing values natively", algorithm->name),
+				 errhint("Use params {\"missing\": \"impute\"}, \"skip\" or \"error\".")));
 }
 
 /* The resolved params as members of an open JSON object */
@@ -368,30 +403,47 @@ MaasParamsToJson(const MaasParams *params, MaasJson *json)
 	for (int i = 0; i < params->n; i++)
 	{
 		const MaasParamValue *v = &params->values[i];
+		const MaasParamSpec *spec = v->spec;
 
-		if (!v->is_set)
-			continue;
-		MaasJsonKey(json, v->spec->name);
-		switch (v->spec->type)
+		switch (spec->type)
 		{
 			case MAAS_PARAM_INT:
-				MaasJsonInt(json, (int64) v->number);
+				if (!v->is_set)
+					continue;
+				MaasJsonKey(json, spec->name);
+				MaasJsonInt(json, *FIELD(v, int));
 				break;
 			case MAAS_PARAM_FLOAT:
-				MaasJsonNumber(json, v->number);
+				if (isnan(*FIELD(v, double)))
+					continue;
+				MaasJsonKey(json, spec->name);
+				MaasJsonNumber(json, *FIELD(v, double));
 				break;
 			case MAAS_PARAM_BOOL:
-				MaasJsonBool(json, v->boolean);
+				if (!v->is_set)
+					continue;
+				MaasJsonKey(json, spec->name);
+				MaasJsonBool(json, *FIELD(v, bool));
 				break;
-			case MAAS_PARAM_STRING:
-				MaasJsonString(json, v->string);
+			case MAAS_PARAM_CHOICE:
+				if (*FIELD(v, int) < 0)
+					continue;
+				MaasJsonKey(json, spec->name);
+				MaasJsonString(json, MaasChoiceName(spec, spec->name, *FIELD(v, int)));
 				break;
 			case MAAS_PARAM_NAMES:
-				MaasJsonBeginArray(json);
-				for (int k = 0; k < v->n_names; k++)
-					MaasJsonString(json, v->names[k]);
-				MaasJsonEndArray(json);
-				break;
+				{
+					MaasNames  *names = FIELD(v, MaasNames);
+
+					if (names->names == NULL)
+						continue;
+					MaasJsonKey(json, spec->name);
+					MaasJsonBeginArray(json);
+					for (int k = 0; k < names->n; k++)
+						MaasJsonString(json, names->names[k]);
+					MaasJsonEndArray(json);
+					break;
+				}
 		}
 	}
 }

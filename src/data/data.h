@@ -50,7 +50,7 @@ typedef struct MaasDataset
 extern char *MaasSourceQuery(const char *source);
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
 										const MaasAlgorithm *algorithm,
-										const MaasParams *params,
+										const MaasTrainOptions *options,
 										MaasProgress *progress);
 extern MaasDataset *MaasLoadForModel(const char *source, const MaasModel *model,
 									 MaasProgress *progress);

@@ -168,14 +168,6 @@ typedef enum LoadMode
 	LOAD_APPLY					/* encode with a model's spec */
 } LoadMode;
 
-typedef enum MissingPolicy
-{
-	MISSING_IMPUTE,
-	MISSING_SKIP,
-	MISSING_ERROR,
-	MISSING_NATIVE
-} MissingPolicy;
-
 typedef struct LoadState
 {
 	DestReceiver pub;
@@ -193,7 +185,7 @@ typedef struct LoadState
 	bool		classify;
 	LabelMap	classes;
 
-	MissingPolicy missing;
+	MaasMissing missing;
 	double		test_size;
 	pg_prng_state rng;
 	double	   *row;			/* raw or encoded values of one row */
@@ -439,10 +431,10 @@ ArrayWidth(const char *query, const char *column, Oid typid)
 }
 
 static bool
-NameListed(const MaasParamValue *v, const char *name)
+NameListed(const MaasNames *list, const char *name)
 {
-	for (int i = 0; v && v->is_set && i < v->n_names; i++)
-		if (strcmp(v->names[i], name) == 0)
+	for (int i = 0; list->names != NULL && i < list->n; i++)
+		if (strcmp(list->names[i], name) == 0)
 			return true;
 	return false;
 }
@@ -482,18 +474,19 @@ AddColumn(LoadState *st, const char *query, TupleDesc desc, int a, bool explicit
 
 /* Pick the feature columns: params "features", else all but target and "exclude" */
 static void
-ChooseColumns(LoadState *st, const char *query, TupleDesc desc, const MaasParams *params)
+ChooseColumns(LoadState *st, const char *query, TupleDesc desc,
+			  const MaasTrainOptions *options)
 {
-	const MaasParamValue *features = MaasParam(params, "features");
-	const MaasParamValue *exclude = MaasParam(params, "exclude");
+	const MaasNames *features = &options->features;
+	const MaasNames *exclude = &options->exclude;
 
-	for (int i = 0; exclude->is_set && i < exclude->n_names; i++)
+	for (int i = 0; exclude->names != NULL && i < exclude->n; i++)
 		RequireAttribute(desc, exclude->names[i], "excluded");
 
 	st->columns = MemoryContextAllocZero(st->cxt, sizeof(SourceColumn) * Max(desc->natts, 1));
-	if (features->is_set)
+	if (features->names != NULL)
 	{
-		for (int i = 0; i < features->n_names; i++)
+		for (int i = 0; i < features->n; i++)
 		{
 			int			a = RequireAttribute(desc, features->names[i], "feature");
 
@@ -700,12 +693,12 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 
 		if (unlikely(isnull[a]))
 		{
-			if (st->missing == MISSING_SKIP)
+			if (st->missing == MAAS_MISSING_SKIP)
 			{
 				ds->rows_skipped++;
 				return true;
 			}
-			if (st->missing == MISSING_ERROR)
+			if (st->missing == MAAS_MISSING_ERROR)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("column \"%s\" is NULL in row " INT64_FORMAT,
@@ -756,13 +749,13 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 		st->codes[c] = -1;
 		if (slot->tts_isnull[col->attno])
 		{
-			if (st->missing == MISSING_SKIP)
+			if (st->missing == MAAS_MISSING_SKIP)
 			{
 				ds->rows_skipped++;
 				MemoryContextSwitchTo(old);
 				return true;
 			}
-			if (st->missing == MISSING_ERROR)
+			if (st->missing == MAAS_MISSING_ERROR)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("column \"%s\" is NULL in row " INT64_FORMAT,
@@ -803,11 +796,11 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 				}
 			case MAAS_COL_ARRAY:
 				MaasArrayToDoubles(d, col->typid, out, col->width, col->name);
-				if (st->missing != MISSING_IMPUTE && st->missing != MISSING_NATIVE)
+				if (st->missing != MAAS_MISSING_IMPUTE && st->missing != MAAS_MISSING_NATIVE)
 					for (int k = 0; k < col->width; k++)
 						if (isnan(out[k]))
 						{
-							if (st->missing == MISSING_ERROR)
+							if (st->missing == MAAS_MISSING_ERROR)
 								ereport(ERROR,
 										(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 										 errmsg("column \"%s\" has a NULL element in row " INT64_FORMAT,
@@ -837,79 +830,44 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 
 /* ---- after the scan ---- */
 
-static LabelMap *sort_labels;	/* qsort has no argument pointer */
-
 static int
-CompareLabelText(const void *a, const void *b)
+CompareLabelText(const void *a, const void *b, void *arg)
 {
-	return strcmp(sort_labels->data[*(const int *) a], sort_labels->data[*(const int *) b]);
-}
+	const LabelMap *m = arg;
 
-static int
-CompareLabelNumber(const void *a, const void *b)
-{
-	double		x;
-	double		y;
-
-	memcpy(&x, sort_labels->data[*(const int *) a], sizeof(double));
-	memcpy(&y, sort_labels->data[*(const int *) b], sizeof(double));
-	return (x > y) - (x < y);
+	return strcmp(m->data[*(const int *) a], m->data[*(const int *) b]);
 }
 
 /* Order of kept labels by frequency, ties by text */
 static int
-CompareLabelFrequency(const void *a, const void *b)
+CompareLabelFrequency(const void *a, const void *b, void *arg)
 {
-	int64		x = sort_labels->train_count[*(const int *) a];
-	int64		y = sort_labels->train_count[*(const int *) b];
+	const LabelMap *m = arg;
+	int64		x = m->train_count[*(const int *) a];
+	int64		y = m->train_count[*(const int *) b];
 
 	if (x != y)
 		return (x < y) - (x > y);
-	return CompareLabelText(a, b);
+	return CompareLabelText(a, b, arg);
 }
 
+/* Number the classes in sorted order and recode the target columns */
 static void
 FinishClasses(LoadState *st)
 {
 	MaasDataset *ds = st->ds;
-	MaasTarget *t = &ds->target;
 	LabelMap   *m = &st->classes;
-	int		   *order = palloc(sizeof(int) * Max(m->n, 1));
 	int		   *rank = palloc(sizeof(int) * Max(m->n, 1));
+	double	   *values = NULL;
 	MaasMatrix *parts[2] = {&ds->train, &ds->test};
 
-	if (m->n < 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("target \"%s\" has a single class", t->name),
-				 errhint("Classification needs at least two distinct target values.")));
-	for (int k = 0; k < m->n; k++)
-		order[k] = k;
-	sort_labels = m;
-	qsort(order, m->n, sizeof(int),
-		  st->target_kind == MAAS_COL_CATEGORICAL ? CompareLabelText : CompareLabelNumber);
-	t->n_classes = m->n;
-	t->labels = palloc(sizeof(char *) * m->n);
-	t->values = palloc(sizeof(double) * m->n);
-	for (int k = 0; k < m->n; k++)
+	if (st->target_kind != MAAS_COL_CATEGORICAL)
 	{
-		int			code = order[k];
-
-		rank[code] = k;
-		if (st->target_kind == MAAS_COL_CATEGORICAL)
-		{
-			t->labels[k] = pstrdup(m->data[code]);
-			t->values[k] = NAN;
-		}
-		else
-		{
-			memcpy(&t->values[k], m->data[code], sizeof(double));
-			if (st->target_kind == MAAS_COL_BOOLEAN)
-				t->labels[k] = pstrdup(t->values[k] != 0 ? "true" : "false");
-			else
-				t->labels[k] = float8out_internal(t->values[k]);
-		}
+		values = palloc(sizeof(double) * Max(m->n, 1));
+		for (int k = 0; k < m->n; k++)
+			memcpy(&values[k], m->data[k], sizeof(double));
 	}
+	MaasTargetClasses(&ds->target, m->n, m->data, values, rank);
 	for (int p = 0; p < 2; p++)
 	{
 		double	   *y = MaasMatrixColumn(parts[p], parts[p]->n_cols - 1);
@@ -950,11 +908,10 @@ FinishColumns(LoadState *st, int max_categories)
 					order[kept++] = k;
 			if (kept == 0)
 				NoValues(col->name);
-			sort_labels = m;
-			qsort(order, kept, sizeof(int), CompareLabelFrequency);
+			qsort_arg(order, kept, sizeof(int), CompareLabelFrequency, m);
 			col->mode = order[0];
 			kept = Min(kept, max_categories);
-			qsort(order, kept, sizeof(int), CompareLabelText);
+			qsort_arg(order, kept, sizeof(int), CompareLabelText, m);
 			col->remap = palloc(sizeof(int) * Max(m->n, 1));
 			for (int k = 0; k < m->n; k++)
 				col->remap[k] = -1;
@@ -963,7 +920,7 @@ FinishColumns(LoadState *st, int max_categories)
 			col->mode = col->remap[col->mode];
 			col->n_categories = kept;
 			col->impute = palloc0(sizeof(double) * kept);
-			if (st->missing == MISSING_NATIVE)
+			if (st->missing == MAAS_MISSING_NATIVE)
 				for (int k = 0; k < kept; k++)
 					col->impute[k] = NAN;
 			else
@@ -986,7 +943,7 @@ FinishColumns(LoadState *st, int max_categories)
 					}
 				if (n == 0)
 					NoValues(col->name);
-				col->impute[k] = st->missing == MISSING_NATIVE ? NAN : sum / n;
+				col->impute[k] = st->missing == MAAS_MISSING_NATIVE ? NAN : sum / n;
 			}
 		}
 	}
@@ -1096,70 +1053,6 @@ BuildPreprocess(LoadState *st)
 	prep->n_features = offset;
 }
 
-static MissingPolicy
-ParseMissing(const MaasAlgorithm *algorithm, const MaasParams *params)
-{
-	const char *missing = MaasParamString(params, "missing");
-
-	if (missing == NULL)
-		return algorithm->handles_missing ? MISSING_NATIVE : MISSING_IMPUTE;
-	if (strcmp(missing, "native") == 0)
-	{
-		if (!algorithm->handles_missing)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s does not handle missing values natively", algorithm->name),
-					 errhint("Use params {\"missing\": \"impute\"}, \"skip\" or \"error\".")));
-		return MISSING_NATIVE;
-	}
-	if (strcmp(missing, "skip") == 0)
-		return MISSING_SKIP;
-	if (strcmp(missing, "error") == 0)
-		return MISSING_ERROR;
-	return MISSING_IMPUTE;
-}
-
-/* Regression or classification, from the algorithm, params and target type */
-static MaasTask
-ChooseTask(const MaasAlgorithm *algorithm, const MaasParams *params,
-		   MaasColumnKind target_kind, const char *target)
-{
-	const char *task = MaasParamString(params, "task");
-	bool		can_regress = (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_REGRESSION)) != 0;
-	bool		can_classify = (algorithm->tasks & MAAS_TASKS_CLASSIFY) != 0;
-	bool		classify;
-
-	if (strcmp(task, "regression") == 0)
-		classify = false;
-	else if (strcmp(task, "classification") == 0)
-		classify = true;
-	else
-		classify = !can_regress || target_kind == MAAS_COL_CATEGORICAL ||
-			(target_kind == MAAS_COL_BOOLEAN && can_classify);
-
-	if (classify && !can_classify)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s does regression, not classification", algorithm->name),
-				 errhint("Use logistic_regression for a class target.")));
-	if (!classify && !can_regress)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s does classification, not regression", algorithm->name),
-				 errhint("Use linear_regression for a numeric target.")));
-	if (!classify && target_kind == MAAS_COL_CATEGORICAL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("target \"%s\" is text, but regression needs a number", target),
-				 errhint("Use a classification algorithm such as logistic_regression.")));
-	if (target_kind == MAAS_COL_ARRAY)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("target \"%s\" must be a number, a boolean or text, not an array",
-						target)));
-	return classify ? MAAS_TASK_BINARY : MAAS_TASK_REGRESSION;
-}
-
 static LoadState *
 NewLoadState(LoadMode mode, MaasProgress *progress)
 {
@@ -1223,7 +1116,7 @@ NoRows(MaasDataset *ds, const char *purpose)
  */
 MaasDataset *
 MaasLoadForTraining(const char *source, const char *target,
-					const MaasAlgorithm *algorithm, const MaasParams *params,
+					const MaasAlgorithm *algorithm, const MaasTrainOptions *options,
 					MaasProgress *progress)
 {
 	LoadState  *st = NewLoadState(LOAD_FIT, progress);
@@ -1244,7 +1137,7 @@ MaasLoadForTraining(const char *source, const char *target,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
 						target, format_type_be(st->target_typid))));
-	task = ChooseTask(algorithm, params, st->target_kind, target);
+	task = MaasResolveTask(algorithm, options->task, st->target_kind, target);
 	st->classify = task != MAAS_TASK_REGRESSION;
 	ds->target.name = pstrdup(target);
 	ds->target.kind = st->target_kind == MAAS_COL_NUMERIC || st->target_kind == MAAS_COL_BOOLEAN ?
@@ -1253,11 +1146,12 @@ MaasLoadForTraining(const char *source, const char *target,
 	if (st->classify)
 		LabelMapInit(&st->classes, st->cxt);
 
-	st->missing = ParseMissing(algorithm, params);
-	st->test_size = MaasParamNumber(params, "test_size");
-	pg_prng_seed(&st->rng, (uint64) MaasParamInt(params, "seed"));
+	Assert(options->missing >= 0);	/* resolved by MaasResolveMissing */
+	st->missing = options->missing;
+	st->test_size = options->test_size;
+	pg_prng_seed(&st->rng, (uint64) options->seed);
 
-	ChooseColumns(st, query, desc, params);
+	ChooseColumns(st, query, desc, options);
 	st->row = palloc(sizeof(double) * st->raw_width);
 	st->codes = palloc(sizeof(int) * st->n_columns);
 	st->plain = true;
@@ -1283,7 +1177,7 @@ MaasLoadForTraining(const char *source, const char *target,
 		NoRows(ds, "train on");
 	if (st->classify)
 		FinishClasses(st);
-	FinishColumns(st, MaasParamInt(params, "max_categories"));
+	FinishColumns(st, options->max_categories);
 	BuildPreprocess(st);
 	n_features = ds->prep.n_features;
 	Encode(st, &ds->train, n_features);

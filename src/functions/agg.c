@@ -244,7 +244,8 @@ NewState(const MaasAlgorithm *algorithm, int p, Jsonb *params, MemoryContext cxt
 	if (params != NULL)
 	{
 		/* checked now, so a bad key fails on the first row, not at the end */
-		FitTask(algorithm, MaasParseParams(params, maas_fit_params, algorithm->params));
+		FitTask(algorithm, MaasParseParams(params, maas_fit_params, sizeof(MaasFitOptions),
+										   algorithm));
 		params_text = JsonbToCString(NULL, &params->root, VARSIZE(params));
 		params_len = strlen(params_text);
 		if (params_len > MAX_PARAMS_LEN)
@@ -632,7 +633,7 @@ StateParams(const FitState *s, const MaasAlgorithm *algorithm)
 
 		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 	}
-	return MaasParseParams(jb, maas_fit_params, algorithm->params);
+	return MaasParseParams(jb, maas_fit_params, sizeof(MaasFitOptions), algorithm);
 }
 
 static int
@@ -644,44 +645,30 @@ CompareDoubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Class labels: the distinct target values, ascending */
+/* Class labels: the distinct target values, ascending; y becomes classes */
 static void
 CollectClasses(MaasTarget *t, double *y, int64 n)
 {
 	double	   *sorted = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
-	int			k = 0;
+	int		   *rank;
+	int64		k = 0;
 
 	memcpy(sorted, y, sizeof(double) * n);
 	qsort(sorted, n, sizeof(double), CompareDoubles);
 	for (int64 i = 0; i < n; i++)
-	{
-		if (i > 0 && sorted[i] == sorted[i - 1])
-			continue;
-		if (k == MAAS_MAX_CLASSES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("target has more than %d distinct classes", MAAS_MAX_CLASSES)));
-		sorted[k++] = sorted[i];
-	}
-	if (k < 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("target has a single class"),
-				 errhint("Classification needs at least two distinct target values.")));
-	t->n_classes = k;
-	t->labels = palloc(sizeof(char *) * k);
-	t->values = palloc(sizeof(double) * k);
-	for (int c = 0; c < k; c++)
-	{
-		t->values[c] = sorted[c];
-		t->labels[c] = float8out_internal(sorted[c]);
-	}
+		if (i == 0 || sorted[i] != sorted[i - 1])
+			sorted[k++] = sorted[i];
+	if (k > MAAS_MAX_CLASSES)
+		k = MAAS_MAX_CLASSES + 1;	/* enough for MaasTargetClasses to refuse */
+	rank = palloc(sizeof(int) * k);
+	MaasTargetClasses(t, (int) k, NULL, sorted, rank);
 	for (int64 i = 0; i < n; i++)
 	{
-		double	   *hit = bsearch(&y[i], t->values, k, sizeof(double), CompareDoubles);
+		double	   *hit = bsearch(&y[i], t->values, t->n_classes, sizeof(double), CompareDoubles);
 
 		y[i] = hit - t->values;
 	}
+	pfree(rank);
 	pfree(sorted);
 }
 
@@ -689,21 +676,9 @@ CollectClasses(MaasTarget *t, double *y, int64 n)
 static MaasTask
 FitTask(const MaasAlgorithm *algorithm, const MaasParams *params)
 {
-	const char *task = params ? MaasParamString(params, "task") : "auto";
-	bool		can_regress = (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_REGRESSION)) != 0;
-	bool		can_classify = (algorithm->tasks & MAAS_TASKS_CLASSIFY) != 0;
-	bool		classify = strcmp(task, "classification") == 0 ||
-		(strcmp(task, "auto") == 0 && !can_regress);
+	const MaasFitOptions *options = params->common;
 
-	if (classify && !can_classify)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s does regression, not classification", algorithm->name)));
-	if (!classify && !can_regress)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s does classification, not regression", algorithm->name)));
-	return classify ? MAAS_TASK_BINARY : MAAS_TASK_REGRESSION;
+	return MaasResolveTask(algorithm, options->task, 0, NULL);
 }
 
 /* The model of a state, or NULL when it holds no rows */
@@ -762,7 +737,7 @@ FitFromState(FitState *s)
 		model->task = FitTask(algorithm, params);
 		model->n_outputs = 1;
 		memcpy(col->impute, cm.mean, sizeof(double) * p);
-		model->state = algorithm->fit_comoment(&cm, model->task, params);
+		model->state = algorithm->fit_comoment(&cm, model->task, params->options);
 	}
 	else
 	{
@@ -810,7 +785,9 @@ FitFromState(FitState *s)
 		data.task = model->task;
 		data.n_classes = model->target.n_classes;
 		data.prep = &model->prep;
-		model->state = algorithm->fit(&data, params, NULL);
+		data.input = MAAS_INPUT_DENSE;
+		data.seed = ((const MaasFitOptions *) params->common)->seed;
+		model->state = algorithm->fit(&data, params->options, NULL);
 	}
 	return MaasModelSerialize(model);
 }

@@ -18,8 +18,8 @@
 static Datum
 Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 {
-	const double *x;
-	const MaasModel *model = MaasModelInput(fcinfo, form, &x);
+	MaasInput	in;
+	const MaasModel *model = MaasModelInput(fcinfo, form, &in);
 	double	   *contrib = palloc0(sizeof(double) * model->n_features);
 	double	   *out = palloc(sizeof(double) * model->n_outputs);
 	double		base = 0;
@@ -30,8 +30,8 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s models cannot explain their predictions", model->algorithm->name)));
-	model->algorithm->explain(model, x, contrib, &base);
-	model->algorithm->predict(model, x, out);
+	model->algorithm->explain(model, &in, contrib, &base);
+	model->algorithm->predict(model, &in, out);
 	score = base;
 	for (int j = 0; j < model->n_features; j++)
 		score += contrib[j];

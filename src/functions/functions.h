@@ -21,6 +21,6 @@ typedef enum MaasInputForm
 } MaasInputForm;
 
 extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,
-									   const double **x);
+									   MaasInput *in);
 
 #endif							/* MAAS_FUNCTIONS_H */

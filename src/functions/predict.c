@@ -253,9 +253,9 @@ ResolveBytes(FunctionCallInfo fcinfo, PredictCache *c)
 }
 
 static Datum
-Output(const MaasModel *model, const double *x, double *out, PredictOutput kind)
+Output(const MaasModel *model, const MaasInput *in, double *out, PredictOutput kind)
 {
-	model->algorithm->predict(model, x, out);
+	model->algorithm->predict(model, in, out);
 	switch (kind)
 	{
 		case OUTPUT_VALUE:
@@ -385,7 +385,7 @@ EncodeColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
  * name (argument 0) or inline bytes, with float8[], a row or columns.
  */
 const MaasModel *
-MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, const double **x)
+MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 {
 	PredictCache *c = GetCache(fcinfo);
 	const MaasModel *model;
@@ -407,23 +407,24 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, const double **x)
 			EncodeColumns(fcinfo, model, c);
 			break;
 	}
-	*x = c->x;
+	in->kind = MAAS_INPUT_DENSE;
+	in->x = c->x;
 	return model;
 }
 
 static Datum
 Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 {
-	const double *x;
+	MaasInput	in;
 	const MaasModel *model;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	model = MaasModelInput(fcinfo, form, &x);
+	model = MaasModelInput(fcinfo, form, &in);
 	if (kind != OUTPUT_VALUE)
 		MaasModelCheckClassifier(model);
 	GetCache(fcinfo)->usage_pending++;
-	return Output(model, x, GetCache(fcinfo)->out, kind);
+	return Output(model, &in, GetCache(fcinfo)->out, kind);
 }
 
 #define PREDICT_FUNCTION(sqlname, form, kind) \

@@ -70,6 +70,7 @@ maas_train(PG_FUNCTION_ARGS)
 	Jsonb	   *params_jb = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
 	const MaasAlgorithm *algorithm;
 	MaasParams *params;
+	MaasTrainOptions *options;
 	MemoryContext cxt;
 	MemoryContext caller = CurrentMemoryContext;
 	MaasProgress progress;
@@ -84,18 +85,18 @@ maas_train(PG_FUNCTION_ARGS)
 	bool		deployed;
 	double		train_ms;
 	TupleDesc	desc;
-	Datum		values[10];
-	bool		nulls[10] = {0};
+	Datum		values[11];
+	bool		nulls[11] = {0};
 	Jsonb	   *metrics_jb;
 	int64		memory_bytes;
 
 	CheckWritable("maas_train()");
 	MaasCheckName(name);
 	algorithm = MaasFindAlgorithm(algorithm_name);
-	params = MaasParseParams(params_jb, maas_train_params, algorithm->params);
-	/* store the policy in effect, also when it was left to the algorithm */
-	if (MaasParamString(params, "missing") == NULL)
-		MaasParamSetString(params, "missing", algorithm->handles_missing ? "native" : "impute");
+	params = MaasParseParams(params_jb, maas_train_params, sizeof(MaasTrainOptions), algorithm);
+	options = params->common;
+	/* stored as the policy in effect, also when it was left to the algorithm */
+	MaasResolveMissing(algorithm, options);
 	if (target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -105,13 +106,16 @@ maas_train(PG_FUNCTION_ARGS)
 
 	MaasProgressStart(&progress, "maas_train");
 	MaasMemoryReset();
+	MaasPoolResetUsage();
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas train", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
 
-	ds = MaasLoadForTraining(source, target, algorithm, params, &progress);
+	ds = MaasLoadForTraining(source, target, algorithm, options, &progress);
 
+	data.input = MAAS_INPUT_DENSE;
+	data.seed = options->seed;
 	data.m = ds->train;
 	data.n_features = ds->prep.n_features;
 	data.task = ds->task;
@@ -119,7 +123,7 @@ maas_train(PG_FUNCTION_ARGS)
 	data.prep = &ds->prep;
 	model = NewModel(algorithm, ds);
 	progress.what = algorithm->name;
-	model->state = algorithm->fit(&data, params, &progress);
+	model->state = algorithm->fit(&data, params->options, &progress);
 
 	/* metrics on the held-out rows, or the training rows without a split */
 	MaasJsonInit(&metrics);
@@ -143,7 +147,9 @@ maas_train(PG_FUNCTION_ARGS)
 								 MaasJsonFinish(&params_json), MaasFeaturesJson(&ds->prep),
 								 target, metrics_jb, bytes, ds->train.n_rows, train_ms,
 								 memory_bytes);
-	deployed = MaasRegistryDeployIfBetter(name, version, MaasParamString(params, "deploy"),
+	deployed = MaasRegistryDeployIfBetter(name, version,
+										  MaasChoiceName(maas_train_params, "deploy",
+														 options->deploy),
 										  primary, model->task);
 	MaasUsageAdd(GetUserId(), name, 0, 1, MaasProgressElapsedMs(&progress));
 
@@ -158,6 +164,7 @@ maas_train(PG_FUNCTION_ARGS)
 	values[7] = BoolGetDatum(deployed);
 	values[8] = Float8GetDatum(train_ms);
 	values[9] = Int64GetDatum(memory_bytes);
+	values[10] = Int32GetDatum(MaasPoolThreadsUsed());
 	SPI_finish();
 	MemoryContextDelete(cxt);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));

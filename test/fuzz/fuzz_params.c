@@ -43,6 +43,12 @@ FindAlgorithms(void)
 		algorithms[n_algorithms++] = MaasFindAlgorithm(tok);
 }
 
+static Size
+CommonSize(const MaasParamSpec *common)
+{
+	return common == maas_train_params ? sizeof(MaasTrainOptions) : sizeof(MaasFitOptions);
+}
+
 static void
 CheckError(const char *when)
 {
@@ -55,6 +61,9 @@ CheckError(const char *when)
 		FuzzFailOnError(when);
 }
 
+#define FIELD(v, type)	((const type *) ((const char *) (v)->options + (v)->spec->offset))
+
+/* The same typed field, or both without a value */
 static bool
 SameValue(const MaasParamValue *a, const MaasParamValue *b)
 {
@@ -65,19 +74,24 @@ SameValue(const MaasParamValue *a, const MaasParamValue *b)
 	switch (a->spec->type)
 	{
 		case MAAS_PARAM_INT:
+		case MAAS_PARAM_CHOICE:
+			return *FIELD(a, int) == *FIELD(b, int);
 		case MAAS_PARAM_FLOAT:
-			return a->number == b->number;
+			return *FIELD(a, double) == *FIELD(b, double);
 		case MAAS_PARAM_BOOL:
-			return a->boolean == b->boolean;
-		case MAAS_PARAM_STRING:
-			return strcmp(a->string, b->string) == 0;
+			return *FIELD(a, bool) == *FIELD(b, bool);
 		case MAAS_PARAM_NAMES:
-			if (a->n_names != b->n_names)
-				return false;
-			for (int i = 0; i < a->n_names; i++)
-				if (strcmp(a->names[i], b->names[i]) != 0)
+			{
+				const MaasNames *x = FIELD(a, MaasNames);
+				const MaasNames *y = FIELD(b, MaasNames);
+
+				if (x->n != y->n)
 					return false;
-			return true;
+				for (int i = 0; i < x->n; i++)
+					if (strcmp(x->names[i], y->names[i]) != 0)
+						return false;
+				return true;
+			}
 	}
 	return false;
 }
@@ -89,7 +103,7 @@ Parse(Jsonb *jb, const MaasParamSpec *common, const MaasAlgorithm *algorithm)
 
 	PG_TRY();
 	{
-		params = MaasParseParams(jb, common, algorithm->params);
+		params = MaasParseParams(jb, common, CommonSize(common), algorithm);
 	}
 	PG_CATCH();
 	{
@@ -111,16 +125,18 @@ Parse(Jsonb *jb, const MaasParamSpec *common, const MaasAlgorithm *algorithm)
 		{
 			const MaasParamValue *v = &params->values[i];
 
-			if (v->spec->type == MAAS_PARAM_STRING && v->is_set && v->string == NULL)
-				FuzzFail("parameter \"%s\" is set without a string", v->spec->name);
-			(void) MaasParam(params, v->spec->name);
+			if (v->spec->type == MAAS_PARAM_CHOICE && v->is_set && *FIELD(v, int) < 0)
+				FuzzFail("parameter \"%s\" is set without a choice", v->spec->name);
+			if (v->spec->type == MAAS_PARAM_NAMES && v->is_set &&
+				FIELD(v, MaasNames)->names == NULL)
+				FuzzFail("parameter \"%s\" is set without names", v->spec->name);
 		}
 		MaasJsonInit(&json);
 		MaasJsonBeginObject(&json);
 		MaasParamsToJson(params, &json);
 		MaasJsonEndObject(&json);
 		again = MaasJsonFinish(&json);
-		params2 = MaasParseParams(again, common, algorithm->params);
+		params2 = MaasParseParams(again, common, CommonSize(common), algorithm);
 		for (int i = 0; i < params->n; i++)
 			if (!SameValue(&params->values[i], &params2->values[i]))
 				FuzzFail("parameter \"%s\" changes when its resolved value is parsed again",

@@ -52,29 +52,55 @@
 #define RT_EPS			1e-6	/* smallest loss change worth a split (XGBoost's kRtEps) */
 #define HUGE_PAGE		(2 * 1024 * 1024)
 
+typedef struct BoostOptions
+{
+	int			n_estimators;
+	double		learning_rate;
+	int			max_depth;
+	double		min_child_weight;
+	double		lambda;
+	double		gamma;
+	double		subsample;
+	double		colsample_bytree;
+	int			max_bin;
+	int			early_stopping_rounds;
+	double		validation_fraction;
+} BoostOptions;
+
 static const MaasParamSpec boost_params[] = {
 	{"n_estimators", MAAS_PARAM_INT, "100", 1, 100000, NULL,
-	"boosting rounds (one tree per round, per class for multiclass)"},
+		"boosting rounds (one tree per round, per class for multiclass)",
+	offsetof(BoostOptions, n_estimators)},
 	{"learning_rate", MAAS_PARAM_FLOAT, "0.3", 1e-6, 10, NULL,
-	"shrinkage of each tree's leaf values (XGBoost's eta)"},
+		"shrinkage of each tree's leaf values (XGBoost's eta)",
+	offsetof(BoostOptions, learning_rate)},
 	{"max_depth", MAAS_PARAM_INT, "6", 1, 30, NULL,
-	"deepest level of each tree"},
+		"deepest level of each tree",
+	offsetof(BoostOptions, max_depth)},
 	{"min_child_weight", MAAS_PARAM_FLOAT, "1", 0, 1e300, NULL,
-	"smallest hessian sum in each child of a split"},
+		"smallest hessian sum in each child of a split",
+	offsetof(BoostOptions, min_child_weight)},
 	{"lambda", MAAS_PARAM_FLOAT, "1", 0, 1e300, NULL,
-	"L2 regularization of leaf values"},
+		"L2 regularization of leaf values",
+	offsetof(BoostOptions, lambda)},
 	{"gamma", MAAS_PARAM_FLOAT, "0", 0, 1e300, NULL,
-	"smallest loss reduction a split must bring"},
+		"smallest loss reduction a split must bring",
+	offsetof(BoostOptions, gamma)},
 	{"subsample", MAAS_PARAM_FLOAT, "1", 1e-6, 1, NULL,
-	"fraction of the training rows drawn for each round"},
+		"fraction of the training rows drawn for each round",
+	offsetof(BoostOptions, subsample)},
 	{"colsample_bytree", MAAS_PARAM_FLOAT, "1", 1e-6, 1, NULL,
-	"fraction of the features drawn for each tree"},
+		"fraction of the features drawn for each tree",
+	offsetof(BoostOptions, colsample_bytree)},
 	{"max_bin", MAAS_PARAM_INT, "255", 2, TREE_MAX_BIN, NULL,
-	"most bins per feature"},
+		"most bins per feature",
+	offsetof(BoostOptions, max_bin)},
 	{"early_stopping_rounds", MAAS_PARAM_INT, "0", 0, 100000, NULL,
-	"stop after this many rounds without a better validation loss; 0 never stops early"},
+		"stop after this many rounds without a better validation loss; 0 never stops early",
+	offsetof(BoostOptions, early_stopping_rounds)},
 	{"validation_fraction", MAAS_PARAM_FLOAT, "0.1", 0.01, 0.5, NULL,
-	"fraction of the training rows held out for early stopping"},
+		"fraction of the training rows held out for early stopping",
+	offsetof(BoostOptions, validation_fraction)},
 	{NULL}
 };
 
@@ -260,13 +286,9 @@ GradientBlock(void *arg, int block, int worker)
 		int32		r = b->train[i];
 		const double *f = b->F + (int64) r * K;
 		double		y = b->y[r];
-		double		top = f[0];
-		double		total = 0;
+		double		top;
+		double		total = MaasSoftmaxTotal(f, K, 1, &top);
 
-		for (int c = 1; c < K; c++)
-			top = Max(top, f[c]);
-		for (int c = 0; c < K; c++)
-			total += exp(f[c] - top);
 		for (int c = 0; c < K; c++)
 		{
 			double		pr = exp(f[c] - top) / total;
@@ -308,13 +330,9 @@ LossBlock(void *arg, int block, int worker)
 		}
 		else
 		{
-			double		top = f[0];
-			double		total = 0;
+			double		top;
+			double		total = MaasSoftmaxTotal(f, K, 1, &top);
 
-			for (int c = 1; c < K; c++)
-				top = Max(top, f[c]);
-			for (int c = 0; c < K; c++)
-				total += exp(f[c] - top);
 			loss -= Max(f[(int) y] - top - log(total), log(1e-15));
 		}
 	}
@@ -1299,14 +1317,15 @@ AppendZeroTrees(Booster *b, TreeEnsemble *e)
 }
 
 static void *
-BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+BoostFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
+	const BoostOptions *opt = options;
 	Booster		b;
 	TreeEnsemble *e;
 	int64		n = data->m.n_rows;
-	int			rounds = MaasParamInt(params, "n_estimators");
-	int			esr = MaasParamInt(params, "early_stopping_rounds");
-	double		vfrac = MaasParamNumber(params, "validation_fraction");
+	int			rounds = opt->n_estimators;
+	int			esr = opt->early_stopping_rounds;
+	double		vfrac = opt->validation_fraction;
 	uint64		rng;
 	double		best_loss = INFINITY;
 	int			best_round = -1;
@@ -1327,19 +1346,19 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 	b.task = data->task;
 	b.K = data->task == MAAS_TASK_MULTICLASS ? data->n_classes : 1;
 	b.y = MaasTrainY(data);
-	b.eta = MaasParamNumber(params, "learning_rate");
-	b.max_depth = MaasParamInt(params, "max_depth");
-	b.mcw = MaasParamNumber(params, "min_child_weight");
-	b.lambda = MaasParamNumber(params, "lambda");
-	b.gamma = MaasParamNumber(params, "gamma");
-	b.subsample = MaasParamNumber(params, "subsample");
-	b.colsample = MaasParamNumber(params, "colsample_bytree");
-	b.seed = (uint64) TreeParamSeed(params);
+	b.eta = opt->learning_rate;
+	b.max_depth = opt->max_depth;
+	b.mcw = opt->min_child_weight;
+	b.lambda = opt->lambda;
+	b.gamma = opt->gamma;
+	b.subsample = opt->subsample;
+	b.colsample = opt->colsample_bytree;
+	b.seed = (uint64) data->seed;
 	rng = TreeRandomSeed(b.seed, 0, 0);
 
 	TreeCheckModelSize("gradient_boosting", (int64) rounds * b.K, b.max_depth, n, 1, 1);
 	/* codes twice, margins, gradients (K > 1), row lists, two buffers of records */
-	code_bytes = b.p * (MaasParamInt(params, "max_bin") > 255 ? 2 : 1);
+	code_bytes = b.p * (opt->max_bin > 255 ? 2 : 1);
 	b.rec_size = REC_CODES + TYPEALIGN(8, code_bytes);
 	bytes = mul_size(n, add_size(add_size(2 * code_bytes, 8 * b.K + (b.K > 1 ? 16 * b.K : 0) + 28),
 								 mul_size(2, b.rec_size)));
@@ -1362,7 +1381,7 @@ BoostFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *prog
 				 errhint("Set params \"early_stopping_rounds\" to 0, or train on more rows.")));
 
 	b.pool = MaasPoolStart(TreeThreads(n * b.p * (int64) rounds / 16));
-	TreeMakeBins(b.pool, &data->m, b.p, b.train, b.n_train, MaasParamInt(params, "max_bin"),
+	TreeMakeBins(b.pool, &data->m, b.p, b.train, b.n_train, opt->max_bin,
 				 &b.bins);
 	TreeMakeCodesTwice(b.pool, &data->m, b.p, &b.bins, true, &b.codes, &b.columns);
 	b.foff = palloc(sizeof(int32) * b.p);
@@ -1520,7 +1539,9 @@ const MaasAlgorithm maas_gradient_boosting = {
 	.id = 5,
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
 	.handles_missing = true,
+	.input = MAAS_INPUT_DENSE,
 	.params = boost_params,
+	.options_size = sizeof(BoostOptions),
 	.fit = BoostFit,
 	.fit_comoment = NULL,
 	.predict = TreePredict,

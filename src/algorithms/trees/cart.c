@@ -32,6 +32,7 @@
 
 #include "tree.h"
 
+/* criterion: its choice in "gini,entropy,squared_error", plus one */
 #define CRIT_GINI		1
 #define CRIT_ENTROPY	2
 #define CRIT_SSE		3
@@ -96,43 +97,74 @@ typedef struct CartScratch
 	StackEntry *stack;
 } CartScratch;
 
+/* Options of both algorithms: a decision tree has the first six */
+typedef struct CartOptions
+{
+	int			criterion;		/* Criterion, or -1: by task */
+	int			max_depth;
+	int			min_samples_split;
+	int			min_samples_leaf;
+	double		max_features;	/* NaN: by algorithm and task */
+	int			max_bin;
+	int			n_estimators;
+	bool		bootstrap;
+	double		max_samples;
+	bool		oob_score;
+} CartOptions;
+
 static const MaasParamSpec decision_tree_params[] = {
-	{"criterion", MAAS_PARAM_STRING, NULL, 0, 0, "gini,entropy,squared_error",
-	"split quality: gini or entropy (classification, default gini), squared_error (regression)"},
+	{"criterion", MAAS_PARAM_CHOICE, NULL, 0, 0, "gini,entropy,squared_error",
+		"split quality: gini or entropy (classification, default gini), squared_error (regression)",
+	offsetof(CartOptions, criterion)},
 	{"max_depth", MAAS_PARAM_INT, "0", 0, TREE_MAX_DEPTH, NULL,
-	"deepest level of the tree; 0 grows until leaves are pure (at most 256)"},
+		"deepest level of the tree; 0 grows until leaves are pure (at most 256)",
+	offsetof(CartOptions, max_depth)},
 	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL,
-	"fewest training rows a node needs to be split"},
+		"fewest training rows a node needs to be split",
+	offsetof(CartOptions, min_samples_split)},
 	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL,
-	"fewest training rows in each child of a split"},
+		"fewest training rows in each child of a split",
+	offsetof(CartOptions, min_samples_leaf)},
 	{"max_features", MAAS_PARAM_FLOAT, NULL, 1e-9, MAAS_MAX_FEATURES, NULL,
-	"features tried per split: a fraction (<= 1) or a count (> 1); default all"},
+		"features tried per split: a fraction (<= 1) or a count (> 1); default all",
+	offsetof(CartOptions, max_features)},
 	{"max_bin", MAAS_PARAM_INT, "65535", 2, TREE_MAX_BIN, NULL,
-	"most bins per feature; a feature with fewer distinct values is split exactly"},
+		"most bins per feature; a feature with fewer distinct values is split exactly",
+	offsetof(CartOptions, max_bin)},
 	{NULL}
 };
 
 static const MaasParamSpec random_forest_params[] = {
 	{"n_estimators", MAAS_PARAM_INT, "100", 1, 100000, NULL,
-	"trees in the forest"},
-	{"criterion", MAAS_PARAM_STRING, NULL, 0, 0, "gini,entropy,squared_error",
-	"split quality: gini or entropy (classification, default gini), squared_error (regression)"},
+		"trees in the forest",
+	offsetof(CartOptions, n_estimators)},
+	{"criterion", MAAS_PARAM_CHOICE, NULL, 0, 0, "gini,entropy,squared_error",
+		"split quality: gini or entropy (classification, default gini), squared_error (regression)",
+	offsetof(CartOptions, criterion)},
 	{"max_depth", MAAS_PARAM_INT, "0", 0, TREE_MAX_DEPTH, NULL,
-	"deepest level of each tree; 0 grows until leaves are pure (at most 256)"},
+		"deepest level of each tree; 0 grows until leaves are pure (at most 256)",
+	offsetof(CartOptions, max_depth)},
 	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL,
-	"fewest training rows a node needs to be split"},
+		"fewest training rows a node needs to be split",
+	offsetof(CartOptions, min_samples_split)},
 	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL,
-	"fewest training rows in each child of a split"},
+		"fewest training rows in each child of a split",
+	offsetof(CartOptions, min_samples_leaf)},
 	{"max_features", MAAS_PARAM_FLOAT, NULL, 1e-9, MAAS_MAX_FEATURES, NULL,
-	"features tried per split: a fraction (<= 1) or a count (> 1); default sqrt for classification, all for regression"},
+		"features tried per split: a fraction (<= 1) or a count (> 1); default sqrt for classification, all for regression",
+	offsetof(CartOptions, max_features)},
 	{"bootstrap", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
-	"grow each tree on a bootstrap sample of the rows"},
+		"grow each tree on a bootstrap sample of the rows",
+	offsetof(CartOptions, bootstrap)},
 	{"max_samples", MAAS_PARAM_FLOAT, "1.0", 1e-9, 1.0, NULL,
-	"bootstrap sample size as a fraction of the rows"},
+		"bootstrap sample size as a fraction of the rows",
+	offsetof(CartOptions, max_samples)},
 	{"oob_score", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
-	"score each row with the trees that did not draw it (accuracy or R^2), shown by maas_info"},
+		"score each row with the trees that did not draw it (accuracy or R^2), shown by maas_info",
+	offsetof(CartOptions, oob_score)},
 	{"max_bin", MAAS_PARAM_INT, "255", 2, TREE_MAX_BIN, NULL,
-	"most bins per feature; a feature with fewer distinct values is split exactly"},
+		"most bins per feature; a feature with fewer distinct values is split exactly",
+	offsetof(CartOptions, max_bin)},
 	{NULL}
 };
 
@@ -586,45 +618,43 @@ GrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out
 /* ---- set-up shared by both algorithms ---- */
 
 static void
-Configure(const MaasTrainData *data, const MaasParams *params, bool forest,
+Configure(const MaasTrainData *data, const CartOptions *opt, bool forest,
 		  CartConfig *cfg, const char *algorithm)
 {
-	const char *criterion = MaasParamString(params, "criterion");
-	const MaasParamValue *mf = MaasParam(params, "max_features");
+	static const char *const criteria[] = {"", "gini", "entropy", "squared_error"};
+	double		mf = opt->max_features;
 	int			p = data->n_features;
 	bool		classify = MaasTaskIsClassification(data->task);
 
-	cfg->max_depth = MaasParamInt(params, "max_depth");
+	cfg->max_depth = opt->max_depth;
 	if (cfg->max_depth == 0)
 		cfg->max_depth = TREE_MAX_DEPTH;
-	cfg->min_split = MaasParamInt(params, "min_samples_split");
-	cfg->min_leaf = MaasParamInt(params, "min_samples_leaf");
+	cfg->min_split = opt->min_samples_split;
+	cfg->min_leaf = opt->min_samples_leaf;
 	cfg->K = classify ? data->n_classes : 0;
 	cfg->S = classify ? cfg->K + 1 : 3;
-	if (criterion == NULL)
+	if (opt->criterion < 0)
 		cfg->criterion = classify ? CRIT_GINI : CRIT_SSE;
-	else if (strcmp(criterion, "squared_error") == 0)
-		cfg->criterion = CRIT_SSE;
 	else
-		cfg->criterion = strcmp(criterion, "entropy") == 0 ? CRIT_ENTROPY : CRIT_GINI;
+		cfg->criterion = opt->criterion + 1;
 	if (classify != (cfg->criterion != CRIT_SSE))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("criterion \"%s\" does not fit a %s task", criterion,
+				 errmsg("criterion \"%s\" does not fit a %s task", criteria[cfg->criterion],
 						MaasTaskName(data->task)),
 				 errhint("Use \"gini\" or \"entropy\" for classification, \"squared_error\" for regression.")));
-	if (!mf->is_set)
+	if (isnan(mf))
 		cfg->mtry = forest && classify ? Max(1, (int) floor(sqrt((double) p))) : p;
-	else if (mf->number <= 1.0)
-		cfg->mtry = Max(1, (int) (mf->number * p));
+	else if (mf <= 1.0)
+		cfg->mtry = Max(1, (int) (mf * p));
 	else
 	{
-		if (mf->number != floor(mf->number))
+		if (mf != floor(mf))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parameter \"max_features\" must be a fraction up to 1 or a whole count, not %g",
-							mf->number)));
-		cfg->mtry = (int) Min(mf->number, (double) p);
+							mf)));
+		cfg->mtry = (int) Min(mf, (double) p);
 	}
 	if (data->m.n_rows > INT32_MAX / 2)
 		ereport(ERROR,
@@ -670,8 +700,9 @@ Bin(CartData *d, MaasPool *pool, const MaasTrainData *data, int max_bin,
 /* ---- decision_tree ---- */
 
 static void *
-DecisionTreeFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
+	const CartOptions *opt = options;
 	CartData	d;
 	TreeBins	bins;
 	TreeCodes	codes;
@@ -681,14 +712,14 @@ DecisionTreeFit(const MaasTrainData *data, const MaasParams *params, MaasProgres
 	TreeBuild	build;
 	MaasPool   *pool;
 	TreeEnsemble *e;
-	uint64		rng = TreeRandomSeed((uint64) TreeParamSeed(params), 0, 0);
+	uint64		rng = TreeRandomSeed((uint64) data->seed, 0, 0);
 	int64		n = data->m.n_rows;
 	double		cap_nodes;
 	int			nv;
 	int			n_workers;
 	int			rc;
 
-	Configure(data, params, false, &d.cfg, "decision_tree");
+	Configure(data, opt, false, &d.cfg, "decision_tree");
 	nv = d.cfg.K > 0 ? d.cfg.K : 1;
 	TreeCheckModelSize("decision_tree", 1, d.cfg.max_depth, n, d.cfg.min_leaf, nv);
 	cap_nodes = Min(ldexp(1.0, d.cfg.max_depth + 1) - 1,
@@ -698,7 +729,7 @@ DecisionTreeFit(const MaasTrainData *data, const MaasParams *params, MaasProgres
 					"decision_tree training");
 
 	pool = MaasPoolStart(TreeThreads(n * data->n_features));
-	Bin(&d, pool, data, MaasParamInt(params, "max_bin"), &bins, &codes);
+	Bin(&d, pool, data, opt->max_bin, &bins, &codes);
 	n_workers = MaasPoolWorkers(pool);
 
 	ScratchInit(&main, &d, n, false);
@@ -916,8 +947,9 @@ OobScore(MaasPool *pool, const TreeEnsemble *e, const MaasTrainData *data, int K
 }
 
 static void *
-RandomForestFit(const MaasTrainData *data, const MaasParams *params, MaasProgress *progress)
+RandomForestFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
+	const CartOptions *opt = options;
 	CartData	d;
 	TreeBins	bins;
 	TreeCodes	codes;
@@ -926,16 +958,16 @@ RandomForestFit(const MaasTrainData *data, const MaasParams *params, MaasProgres
 	ForestJob  *job = palloc0(sizeof(ForestJob));
 	MemoryContextCallback *cb;
 	int64		n = data->m.n_rows;
-	int			n_trees = MaasParamInt(params, "n_estimators");
-	bool		bootstrap = MaasParamBool(params, "bootstrap");
-	bool		oob = bootstrap && MaasParamBool(params, "oob_score");
+	int			n_trees = opt->n_estimators;
+	bool		bootstrap = opt->bootstrap;
+	bool		oob = bootstrap && opt->oob_score;
 	int			nv;
 	int			n_workers;
 	Size		bytes;
 
-	Configure(data, params, true, &d.cfg, "random_forest");
+	Configure(data, opt, true, &d.cfg, "random_forest");
 	nv = d.cfg.K > 0 ? d.cfg.K : 1;
-	job->n_draw = bootstrap ? Max(1, (int64) ceil(MaasParamNumber(params, "max_samples") * n)) : n;
+	job->n_draw = bootstrap ? Max(1, (int64) ceil(opt->max_samples * n)) : n;
 	TreeCheckModelSize("random_forest", n_trees, d.cfg.max_depth, Min(n, job->n_draw),
 					   d.cfg.min_leaf, nv);
 
@@ -948,10 +980,10 @@ RandomForestFit(const MaasTrainData *data, const MaasParams *params, MaasProgres
 		bytes = add_size(bytes, add_size(mul_size(n_trees, job->bitmap_bytes), mul_size(n, 8)));
 	MaasCheckMemory(bytes, "random_forest training");
 
-	Bin(&d, pool, data, MaasParamInt(params, "max_bin"), &bins, &codes);
+	Bin(&d, pool, data, opt->max_bin, &bins, &codes);
 	job->d = &d;
 	job->pool = pool;
-	job->seed = (uint64) TreeParamSeed(params);
+	job->seed = (uint64) data->seed;
 	job->bootstrap = bootstrap;
 	job->scratch = palloc(sizeof(CartScratch) * n_workers);
 	for (int w = 0; w < n_workers; w++)
@@ -1000,7 +1032,9 @@ const MaasAlgorithm maas_decision_tree = {
 	.id = 3,
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
 	.handles_missing = true,
+	.input = MAAS_INPUT_DENSE,
 	.params = decision_tree_params,
+	.options_size = sizeof(CartOptions),
 	.fit = DecisionTreeFit,
 	.fit_comoment = NULL,
 	.predict = TreePredict,
@@ -1017,7 +1051,9 @@ const MaasAlgorithm maas_random_forest = {
 	.id = 4,
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
 	.handles_missing = true,
+	.input = MAAS_INPUT_DENSE,
 	.params = random_forest_params,
+	.options_size = sizeof(CartOptions),
 	.fit = RandomForestFit,
 	.fit_comoment = NULL,
 	.predict = TreePredict,

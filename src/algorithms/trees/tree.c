@@ -397,21 +397,6 @@ Margins(const TreeEnsemble *e, const double *x, int n_features, double *margin)
 	}
 }
 
-static void
-Softmax(double *v, int k)
-{
-	double		top = v[MaasArgmax(v, k)];
-	double		total = 0;
-
-	for (int c = 0; c < k; c++)
-	{
-		v[c] = exp(v[c] - top);
-		total += v[c];
-	}
-	for (int c = 0; c < k; c++)
-		v[c] /= total;
-}
-
 /* Boosting's output from the margins (which may be out itself) */
 static inline void
 BoostOutput(const MaasModel *model, const double *margin, double *out)
@@ -430,14 +415,15 @@ BoostOutput(const MaasModel *model, const double *margin, double *out)
 		if (margin != out)
 			memcpy(out, margin, sizeof(double) * e->n_groups);
 		if (model->task == MAAS_TASK_MULTICLASS)
-			Softmax(out, e->n_groups);
+			MaasSoftmax(out, e->n_groups);
 	}
 }
 
 /* out: the value, or class probabilities; never allocates */
 void
-TreePredict(const MaasModel *model, const double *x, double *out)
+TreePredict(const MaasModel *model, const MaasInput *in, double *out)
 {
+	const double *x = in->x;
 	const TreeEnsemble *e = model->state;
 
 	if (e->kind == TREE_KIND_BOOST)
@@ -570,17 +556,20 @@ PredictBlock(void *arg, int block, int worker)
 	double	   *x = job->x + (int64) worker * PREDICT_ROWS * job->n_features;
 	int64		from = (int64) block * PREDICT_BLOCK;
 	int64		to = Min(from + PREDICT_BLOCK, m->n_rows);
+	MaasInput	in;
 
 	if (e->kind == TREE_KIND_BOOST)
 	{
 		BoostRows(job, from, to, x, job->margin + (int64) worker * PREDICT_ROWS * e->n_groups);
 		return MAAS_POOL_OK;
 	}
+	in.kind = MAAS_INPUT_DENSE;
+	in.x = x;
 	for (int64 i = from; i < to; i++)
 	{
 		for (int j = 0; j < job->n_features; j++)
 			x[j] = MaasMatrixColumn(m, j)[i];
-		TreePredict(job->model, x, job->out + i * k);
+		TreePredict(job->model, &in, job->out + i * k);
 	}
 	return MAAS_POOL_OK;
 }
@@ -1156,15 +1145,16 @@ TreeShap(const TreeEnsemble *e, int t, int value, const double *x, double scale,
  * expected score over the training cover.
  */
 void
-TreeExplain(const MaasModel *model, const double *x, double *contrib, double *base)
+TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base)
 {
+	const double *x = in->x;
 	const TreeEnsemble *e = model->state;
 	double	   *out = palloc(sizeof(double) * model->n_outputs);
 	double		expected;
 
 	for (int j = 0; j < model->n_features; j++)
 		contrib[j] = 0;
-	TreePredict(model, x, out);
+	TreePredict(model, in, out);
 	if (e->kind == TREE_KIND_BOOST)
 	{
 		int			k = e->n_groups;
@@ -1192,14 +1182,6 @@ TreeExplain(const MaasModel *model, const double *x, double *contrib, double *ba
 }
 
 /* ---- shared training helpers ---- */
-
-/* params "seed" of maas_train or maas_fit */
-int
-TreeParamSeed(const MaasParams *params)
-{
-	/* maas_train and maas_fit both declare it, with a default */
-	return MaasParamInt(params, "seed");
-}
 
 /* Threads for this much work (rows x features x trees): small fits stay inline */
 int

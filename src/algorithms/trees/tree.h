@@ -216,17 +216,16 @@ extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
 extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
 extern void TreeEnsembleFinish(TreeEnsemble *e);
 
-extern void TreePredict(const MaasModel *model, const double *x, double *out);
+extern void TreePredict(const MaasModel *model, const MaasInput *in, double *out);
 extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 							  double *out);
 extern void TreeSerialize(const MaasModel *model, StringInfo buf);
 extern void *TreeDeserialize(MaasReader *r, const MaasModel *model);
 extern void TreeDescribe(const MaasModel *model, MaasJson *json);
-extern void TreeExplain(const MaasModel *model, const double *x, double *contrib, double *base);
+extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
 /* shared training helpers (tree.c) */
-extern int	TreeParamSeed(const MaasParams *params);
 extern int	TreeThreads(int64 work);
 extern void TreeCheckModelSize(const char *algorithm, int64 trees, int max_depth,
 							   int64 rows, int min_leaf, int n_values);
