@@ -7,17 +7,62 @@
 #ifndef MAAS_DATA_H
 #define MAAS_DATA_H
 
+#include <math.h>
+
+#include "access/tupdesc.h"
 #include "utils/array.h"
 
 #include "core/core.h"
 
-/* encode.c: values -> encoded features */
+/*
+ * The one encoder: a column's raw values -> its encoded features, for n rows,
+ * the same for training (a column of the raw matrix) and serving (one row).
+ * Raw values: the number, the array's elements, or for a text column the
+ * index of the value in the vocabulary (-1 unseen, encoded as zeros); NaN
+ * is missing and becomes the column's stored imputation (NaN again for
+ * algorithms that take missing values).  Column-major: raw value k of row i
+ * is raw[k * raw_ld + i], feature k is out[k * out_ld + i].  A numeric or
+ * array column may encode in place (out == raw); a text one may not.
+ */
+static inline void
+MaasEncodeColumn(const MaasColumn *col, const double *raw, int64 raw_ld,
+				 double *out, int64 out_ld, int64 n)
+{
+	if (col->kind == MAAS_COL_CATEGORICAL)
+	{
+		Assert(raw != out);
+		for (int k = 0; k < col->width; k++)
+			memset(out + k * out_ld, 0, sizeof(double) * n);
+		for (int64 i = 0; i < n; i++)
+		{
+			if (isnan(raw[i]))
+			{
+				for (int k = 0; k < col->width; k++)
+					out[k * out_ld + i] = col->impute[k];
+			}
+			else if (raw[i] >= 0)
+				out[(int64) raw[i] * out_ld + i] = 1.0;
+		}
+		return;
+	}
+	for (int k = 0; k < col->width; k++)
+	{
+		const double *src = raw + k * raw_ld;
+		double	   *dst = out + k * out_ld;
+
+		for (int64 i = 0; i < n; i++)
+			dst[i] = isnan(src[i]) ? col->impute[k] : src[i];
+	}
+}
+
+/* encode.c: values -> raw values -> encoded features */
 extern MaasColumnKind MaasKindOfType(Oid typid, bool *is_array, bool *is_vector);
 extern double MaasDatumToDouble(Datum value, Oid typid);
 extern char *MaasDatumToLabel(Datum value, Oid typid);
 extern int	MaasArrayToDoubles(Datum value, Oid typid, double *out, int width,
 							   const char *column);
-extern int	MaasCategoryIndex(const MaasColumn *col, const char *value);
+extern const char *MaasDatumText(Datum value, Oid typid, int *len);
+extern int	MaasCategoryIndex(const MaasColumn *col, const char *value, int len);
 extern void MaasImpute(const MaasPreprocess *prep, double *x);
 extern void MaasCheckFeatures(const MaasModel *model, ArrayType *arr, double *x);
 
@@ -31,6 +76,7 @@ typedef struct MaasBinding
 
 extern MaasBinding *MaasBind(const MaasModel *model, int natts,
 							 const char *const *names, const Oid *types);
+extern MaasBinding *MaasBindTupleDesc(const MaasModel *model, TupleDesc desc);
 extern void MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
 						  const Datum *values, const bool *isnull, double *x);
 

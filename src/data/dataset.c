@@ -774,21 +774,9 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 				break;
 			case MAAS_COL_CATEGORICAL:
 				{
-					char	   *label;
 					int			len;
+					const char *label = MaasDatumText(d, col->typid, &len);
 
-					if (col->typid == TEXTOID || col->typid == VARCHAROID)
-					{
-						text	   *t = DatumGetTextPP(d);
-
-						label = VARDATA_ANY(t);
-						len = VARSIZE_ANY_EXHDR(t);
-					}
-					else
-					{
-						label = MaasDatumToLabel(d, col->typid);
-						len = strlen(label);
-					}
 					st->codes[c] = LabelMapCode(&col->labels, label, len,
 												INT_MAX, col->name);
 					out[0] = st->codes[c];
@@ -949,77 +937,6 @@ FinishColumns(LoadState *st, int max_categories)
 	}
 }
 
-/* Raw matrix (codes) -> encoded matrix (one-hot), NULLs imputed */
-static void
-Encode(LoadState *st, MaasMatrix *m, int n_features)
-{
-	MaasMatrix	out;
-	bool		expand = n_features != st->raw_width;
-
-	if (m->n_rows == 0)
-	{
-		MatrixInit(m, n_features + 1);
-		return;
-	}
-	if (expand)
-	{
-		MatrixInit(&out, n_features + 1);
-		MatrixResize(st, &out, m->n_rows);
-		out.n_rows = m->n_rows;
-	}
-	else
-		out = *m;
-
-	for (int c = 0, f = 0; c < st->n_columns; c++)
-	{
-		SourceColumn *col = &st->columns[c];
-
-		CHECK_FOR_INTERRUPTS();
-		if (col->kind == MAAS_COL_CATEGORICAL)
-		{
-			const double *codes = MaasMatrixColumn(m, col->raw_offset);
-
-			for (int k = 0; k < col->n_categories; k++)
-				memset(MaasMatrixColumn(&out, f + k), 0, sizeof(double) * m->n_rows);
-			for (int64 i = 0; i < m->n_rows; i++)
-			{
-				if (isnan(codes[i]))
-				{
-					for (int k = 0; k < col->n_categories; k++)
-						MaasMatrixColumn(&out, f + k)[i] = col->impute[k];
-				}
-				else
-				{
-					int			k = col->remap[(int) codes[i]];
-
-					if (k >= 0)
-						MaasMatrixColumn(&out, f + k)[i] = 1.0;
-				}
-			}
-			f += col->n_categories;
-		}
-		else
-		{
-			for (int k = 0; k < col->width; k++, f++)
-			{
-				const double *src = MaasMatrixColumn(m, col->raw_offset + k);
-				double	   *dst = MaasMatrixColumn(&out, f);
-
-				for (int64 i = 0; i < m->n_rows; i++)
-					dst[i] = isnan(src[i]) ? col->impute[k] : src[i];
-			}
-		}
-	}
-	if (expand)
-	{
-		memcpy(MaasMatrixColumn(&out, n_features), MaasMatrixColumn(m, st->raw_width),
-			   sizeof(double) * m->n_rows);
-		st->bytes -= (Size) m->ld * m->n_cols * sizeof(double);
-		pfree(m->data);
-	}
-	*m = out;
-}
-
 static void
 BuildPreprocess(LoadState *st)
 {
@@ -1051,6 +968,59 @@ BuildPreprocess(LoadState *st)
 		offset += col->width;
 	}
 	prep->n_features = offset;
+}
+
+/*
+ * Raw matrix -> encoded matrix, through the encoder serving uses
+ * (MaasEncodeColumn): text codes become vocabulary indexes, then one-hot;
+ * NULLs are imputed.  A text column's one-hot cannot overwrite its codes,
+ * so with one the encoded matrix is a new one.
+ */
+static void
+Encode(LoadState *st, MaasMatrix *m)
+{
+	const MaasPreprocess *prep = &st->ds->prep;
+	MaasMatrix	out;
+	bool		in_place = prep->n_features == st->raw_width;
+
+	for (int c = 0; c < st->n_columns; c++)
+		in_place &= st->columns[c].kind != MAAS_COL_CATEGORICAL;
+	if (m->n_rows == 0)
+	{
+		MatrixInit(m, prep->n_features + 1);
+		return;
+	}
+	if (!in_place)
+	{
+		MatrixInit(&out, prep->n_features + 1);
+		MatrixResize(st, &out, m->n_rows);
+		out.n_rows = m->n_rows;
+	}
+	else
+		out = *m;
+
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		const SourceColumn *src = &st->columns[c];
+		const MaasColumn *col = &prep->columns[c];
+		double	   *raw = MaasMatrixColumn(m, src->raw_offset);
+
+		CHECK_FOR_INTERRUPTS();
+		if (col->kind == MAAS_COL_CATEGORICAL)
+			for (int64 i = 0; i < m->n_rows; i++)
+				if (!isnan(raw[i]))
+					raw[i] = src->remap[(int) raw[i]];
+		MaasEncodeColumn(col, raw, m->ld, MaasMatrixColumn(&out, col->offset), out.ld,
+						 m->n_rows);
+	}
+	if (!in_place)
+	{
+		memcpy(MaasMatrixColumn(&out, prep->n_features), MaasMatrixColumn(m, st->raw_width),
+			   sizeof(double) * m->n_rows);
+		st->bytes -= (Size) m->ld * m->n_cols * sizeof(double);
+		pfree(m->data);
+	}
+	*m = out;
 }
 
 static LoadState *
@@ -1127,7 +1097,6 @@ MaasLoadForTraining(const char *source, const char *target,
 	bool		is_array;
 	bool		is_vector;
 	MaasTask	task;
-	int			n_features;
 
 	st->target_attno = RequireAttribute(desc, target, "target");
 	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
@@ -1179,9 +1148,8 @@ MaasLoadForTraining(const char *source, const char *target,
 		FinishClasses(st);
 	FinishColumns(st, options->max_categories);
 	BuildPreprocess(st);
-	n_features = ds->prep.n_features;
-	Encode(st, &ds->train, n_features);
-	Encode(st, &ds->test, n_features);
+	Encode(st, &ds->train);
+	Encode(st, &ds->test);
 	return ds;
 }
 
@@ -1270,9 +1238,6 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
 	SPIPlanPtr	plan = PrepareSource(query, &desc);
-	const char **names;
-	Oid		   *types;
-
 	if (model->target.name == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1282,16 +1247,7 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	st->model = model;
 	st->target_attno = RequireAttribute(desc, model->target.name, "target");
 	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
-	names = palloc(sizeof(char *) * desc->natts);
-	types = palloc(sizeof(Oid) * desc->natts);
-	for (int a = 0; a < desc->natts; a++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, a);
-
-		names[a] = att->attisdropped ? NULL : NameStr(att->attname);
-		types[a] = att->atttypid;
-	}
-	st->binding = MaasBind(model, desc->natts, names, types);
+	st->binding = MaasBindTupleDesc(model, desc);
 	{
 		bool		is_array;
 		bool		is_vector;

@@ -1,12 +1,17 @@
 /*
  * encode.c
- *	  Column encoding: SQL values -> the model's encoded feature vector.
+ *	  Column encoding: SQL values -> raw values -> the model's features.
  *
  * Numbers and booleans become one feature each; text and enum values one
  * feature per category (one-hot, an unseen value is all zeros); float8[]
  * and pgvector's vector one feature per element.  A NULL takes the value
  * stored in the model for it (the training mean or the mode's one-hot), or
  * stays NaN for algorithms that handle missing values themselves.
+ *
+ * Training (dataset.c) and serving (MaasEncodeRow) read values with the
+ * same functions here and map raw values to features with the same
+ * MaasEncodeColumn (data.h): one mapping, so a model sees at serving time
+ * exactly the features it was trained on.
  */
 #include "postgres.h"
 
@@ -233,9 +238,32 @@ MaasArrayToDoubles(Datum value, Oid typid, double *out, int width, const char *c
 	}
 }
 
-/* Binary search of a sorted vocabulary; -1 when unseen */
-static int
-FindCategory(const MaasColumn *col, const char *value, size_t len)
+/*
+ * The text of a text-like value: text and varchar in place (len bytes, not
+ * NUL-terminated), others through MaasDatumToLabel.
+ */
+const char *
+MaasDatumText(Datum value, Oid typid, int *len)
+{
+	if (typid == TEXTOID || typid == VARCHAROID)
+	{
+		text	   *t = DatumGetTextPP(value);
+
+		*len = VARSIZE_ANY_EXHDR(t);
+		return VARDATA_ANY(t);
+	}
+	else
+	{
+		char	   *label = MaasDatumToLabel(value, typid);
+
+		*len = strlen(label);
+		return label;
+	}
+}
+
+/* Binary search of a column's sorted vocabulary; -1 when unseen */
+int
+MaasCategoryIndex(const MaasColumn *col, const char *value, int len)
 {
 	int			lo = 0;
 	int			hi = col->n_categories - 1;
@@ -245,10 +273,10 @@ FindCategory(const MaasColumn *col, const char *value, size_t len)
 		int			mid = lo + (hi - lo) / 2;
 		const char *c = col->categories[mid];
 		size_t		clen = strlen(c);
-		int			cmp = memcmp(c, value, Min(clen, len));
+		int			cmp = memcmp(c, value, Min(clen, (size_t) len));
 
 		if (cmp == 0)
-			cmp = (clen > len) - (clen < len);
+			cmp = (clen > (size_t) len) - (clen < (size_t) len);
 		if (cmp == 0)
 			return mid;
 		if (cmp < 0)
@@ -257,12 +285,6 @@ FindCategory(const MaasColumn *col, const char *value, size_t len)
 			hi = mid - 1;
 	}
 	return -1;
-}
-
-int
-MaasCategoryIndex(const MaasColumn *col, const char *value)
-{
-	return FindCategory(col, value, strlen(value));
 }
 
 static void
@@ -406,7 +428,27 @@ MaasBind(const MaasModel *model, int natts, const char *const *names, const Oid 
 	return b;
 }
 
-/* Encode one row of values (attribute order) into x (model order) */
+/* Bind the model's columns to the attributes of a tuple descriptor */
+MaasBinding *
+MaasBindTupleDesc(const MaasModel *model, TupleDesc desc)
+{
+	const char **names = palloc(sizeof(char *) * Max(desc->natts, 1));
+	Oid		   *types = palloc(sizeof(Oid) * Max(desc->natts, 1));
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		names[a] = att->attisdropped ? NULL : NameStr(att->attname);
+		types[a] = att->atttypid;
+	}
+	return MaasBind(model, desc->natts, names, types);
+}
+
+/*
+ * Encode one row of values (attribute order) into x (model order): each
+ * column's raw values, then MaasEncodeColumn as in training.
+ */
 void
 MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
 			  const Datum *values, const bool *isnull, double *x)
@@ -418,41 +460,41 @@ MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
 		Oid			typid = binding->typid[c];
 		double	   *out = x + col->offset;
 
-		if (isnull[a])
-		{
-			memcpy(out, col->impute, sizeof(double) * col->width);
-			continue;
-		}
 		switch (col->kind)
 		{
 			case MAAS_COL_NUMERIC:
 			case MAAS_COL_BOOLEAN:
-				out[0] = MaasDatumToDouble(values[a], typid);
-				if (unlikely(isnan(out[0]) || isinf(out[0])))
-					CheckFinite(out[0], col->name);
+				if (isnull[a])
+					out[0] = NAN;
+				else
+				{
+					out[0] = MaasDatumToDouble(values[a], typid);
+					if (unlikely(isnan(out[0]) || isinf(out[0])))
+						CheckFinite(out[0], col->name);
+				}
+				MaasEncodeColumn(col, out, 1, out, 1, 1);
 				break;
 			case MAAS_COL_CATEGORICAL:
 				{
-					int			k;
+					double		code = NAN;
 
-					memset(out, 0, sizeof(double) * col->width);
-					if (typid == TEXTOID || typid == VARCHAROID)
+					if (!isnull[a])
 					{
-						text	   *t = DatumGetTextPP(values[a]);
+						int			len;
+						const char *label = MaasDatumText(values[a], typid, &len);
 
-						k = FindCategory(col, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+						code = MaasCategoryIndex(col, label, len);
 					}
-					else
-						k = MaasCategoryIndex(col, MaasDatumToLabel(values[a], typid));
-					if (k >= 0)
-						out[k] = 1.0;
+					MaasEncodeColumn(col, &code, 1, out, 1, 1);
 					break;
 				}
 			case MAAS_COL_ARRAY:
-				MaasArrayToDoubles(values[a], typid, out, col->width, col->name);
-				for (int k = 0; k < col->width; k++)
-					if (isnan(out[k]))
-						out[k] = col->impute[k];
+				if (isnull[a])
+					for (int k = 0; k < col->width; k++)
+						out[k] = NAN;
+				else
+					MaasArrayToDoubles(values[a], typid, out, col->width, col->name);
+				MaasEncodeColumn(col, out, 1, out, 1, 1);
 				break;
 		}
 	}

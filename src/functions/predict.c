@@ -290,17 +290,8 @@ BindRowType(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *model,
 {
 	MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	TupleDesc	desc = lookup_rowtype_tupdesc_copy(typid, typmod);
-	const char **names = palloc(sizeof(char *) * Max(desc->natts, 1));
-	Oid		   *types = palloc(sizeof(Oid) * Max(desc->natts, 1));
 
-	for (int a = 0; a < desc->natts; a++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, a);
-
-		names[a] = att->attisdropped ? NULL : NameStr(att->attname);
-		types[a] = att->atttypid;
-	}
-	c->binding = MaasBind(model, desc->natts, names, types);
+	c->binding = MaasBindTupleDesc(model, desc);
 	c->row_desc = desc;
 	c->natts = desc->natts;
 	c->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
