@@ -53,3 +53,11 @@ SELECT name, task, rows_trained, metrics->>'evaluated_on' AS evaluated_on,
 	   AS same_metrics
 FROM enc_trained
 ORDER BY name;
+
+-- a type named vector that is not pgvector's is not read as one
+CREATE TYPE vector AS (x float8, y float8);
+CREATE TABLE not_pgvector AS
+SELECT ROW(bill_length_mm, bill_depth_mm)::vector AS v, body_mass_g FROM penguins;
+SELECT maas_train('enc_not_pgvector', 'linear_regression', 'not_pgvector', 'body_mass_g');
+DROP TABLE not_pgvector;
+DROP TYPE vector;

@@ -427,6 +427,19 @@ CREATE VIEW maas.usage AS SELECT * FROM @extschema@.maas_usage();
 COMMENT ON VIEW maas.usage IS 'maas: usage per database, role and model (this server only)';
 GRANT SELECT ON maas.usage TO PUBLIC;
 
+CREATE FUNCTION maas_usage_info(OUT entries bigint, OUT max_entries bigint,
+								OUT dropped bigint, OUT reset_at timestamptz)
+RETURNS record
+AS 'MODULE_PATHNAME', 'maas_usage_info'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_usage_info() IS
+'how full the usage table is, and the predictions and training runs it could not count because it was full (dropped)';
+
+CREATE VIEW maas.usage_info AS SELECT * FROM @extschema@.maas_usage_info();
+COMMENT ON VIEW maas.usage_info IS 'maas: usage table entries, capacity and counts dropped since reset_at (this server only)';
+GRANT SELECT ON maas.usage_info TO PUBLIC;
+
 CREATE FUNCTION maas_usage_reset()
 RETURNS void
 AS 'MODULE_PATHNAME', 'maas_usage_reset'

@@ -591,14 +591,16 @@ MaasRegistryReassign(const char *from, const char *to)
 
 /* ---- lookups for prediction ---- */
 
+/* The model's checksum from the 4 header bytes the lookup reads */
 static uint32
 CrcFromBytes(bytea *b)
 {
-	const uint8 *p = (const uint8 *) VARDATA_ANY(b);
+	MaasReader	r;
 
 	if (VARSIZE_ANY_EXHDR(b) < 4)
 		return 0;
-	return (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
+	MaasReaderInit(&r, (const uint8 *) VARDATA_ANY(b), 4, "checksum");
+	return MaasReadU32(&r);
 }
 
 static CachedModel *
@@ -717,13 +719,14 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 		elog(ERROR, "SPI_connect failed");
 	MaasElevate(&e);
 	plan = KeepPlan(&plan_deployed,
-						"SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
-						"pg_catalog.substring(m.model, 25, 4), m.owner "
-						"FROM maas.deployments d JOIN maas.models m "
-						"ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
-						"WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
-						"ORDER BY d.id DESC LIMIT 1",
-						1, types);
+					psprintf("SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
+							 "pg_catalog.substring(m.model, %d, 4), m.owner "
+							 "FROM maas.deployments d JOIN maas.models m "
+							 "ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
+							 "WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
+							 "ORDER BY d.id DESC LIMIT 1",
+							 MAAS_MODEL_CRC_OFFSET + 1),
+					1, types);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the model registry");
 	if (SPI_processed == 0)

@@ -47,6 +47,7 @@ typedef struct UsageShared
 {
 	LWLock	   *lock;
 	int64		dropped;		/* counts lost because the table was full */
+	TimestampTz reset_at;		/* start, or the last maas_usage_reset */
 } UsageShared;
 
 static int	usage_max_entries = 10000;
@@ -85,6 +86,7 @@ UsageShmemStartup(void)
 	{
 		usage_shared->lock = &(GetNamedLWLockTranche("maas"))->lock;
 		usage_shared->dropped = 0;
+		usage_shared->reset_at = GetCurrentTimestamp();
 	}
 	info.keysize = sizeof(UsageKey);
 	info.entrysize = sizeof(UsageEntry);
@@ -138,7 +140,14 @@ MaasUsageAdd(Oid roleid, const char *name, int64 predictions, int64 training_run
 	strlcpy(key.name, name, NAMEDATALEN);
 
 	LWLockAcquire(usage_shared->lock, LW_EXCLUSIVE);
-	entry = hash_search(usage_hash, &key, HASH_ENTER_NULL, &found);
+
+	/*
+	 * A shared hash table grows into spare shared memory past its nominal
+	 * size, so the limit is enforced here: a new key beyond it is dropped.
+	 */
+	entry = hash_search(usage_hash, &key, HASH_FIND, &found);
+	if (entry == NULL && hash_get_num_entries(usage_hash) < usage_max_entries)
+		entry = hash_search(usage_hash, &key, HASH_ENTER_NULL, &found);
 	if (entry == NULL)
 		usage_shared->dropped += predictions + training_runs;
 	else
@@ -232,6 +241,33 @@ maas_usage_reset(PG_FUNCTION_ARGS)
 	while ((entry = hash_seq_search(&seq)) != NULL)
 		hash_search(usage_hash, &entry->key, HASH_REMOVE, NULL);
 	usage_shared->dropped = 0;
+	usage_shared->reset_at = GetCurrentTimestamp();
 	LWLockRelease(usage_shared->lock);
 	PG_RETURN_VOID();
+}
+
+/*
+ * maas_usage_info() -> (entries, max_entries, dropped, reset_at): how full
+ * the table is, and the predictions and training runs not counted because
+ * it was full (a new database, role and model beyond max_entries), as
+ * pg_stat_statements_info shows its deallocations.
+ */
+PG_FUNCTION_INFO_V1(maas_usage_info);
+Datum
+maas_usage_info(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	Datum		values[4];
+	bool		nulls[4] = {0};
+
+	RequireEnabled();
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "maas_usage_info must return a composite type");
+	LWLockAcquire(usage_shared->lock, LW_SHARED);
+	values[0] = Int64GetDatum(hash_get_num_entries(usage_hash));
+	values[2] = Int64GetDatum(usage_shared->dropped);
+	values[3] = TimestampTzGetDatum(usage_shared->reset_at);
+	LWLockRelease(usage_shared->lock);
+	values[1] = Int64GetDatum(usage_max_entries);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

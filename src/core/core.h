@@ -339,10 +339,15 @@ extern void MaasJsonNull(MaasJson *json);
 extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
 extern Jsonb *MaasJsonFinish(MaasJson *json);
 
-/* format.c: the model bytes */
+/*
+ * format.c: the model bytes.  The header's CRC-32C of the payload sits at
+ * this byte offset (little-endian u32), so a cache can tell versions apart
+ * by reading 4 bytes instead of the whole model.
+ */
+#define MAAS_MODEL_CRC_OFFSET	24
+
 extern bytea *MaasModelSerialize(const MaasModel *model);
 extern MaasModel *MaasModelDeserialize(const bytea *bytes);
-extern void MaasModelValidateHeader(const bytea *bytes);
 extern void MaasReaderInit(MaasReader *r, const uint8 *data, size_t len, const char *what);
 extern uint8 MaasReadU8(MaasReader *r);
 extern uint16 MaasReadU16(MaasReader *r);

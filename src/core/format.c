@@ -27,6 +27,9 @@
 #define MAAS_MODEL_MAGIC		0x5341414D	/* "MAAS" */
 #define MAAS_FORMAT_VERSION		1
 #define MAAS_HEADER_SIZE		32
+
+StaticAssertDecl(MAAS_MODEL_CRC_OFFSET + 8 == MAAS_HEADER_SIZE,
+				 "the checksum is the header's second-last field");
 #define MAAS_MAX_STRING			65536
 
 /* ---- writing ---- */
@@ -360,6 +363,12 @@ CheckReadable(const bytea *bytes)
 
 		MemoryContextSwitchTo(old);
 		err = CopyErrorData();
+		/* only the reader's refusal means values out of range */
+		if (err->sqlerrcode != MAAS_ERRCODE_BAD_MODEL)
+		{
+			FreeErrorData(err);
+			PG_RE_THROW();
+		}
 		FlushErrorState();
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -410,6 +419,7 @@ MaasModelSerialize(const MaasModel *model)
 	MaasWriteU32(&header, (uint32) model->n_features);
 	MaasWriteU32(&header, (uint32) model->n_outputs);
 	MaasWriteU32(&header, (uint32) payload.len);
+	Assert(header.len == MAAS_MODEL_CRC_OFFSET);
 	MaasWriteU32(&header, crc);
 	MaasWriteU32(&header, 0);
 	Assert(header.len == MAAS_HEADER_SIZE);
@@ -490,17 +500,6 @@ ReadHeader(MaasReader *r, MaasHeader *h)
 	FIN_CRC32C(crc);
 	if (crc != crc_stored)
 		MaasReaderFail(r, "checksum mismatch (stored %08x, computed %08x)", crc_stored, crc);
-}
-
-/* Check header, length and checksum only, as cheaply as possible */
-void
-MaasModelValidateHeader(const bytea *bytes)
-{
-	MaasReader	r;
-	MaasHeader	h;
-
-	MaasReaderInit(&r, (const uint8 *) VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), "header");
-	ReadHeader(&r, &h);
 }
 
 /*

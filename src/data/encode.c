@@ -18,7 +18,9 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -52,6 +54,11 @@ IsNumberType(Oid typid)
 	}
 }
 
+/*
+ * pgvector's vector: a type named vector that belongs to the extension
+ * named vector.  Another extension's (or a user's) type of that name has
+ * another layout and is not read as one.
+ */
 static bool
 IsVectorType(Oid typid)
 {
@@ -65,6 +72,13 @@ IsVectorType(Oid typid)
 
 		result = strcmp(NameStr(typ->typname), "vector") == 0 && typ->typlen == -1;
 		ReleaseSysCache(tup);
+	}
+	if (result)
+	{
+		Oid			ext = getExtensionOfObject(TypeRelationId, typid);
+		char	   *name = OidIsValid(ext) ? get_extension_name(ext) : NULL;
+
+		result = name != NULL && strcmp(name, "vector") == 0;
 	}
 	return result;
 }
