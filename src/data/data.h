@@ -80,6 +80,33 @@ extern MaasBinding *MaasBindTupleDesc(const MaasModel *model, TupleDesc desc);
 extern void MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
 						  const Datum *values, const bool *isnull, double *x);
 
+/* labels.c: distinct values, numbered as they arrive */
+typedef struct MaasLabels
+{
+	struct HTAB *htab;
+	int			n;
+	int			cap;
+	char	  **data;			/* by code, NUL-terminated copies */
+	int		   *len;
+	int64	   *train_count;
+	MemoryContext cxt;
+} MaasLabels;
+
+extern void MaasLabelsInit(MaasLabels *m, MemoryContext cxt);
+extern int	MaasLabelsCode(MaasLabels *m, const char *data, int len, int limit,
+						   const char *what);
+extern int	MaasCompareLabelText(const void *a, const void *b, void *arg);
+extern int	MaasCompareLabelFrequency(const void *a, const void *b, void *arg);
+
+/* source.c: the source query and its columns */
+extern char *MaasSourceQuery(const char *source);
+extern struct _SPI_plan *MaasPrepareSource(const char *query, TupleDesc *desc);
+extern double MaasEstimatedRows(struct _SPI_plan *plan);
+extern int	MaasFindAttribute(TupleDesc desc, const char *name);
+extern char *MaasColumnList(TupleDesc desc);
+extern int	MaasRequireAttribute(TupleDesc desc, const char *name, const char *role);
+extern int	MaasArrayWidth(const char *query, const char *column, Oid typid);
+
 /* dataset.c: source query -> matrix */
 typedef struct MaasDataset
 {
@@ -93,7 +120,6 @@ typedef struct MaasDataset
 	Size		memory_bytes;	/* peak of the matrices */
 } MaasDataset;
 
-extern char *MaasSourceQuery(const char *source);
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
 										const MaasAlgorithm *algorithm,
 										const MaasTrainOptions *options,

@@ -40,111 +40,6 @@
 #define INITIAL_ROWS	1024
 #define PROGRESS_EVERY	65536
 
-/* ---- labels: distinct values of a text column or of the target ---- */
-
-typedef struct LabelKey
-{
-	const char *data;
-	int			len;
-} LabelKey;
-
-typedef struct LabelEntry
-{
-	LabelKey	key;
-	int			code;
-} LabelEntry;
-
-typedef struct LabelMap
-{
-	HTAB	   *htab;
-	int			n;
-	int			cap;
-	char	  **data;			/* by code, NUL-terminated copies */
-	int		   *len;
-	int64	   *train_count;
-	MemoryContext cxt;
-} LabelMap;
-
-static uint32
-LabelHash(const void *key, Size keysize)
-{
-	const LabelKey *k = key;
-
-	return hash_bytes((const unsigned char *) k->data, k->len);
-}
-
-static int
-LabelMatch(const void *a, const void *b, Size keysize)
-{
-	const LabelKey *x = a;
-	const LabelKey *y = b;
-
-	if (x->len != y->len)
-		return 1;
-	return memcmp(x->data, y->data, x->len);
-}
-
-static void
-LabelMapInit(LabelMap *m, MemoryContext cxt)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(LabelKey);
-	ctl.entrysize = sizeof(LabelEntry);
-	ctl.hash = LabelHash;
-	ctl.match = LabelMatch;
-	ctl.hcxt = cxt;
-	m->htab = hash_create("maas labels", 64, &ctl,
-						  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
-	m->n = 0;
-	m->cap = 16;
-	m->cxt = cxt;
-	m->data = MemoryContextAlloc(cxt, sizeof(char *) * m->cap);
-	m->len = MemoryContextAlloc(cxt, sizeof(int) * m->cap);
-	m->train_count = MemoryContextAllocZero(cxt, sizeof(int64) * m->cap);
-}
-
-/* The code of a label, assigning the next one to a label not seen yet */
-static int
-LabelMapCode(LabelMap *m, const char *data, int len, int limit, const char *what)
-{
-	LabelKey	key = {data, len};
-	LabelEntry *e;
-	bool		found;
-
-	e = hash_search(m->htab, &key, HASH_ENTER, &found);
-	if (!found)
-	{
-		char	   *copy;
-
-		if (m->n >= limit)
-		{
-			hash_search(m->htab, &key, HASH_REMOVE, NULL);
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s has more than %d distinct values", what, limit)));
-		}
-		if (m->n == m->cap)
-		{
-			m->cap *= 2;
-			m->data = repalloc(m->data, sizeof(char *) * m->cap);
-			m->len = repalloc(m->len, sizeof(int) * m->cap);
-			m->train_count = repalloc(m->train_count, sizeof(int64) * m->cap);
-		}
-		copy = MemoryContextAlloc(m->cxt, len + 1);
-		memcpy(copy, data, len);
-		copy[len] = '\0';
-		e->key.data = copy;
-		e->key.len = len;
-		e->code = m->n;
-		m->data[m->n] = copy;
-		m->len[m->n] = len;
-		m->train_count[m->n] = 0;
-		m->n++;
-	}
-	return e->code;
-}
-
 /* ---- source columns ---- */
 
 typedef struct SourceColumn
@@ -155,7 +50,7 @@ typedef struct SourceColumn
 	MaasColumnKind kind;
 	int			raw_offset;		/* first raw matrix column */
 	int			width;			/* raw width: 1, or the array length */
-	LabelMap	labels;			/* categorical */
+	MaasLabels	labels;			/* categorical */
 	int		   *remap;			/* code -> category index, -1 unseen */
 	int			n_categories;
 	int			mode;			/* most frequent category */
@@ -183,7 +78,7 @@ typedef struct LoadState
 	Oid			target_typid;
 	MaasColumnKind target_kind;
 	bool		classify;
-	LabelMap	classes;
+	MaasLabels	classes;
 
 	MaasMissing missing;
 	double		test_size;
@@ -234,114 +129,10 @@ MatrixInit(MaasMatrix *m, int n_cols)
 	m->data = NULL;
 }
 
-/* ---- source -> query ---- */
-
-/* Whether the source is a (possibly qualified, possibly quoted) name */
-static bool
-IsQualifiedName(const char *source)
-{
-	char	   *copy = pstrdup(source);
-	List	   *names;
-
-	return SplitIdentifierString(copy, '.', &names) && list_length(names) >= 1 &&
-		list_length(names) <= 3;
-}
-
-/*
- * A table name becomes SELECT * FROM the quoted, schema-qualified name; any
- * other text is taken as a query, without a trailing semicolon.  Names are
- * resolved here, never pasted, so a name cannot inject SQL.
- */
-char *
-MaasSourceQuery(const char *source)
-{
-	List	   *names;
-	RangeVar   *rv;
-	Oid			relid;
-
-	if (!IsQualifiedName(source))
-	{
-		char	   *query = pstrdup(source);
-		int			len = strlen(query);
-
-		while (len > 0 && (isspace((unsigned char) query[len - 1]) || query[len - 1] == ';'))
-			query[--len] = '\0';
-		return query;
-	}
-	names = stringToQualifiedNameList(source);
-	rv = makeRangeVarFromNameList(names);
-	relid = RangeVarGetRelid(rv, NoLock, true);
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s\" does not exist", source),
-				 errhint("The source is a table or view name, or a query.")));
-	return psprintf("SELECT * FROM %s",
-					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-											   get_rel_name(relid)));
-}
-
-static SPIPlanPtr
-PrepareSource(const char *query, TupleDesc *desc)
-{
-	SPIPlanPtr	plan = SPI_prepare(query, 0, NULL);
-	CachedPlanSource *ps;
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("source must be a table name or a single query that returns rows")));
-	ps = linitial(SPI_plan_get_plan_sources(plan));
-	if (ps->commandTag != CMDTAG_SELECT)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("source must be a query that only reads"),
-				 errdetail("The source is a %s statement.", GetCommandTagName(ps->commandTag))));
-	{
-		ListCell   *lc;
-
-		foreach(lc, ps->query_list)
-			if (castNode(Query, lfirst(lc))->hasModifyingCTE)
-				ereport(ERROR,
-						(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-						 errmsg("source must be a query that only reads"),
-						 errdetail("The source has a WITH clause that modifies data.")));
-	}
-	*desc = ps->resultDesc;
-	return plan;
-}
-
-/* The planner's row estimate of the source, 0 if unknown */
-static double
-EstimatedRows(SPIPlanPtr plan)
-{
-	CachedPlan *cplan = SPI_plan_get_cached_plan(plan);
-	double		rows = 0;
-
-	if (cplan == NULL)
-		return 0;
-	if (list_length(cplan->stmt_list) == 1)
-	{
-		PlannedStmt *stmt = linitial_node(PlannedStmt, cplan->stmt_list);
-
-		if (stmt->planTree)
-			rows = stmt->planTree->plan_rows;
-	}
-	/* an unsaved SPI plan is not registered with a resource owner */
-	ReleaseCachedPlan(cplan, NULL);
-	return rows;
-}
-
-/*
- * Size the matrices for the estimated rows, so an analyzed table is read
- * without regrowing; a bad estimate only costs a regrowth later.
- */
 static void
 Presize(LoadState *st, SPIPlanPtr plan, double test_size)
 {
-	double		rows = EstimatedRows(plan);
+	double		rows = MaasEstimatedRows(plan);
 	double		row_bytes = (double) st->ds->train.n_cols * sizeof(double);
 	double		limit = (double) maas_max_memory_kb * 1024 / row_bytes;
 
@@ -350,84 +141,6 @@ Presize(LoadState *st, SPIPlanPtr plan, double test_size)
 	MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
 	if (test_size > 0)
 		MatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
-}
-
-static int
-FindAttribute(TupleDesc desc, const char *name)
-{
-	int			found = -1;
-
-	for (int a = 0; a < desc->natts; a++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, a);
-
-		if (att->attisdropped || strcmp(NameStr(att->attname), name) != 0)
-			continue;
-		if (found >= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_AMBIGUOUS_COLUMN),
-					 errmsg("source has more than one column named \"%s\"", name),
-					 errhint("Give the columns distinct names in the source query.")));
-		found = a;
-	}
-	return found;
-}
-
-static char *
-ColumnList(TupleDesc desc)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int a = 0; a < desc->natts; a++)
-		if (!TupleDescAttr(desc, a)->attisdropped)
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
-							 NameStr(TupleDescAttr(desc, a)->attname));
-	return buf.data;
-}
-
-static int
-RequireAttribute(TupleDesc desc, const char *name, const char *role)
-{
-	int			a = FindAttribute(desc, name);
-
-	if (a < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("%s column \"%s\" is not in the source", role, name),
-				 errhint("The source has columns: %s.", ColumnList(desc))));
-	return a;
-}
-
-/* Length of the first non-NULL value of an array column */
-static int
-ArrayWidth(const char *query, const char *column, Oid typid)
-{
-	char	   *sql = psprintf("SELECT %s FROM (\n%s\n) AS maas_source WHERE %s IS NOT NULL LIMIT 1",
-							   quote_identifier(column), query, quote_identifier(column));
-	int			width;
-	bool		isnull;
-	Datum		d;
-
-	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read column \"%s\"", column);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("column \"%s\" has only NULLs", column),
-				 errhint("Exclude it with params {\"exclude\": [\"%s\"]}.", column)));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	width = MaasArrayToDoubles(d, typid, NULL, -1, column);
-	if (width < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("column \"%s\" holds empty arrays", column)));
-	if (width > MAAS_MAX_FEATURES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("column \"%s\" has %d elements, more than the %d features a model can have",
-						column, width, MAAS_MAX_FEATURES)));
-	return width;
 }
 
 static bool
@@ -460,10 +173,10 @@ AddColumn(LoadState *st, const char *query, TupleDesc desc, int a, bool explicit
 				 errhint("Cast it to a number or to text in the source query.") :
 				 errhint("Cast it to a number or to text in the source query, or leave it out with params {\"exclude\": [\"%s\"]}.",
 						 col->name)));
-	col->width = col->kind == MAAS_COL_ARRAY ? ArrayWidth(query, col->name, att->atttypid) : 1;
+	col->width = col->kind == MAAS_COL_ARRAY ? MaasArrayWidth(query, col->name, att->atttypid) : 1;
 	col->raw_offset = st->raw_width;
 	if (col->kind == MAAS_COL_CATEGORICAL)
-		LabelMapInit(&col->labels, st->cxt);
+		MaasLabelsInit(&col->labels, st->cxt);
 	st->raw_width += col->width;
 	if (st->raw_width > MAAS_MAX_FEATURES)
 		ereport(ERROR,
@@ -481,14 +194,14 @@ ChooseColumns(LoadState *st, const char *query, TupleDesc desc,
 	const MaasNames *exclude = &options->exclude;
 
 	for (int i = 0; exclude->names != NULL && i < exclude->n; i++)
-		RequireAttribute(desc, exclude->names[i], "excluded");
+		MaasRequireAttribute(desc, exclude->names[i], "excluded");
 
 	st->columns = MemoryContextAllocZero(st->cxt, sizeof(SourceColumn) * Max(desc->natts, 1));
 	if (features->names != NULL)
 	{
 		for (int i = 0; i < features->n; i++)
 		{
-			int			a = RequireAttribute(desc, features->names[i], "feature");
+			int			a = MaasRequireAttribute(desc, features->names[i], "feature");
 
 			if (a == st->target_attno)
 				ereport(ERROR,
@@ -513,7 +226,7 @@ ChooseColumns(LoadState *st, const char *query, TupleDesc desc,
 			if (att->attisdropped || a == st->target_attno ||
 				NameListed(exclude, NameStr(att->attname)))
 				continue;
-			FindAttribute(desc, NameStr(att->attname));	/* rejects duplicates */
+			MaasFindAttribute(desc, NameStr(att->attname));	/* rejects duplicates */
 			AddColumn(st, query, desc, a, false);
 		}
 	}
@@ -521,7 +234,7 @@ ChooseColumns(LoadState *st, const char *query, TupleDesc desc,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("source has no feature columns"),
-				 errhint("The source has columns: %s.", ColumnList(desc))));
+				 errhint("The source has columns: %s.", MaasColumnList(desc))));
 }
 
 /* ---- the receiver ---- */
@@ -625,7 +338,7 @@ TargetValue(LoadState *st, Datum d)
 	{
 		char	   *label = MaasDatumToLabel(d, st->target_typid);
 
-		return LabelMapCode(&st->classes, label, strlen(label), MAAS_MAX_CLASSES,
+		return MaasLabelsCode(&st->classes, label, strlen(label), MAAS_MAX_CLASSES,
 							"the target");
 	}
 	else
@@ -635,7 +348,7 @@ TargetValue(LoadState *st, Datum d)
 		RejectNonFinite(v, name);
 		if (v == 0)
 			v = 0;				/* -0 and 0 are one class */
-		return LabelMapCode(&st->classes, (const char *) &v, sizeof(double),
+		return MaasLabelsCode(&st->classes, (const char *) &v, sizeof(double),
 							MAAS_MAX_CLASSES, "the target");
 	}
 }
@@ -777,7 +490,7 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 					int			len;
 					const char *label = MaasDatumText(d, col->typid, &len);
 
-					st->codes[c] = LabelMapCode(&col->labels, label, len,
+					st->codes[c] = MaasLabelsCode(&col->labels, label, len,
 												INT_MAX, col->name);
 					out[0] = st->codes[c];
 					break;
@@ -818,33 +531,12 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 
 /* ---- after the scan ---- */
 
-static int
-CompareLabelText(const void *a, const void *b, void *arg)
-{
-	const LabelMap *m = arg;
-
-	return strcmp(m->data[*(const int *) a], m->data[*(const int *) b]);
-}
-
-/* Order of kept labels by frequency, ties by text */
-static int
-CompareLabelFrequency(const void *a, const void *b, void *arg)
-{
-	const LabelMap *m = arg;
-	int64		x = m->train_count[*(const int *) a];
-	int64		y = m->train_count[*(const int *) b];
-
-	if (x != y)
-		return (x < y) - (x > y);
-	return CompareLabelText(a, b, arg);
-}
-
 /* Number the classes in sorted order and recode the target columns */
 static void
 FinishClasses(LoadState *st)
 {
 	MaasDataset *ds = st->ds;
-	LabelMap   *m = &st->classes;
+	MaasLabels   *m = &st->classes;
 	int		   *rank = palloc(sizeof(int) * Max(m->n, 1));
 	double	   *values = NULL;
 	MaasMatrix *parts[2] = {&ds->train, &ds->test};
@@ -887,7 +579,7 @@ FinishColumns(LoadState *st, int max_categories)
 
 		if (col->kind == MAAS_COL_CATEGORICAL)
 		{
-			LabelMap   *m = &col->labels;
+			MaasLabels   *m = &col->labels;
 			int		   *order = palloc(sizeof(int) * Max(m->n, 1));
 			int			kept = 0;
 
@@ -896,10 +588,10 @@ FinishColumns(LoadState *st, int max_categories)
 					order[kept++] = k;
 			if (kept == 0)
 				NoValues(col->name);
-			qsort_arg(order, kept, sizeof(int), CompareLabelFrequency, m);
+			qsort_arg(order, kept, sizeof(int), MaasCompareLabelFrequency, m);
 			col->mode = order[0];
 			kept = Min(kept, max_categories);
-			qsort_arg(order, kept, sizeof(int), CompareLabelText, m);
+			qsort_arg(order, kept, sizeof(int), MaasCompareLabelText, m);
 			col->remap = palloc(sizeof(int) * Max(m->n, 1));
 			for (int k = 0; k < m->n; k++)
 				col->remap[k] = -1;
@@ -1093,12 +785,12 @@ MaasLoadForTraining(const char *source, const char *target,
 	MaasDataset *ds = st->ds;
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
-	SPIPlanPtr	plan = PrepareSource(query, &desc);
+	SPIPlanPtr	plan = MaasPrepareSource(query, &desc);
 	bool		is_array;
 	bool		is_vector;
 	MaasTask	task;
 
-	st->target_attno = RequireAttribute(desc, target, "target");
+	st->target_attno = MaasRequireAttribute(desc, target, "target");
 	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
 	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
 	if (st->target_kind == 0)
@@ -1113,7 +805,7 @@ MaasLoadForTraining(const char *source, const char *target,
 		st->target_kind : MAAS_COL_CATEGORICAL;
 	ds->task = task;
 	if (st->classify)
-		LabelMapInit(&st->classes, st->cxt);
+		MaasLabelsInit(&st->classes, st->cxt);
 
 	Assert(options->missing >= 0);	/* resolved by MaasResolveMissing */
 	st->missing = options->missing;
@@ -1237,7 +929,7 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	MaasDataset *ds = st->ds;
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
-	SPIPlanPtr	plan = PrepareSource(query, &desc);
+	SPIPlanPtr	plan = MaasPrepareSource(query, &desc);
 	if (model->target.name == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1245,7 +937,7 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 				 errhint("Models built by maas_fit have no target name; evaluate them with maas_predict in a query.")));
 	st->pub.receiveSlot = LoadReceiveApply;
 	st->model = model;
-	st->target_attno = RequireAttribute(desc, model->target.name, "target");
+	st->target_attno = MaasRequireAttribute(desc, model->target.name, "target");
 	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
 	st->binding = MaasBindTupleDesc(model, desc);
 	{

@@ -23,4 +23,8 @@ typedef enum MaasInputForm
 extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,
 									   MaasInput *in);
 
+/* args.c */
+extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);
+extern void MaasCheckWritable(const char *what);
+
 #endif							/* MAAS_FUNCTIONS_H */

@@ -1,7 +1,6 @@
 /*
  * train.c
- *	  The SQL functions that manage models: maas_train, maas_evaluate,
- *	  maas_deploy, maas_rollback and maas_info.
+ *	  maas_train and maas_evaluate.
  *
  * maas_train is one transaction's work: read the source, fit, score on the
  * held-out rows, serialize, insert the version and maybe deploy it.  An
@@ -10,36 +9,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "access/xlog.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "functions/functions.h"
-
-static char *
-RequiredText(FunctionCallInfo fcinfo, int arg, const char *what)
-{
-	if (PG_ARGISNULL(arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", what)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(arg));
-}
-
-static void
-CheckWritable(const char *what)
-{
-	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot run %s on a standby", what),
-				 errhint("Train and deploy on the primary; the models replicate, and predict on any standby.")));
-	PreventCommandIfReadOnly(what);
-}
 
 /* Everything a trained model needs besides its algorithm state */
 static MaasModel *
@@ -63,9 +39,9 @@ PG_FUNCTION_INFO_V1(maas_train);
 Datum
 maas_train(PG_FUNCTION_ARGS)
 {
-	char	   *name = RequiredText(fcinfo, 0, "model name");
-	char	   *algorithm_name = RequiredText(fcinfo, 1, "algorithm");
-	char	   *source = RequiredText(fcinfo, 2, "source");
+	char	   *name = MaasRequiredText(fcinfo, 0, "model name");
+	char	   *algorithm_name = MaasRequiredText(fcinfo, 1, "algorithm");
+	char	   *source = MaasRequiredText(fcinfo, 2, "source");
 	char	   *target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	Jsonb	   *params_jb = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
 	const MaasAlgorithm *algorithm;
@@ -90,7 +66,7 @@ maas_train(PG_FUNCTION_ARGS)
 	Jsonb	   *metrics_jb;
 	int64		memory_bytes;
 
-	CheckWritable("maas_train()");
+	MaasCheckWritable("maas_train()");
 	MaasCheckName(name);
 	algorithm = MaasFindAlgorithm(algorithm_name);
 	params = MaasParseParams(params_jb, maas_train_params, sizeof(MaasTrainOptions), algorithm);
@@ -175,8 +151,8 @@ PG_FUNCTION_INFO_V1(maas_evaluate);
 Datum
 maas_evaluate(PG_FUNCTION_ARGS)
 {
-	char	   *name = RequiredText(fcinfo, 0, "model name");
-	char	   *source = RequiredText(fcinfo, 1, "source");
+	char	   *name = MaasRequiredText(fcinfo, 0, "model name");
+	char	   *source = MaasRequiredText(fcinfo, 1, "source");
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext cxt;
 	MaasModelRef ref;
@@ -208,138 +184,4 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	SPI_finish();
 	MemoryContextDelete(cxt);
 	PG_RETURN_JSONB_P(result);
-}
-
-/* maas_deploy(name, version) -> int: the version now live */
-PG_FUNCTION_INFO_V1(maas_deploy);
-Datum
-maas_deploy(PG_FUNCTION_ARGS)
-{
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int32		version = PG_GETARG_INT32(1);
-
-	CheckWritable("maas_deploy()");
-	MaasCheckName(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MaasRegistryDeploy(name, version, "manual");
-	SPI_finish();
-	PG_RETURN_INT32(version);
-}
-
-/* maas_rollback(name) -> int: the version live after undoing the last deploy */
-PG_FUNCTION_INFO_V1(maas_rollback);
-Datum
-maas_rollback(PG_FUNCTION_ARGS)
-{
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int32		version;
-
-	CheckWritable("maas_rollback()");
-	MaasCheckName(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	version = MaasRegistryRollback(name);
-	SPI_finish();
-	PG_RETURN_INT32(version);
-}
-
-/* maas_info(bytea) -> jsonb: what a model is */
-PG_FUNCTION_INFO_V1(maas_info_bytes);
-Datum
-maas_info_bytes(PG_FUNCTION_ARGS)
-{
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	MaasModel  *model = MaasModelDeserialize(bytes);
-
-	PG_RETURN_JSONB_P(MaasModelDescribe(model, VARSIZE_ANY_EXHDR(bytes)));
-}
-
-/* maas_info(name) -> jsonb: the deployed version of a named model */
-PG_FUNCTION_INFO_V1(maas_info_name);
-Datum
-maas_info_name(PG_FUNCTION_ARGS)
-{
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	MaasModelRef ref;
-
-	MaasCheckName(name);
-	MaasLookupDeployed(name, MAAS_PRIV_OWNER, &ref);
-	PG_RETURN_JSONB_P(MaasModelDescribe(ref.model, ref.length));
-}
-
-/* maas_grant(name, role, privilege) -> void: share a model */
-PG_FUNCTION_INFO_V1(maas_grant);
-Datum
-maas_grant(PG_FUNCTION_ARGS)
-{
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *role = NameStr(*PG_GETARG_NAME(1));
-	MaasPrivilege privilege = MaasParsePrivilege(text_to_cstring(PG_GETARG_TEXT_PP(2)));
-
-	CheckWritable("maas_grant()");
-	MaasCheckName(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MaasRegistryGrant(name, role, privilege);
-	SPI_finish();
-	PG_RETURN_VOID();
-}
-
-/* maas_revoke(name, role, privilege) -> bool: whether there was such a grant */
-PG_FUNCTION_INFO_V1(maas_revoke);
-Datum
-maas_revoke(PG_FUNCTION_ARGS)
-{
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *role = NameStr(*PG_GETARG_NAME(1));
-	MaasPrivilege privilege = MaasParsePrivilege(text_to_cstring(PG_GETARG_TEXT_PP(2)));
-	bool		found;
-
-	CheckWritable("maas_revoke()");
-	MaasCheckName(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	found = MaasRegistryRevoke(name, role, privilege);
-	SPI_finish();
-	PG_RETURN_BOOL(found);
-}
-
-/* maas_drop(name [, version]) -> int: versions dropped */
-PG_FUNCTION_INFO_V1(maas_drop);
-Datum
-maas_drop(PG_FUNCTION_ARGS)
-{
-	char	   *name = RequiredText(fcinfo, 0, "model name");
-	int32		version = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
-	int			dropped;
-
-	CheckWritable("maas_drop()");
-	MaasCheckName(name);
-	if (!PG_ARGISNULL(1) && version < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("version must be positive, not %d", version)));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	dropped = MaasRegistryDrop(name, version);
-	SPI_finish();
-	PG_RETURN_INT32(dropped);
-}
-
-/* maas_reassign(from_role, to_role) -> int: model names given to another role */
-PG_FUNCTION_INFO_V1(maas_reassign);
-Datum
-maas_reassign(PG_FUNCTION_ARGS)
-{
-	char	   *from = NameStr(*PG_GETARG_NAME(0));
-	char	   *to = NameStr(*PG_GETARG_NAME(1));
-	int			names;
-
-	CheckWritable("maas_reassign()");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	names = MaasRegistryReassign(from, to);
-	SPI_finish();
-	PG_RETURN_INT32(names);
 }
