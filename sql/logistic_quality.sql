@@ -4,12 +4,6 @@
 -- LogisticRegression(...)) on maas's own encoding of the same tables, fitted
 -- to the optimum).  Every check prints TRUE only within its tolerance; a few
 -- rounded values are printed for a person to read.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 -- reference numbers

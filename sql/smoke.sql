@@ -1,10 +1,4 @@
 -- A first pass through every function on real data
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 SELECT name, version, algorithm, task, rows_trained, rows_skipped, deployed

@@ -1,11 +1,5 @@
 -- decision_tree, random_forest and gradient_boosting: every form, explanations,
 -- importance, missing values, threads, the aggregate, limits and bad bytes
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 -- one model per algorithm and task

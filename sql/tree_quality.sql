@@ -1,12 +1,6 @@
 -- Tree models against scikit-learn and xgboost at the same hyperparameters,
 -- five-fold cross-validation on the real datasets (row i of each CSV file in
 -- fold i % 5); reference numbers from test/reference/make_tree_reference.py
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 -- fresh copies of the files, numbered in file order
