@@ -105,34 +105,41 @@ SELECT (i->'parameters'->>'rounds')::int < 200 AS stopped_early,
 	   (i->'parameters'->>'validation_logloss')::float8 > 0 AS has_validation_loss
 FROM maas_info('tree_m_gb_es') i;
 
--- the same model whatever maas.threads (work large enough to use the threads)
+-- the same model whatever maas.threads, and threads really used: the work
+-- estimate (rows x 31 encoded features, x trees, or x rounds / 16) is at
+-- least 3 times the 2M above which training turns its threads on, and
+-- maas_train says how many threads the busiest step ran on
 \set ECHO none
 SET client_min_messages = warning;
 CREATE TABLE tree_m_synth AS
 SELECT i, sin(i * 0.7) AS a, cos(i * 1.3) AS b, ((i * 7919) % 1000) / 1000.0 AS c,
 	   ((i * 104729) % 997) / 997.0 AS d, CASE WHEN i % 7 = 0 THEN NULL ELSE ((i * 31) % 101) / 101.0 END AS e,
-	   (i % 5)::text AS f,
-	   (sin(i * 0.7) + cos(i * 1.3) * ((i * 7919) % 1000) / 1000.0 + ((i * 104729) % 997) / 2000.0 > 0.4) AS label
-FROM generate_series(1::bigint, 300000) i;
+	   (i % 5)::text AS f, ((i * 13) % 21)::text AS g,
+	   (sin(i * 0.7) + cos(i * 1.3) * ((i * 7919) % 1000) / 1000.0 + ((i * 104729) % 997) / 2000.0
+		+ ((i * 13) % 21) / 100.0 > 0.4) AS label
+FROM generate_series(1::bigint, 200000) i;
+CREATE TEMP VIEW tree_m_th_runs AS
+SELECT * FROM (VALUES ('gb', 'gradient_boosting', '{"n_estimators": 16, "subsample": 0.8, "colsample_bytree": 0.8}'::jsonb),
+					  ('rf', 'random_forest', '{"n_estimators": 6, "max_depth": 12}'),
+					  ('dt', 'decision_tree', '{"max_depth": 10}')) AS r(short, algorithm, params);
 RESET client_min_messages;
 \set ECHO all
 SET maas.threads = 1;
-SELECT count(*) FROM (
-	SELECT maas_train('tree_m_th1_gb', 'gradient_boosting', 'tree_m_synth', 'label',
-					  '{"n_estimators": 12, "subsample": 0.8, "colsample_bytree": 0.8, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th1_rf', 'random_forest', 'tree_m_synth', 'label',
-					  '{"n_estimators": 6, "max_depth": 12, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th1_dt', 'decision_tree', 'tree_m_synth', 'label',
-					  '{"max_depth": 10, "exclude": ["i"], "test_size": 0}')) t;
+CREATE TEMP TABLE tree_m_th AS
+SELECT 1 AS maas_threads, t.*
+FROM tree_m_th_runs r,
+	 LATERAL maas_train('tree_m_th1_' || r.short, r.algorithm, 'tree_m_synth', 'label',
+						r.params || '{"exclude": ["i"], "test_size": 0}') t;
 SET maas.threads = 2;
-SELECT count(*) FROM (
-	SELECT maas_train('tree_m_th2_gb', 'gradient_boosting', 'tree_m_synth', 'label',
-					  '{"n_estimators": 12, "subsample": 0.8, "colsample_bytree": 0.8, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th2_rf', 'random_forest', 'tree_m_synth', 'label',
-					  '{"n_estimators": 6, "max_depth": 12, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th2_dt', 'decision_tree', 'tree_m_synth', 'label',
-					  '{"max_depth": 10, "exclude": ["i"], "test_size": 0}')) t;
+INSERT INTO tree_m_th
+SELECT 2, t.*
+FROM tree_m_th_runs r,
+	 LATERAL maas_train('tree_m_th2_' || r.short, r.algorithm, 'tree_m_synth', 'label',
+						r.params || '{"exclude": ["i"], "test_size": 0}') t;
 RESET maas.threads;
+SELECT algorithm, maas_threads, rows_trained, (maas_info(name)->>'n_features')::int AS features
+FROM tree_m_th ORDER BY algorithm, maas_threads;
+SELECT algorithm, maas_threads, threads FROM tree_m_th ORDER BY algorithm, maas_threads;
 SELECT a.algorithm, a.model = b.model AS identical_bytes
 FROM maas.models a JOIN maas.models b ON b.name = replace(a.name, 'th1', 'th2')
 WHERE a.name LIKE 'tree_m_th1_%' ORDER BY 1;
