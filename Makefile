@@ -5,8 +5,9 @@ MODULE_big = maas
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c)))
 DATA = $(sort $(wildcard sql/maas--*.sql))
 
-# every sql/*.sql but the install scripts; each test file stands alone
-REGRESS = $(sort $(basename $(notdir $(filter-out sql/maas--%,$(wildcard sql/*.sql)))))
+# sql/setup.sql first (datasets and the helpers of schema maas_test, which
+# every other file uses), then every other sql/*.sql but the install scripts
+REGRESS = setup $(filter-out setup,$(sort $(basename $(notdir $(filter-out sql/maas--%,$(wildcard sql/*.sql))))))
 REGRESS_OPTS = --load-extension=maas
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

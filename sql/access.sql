@@ -4,22 +4,8 @@
 -- the catalog is read through row-level security and written only by the
 -- maas_* functions; sources are read with the caller's privileges; no text
 -- argument is ever pasted into SQL.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
--- SQLSTATE and message of a statement, 'ok' if it succeeds
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
 
 -- roles of this file only (roles are global to the cluster)
 CREATE ROLE access_alice;
@@ -65,43 +51,43 @@ SELECT count(*) AS names FROM maas.names WHERE name LIKE 'access%';
 SELECT count(*) AS deployed FROM maas.deployed WHERE name LIKE 'access%';
 -- (the view reads the tables as its caller, so their row-level security applies)
 SELECT reloptions FROM pg_class WHERE oid = 'maas.deployed'::regclass;
-SELECT pg_temp.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
-SELECT pg_temp.err($$SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
-SELECT pg_temp.err($$SELECT maas_predict_columns('access_m', ARRAY['age'], 50.0::float8)$$);
-SELECT pg_temp.err($$SELECT maas_predict_proba('access_c', i) FROM iris i LIMIT 1$$);
-SELECT pg_temp.err($$SELECT maas_predict_proba('access_c', ARRAY[5.1, 3.5, 1.4, 0.2]::float8[])$$);
-SELECT pg_temp.err($$SELECT maas_predict_proba_columns('access_c', ARRAY['sepal_length'], 5.1::float8)$$);
-SELECT pg_temp.err($$SELECT maas_predict_class('access_c', i) FROM iris i LIMIT 1$$);
-SELECT pg_temp.err($$SELECT maas_predict_class('access_c', ARRAY[5.1, 3.5, 1.4, 0.2]::float8[])$$);
-SELECT pg_temp.err($$SELECT maas_predict_class_columns('access_c', ARRAY['sepal_length'], 5.1::float8)$$);
-SELECT pg_temp.err($$SELECT maas_explain('access_m', d) FROM diabetes d LIMIT 1$$);
-SELECT pg_temp.err($$SELECT maas_explain('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
-SELECT pg_temp.err($$SELECT maas_evaluate('access_m', 'diabetes')$$);
-SELECT pg_temp.err($$SELECT maas_deploy('access_m', 1)$$);
-SELECT pg_temp.err($$SELECT maas_rollback('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_drop('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_drop('access_m', 1)$$);
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
-SELECT pg_temp.err($$SELECT * FROM maas_feature_importance('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_bob')$$);
-SELECT pg_temp.err($$SELECT maas_revoke('access_m', 'access_bob')$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_predict_columns('access_m', ARRAY['age'], 50.0::float8)$$);
+SELECT maas_test.err($$SELECT maas_predict_proba('access_c', i) FROM iris i LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_predict_proba('access_c', ARRAY[5.1, 3.5, 1.4, 0.2]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_predict_proba_columns('access_c', ARRAY['sepal_length'], 5.1::float8)$$);
+SELECT maas_test.err($$SELECT maas_predict_class('access_c', i) FROM iris i LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_predict_class('access_c', ARRAY[5.1, 3.5, 1.4, 0.2]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_predict_class_columns('access_c', ARRAY['sepal_length'], 5.1::float8)$$);
+SELECT maas_test.err($$SELECT maas_explain('access_m', d) FROM diabetes d LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_explain('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_evaluate('access_m', 'diabetes')$$);
+SELECT maas_test.err($$SELECT maas_deploy('access_m', 1)$$);
+SELECT maas_test.err($$SELECT maas_rollback('access_m')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_drop('access_m')$$);
+SELECT maas_test.err($$SELECT maas_drop('access_m', 1)$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT * FROM maas_feature_importance('access_m')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_bob')$$);
+SELECT maas_test.err($$SELECT maas_revoke('access_m', 'access_bob')$$);
 -- writing the catalog directly
-SELECT pg_temp.err($$INSERT INTO maas.models (name, version, algorithm, task, params, features, metrics, model, rows_trained, train_ms)
+SELECT maas_test.err($$INSERT INTO maas.models (name, version, algorithm, task, params, features, metrics, model, rows_trained, train_ms)
 	VALUES ('access_x', 1, 'linear_regression', 'regression', '{}', '{}', '{}', '\x00', 1, 1)$$);
-SELECT pg_temp.err($$UPDATE maas.models SET owner = 'access_bob' WHERE name = 'access_m'$$);
-SELECT pg_temp.err($$DELETE FROM maas.models WHERE name = 'access_m'$$);
-SELECT pg_temp.err($$INSERT INTO maas.deployments (name, version, reason) VALUES ('access_m', 1, 'manual')$$);
-SELECT pg_temp.err($$UPDATE maas.deployments SET rolled_back = true$$);
-SELECT pg_temp.err($$DELETE FROM maas.deployments$$);
-SELECT pg_temp.err($$INSERT INTO maas.grants (name, grantee, privilege, granted_by) VALUES ('access_m', 'access_bob', 'train', 'access_alice')$$);
-SELECT pg_temp.err($$DELETE FROM maas.grants$$);
-SELECT pg_temp.err($$INSERT INTO maas.names (name, owner) VALUES ('access_x', 'access_bob')$$);
-SELECT pg_temp.err($$UPDATE maas.names SET owner = 'access_bob' WHERE name = 'access_m'$$);
-SELECT pg_temp.err($$DELETE FROM maas.names WHERE name = 'access_m'$$);
-SELECT pg_temp.err($$SELECT nextval('maas.models_id_seq')$$);
-SELECT pg_temp.err($$ALTER TABLE maas.models DISABLE ROW LEVEL SECURITY$$);
-SELECT pg_temp.err($$DROP POLICY models_read ON maas.models$$);
+SELECT maas_test.err($$UPDATE maas.models SET owner = 'access_bob' WHERE name = 'access_m'$$);
+SELECT maas_test.err($$DELETE FROM maas.models WHERE name = 'access_m'$$);
+SELECT maas_test.err($$INSERT INTO maas.deployments (name, version, reason) VALUES ('access_m', 1, 'manual')$$);
+SELECT maas_test.err($$UPDATE maas.deployments SET rolled_back = true$$);
+SELECT maas_test.err($$DELETE FROM maas.deployments$$);
+SELECT maas_test.err($$INSERT INTO maas.grants (name, grantee, privilege, granted_by) VALUES ('access_m', 'access_bob', 'train', 'access_alice')$$);
+SELECT maas_test.err($$DELETE FROM maas.grants$$);
+SELECT maas_test.err($$INSERT INTO maas.names (name, owner) VALUES ('access_x', 'access_bob')$$);
+SELECT maas_test.err($$UPDATE maas.names SET owner = 'access_bob' WHERE name = 'access_m'$$);
+SELECT maas_test.err($$DELETE FROM maas.names WHERE name = 'access_m'$$);
+SELECT maas_test.err($$SELECT nextval('maas.models_id_seq')$$);
+SELECT maas_test.err($$ALTER TABLE maas.models DISABLE ROW LEVEL SECURITY$$);
+SELECT maas_test.err($$DROP POLICY models_read ON maas.models$$);
 RESET ROLE;
 
 -- predict: bob predicts in every form, the same values as alice; he still
@@ -130,21 +116,21 @@ SELECT maas_explain('access_m', d) ? 'contributions' AS explain_row,
 FROM (SELECT * FROM diabetes LIMIT 1) d;
 SELECT maas_evaluate('access_m', 'diabetes')->'rows' AS evaluated_rows;
 -- the source of maas_evaluate is read with bob's privileges
-SELECT pg_temp.err($$SELECT maas_evaluate('access_m', 'access_s.secret')$$);
-SELECT pg_temp.err($$SELECT maas_evaluate('access_m', 'SELECT * FROM access_s.secret')$$);
+SELECT maas_test.err($$SELECT maas_evaluate('access_m', 'access_s.secret')$$);
+SELECT maas_test.err($$SELECT maas_evaluate('access_m', 'SELECT * FROM access_s.secret')$$);
 -- still hidden, still refused
 SELECT count(*) AS models FROM maas.models WHERE name LIKE 'access%';
 SELECT count(*) AS deployments FROM maas.deployments WHERE name LIKE 'access%';
 SELECT count(*) AS deployed FROM maas.deployed WHERE name LIKE 'access%';
 -- his own grants are visible to him
 SELECT name, grantee, privilege FROM maas.grants WHERE name LIKE 'access%' ORDER BY 1, 2, 3;
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
-SELECT pg_temp.err($$SELECT * FROM maas_feature_importance('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_deploy('access_m', 1)$$);
-SELECT pg_temp.err($$SELECT maas_rollback('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_carol')$$);
-SELECT pg_temp.err($$SELECT maas_drop('access_m')$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT * FROM maas_feature_importance('access_m')$$);
+SELECT maas_test.err($$SELECT maas_deploy('access_m', 1)$$);
+SELECT maas_test.err($$SELECT maas_rollback('access_m')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_carol')$$);
+SELECT maas_test.err($$SELECT maas_drop('access_m')$$);
 RESET ROLE;
 
 -- deploy: bob deploys and rolls back, cannot train
@@ -156,12 +142,12 @@ SET ROLE access_bob;
 SELECT maas_deploy('access_m', 2);
 SELECT maas_rollback('access_m');
 SELECT maas_deploy('access_m', 2);
-SELECT pg_temp.err($$SELECT maas_deploy('access_m', 9)$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_drop('access_m', 1)$$);
+SELECT maas_test.err($$SELECT maas_deploy('access_m', 9)$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT maas_drop('access_m', 1)$$);
 -- the deploy grant is on access_m only
-SELECT pg_temp.err($$SELECT maas_deploy('access_c', 1)$$);
+SELECT maas_test.err($$SELECT maas_deploy('access_c', 1)$$);
 RESET ROLE;
 SET ROLE access_alice;
 SELECT name, version, reason, deployed_by, rolled_back, rolled_back_by
@@ -175,45 +161,45 @@ RESET ROLE;
 SET ROLE access_bob;
 SELECT name, version, deployed FROM maas_train('access_m', 'linear_regression', 'access_s.t', 'progression', '{"l2": 2, "deploy": "always"}');
 -- his source is read with his privileges: the table, a query, a subquery
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'access_s.secret', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'SELECT * FROM access_s.secret', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'SELECT * FROM diabetes WHERE EXISTS (SELECT FROM access_s.secret)', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_bobs', 'linear_regression', 'access_s.secret', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_carol', 'train')$$);
-SELECT pg_temp.err($$SELECT maas_drop('access_m', 3)$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'access_s.secret', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'SELECT * FROM access_s.secret', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'SELECT * FROM diabetes WHERE EXISTS (SELECT FROM access_s.secret)', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_bobs', 'linear_regression', 'access_s.secret', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_carol', 'train')$$);
+SELECT maas_test.err($$SELECT maas_drop('access_m', 3)$$);
 SELECT count(*) AS models FROM maas.models WHERE name LIKE 'access%';
 RESET ROLE;
 SET ROLE access_alice;
 SELECT name, version, owner, trained_by FROM maas.models WHERE name = 'access_m' ORDER BY version;
 SELECT version, deployed_by FROM maas.deployed WHERE name = 'access_m';
 -- alice's own training cannot read what only the extension owner can
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'access_s.secret', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'SELECT * FROM access_s.secret', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'WITH s AS (SELECT * FROM access_s.secret) SELECT * FROM s', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_evaluate('access_m', 'access_s.secret')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'access_s.secret', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'SELECT * FROM access_s.secret', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'WITH s AS (SELECT * FROM access_s.secret) SELECT * FROM s', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_evaluate('access_m', 'access_s.secret')$$);
 SELECT max(version) AS versions FROM maas.models WHERE name = 'access_m';
 
 -- revoke: each privilege is its own grant; taking them back ends them
 SELECT maas_revoke('access_m', 'access_bob', 'train') AS train,
 	   maas_revoke('access_m', 'access_bob', 'deploy') AS deploy;
 SELECT maas_revoke('access_m', 'access_bob', 'train') AS again;
-SELECT pg_temp.err($$SELECT maas_revoke('access_m', 'access_bob', 'owner')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_bob', 'owner')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_nobody')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_none', 'access_bob')$$);
+SELECT maas_test.err($$SELECT maas_revoke('access_m', 'access_bob', 'owner')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_bob', 'owner')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_nobody')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_none', 'access_bob')$$);
 SELECT name, grantee, privilege FROM maas.grants WHERE name LIKE 'access%' ORDER BY 1, 2, 3;
 RESET ROLE;
 SET ROLE access_bob;
-SELECT pg_temp.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_rollback('access_m')$$);
+SELECT maas_test.err($$SELECT maas_train('access_m', 'linear_regression', 'diabetes', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_rollback('access_m')$$);
 SELECT maas_predict('access_m', d) IS NOT NULL AS still_predicts FROM diabetes d LIMIT 1;
 RESET ROLE;
 SET ROLE access_alice;
 SELECT maas_revoke('access_m', 'access_bob');
 RESET ROLE;
 SET ROLE access_bob;
-SELECT pg_temp.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
 SELECT count(*) AS grants FROM maas.grants WHERE name LIKE 'access%' AND privilege <> 'predict';
 RESET ROLE;
 
@@ -224,14 +210,14 @@ SELECT name, grantee, privilege FROM maas.grants WHERE name = 'access_m' ORDER B
 RESET ROLE;
 SET ROLE access_bob;
 SELECT maas_predict('access_m', d) IS NOT NULL AS public_predicts FROM diabetes d LIMIT 1;
-SELECT pg_temp.err($$SELECT maas_deploy('access_m', 1)$$);
+SELECT maas_test.err($$SELECT maas_deploy('access_m', 1)$$);
 SELECT count(*) AS models FROM maas.models WHERE name LIKE 'access%';
 RESET ROLE;
 SET ROLE access_alice;
 SELECT maas_revoke('access_m', 'public');
 RESET ROLE;
 SET ROLE access_bob;
-SELECT pg_temp.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
 RESET ROLE;
 
 -- members of alice's role act as the owner
@@ -244,7 +230,7 @@ SELECT maas_deploy('access_m', 4);
 SELECT maas_rollback('access_m');
 SELECT maas_grant('access_c', 'access_bob', 'deploy');
 SELECT maas_drop('access_m', 4);
-SELECT pg_temp.err($$SELECT * FROM maas_feature_importance('access_m')$$);	-- owner, but a linear model
+SELECT maas_test.err($$SELECT * FROM maas_feature_importance('access_m')$$);	-- owner, but a linear model
 RESET ROLE;
 SET ROLE access_alice;
 SELECT version, owner, trained_by FROM maas.models WHERE name = 'access_m' ORDER BY version;
@@ -253,8 +239,8 @@ RESET ROLE;
 -- ... but a NOINHERIT member only after SET ROLE
 SET ROLE access_dave;
 SELECT count(*) AS models FROM maas.models WHERE name LIKE 'access%';
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
-SELECT pg_temp.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', d) FROM diabetes d LIMIT 1$$);
 SET ROLE access_alice;
 SELECT maas_info('access_m')->>'algorithm' AS algorithm;
 RESET ROLE;
@@ -278,30 +264,30 @@ SELECT maas_grant('x''; DROP TABLE access_s.t; --', 'access_bob');
 SELECT maas_revoke('x''; DROP TABLE access_s.t; --', 'access_bob');
 SELECT name, version FROM maas_train('access_"q"; DROP TABLE access_s.t; --', 'linear_regression', 'access_s.t', 'progression');
 SELECT name FROM maas.models WHERE name LIKE '%DROP TABLE%' ORDER BY name;
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_bob''; DROP TABLE access_s.t; --')$$);
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'access_bob', 'predict''; DROP TABLE access_s.t; --')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_bob''; DROP TABLE access_s.t; --')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'access_bob', 'predict''; DROP TABLE access_s.t; --')$$);
 SELECT maas_revoke('access_m', 'x''); DROP TABLE access_s.t; --') AS revoked;
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t; DROP TABLE access_s.t', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t WHERE true; DROP TABLE access_s.t', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', '"access_s.t; DROP TABLE access_s.t"', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'SELECT * FROM access_s.t; DROP TABLE access_s.t', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'WITH d AS (DELETE FROM access_s.t RETURNING *) SELECT * FROM d', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'DELETE FROM access_s.t RETURNING *', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'EXPLAIN ANALYZE DELETE FROM access_s.t', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'DROP TABLE access_s.t', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression"; DROP TABLE access_s.t; --')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression''; DROP TABLE access_s.t; --')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression''; DROP TABLE access_s.t; --', 'access_s.t', 'progression')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"l2''; DROP TABLE access_s.t; --": 1}')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"features": ["age\"; DROP TABLE access_s.t; --"]}')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"exclude": ["age''); DROP TABLE access_s.t; --"]}')$$);
-SELECT pg_temp.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"deploy": "always''; DROP TABLE access_s.t; --"}')$$);
-SELECT pg_temp.err($$SELECT maas_evaluate('x''; DROP TABLE access_s.t; --', 'access_s.t; DROP TABLE access_s.t')$$);
-SELECT pg_temp.err($$SELECT maas_evaluate('x''; DROP TABLE access_s.t; --', 'SELECT * FROM access_s.t; DROP TABLE access_s.t')$$);
-SELECT pg_temp.err($$SELECT maas_evaluate('x''; DROP TABLE access_s.t; --', 'WITH d AS (DELETE FROM access_s.t RETURNING *) SELECT * FROM d')$$);
-SELECT pg_temp.err($$SELECT maas_predict_columns('x''; DROP TABLE access_s.t; --', ARRAY['age''; DROP TABLE access_s.t; --'], 1.0::float8)$$);
-SELECT pg_temp.err($$SELECT maas_predict('access_m'' OR true; --', ARRAY[1]::float8[])$$);
-SELECT pg_temp.err($$SELECT maas_predict('access_m' || chr(10) || 'x', ARRAY[1]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t; DROP TABLE access_s.t', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t WHERE true; DROP TABLE access_s.t', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', '"access_s.t; DROP TABLE access_s.t"', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'SELECT * FROM access_s.t; DROP TABLE access_s.t', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'WITH d AS (DELETE FROM access_s.t RETURNING *) SELECT * FROM d', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'DELETE FROM access_s.t RETURNING *', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'EXPLAIN ANALYZE DELETE FROM access_s.t', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'DROP TABLE access_s.t', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression"; DROP TABLE access_s.t; --')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression''; DROP TABLE access_s.t; --')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression''; DROP TABLE access_s.t; --', 'access_s.t', 'progression')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"l2''; DROP TABLE access_s.t; --": 1}')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"features": ["age\"; DROP TABLE access_s.t; --"]}')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"exclude": ["age''); DROP TABLE access_s.t; --"]}')$$);
+SELECT maas_test.err($$SELECT maas_train('access_i', 'linear_regression', 'access_s.t', 'progression', '{"deploy": "always''; DROP TABLE access_s.t; --"}')$$);
+SELECT maas_test.err($$SELECT maas_evaluate('x''; DROP TABLE access_s.t; --', 'access_s.t; DROP TABLE access_s.t')$$);
+SELECT maas_test.err($$SELECT maas_evaluate('x''; DROP TABLE access_s.t; --', 'SELECT * FROM access_s.t; DROP TABLE access_s.t')$$);
+SELECT maas_test.err($$SELECT maas_evaluate('x''; DROP TABLE access_s.t; --', 'WITH d AS (DELETE FROM access_s.t RETURNING *) SELECT * FROM d')$$);
+SELECT maas_test.err($$SELECT maas_predict_columns('x''; DROP TABLE access_s.t; --', ARRAY['age''; DROP TABLE access_s.t; --'], 1.0::float8)$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m'' OR true; --', ARRAY[1]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m' || chr(10) || 'x', ARRAY[1]::float8[])$$);
 SELECT maas_drop('x''; DROP TABLE access_s.t; --');
 SELECT maas_drop('access_"q"; DROP TABLE access_s.t; --');
 SELECT count(*) AS rows_still_there FROM access_s.t;
@@ -321,10 +307,10 @@ SELECT maas_drop('access_m');
 SELECT count(*) AS models, (SELECT count(*) FROM maas.deployments WHERE name = 'access_m') AS deployments,
 	   (SELECT count(*) FROM maas.grants WHERE name = 'access_m') AS grants
 FROM maas.models WHERE name = 'access_m';
-SELECT pg_temp.err($$SELECT maas_drop('access_m')$$);
+SELECT maas_test.err($$SELECT maas_drop('access_m')$$);
 RESET ROLE;
 SET ROLE access_bob;
-SELECT pg_temp.err($$SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
 -- the name is free again: bob's new model is his, with none of alice's grants
 SELECT name, version FROM maas_train('access_m', 'linear_regression', 'diabetes', 'progression');
 SELECT name, version, owner, trained_by FROM maas.models WHERE name LIKE 'access%' ORDER BY name, version;
@@ -332,7 +318,7 @@ SELECT name, grantee, privilege FROM maas.grants WHERE name LIKE 'access%' ORDER
 SELECT name, version FROM maas.deployed WHERE name LIKE 'access%' ORDER BY name;
 RESET ROLE;
 SET ROLE access_alice;
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
 SELECT name FROM maas.deployed WHERE name LIKE 'access%' ORDER BY name;
 RESET ROLE;
 
@@ -344,17 +330,17 @@ SELECT maas_grant('access_m', 'Public');
 SELECT grantee, privilege FROM maas.grants WHERE name = 'access_m' ORDER BY 1;
 RESET ROLE;
 SET ROLE access_carol;
-SELECT pg_temp.err($$SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
+SELECT maas_test.err($$SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[])$$);
 RESET ROLE;
 SET ROLE "Public";
 SELECT maas_predict('access_m', ARRAY[1,2,3,4,5,6,7,8,9,10]::float8[]) IS NOT NULL AS "Public predicts";
 RESET ROLE;
-SELECT pg_temp.err($$SELECT maas_grant('access_m', 'no_such_role')$$);
+SELECT maas_test.err($$SELECT maas_grant('access_m', 'no_such_role')$$);
 
 -- ownership is by role name; before dropping or after renaming a role, a
 -- superuser hands its models over with maas_reassign (not PUBLIC's)
 SET ROLE access_bob;
-SELECT pg_temp.err($$SELECT maas_reassign('access_bob', 'access_dave')$$);
+SELECT maas_test.err($$SELECT maas_reassign('access_bob', 'access_dave')$$);
 RESET ROLE;
 SELECT maas_reassign('access_bob', 'access_dave') AS names_reassigned;
 SELECT name, owner FROM maas.names WHERE name LIKE 'access%' ORDER BY name;
@@ -363,9 +349,9 @@ SET ROLE access_dave;
 SELECT maas_info('access_m')->>'algorithm' AS dave_owns_it;
 RESET ROLE;
 SET ROLE access_bob;
-SELECT pg_temp.err($$SELECT maas_info('access_m')$$);
+SELECT maas_test.err($$SELECT maas_info('access_m')$$);
 RESET ROLE;
-SELECT pg_temp.err($$SELECT maas_reassign('access_bob', 'no_such_role')$$);
+SELECT maas_test.err($$SELECT maas_reassign('access_bob', 'no_such_role')$$);
 DROP ROLE "Public";
 
 -- clean up: the models, the tables, the roles

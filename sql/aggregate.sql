@@ -1,25 +1,11 @@
 -- The training aggregate: maas_fit, maas_fit_partial, maas_fit_merge
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
--- Helpers (session-local): relative closeness (false when either is NULL),
--- and the error of a statement
+-- Helpers (session-local): relative closeness (false when either is NULL);
+-- the error of a statement is maas_test.err (sql/setup.sql)
 CREATE FUNCTION pg_temp.close(a float8, b float8, tol float8) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS
 $$ SELECT coalesce(abs(a - b) <= tol * greatest(abs(a), abs(b), 1e-300), false) $$;
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 -- Coefficients and intercept of a linear model, as one jsonb object
 CREATE FUNCTION pg_temp.coefs(model bytea) RETURNS jsonb
 LANGUAGE sql AS $$
@@ -290,13 +276,13 @@ SELECT maas_fit_merge(s) FROM (
 	UNION ALL
 	SELECT maas_fit_partial('linear_regression', ARRAY[x1, x2, x3], y, '{"l2": 1}') FROM agg_big WHERE id <= 10) q(s);
 \set VERBOSITY default
-SELECT pg_temp.error_of($$
+SELECT maas_test.err($$
 	SELECT maas_fit_merge(s) FROM (
 		SELECT maas_fit_partial('linear_regression', ARRAY[x1, x2], y) FROM agg_big WHERE id <= 10
 		UNION ALL
 		SELECT maas_fit_partial('linear_regression', ARRAY[x1, x2, x3], y) FROM agg_big WHERE id <= 10) q(s)$$)
 	AS feature_counts;
-SELECT pg_temp.error_of($$
+SELECT maas_test.err($$
 	SELECT maas_fit_merge(s) FROM (
 		SELECT maas_fit_partial('logistic_regression', ARRAY[x1, x2], label) FROM agg_big WHERE id <= 10
 		UNION ALL
@@ -304,26 +290,26 @@ SELECT pg_temp.error_of($$
 	AS algorithms;
 -- bytes that are not a state: a clean error (XX001), never a crash
 SELECT maas_fit_merge('\xdeadbeef'::bytea);
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(''::bytea)$$) AS empty;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(decode(repeat('00', 200), 'hex'))$$) AS zeros;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(model) FROM agg_diabetes_fit$$) AS a_model_is_not_a_state;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(s || '\x00'::bytea) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS one_byte_more;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(substr(s, 1, length(s) - 8)) FROM agg_parts p, LATERAL (SELECT logistic::bytea) l(s) WHERE part = 0$$) AS eight_bytes_less;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(set_byte(s, 0, 0)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_magic;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(set_byte(s, 4, 9)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_version;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(set_byte(s, 12, 9)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_feature_count;
+SELECT maas_test.err($$SELECT maas_fit_merge(''::bytea)$$) AS empty;
+SELECT maas_test.err($$SELECT maas_fit_merge(decode(repeat('00', 200), 'hex'))$$) AS zeros;
+SELECT maas_test.err($$SELECT maas_fit_merge(model) FROM agg_diabetes_fit$$) AS a_model_is_not_a_state;
+SELECT maas_test.err($$SELECT maas_fit_merge(s || '\x00'::bytea) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS one_byte_more;
+SELECT maas_test.err($$SELECT maas_fit_merge(substr(s, 1, length(s) - 8)) FROM agg_parts p, LATERAL (SELECT logistic::bytea) l(s) WHERE part = 0$$) AS eight_bytes_less;
+SELECT maas_test.err($$SELECT maas_fit_merge(set_byte(s, 0, 0)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_magic;
+SELECT maas_test.err($$SELECT maas_fit_merge(set_byte(s, 4, 9)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_version;
+SELECT maas_test.err($$SELECT maas_fit_merge(set_byte(s, 12, 9)) FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS bad_feature_count;
 -- a row buffer that claims to be full (block_used = block_cap), merged with
 -- one holding rows: rejected before a row is appended past its end
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(s) FROM (
+SELECT maas_test.err($$SELECT maas_fit_merge(s) FROM (
 							  SELECT set_byte(linear::bytea, 24, get_byte(linear::bytea, 20)) FROM agg_parts WHERE part = 0
 							  UNION ALL
 							  SELECT set_byte(linear::bytea, 24, 3) FROM agg_parts WHERE part = 1) q(s)$$) AS full_row_buffer;
 -- 4000 random bytes, and NaNs behind a real header
 SELECT setseed(0.5);
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(b) FROM (
+SELECT maas_test.err($$SELECT maas_fit_merge(b) FROM (
 							  SELECT string_agg(decode(lpad(to_hex((random() * 2147483647)::int), 8, '0'), 'hex'), ''::bytea) AS b
 							  FROM generate_series(1, 1000)) q$$) AS random_bytes;
-SELECT pg_temp.error_of($$SELECT maas_fit_merge(substr(s, 1, 76) || decode(repeat('ff', length(s) - 76), 'hex'))
+SELECT maas_test.err($$SELECT maas_fit_merge(substr(s, 1, 76) || decode(repeat('ff', length(s) - 76), 'hex'))
 						  FROM agg_parts p, LATERAL (SELECT linear::bytea) l(s) WHERE part = 0$$) AS nan_moments;
 -- the aggregate's support functions are not callable on their own
 SELECT maas_fit_transfn(NULL, 'linear_regression', ARRAY[1.0], 1.0);
@@ -339,8 +325,8 @@ SELECT maas_fit('linear_regression', CASE WHEN id = 3 THEN ARRAY[x1] ELSE ARRAY[
 FROM agg_big WHERE id <= 10;
 SELECT maas_fit(CASE WHEN id = 3 THEN 'logistic_regression' ELSE 'linear_regression' END, ARRAY[x1, x2], label)
 FROM agg_big WHERE id <= 10;
-SELECT pg_temp.error_of($$SELECT maas_fit('linear_regression', CASE WHEN id = 3 THEN ARRAY[x1] ELSE ARRAY[x1, x2] END, y) FROM agg_big WHERE id <= 10$$) AS feature_count_changed;
-SELECT pg_temp.error_of($$SELECT maas_fit(CASE WHEN id = 3 THEN 'logistic_regression' ELSE 'linear_regression' END, ARRAY[x1, x2], label) FROM agg_big WHERE id <= 10$$) AS algorithm_changed;
+SELECT maas_test.err($$SELECT maas_fit('linear_regression', CASE WHEN id = 3 THEN ARRAY[x1] ELSE ARRAY[x1, x2] END, y) FROM agg_big WHERE id <= 10$$) AS feature_count_changed;
+SELECT maas_test.err($$SELECT maas_fit(CASE WHEN id = 3 THEN 'logistic_regression' ELSE 'linear_regression' END, ARRAY[x1, x2], label) FROM agg_big WHERE id <= 10$$) AS algorithm_changed;
 -- per group, each group may have its own width and algorithm
 SELECT g, maas_info(m)->>'algorithm' AS algorithm, maas_info(m)->'n_features' AS n_features
 FROM (SELECT id % 2 AS g,
@@ -426,19 +412,19 @@ SELECT maas_predict_class(model, ARRAY[50, 1, 25, 90, 190, 115, 50, 4, 4.6, 90])
 --
 -- the "task" param must not be ignored: linear_regression cannot classify,
 -- logistic_regression cannot regress (maas_train rejects both with 22023)
-SELECT split_part(pg_temp.error_of($$SELECT maas_fit('linear_regression', ARRAY[x1], label, '{"task": "classification"}') FROM agg_big WHERE id <= 100$$), ':', 1) AS linear_classification;
-SELECT split_part(pg_temp.error_of($$SELECT maas_fit('logistic_regression', ARRAY[x1], label, '{"task": "regression"}') FROM agg_big WHERE id <= 100$$), ':', 1) AS logistic_regression_task;
+SELECT split_part(maas_test.err($$SELECT maas_fit('linear_regression', ARRAY[x1], label, '{"task": "classification"}') FROM agg_big WHERE id <= 100$$), ' ', 1) AS linear_classification;
+SELECT split_part(maas_test.err($$SELECT maas_fit('logistic_regression', ARRAY[x1], label, '{"task": "regression"}') FROM agg_big WHERE id <= 100$$), ' ', 1) AS logistic_regression_task;
 -- a feature so large its square overflows: an error or a readable, right
 -- model, never a model that no function can read and never a silent rank 0
 CREATE TEMP TABLE agg_huge AS
 SELECT i::float8 AS id, CASE WHEN i = 1 THEN 1e200 ELSE i END AS x, (i % 2)::float8 AS c, 2.0 * i AS y
 FROM generate_series(1, 20) i;
 SELECT CASE WHEN e LIKE '22%' OR e = 'no error' THEN 'acceptable' ELSE e END AS logistic_huge
-FROM pg_temp.error_of($$SELECT maas_info(maas_fit('logistic_regression', ARRAY[x], c)) FROM agg_huge$$) e;
+FROM maas_test.err($$SELECT maas_info(maas_fit('logistic_regression', ARRAY[x], c)) FROM agg_huge$$) e;
 -- (y = 2 id exactly, so least squares has coefficients 0 and 2, intercept 0)
 SELECT CASE WHEN e LIKE '22%' OR pg_temp.close((m->'coefficients'->>'features[2]')::float8, 2, 1e-6)
 			THEN 'acceptable' ELSE coalesce('a wrong model: ' || m::text, e) END AS linear_huge
-FROM pg_temp.error_of($$SELECT maas_info(maas_fit('linear_regression', ARRAY[x, id], y)) FROM agg_huge$$) e,
+FROM maas_test.err($$SELECT maas_info(maas_fit('linear_regression', ARRAY[x, id], y)) FROM agg_huge$$) e,
 	 LATERAL (SELECT CASE WHEN e = 'no error' THEN
 				  (SELECT maas_info(maas_fit('linear_regression', ARRAY[x, id], y))->'parameters' FROM agg_huge) END) p(m);
 -- corrupted states: an error of class 22 or XX001, or a readable model;
@@ -446,7 +432,7 @@ FROM pg_temp.error_of($$SELECT maas_info(maas_fit('linear_regression', ARRAY[x, 
 -- header of a real state with random bytes after it
 SELECT setseed(0.5);
 SELECT CASE WHEN left(e, 2) = '22' OR left(e, 5) = 'XX001' OR e = 'no error' THEN 'acceptable' ELSE e END AS random_moments
-FROM pg_temp.error_of($$SELECT maas_info(maas_fit_merge(substr(s, 1, 60) || r)) FROM agg_parts p,
+FROM maas_test.err($$SELECT maas_info(maas_fit_merge(substr(s, 1, 60) || r)) FROM agg_parts p,
 						  LATERAL (SELECT linear::bytea) l(s),
 						  LATERAL (SELECT string_agg(decode(lpad(to_hex((random() * 2147483647)::int), 8, '0'), 'hex'), ''::bytea) AS r
 								   FROM generate_series(1, (length(s) - 60) / 4)) q
@@ -459,8 +445,8 @@ SELECT set_byte(s, 67, 127) AS s
 FROM (SELECT maas_fit_partial('linear_regression', ARRAY[x1, x2, x3], y) AS s FROM agg_big WHERE id <= 5) q;
 SELECT CASE WHEN m LIKE '22%' OR m LIKE 'XX001%' OR (m = 'no error' AND i = 'no error') THEN 'acceptable'
 			ELSE 'merged, but maas_info says ' || i END AS huge_mean
-FROM pg_temp.error_of($$SELECT maas_fit_merge(s) FROM agg_mutant$$) m,
-	 pg_temp.error_of($$SELECT maas_info(maas_fit_merge(s)) FROM agg_mutant$$) i;
+FROM maas_test.err($$SELECT maas_fit_merge(s) FROM agg_mutant$$) m,
+	 maas_test.err($$SELECT maas_info(maas_fit_merge(s)) FROM agg_mutant$$) i;
 -- then 3000 states with a few random bytes changed, or cut short
 CREATE FUNCTION pg_temp.fuzz(base bytea, n int) RETURNS TABLE (outcome text, cases bigint)
 LANGUAGE plpgsql AS $$

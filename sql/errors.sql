@@ -1,36 +1,17 @@
 -- Bad input: every user mistake is a clear error with a proper SQLSTATE,
 -- never XX000, and a failing maas_train leaves nothing behind.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 -- the server must never restart: a crash would change its start time
 CREATE TABLE errors_server_start AS SELECT pg_postmaster_start_time() AS started;
 
--- SQLSTATE and message of a statement, 'no error' if it succeeds
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
--- the same with the hint
-CREATE FUNCTION pg_temp.errh(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	hint text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' HINT: ' || nullif(hint, ''), '');
-END $$;
 -- a maas_train call: its error (with the hint if asked), and the rows it
 -- added to maas.models and maas.deployments (pg_regress runs files one at a time)
 CREATE FUNCTION pg_temp.train_err(q text, with_hint boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	m0 bigint := (SELECT count(*) FROM maas.models);
 	d0 bigint := (SELECT count(*) FROM maas.deployments);
-	r text := CASE WHEN with_hint THEN pg_temp.errh(q) ELSE pg_temp.err(q) END;
+	r text := CASE WHEN with_hint THEN maas_test.errh(q) ELSE maas_test.err(q) END;
 BEGIN
 	RETURN r || format(' [+%s models, +%s deployments]',
 					   (SELECT count(*) FROM maas.models) - m0,
@@ -141,7 +122,7 @@ BEGIN;
 SELECT pg_temp.train_err($$SELECT maas_train(E'errors\x7fx', 'linear_regression', 'diabetes', 'progression')$$) AS "DEL";
 ROLLBACK;
 -- the same checks guard every function that takes a name
-SELECT label, pg_temp.err(q) AS result
+SELECT label, maas_test.err(q) AS result
 FROM (VALUES
 	(1, 'maas_predict, empty', $$SELECT maas_predict('', ARRAY[1]::float8[])$$),
 	(2, 'maas_predict, 64 bytes', $$SELECT maas_predict(repeat('n', 64), ARRAY[1]::float8[])$$),
@@ -160,7 +141,7 @@ ORDER BY n;
 
 -- writing functions in a read-only transaction
 BEGIN READ ONLY;
-SELECT label, pg_temp.err(q) AS result
+SELECT label, maas_test.err(q) AS result
 FROM (VALUES
 	(1, 'maas_train', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression')$$),
 	(2, 'maas_deploy', $$SELECT maas_deploy('errors_lin', 1)$$),
@@ -177,7 +158,7 @@ SELECT name, version, reason FROM maas.deployments
 WHERE name LIKE 'errors%' OR name = '' OR name LIKE 'nnnn%' ORDER BY id;
 
 -- maas_predict(name, float8[])
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'too few features', $$SELECT maas_predict('errors_lin', ARRAY[1, 2, 3]::float8[])$$),
 	(2, 'too many features', $$SELECT maas_predict('errors_lin', array_fill(1::float8, ARRAY[11]))$$),
@@ -223,7 +204,7 @@ SELECT maas_predict('errors_lin', array_fill(NULL::float8, ARRAY[10]))
 											FROM jsonb_array_elements(maas_info('errors_lin')->'features') f)) AS all_imputed;
 
 -- maas_predict(name, row)
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'row lacks a column', $$SELECT maas_predict('errors_lin', r) FROM (SELECT age, sex FROM diabetes LIMIT 1) r$$),
 	(2, 'column of the wrong type', $$SELECT maas_predict('errors_lin', r) FROM (SELECT age, sex, bmi, bp, s1, s2, s3, s4, s5, s6::text AS s6 FROM diabetes LIMIT 1) r$$),
@@ -239,7 +220,7 @@ ORDER BY n;
 -- dereferences the NULL names array and crashes the server.
 
 -- maas_evaluate
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'unknown class label', $$SELECT maas_evaluate('errors_log', 'SELECT sepal_length, sepal_width, petal_length, petal_width, ''dahlia''::text AS species FROM iris')$$),
 	(2, 'number target for text classes', $$SELECT maas_evaluate('errors_log', 'SELECT sepal_length, sepal_width, petal_length, petal_width, 1 AS species FROM iris')$$),
@@ -259,7 +240,7 @@ ORDER BY n;
 -- A classifier with number classes, evaluated on a source whose target is
 -- an array or a date: 42804, the target does not match the model's.
 SELECT name, version, task FROM maas_train('errors_wine', 'logistic_regression', 'wine', 'cultivar');
-SELECT label, regexp_replace(pg_temp.err(q), 'type \d+ ', 'type N ') AS result
+SELECT label, regexp_replace(maas_test.err(q), 'type \d+ ', 'type N ') AS result
 FROM (VALUES
 	(1, 'integer target: fine', $$SELECT maas_evaluate('errors_wine', 'wine')$$),
 	(2, 'unknown number class', $$SELECT maas_evaluate('errors_wine', 'SELECT alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, cultivar + 7 AS cultivar FROM wine')$$),

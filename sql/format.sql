@@ -1,19 +1,11 @@
 -- The model format: what maas_info reads from model bytes, inline models
 -- predicting like named ones, and the reader refusing every damaged or
 -- inconsistent model with XX001 "invalid maas model" and a detail.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 -- the server must never restart: a crash would change its start time
 CREATE TABLE format_server_start AS SELECT pg_postmaster_start_time() AS started;
 
--- SQLSTATE and message of a statement, 'no error' if it succeeds
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
 -- what maas_info says of some bytes: SQLSTATE, message and detail
 CREATE FUNCTION pg_temp.info_err(b bytea) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -37,46 +29,14 @@ EXCEPTION WHEN OTHERS THEN
 	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(': ' || nullif(detail, ''), '');
 END $$;
 
--- CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): PostgreSQL's
--- pg_crc32c, which maas stores over the payload at bytes 24..27
-CREATE TEMP TABLE format_crc_table AS
-WITH RECURSIVE bits(i, k, v) AS (
-	SELECT i, 0, i::bigint FROM generate_series(0, 255) i
-	UNION ALL
-	SELECT i, k + 1, CASE WHEN v & 1 = 1 THEN (v >> 1) # 2197175160 ELSE v >> 1 END
-	FROM bits WHERE k < 8
-)
-SELECT i, v FROM bits WHERE k = 8;
-CREATE FUNCTION pg_temp.crc32c(b bytea) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-	t bigint[] := ARRAY(SELECT v FROM format_crc_table ORDER BY i);
-	crc bigint := 4294967295;
-BEGIN
-	FOR i IN 0 .. length(b) - 1 LOOP
-		crc := t[((crc # get_byte(b, i)) & 255) + 1] # (crc >> 8);
-	END LOOP;
-	RETURN crc # 4294967295;
-END $$;
--- little-endian u32 at a 0-based byte offset: read, and write
-CREATE FUNCTION pg_temp.get32(b bytea, pos int) RETURNS bigint LANGUAGE sql AS $$
-	SELECT get_byte(b, pos)::bigint | (get_byte(b, pos + 1)::bigint << 8)
-		   | (get_byte(b, pos + 2)::bigint << 16) | (get_byte(b, pos + 3)::bigint << 24) $$;
-CREATE FUNCTION pg_temp.put32(b bytea, pos int, v bigint) RETURNS bytea LANGUAGE sql AS $$
-	SELECT set_byte(set_byte(set_byte(set_byte(b, pos, (v & 255)::int), pos + 1, ((v >> 8) & 255)::int),
-						 pos + 2, ((v >> 16) & 255)::int), pos + 3, ((v >> 24) & 255)::int) $$;
+-- crc32c, get32, put32 and reseal (payload length and checksum rewritten)
+-- are maas_test's, from sql/setup.sql
 -- bytes written over at a 0-based offset
 CREATE FUNCTION pg_temp.put(b bytea, pos int, v bytea) RETURNS bytea LANGUAGE sql AS $$
 	SELECT overlay(b PLACING v FROM pos + 1 FOR length(v)) $$;
 -- one byte inverted
 CREATE FUNCTION pg_temp.flip(b bytea, pos int) RETURNS bytea LANGUAGE sql AS $$
 	SELECT set_byte(b, pos, get_byte(b, pos) # 255) $$;
--- a consistent header for edited bytes: payload length and checksum rewritten
-CREATE FUNCTION pg_temp.reseal(b bytea) RETURNS bytea LANGUAGE sql AS $$
-	SELECT pg_temp.put32(pg_temp.put32(b, 20, length(b) - 32), 24, pg_temp.crc32c(substring(b FROM 33))) $$;
-
--- the helper is right: the standard check value, and every stored model
--- keeps its bytes when resealed
-SELECT pg_temp.crc32c(convert_to('123456789', 'UTF8')) = x'E3069283'::bigint AS check_value;
 
 -- the models: linear on numbers, logistic on numbers, logistic with text
 SELECT name, version, task FROM maas_train('format_lin', 'linear_regression', 'diabetes', 'progression');
@@ -84,7 +44,8 @@ SELECT name, version, task FROM maas_train('format_log', 'logistic_regression', 
 SELECT name, version, task FROM maas_train('format_cat', 'logistic_regression', 'penguins', 'species');
 CREATE TEMP TABLE format_m AS
 SELECT name, model AS b FROM maas.models WHERE name LIKE 'format\_%';
-SELECT name, length(b), pg_temp.reseal(b) = b AS reseal_keeps_bytes FROM format_m ORDER BY name;
+-- the helper is right: every stored model keeps its bytes when resealed
+SELECT name, length(b), maas_test.reseal(b) = b AS reseal_keeps_bytes FROM format_m ORDER BY name;
 
 -- maas_info on bytes: the stable fields
 SELECT name, i->>'algorithm' AS algorithm, i->>'task' AS task, i->'n_features' AS n_features,
@@ -117,15 +78,15 @@ FROM (SELECT * FROM diabetes LIMIT 5) d, maas.models m WHERE m.name = 'format_li
 -- name, kind (1 byte), width, impute double; the target at 229 (name
 -- length, name, kind, class count), the algorithm section length at 249,
 -- the section at 253: rank, intercept, coefficients, means
-SELECT encode(substring(b FROM 1 FOR 4), 'escape') AS magic, pg_temp.get32(b, 12) AS n_features,
-	   pg_temp.get32(b, 20) = length(b) - 32 AS payload_len_ok,
-	   pg_temp.get32(b, 24) = pg_temp.crc32c(substring(b FROM 33)) AS crc_ok,
-	   pg_temp.get32(b, 32) AS n_columns, pg_temp.get32(b, 36) AS name_len,
+SELECT encode(substring(b FROM 1 FOR 4), 'escape') AS magic, maas_test.get32(b, 12) AS n_features,
+	   maas_test.get32(b, 20) = length(b) - 32 AS payload_len_ok,
+	   maas_test.get32(b, 24) = maas_test.crc32c(substring(b FROM 33)) AS crc_ok,
+	   maas_test.get32(b, 32) AS n_columns, maas_test.get32(b, 36) AS name_len,
 	   convert_from(substring(b FROM 41 FOR 3), 'UTF8') AS name, get_byte(b, 43) AS kind,
-	   pg_temp.get32(b, 44) AS width, pg_temp.get32(b, 229) AS target_len,
+	   maas_test.get32(b, 44) AS width, maas_test.get32(b, 229) AS target_len,
 	   convert_from(substring(b FROM 234 FOR 11), 'UTF8') AS target, get_byte(b, 244) AS target_kind,
-	   pg_temp.get32(b, 245) AS n_classes, pg_temp.get32(b, 249) AS section_len,
-	   pg_temp.get32(b, 253) AS rank, length(b) AS len
+	   maas_test.get32(b, 245) AS n_classes, maas_test.get32(b, 249) AS section_len,
+	   maas_test.get32(b, 253) AS rank, length(b) AS len
 FROM format_m WHERE name = 'format_lin';
 
 -- damaged bytes: each is XX001 "invalid maas model" with a detail, and the
@@ -148,13 +109,13 @@ FROM format_m m, LATERAL (VALUES
 	(13, 'algorithm id 0', set_byte(m.b, 8, 0)),
 	(14, 'task binary for linear', set_byte(m.b, 10, 2)),
 	(15, 'task 9', set_byte(m.b, 10, 9)),
-	(16, 'feature count 0', pg_temp.put32(m.b, 12, 0)),
-	(17, 'feature count 200000', pg_temp.put32(m.b, 12, 200000)),
+	(16, 'feature count 0', maas_test.put32(m.b, 12, 0)),
+	(17, 'feature count 200000', maas_test.put32(m.b, 12, 200000)),
 	(18, 'feature count 11 (header byte flip)', set_byte(m.b, 12, 11)),
 	(19, 'feature count 9', set_byte(m.b, 12, 9)),
 	(20, 'output count 2 for regression', set_byte(m.b, 16, 2)),
-	(21, 'payload length one more', pg_temp.put32(m.b, 20, length(m.b) - 31)),
-	(22, 'payload length 4294967295', pg_temp.put32(m.b, 20, 4294967295)),
+	(21, 'payload length one more', maas_test.put32(m.b, 20, length(m.b) - 31)),
+	(22, 'payload length 4294967295', maas_test.put32(m.b, 20, 4294967295)),
 	(23, 'checksum byte flipped', pg_temp.flip(m.b, 24)),
 	(24, 'reserved field set', set_byte(m.b, 28, 1)),
 	(25, 'payload byte flipped (a name)', pg_temp.flip(m.b, 41)),
@@ -175,35 +136,35 @@ FROM format_bad ORDER BY n;
 -- damaged payloads with a valid checksum: the reader checks every count,
 -- length and value, not only the checksum
 CREATE TEMP TABLE format_resealed AS
-SELECT n, label, pg_temp.reseal(c) AS b
+SELECT n, label, maas_test.reseal(c) AS b
 FROM format_m m, LATERAL (VALUES
-	(1, 'column count 0', pg_temp.put32(m.b, 32, 0)),
-	(2, 'column count 11', pg_temp.put32(m.b, 32, 11)),
-	(3, 'column count 9', pg_temp.put32(m.b, 32, 9)),
-	(4, 'column count 1601', pg_temp.put32(m.b, 32, 1601)),
-	(5, 'column count 1000 (more than the bytes)', pg_temp.put32(m.b, 32, 1000)),
-	(6, 'column count 4294967295', pg_temp.put32(m.b, 32, 4294967295)),
-	(7, 'name length 100', pg_temp.put32(m.b, 36, 100)),
-	(8, 'name length 1000000', pg_temp.put32(m.b, 36, 1000000)),
-	(9, 'name length 4294967295', pg_temp.put32(m.b, 36, 4294967295)),
+	(1, 'column count 0', maas_test.put32(m.b, 32, 0)),
+	(2, 'column count 11', maas_test.put32(m.b, 32, 11)),
+	(3, 'column count 9', maas_test.put32(m.b, 32, 9)),
+	(4, 'column count 1601', maas_test.put32(m.b, 32, 1601)),
+	(5, 'column count 1000 (more than the bytes)', maas_test.put32(m.b, 32, 1000)),
+	(6, 'column count 4294967295', maas_test.put32(m.b, 32, 4294967295)),
+	(7, 'name length 100', maas_test.put32(m.b, 36, 100)),
+	(8, 'name length 1000000', maas_test.put32(m.b, 36, 1000000)),
+	(9, 'name length 4294967295', maas_test.put32(m.b, 36, 4294967295)),
 	(10, 'name with a zero byte', set_byte(m.b, 41, 0)),
 	(11, 'name not UTF-8', set_byte(m.b, 41, 255)),
 	(12, 'column kind 0', set_byte(m.b, 43, 0)),
 	(13, 'column kind 9', set_byte(m.b, 43, 9)),
 	(14, 'column kind categorical', set_byte(m.b, 43, 3)),
 	(15, 'column kind array', set_byte(m.b, 43, 4)),
-	(16, 'column width 0', pg_temp.put32(m.b, 44, 0)),
-	(17, 'column width 2', pg_temp.put32(m.b, 44, 2)),
-	(18, 'column width 4294967295', pg_temp.put32(m.b, 44, 4294967295)),
+	(16, 'column width 0', maas_test.put32(m.b, 44, 0)),
+	(17, 'column width 2', maas_test.put32(m.b, 44, 2)),
+	(18, 'column width 4294967295', maas_test.put32(m.b, 44, 4294967295)),
 	(19, 'impute Infinity', pg_temp.put(m.b, 48, '\x000000000000f07f')),
-	(20, 'target name length 1000', pg_temp.put32(m.b, 229, 1000)),
+	(20, 'target name length 1000', maas_test.put32(m.b, 229, 1000)),
 	(21, 'target kind 4', set_byte(m.b, 244, 4)),
 	(22, 'target kind 0', set_byte(m.b, 244, 0)),
-	(23, '2 classes for regression', pg_temp.put32(m.b, 245, 2)),
-	(24, 'section length 0', pg_temp.put32(m.b, 249, 0)),
-	(25, 'section length one more', pg_temp.put32(m.b, 249, 173)),
-	(26, 'section length one less', pg_temp.put32(m.b, 249, 171)),
-	(27, 'rank 11 of 10 features', pg_temp.put32(m.b, 253, 11)),
+	(23, '2 classes for regression', maas_test.put32(m.b, 245, 2)),
+	(24, 'section length 0', maas_test.put32(m.b, 249, 0)),
+	(25, 'section length one more', maas_test.put32(m.b, 249, 173)),
+	(26, 'section length one less', maas_test.put32(m.b, 249, 171)),
+	(27, 'rank 11 of 10 features', maas_test.put32(m.b, 253, 11)),
 	(28, 'intercept NaN', pg_temp.put(m.b, 257, '\x000000000000f87f')),
 	(29, 'coefficient Infinity', pg_temp.put(m.b, 265, '\x000000000000f0ff')),
 	(30, 'last mean NaN', pg_temp.put(m.b, length(m.b) - 8, '\x000000000000f87f')),
@@ -218,24 +179,24 @@ FROM format_resealed ORDER BY n;
 -- the same for the logistic model on iris: the target holds three labels,
 -- the algorithm section (at 231) weight-vector count, iterations, converged
 -- flag, loss, then means, scales, weights and intercepts
-SELECT pg_temp.get32(b, 150) AS target_len, pg_temp.get32(b, 162) AS n_classes,
+SELECT maas_test.get32(b, 150) AS target_len, maas_test.get32(b, 162) AS n_classes,
 	   convert_from(substring(b FROM 171 FOR 6), 'UTF8') AS first_label,
-	   pg_temp.get32(b, 227) AS section_len, pg_temp.get32(b, 231) AS k, length(b) AS len
+	   maas_test.get32(b, 227) AS section_len, maas_test.get32(b, 231) AS k, length(b) AS len
 FROM format_m WHERE name = 'format_log';
 CREATE TEMP TABLE format_resealed_log AS
-SELECT n, label, pg_temp.reseal(c) AS b
+SELECT n, label, maas_test.reseal(c) AS b
 FROM format_m m, LATERAL (VALUES
 	(1, 'output count 4 for 3 classes', set_byte(m.b, 16, 4)),
 	(2, 'task binary for 3 classes', set_byte(m.b, 10, 2)),
 	(3, 'task regression', set_byte(m.b, 10, 1)),
-	(4, '2 classes', pg_temp.put32(m.b, 162, 2)),
-	(5, '4 classes', pg_temp.put32(m.b, 162, 4)),
-	(6, '1001 classes', pg_temp.put32(m.b, 162, 1001)),
-	(7, 'one weight vector for 3 classes', pg_temp.put32(m.b, 231, 1)),
+	(4, '2 classes', maas_test.put32(m.b, 162, 2)),
+	(5, '4 classes', maas_test.put32(m.b, 162, 4)),
+	(6, '1001 classes', maas_test.put32(m.b, 162, 1001)),
+	(7, 'one weight vector for 3 classes', maas_test.put32(m.b, 231, 1)),
 	(8, 'scale of the first feature 0', pg_temp.put(m.b, 280, '\x0000000000000000')),
 	(9, 'scale of the first feature -1', pg_temp.put(m.b, 280, '\x000000000000f0bf')),
 	(10, 'a weight NaN', pg_temp.put(m.b, 312, '\x000000000000f87f')),
-	(11, 'weights cut by 8 bytes', pg_temp.put32(substring(m.b FROM 1 FOR length(m.b) - 8), 227, 193)),
+	(11, 'weights cut by 8 bytes', maas_test.put32(substring(m.b FROM 1 FOR length(m.b) - 8), 227, 193)),
 	(12, 'converged flag 7 (any non-zero is true)', set_byte(m.b, 239, 7))
 ) AS v(n, label, c)
 WHERE m.name = 'format_log';
@@ -246,14 +207,14 @@ FROM format_resealed_log ORDER BY n;
 -- searches), and hold as many categories as the column's width
 SELECT position('\x06000000426973636f6505000000447265616d'::bytea IN b) - 1 AS biscoe_dream_at
 FROM format_m WHERE name = 'format_cat';
-SELECT label, pg_temp.info_err(pg_temp.reseal(c)) AS maas_info
+SELECT label, pg_temp.info_err(maas_test.reseal(c)) AS maas_info
 FROM format_m m,
 	 LATERAL (SELECT position('\x06000000426973636f6505000000447265616d'::bytea IN m.b) - 1 AS at) p,
 	 LATERAL (VALUES
 		(1, 'categories swapped', pg_temp.put(m.b, p.at, '\x05000000447265616d06000000426973636f65')),
 		(2, 'a category repeated', pg_temp.put(m.b, p.at, '\x05000000447265616d05000000447265616d0a000000546f7267657273656e6e')),
-		(3, 'category count 2 for width 3', pg_temp.put32(m.b, p.at - 4, 2)),
-		(4, 'category count 100000', pg_temp.put32(m.b, p.at - 4, 100000)),
+		(3, 'category count 2 for width 3', maas_test.put32(m.b, p.at - 4, 2)),
+		(4, 'category count 100000', maas_test.put32(m.b, p.at - 4, 100000)),
 		(5, 'untouched', m.b)
 	 ) AS v(n, label, c)
 WHERE m.name = 'format_cat'
@@ -263,7 +224,7 @@ ORDER BY n;
 -- handle missing values natively may store it, so for a linear model it is
 -- rejected rather than turning a NULL input into a NaN prediction
 SELECT pg_temp.info_err(c) AS maas_info
-FROM format_m m, pg_temp.reseal(pg_temp.put(m.b, 48, '\x000000000000f87f')) c
+FROM format_m m, maas_test.reseal(pg_temp.put(m.b, 48, '\x000000000000f87f')) c
 WHERE m.name = 'format_lin';
 
 -- sweeps: every truncation, every inverted byte, with and without a valid
@@ -279,13 +240,13 @@ FROM format_m m,
 		SELECT 'truncated' AS kind, pg_temp.state(substring(m.b FROM 1 FOR k)) AS s
 		FROM generate_series(0, length(m.b) - 1) k
 		UNION ALL
-		SELECT 'truncated, resealed', pg_temp.state(pg_temp.reseal(substring(m.b FROM 1 FOR k)))
+		SELECT 'truncated, resealed', pg_temp.state(maas_test.reseal(substring(m.b FROM 1 FOR k)))
 		FROM generate_series(32, length(m.b) - 1) k
 		UNION ALL
 		SELECT 'byte inverted', pg_temp.state(pg_temp.flip(m.b, k))
 		FROM generate_series(0, length(m.b) - 1) k
 		UNION ALL
-		SELECT 'payload byte inverted, resealed', pg_temp.state(pg_temp.reseal(pg_temp.flip(m.b, k)))
+		SELECT 'payload byte inverted, resealed', pg_temp.state(maas_test.reseal(pg_temp.flip(m.b, k)))
 		FROM generate_series(32, length(m.b) - 1) k
 	 ) t
 WHERE m.name IN ('format_lin', 'format_log')
@@ -293,12 +254,12 @@ GROUP BY m.name, kind ORDER BY m.name, kind;
 -- a model that is accepted after a byte changed still predicts
 SELECT count(*) AS accepted, count(p) AS predicted
 FROM format_m m, generate_series(32, length(m.b) - 1) k,
-	 LATERAL (SELECT pg_temp.reseal(pg_temp.flip(m.b, k)) AS c) f,
+	 LATERAL (SELECT maas_test.reseal(pg_temp.flip(m.b, k)) AS c) f,
 	 LATERAL (SELECT maas_predict(f.c, ARRAY[1, 2, 3, 4]::float8[]) AS p) q
 WHERE m.name = 'format_log' AND pg_temp.state(f.c) = 'no';
 
 -- every entry point that takes model bytes refuses damaged ones
-SELECT label, pg_temp.err(q) AS result
+SELECT label, maas_test.err(q) AS result
 FROM (VALUES
 	(1, 'maas_info', $$SELECT maas_info(set_byte(model, 4, 2)) FROM maas.models WHERE name = 'format_log'$$),
 	(2, 'maas_predict', $$SELECT maas_predict(set_byte(model, 4, 2), ARRAY[1, 2, 3, 4]::float8[]) FROM maas.models WHERE name = 'format_log'$$),
@@ -319,7 +280,7 @@ INSERT INTO maas.models (name, version, algorithm, task, params, features, targe
 SELECT 'format_stored', 1, algorithm, task, params, features, target, metrics, pg_temp.flip(model, 300), rows_trained, train_ms
 FROM maas.models WHERE name = 'format_lin';
 SELECT maas_deploy('format_stored', 1);
-SELECT label, regexp_replace(pg_temp.err(q), 'stored [0-9a-f]{8}, computed [0-9a-f]{8}', 'stored ..., computed ...') AS result
+SELECT label, regexp_replace(maas_test.err(q), 'stored [0-9a-f]{8}, computed [0-9a-f]{8}', 'stored ..., computed ...') AS result
 FROM (VALUES
 	(1, 'maas_predict', $$SELECT maas_predict('format_stored', array_fill(1::float8, ARRAY[10]))$$),
 	(2, 'maas_predict row', $$SELECT maas_predict('format_stored', d) FROM diabetes d LIMIT 1$$),

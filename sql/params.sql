@@ -1,27 +1,8 @@
 -- Params: every key known, every value of the right type and range, the
 -- hint says what is valid; JSON null means the default; the resolved set,
 -- defaults included, is stored with the model and reaches the algorithm.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
--- SQLSTATE and message of a statement, 'no error' if it succeeds
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
--- the same with the hint
-CREATE FUNCTION pg_temp.errh(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	hint text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' HINT: ' || nullif(hint, ''), '');
-END $$;
 -- maas_train of linear_regression on diabetes / logistic_regression on iris with params
 CREATE FUNCTION pg_temp.lin(params text) RETURNS text LANGUAGE sql AS $$
 	SELECT format('SELECT maas_train(''params_lin'', ''linear_regression'', ''diabetes'', ''progression'', %L)', params) $$;
@@ -29,7 +10,7 @@ CREATE FUNCTION pg_temp.log(params text) RETURNS text LANGUAGE sql AS $$
 	SELECT format('SELECT maas_train(''params_log'', ''logistic_regression'', ''iris'', ''species'', %L)', params) $$;
 
 -- unknown keys: the hint lists the algorithm's params, then the common ones
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'linear_regression', pg_temp.lin('{"alpha": 1}')),
 	(2, 'logistic_regression', pg_temp.log('{"alpha": 1}')),
@@ -43,7 +24,7 @@ FROM (VALUES
 ORDER BY n;
 
 -- wrong types: the hint is the param's help
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'string for a number', pg_temp.lin('{"test_size": "0.2"}')),
 	(2, 'boolean for a number', pg_temp.log('{"C": true}')),
@@ -65,7 +46,7 @@ FROM (VALUES
 ORDER BY n;
 
 -- out of range: the message gives the bounds
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'test_size 1.0', pg_temp.lin('{"test_size": 1.0}')),
 	(2, 'test_size 0.95', pg_temp.lin('{"test_size": 0.95}')),
@@ -85,7 +66,7 @@ FROM (VALUES
 ORDER BY n;
 -- Integer values are printed exactly, and a number beyond float8 is a
 -- range error (22023) that names the param
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'seed 2147483648', pg_temp.lin('{"seed": 2147483648}')),
 	(2, 'max_categories 12345678', pg_temp.lin('{"max_categories": 12345678}')),
@@ -94,7 +75,7 @@ FROM (VALUES
 ORDER BY n;
 
 -- not one of the choices: the hint lists them
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'deploy sometimes', pg_temp.lin('{"deploy": "sometimes"}')),
 	(2, 'deploy AUTO (case matters)', pg_temp.lin('{"deploy": "AUTO"}')),
@@ -107,7 +88,7 @@ FROM (VALUES
 ORDER BY n;
 
 -- params must be an object
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'array', pg_temp.lin('[]')),
 	(2, 'array of an object', pg_temp.lin('[{"test_size": 0.2}]')),

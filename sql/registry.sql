@@ -1,27 +1,8 @@
 -- The registry: versions count up per name, deployment strategies, manual
 -- deploys, rollbacks through the history, the maas.deployed view, and
 -- transactions: what is live is always what the transaction sees.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
--- SQLSTATE and message of a statement, 'no error' if it succeeds
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END $$;
--- the same with the hint
-CREATE FUNCTION pg_temp.errh(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	hint text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' HINT: ' || nullif(hint, ''), '');
-END $$;
 -- the live version of a name, from the view
 CREATE FUNCTION pg_temp.live(n text) RETURNS integer LANGUAGE sql AS $$
 	SELECT version FROM maas.deployed WHERE name = n $$;
@@ -93,10 +74,10 @@ FROM maas_train('registry_c', 'logistic_regression', 'iris', 'species', '{"featu
 SELECT * FROM pg_temp.history('registry_c');
 -- a first version trained with never leaves the name with nothing live
 SELECT name, version, deployed FROM maas_train('registry_d', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never"}');
-SELECT pg_temp.live('registry_d') AS live, pg_temp.errh($$SELECT maas_predict('registry_d', d) FROM diabetes d LIMIT 1$$) AS predict;
+SELECT pg_temp.live('registry_d') AS live, maas_test.errh($$SELECT maas_predict('registry_d', d) FROM diabetes d LIMIT 1$$) AS predict;
 
 -- maas_deploy: errors, then a no-op, then real deploys
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'missing version', $$SELECT maas_deploy('registry_a', 99)$$),
 	(2, 'version 0', $$SELECT maas_deploy('registry_a', 0)$$),
@@ -127,7 +108,7 @@ SELECT maas_rollback('registry_a') AS now_live, pg_temp.live('registry_a') AS vi
 SELECT maas_rollback('registry_a') AS now_live, pg_temp.live('registry_a') AS view_says;
 SELECT pg_temp.predicts_as('registry_a') AS predicts_as;
 -- nothing earlier than the first deployment
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'no earlier deployment', $$SELECT maas_rollback('registry_a')$$),
 	(2, 'single deployment', $$SELECT maas_rollback('registry_d')$$),
@@ -225,7 +206,7 @@ SELECT pg_temp.live('registry_a') AS live, pg_temp.predicts_as('registry_a') AS 
 SELECT maas_drop('registry_a', 3) AS dropped;
 SELECT * FROM pg_temp.history('registry_a');
 SELECT pg_temp.live('registry_a') AS live;
-SELECT label, pg_temp.errh(q) AS result
+SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
 	(1, 'drop a dropped version', $$SELECT maas_drop('registry_a', 3)$$),
 	(2, 'drop version 0', $$SELECT maas_drop('registry_a', 0)$$),
@@ -242,7 +223,7 @@ SELECT name, version, deployed FROM maas_train('registry_a', 'linear_regression'
 SELECT maas_drop('registry_b') AS dropped;
 SELECT count(*) AS models, (SELECT count(*) FROM maas.deployments WHERE name = 'registry_b') AS deployments
 FROM maas.models WHERE name = 'registry_b';
-SELECT pg_temp.errh($$SELECT maas_predict('registry_b', d) FROM diabetes d LIMIT 1$$) AS predict;
+SELECT maas_test.errh($$SELECT maas_predict('registry_b', d) FROM diabetes d LIMIT 1$$) AS predict;
 -- a name trained again after it was dropped starts at version 1
 SELECT name, version, deployed FROM maas_train('registry_b', 'linear_regression', 'diabetes', 'progression');
 SELECT name, version FROM maas.deployed WHERE name LIKE 'registry\_%' ORDER BY name;

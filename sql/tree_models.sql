@@ -1,11 +1,5 @@
 -- decision_tree, random_forest and gradient_boosting: every form, explanations,
 -- importance, missing values, threads, the aggregate, limits and bad bytes
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 -- one model per algorithm and task
@@ -111,34 +105,41 @@ SELECT (i->'parameters'->>'rounds')::int < 200 AS stopped_early,
 	   (i->'parameters'->>'validation_logloss')::float8 > 0 AS has_validation_loss
 FROM maas_info('tree_m_gb_es') i;
 
--- the same model whatever maas.threads (work large enough to use the threads)
+-- the same model whatever maas.threads, and threads really used: the work
+-- estimate (rows x 31 encoded features, x trees, or x rounds / 16) is at
+-- least 3 times the 2M above which training turns its threads on, and
+-- maas_train says how many threads the busiest step ran on
 \set ECHO none
 SET client_min_messages = warning;
 CREATE TABLE tree_m_synth AS
 SELECT i, sin(i * 0.7) AS a, cos(i * 1.3) AS b, ((i * 7919) % 1000) / 1000.0 AS c,
 	   ((i * 104729) % 997) / 997.0 AS d, CASE WHEN i % 7 = 0 THEN NULL ELSE ((i * 31) % 101) / 101.0 END AS e,
-	   (i % 5)::text AS f,
-	   (sin(i * 0.7) + cos(i * 1.3) * ((i * 7919) % 1000) / 1000.0 + ((i * 104729) % 997) / 2000.0 > 0.4) AS label
-FROM generate_series(1::bigint, 300000) i;
+	   (i % 5)::text AS f, ((i * 13) % 21)::text AS g,
+	   (sin(i * 0.7) + cos(i * 1.3) * ((i * 7919) % 1000) / 1000.0 + ((i * 104729) % 997) / 2000.0
+		+ ((i * 13) % 21) / 100.0 > 0.4) AS label
+FROM generate_series(1::bigint, 200000) i;
+CREATE TEMP VIEW tree_m_th_runs AS
+SELECT * FROM (VALUES ('gb', 'gradient_boosting', '{"n_estimators": 16, "subsample": 0.8, "colsample_bytree": 0.8}'::jsonb),
+					  ('rf', 'random_forest', '{"n_estimators": 6, "max_depth": 12}'),
+					  ('dt', 'decision_tree', '{"max_depth": 10}')) AS r(short, algorithm, params);
 RESET client_min_messages;
 \set ECHO all
 SET maas.threads = 1;
-SELECT count(*) FROM (
-	SELECT maas_train('tree_m_th1_gb', 'gradient_boosting', 'tree_m_synth', 'label',
-					  '{"n_estimators": 12, "subsample": 0.8, "colsample_bytree": 0.8, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th1_rf', 'random_forest', 'tree_m_synth', 'label',
-					  '{"n_estimators": 6, "max_depth": 12, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th1_dt', 'decision_tree', 'tree_m_synth', 'label',
-					  '{"max_depth": 10, "exclude": ["i"], "test_size": 0}')) t;
+CREATE TEMP TABLE tree_m_th AS
+SELECT 1 AS maas_threads, t.*
+FROM tree_m_th_runs r,
+	 LATERAL maas_train('tree_m_th1_' || r.short, r.algorithm, 'tree_m_synth', 'label',
+						r.params || '{"exclude": ["i"], "test_size": 0}') t;
 SET maas.threads = 2;
-SELECT count(*) FROM (
-	SELECT maas_train('tree_m_th2_gb', 'gradient_boosting', 'tree_m_synth', 'label',
-					  '{"n_estimators": 12, "subsample": 0.8, "colsample_bytree": 0.8, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th2_rf', 'random_forest', 'tree_m_synth', 'label',
-					  '{"n_estimators": 6, "max_depth": 12, "exclude": ["i"], "test_size": 0}'),
-		   maas_train('tree_m_th2_dt', 'decision_tree', 'tree_m_synth', 'label',
-					  '{"max_depth": 10, "exclude": ["i"], "test_size": 0}')) t;
+INSERT INTO tree_m_th
+SELECT 2, t.*
+FROM tree_m_th_runs r,
+	 LATERAL maas_train('tree_m_th2_' || r.short, r.algorithm, 'tree_m_synth', 'label',
+						r.params || '{"exclude": ["i"], "test_size": 0}') t;
 RESET maas.threads;
+SELECT algorithm, maas_threads, rows_trained, (maas_info(name)->>'n_features')::int AS features
+FROM tree_m_th ORDER BY algorithm, maas_threads;
+SELECT algorithm, maas_threads, threads FROM tree_m_th ORDER BY algorithm, maas_threads;
 SELECT a.algorithm, a.model = b.model AS identical_bytes
 FROM maas.models a JOIN maas.models b ON b.name = replace(a.name, 'th1', 'th2')
 WHERE a.name LIKE 'tree_m_th1_%' ORDER BY 1;
@@ -183,32 +184,15 @@ SELECT maas_train('tree_m_bad', 'random_forest', 'iris', 'species', '{"max_featu
 SELECT maas_train('tree_m_bad', 'gradient_boosting', 'iris', 'species', '{"max_depth": 0}');
 SELECT maas_train('tree_m_bad', 'gradient_boosting', 'iris', 'species', '{"nrounds": 3}');
 
--- corrupted model bytes: "invalid maas model" (XX001), never a crash; the
--- checksum is recomputed so that the tree reader itself sees the damage
-CREATE FUNCTION pg_temp.crc32c(b bytea, from_byte int) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-	crc bigint := 4294967295;
-BEGIN
-	FOR i IN from_byte .. length(b) - 1 LOOP
-		crc := crc # get_byte(b, i);
-		FOR k IN 1..8 LOOP
-			crc := (crc >> 1) # (CASE WHEN crc & 1 = 1 THEN 2197175160 ELSE 0 END);
-		END LOOP;
-	END LOOP;
-	RETURN crc # 4294967295;
-END $$;
-CREATE FUNCTION pg_temp.reseal(b bytea) RETURNS bytea LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-	crc bigint := pg_temp.crc32c(b, 32);
-BEGIN
-	FOR i IN 0..3 LOOP
-		b := set_byte(b, 24 + i, ((crc >> (8 * i)) & 255)::int);
-	END LOOP;
-	RETURN b;
-END $$;
-SELECT maas_info(pg_temp.reseal(model)) IS NOT NULL AS reseal_is_faithful
-FROM maas.models WHERE name = 'tree_m_dt_peng' ORDER BY version DESC LIMIT 1;
-CREATE FUNCTION pg_temp.damage(name text, tries int) RETURNS TABLE (outcome text, n bigint)
+-- corrupted model bytes: "invalid maas model" (XX001), never another error,
+-- never a crash.  maas_test.reseal rewrites the payload length and the
+-- checksum, so that the tree reader itself sees the damage: every model cut
+-- short must be refused, and some one-byte changes (others only change a
+-- value, and read)
+CREATE TEMP TABLE tree_m_started AS SELECT pg_postmaster_start_time() AS t;
+SELECT name, maas_test.reseal(model) = model AS reseal_keeps_bytes
+FROM maas.models WHERE name IN ('tree_m_dt_peng', 'tree_m_rf_peng', 'tree_m_gb_peng') ORDER BY name;
+CREATE FUNCTION pg_temp.damage(name text, tries int) RETURNS TABLE (try int, cut boolean, outcome text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	m bytea := (SELECT model FROM maas.models mm WHERE mm.name = damage.name ORDER BY version DESC LIMIT 1);
@@ -216,27 +200,33 @@ DECLARE
 	tail int := len - 32;
 	b bytea;
 	pos int;
-	results text[] := '{}';
 BEGIN
 	FOR t IN 1..tries LOOP
 		b := m;
-		-- damage one byte of the payload, mostly in the tree section at the end
+		-- change one byte of the payload, mostly in the tree section at the end
 		pos := 32 + (CASE WHEN t % 4 = 0 THEN (t * 7919) % tail ELSE tail - 1 - (t * 104729) % least(tail, 3000) END);
 		b := set_byte(b, pos, (get_byte(b, pos) + 1 + (t % 255)) % 256);
-		IF t % 3 = 0 THEN
-			b := substr(b, 1, len - 1 - t % 50);	-- and truncate
+		cut := t % 3 = 0;
+		IF cut THEN
+			b := substr(b, 1, len - 1 - t % 50);	-- and cut 1 to 50 bytes off the end
 		END IF;
+		b := maas_test.reseal(b);
+		try := t;
 		BEGIN
-			PERFORM maas_info(pg_temp.reseal(b));
-			PERFORM maas_predict(pg_temp.reseal(b), ARRAY[1, 0, 0, 0, 0, 40, 18, 200, 4000, 2007]::float8[]);
-			results := results || 'read'::text;
+			PERFORM maas_info(b);
+			PERFORM maas_predict(b, ARRAY[1, 0, 0, 0, 0, 40, 18, 200, 4000, 2007]::float8[]);
+			outcome := 'read';
 		EXCEPTION WHEN OTHERS THEN
-			results := results || (CASE WHEN SQLSTATE = 'XX001' THEN 'invalid maas model' ELSE SQLSTATE || ' ' || SQLERRM END);
+			outcome := CASE WHEN SQLSTATE = 'XX001' THEN 'invalid maas model' ELSE SQLSTATE || ' ' || SQLERRM END;
 		END;
+		RETURN NEXT;
 	END LOOP;
-	RETURN QUERY SELECT r, count(*) FROM unnest(results) r GROUP BY r ORDER BY r;
 END $$;
-SELECT outcome, n > 0 AS happened FROM pg_temp.damage('tree_m_dt_peng', 200) WHERE outcome <> 'read';
-SELECT outcome, n > 0 AS happened FROM pg_temp.damage('tree_m_gb_peng', 200) WHERE outcome <> 'read';
-SELECT outcome, n > 0 AS happened FROM pg_temp.damage('tree_m_rf_peng', 200) WHERE outcome <> 'read';
-SELECT 1 AS still_connected;
+SELECT name, count(*) AS tries, count(*) FILTER (WHERE cut) AS cut,
+	   bool_and(outcome = 'invalid maas model') FILTER (WHERE cut) AS every_cut_refused,
+	   count(*) FILTER (WHERE NOT cut AND outcome = 'invalid maas model') > 0 AS some_change_refused,
+	   coalesce(string_agg(DISTINCT outcome, '; ') FILTER (WHERE outcome NOT IN ('read', 'invalid maas model')),
+				'none') AS other_outcomes
+FROM unnest(ARRAY['tree_m_dt_peng', 'tree_m_gb_peng', 'tree_m_rf_peng']) name, pg_temp.damage(name, 200)
+GROUP BY name ORDER BY name;
+SELECT pg_postmaster_start_time() = t AS server_never_restarted FROM tree_m_started;

@@ -3,22 +3,8 @@
 -- workers included; training runs and their time; maas_evaluate rows; one
 -- row per database, role and model; reset; who sees what.  Only counts and
 -- comparisons are printed, never times.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
--- SQLSTATE and message of a statement, 'ok' if it succeeds
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
 -- the counters of this file's models (the counters are global to the server)
 CREATE FUNCTION pg_temp.usage() RETURNS TABLE (role text, model text, predictions bigint, training_runs bigint)
 LANGUAGE sql AS $$
@@ -47,7 +33,7 @@ SELECT * FROM maas_train('usage_cls', 'logistic_regression', 'iris', 'species');
 INSERT INTO usage_runs
 SELECT * FROM maas_train('usage_lin', 'linear_regression', 'diabetes', 'progression', '{"l2": 1}');
 -- a failed run is not counted
-SELECT pg_temp.err($$SELECT maas_train('usage_lin', 'linear_regression', 'diabetes', 'no_such_column')$$);
+SELECT maas_test.err($$SELECT maas_train('usage_lin', 'linear_regression', 'diabetes', 'no_such_column')$$);
 SELECT * FROM pg_temp.usage();
 SELECT u.model, u.training_ms >= r.ms AS ms_at_least_train_ms, u.training_ms < r.ms + 1000 AS ms_close,
 	   u.last_used IS NOT NULL AND u.last_used <= now() + interval '1 s' AS last_used,
@@ -86,7 +72,7 @@ FROM diabetes d, maas.models m WHERE m.name = 'usage_lin' AND m.version = 1;
 SELECT count(maas_explain('usage_lin', d)) FROM diabetes d;
 SELECT pg_temp.predictions('usage_lin');
 -- rows predicted before an error count
-SELECT pg_temp.err($$SELECT maas_predict('usage_lin', CASE WHEN i = 5 THEN ARRAY[1]::float8[]
+SELECT maas_test.err($$SELECT maas_predict('usage_lin', CASE WHEN i = 5 THEN ARRAY[1]::float8[]
 	ELSE ARRAY[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]::float8[] END) FROM generate_series(1, 10) i$$);
 SELECT pg_temp.predictions('usage_lin');
 -- PL/pgSQL: one prediction per statement
@@ -133,7 +119,7 @@ RESET parallel_leader_participation;
 SELECT maas_grant('usage_lin', 'usage_u1');
 SET ROLE usage_u1;
 SELECT count(maas_predict('usage_lin', d)) FROM (SELECT * FROM diabetes LIMIT 7) d;
-SELECT pg_temp.err($$SELECT maas_predict('usage_cls', i) FROM iris i$$);
+SELECT maas_test.err($$SELECT maas_predict('usage_cls', i) FROM iris i$$);
 RESET ROLE;
 SELECT maas_grant('usage_lin', 'usage_u2');
 SELECT maas_grant('usage_cls', 'usage_u2');
@@ -146,7 +132,7 @@ SELECT * FROM pg_temp.usage();
 -- others see only their own rows; pg_read_all_stats sees everyone's
 SET ROLE usage_u1;
 SELECT role, model, predictions FROM maas.usage ORDER BY role, model;
-SELECT pg_temp.err($$SELECT maas_usage_reset()$$);
+SELECT maas_test.err($$SELECT maas_usage_reset()$$);
 RESET ROLE;
 GRANT pg_read_all_stats TO usage_u2;
 SET ROLE usage_u2;

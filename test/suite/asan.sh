@@ -7,7 +7,7 @@
 # skips it:
 #
 #   MAAS_ASAN=1 test/suite/asan.sh
-#   MAAS_ASAN=1 test/suite/asan.sh smoke format     # some tests only
+#   MAAS_ASAN=1 test/suite/asan.sh smoke format     # some tests only (setup runs first)
 #   MAAS_ASAN_KEEP=1 ...     # keep the work directory (printed) afterwards
 #   MAAS_ASAN_PATCH=fix.patch ...  # build a patched copy of src/ (-p1)
 #   MAAS_ASAN_CORPUS=all ...  # also replay test/fuzz/build/corpus/* (grown by run.sh)
@@ -161,10 +161,14 @@ fi
 tap ok "start a server with the ASan maas.so preloaded"
 
 # 4. pg_regress, as `make installcheck` runs it, with outputs kept apart
+# sql/setup.sql (datasets, helpers) runs first, named or not, as in the Makefile
 if [ $# -gt 0 ]; then
-	tests=("$@")
+	tests=(setup)
+	for t in "$@"; do [ "$t" = setup ] || tests+=("$t"); done
 else
-	mapfile -t tests < <(ls sql/*.sql | grep -v '/maas--' | xargs -n1 basename | sed 's/\.sql$//' | sort)
+	mapfile -t tests < <(ls sql/*.sql | grep -v '/maas--' | xargs -n1 basename | sed 's/\.sql$//' |
+		grep -vx setup | sort)
+	tests=(setup "${tests[@]}")
 fi
 export PGHOST=$work PGPORT=$port PGUSER=$user
 t0=$(date +%s)
