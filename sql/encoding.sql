@@ -3,12 +3,6 @@
 -- maas_evaluate over the training rows of a model trained without a split
 -- gives exactly the metrics stored at training.  Training encodes its matrix
 -- and serving encodes row by row; any skew between the two shows here.
-\set ECHO none
-SET client_min_messages = warning;
-\i data/schema.sql
-\i data/load.sql
-RESET client_min_messages;
-\set ECHO all
 SET maas.progress_interval = 0;
 
 CREATE TYPE enc_island AS ENUM ('Torgersen', 'Biscoe', 'Dream');
