@@ -115,7 +115,7 @@ test/tap.sh "${taps[@]}" >"$log" 2>&1
 if grep -q '^Result: PASS' "$log"; then
 	tap ok "test/tap.sh ${taps[*]} from the private copy ($(($(date +%s) - t0)) s)"
 else
-	grep -E "Can't locate|cannot chdir|^ *not ok|Bail out|Permission denied" "$log" | head -10 | sed 's/^/# /'
+	grep -E "Can't locate|Cannot detect source|cannot chdir|^ *not ok|Bail out|Permission denied" "$log" | head -10 | sed 's/^/# /'
 	show "$log" 15
 	tap "not ok" "test/tap.sh ${taps[*]} from the private copy"
 fi
