@@ -6,18 +6,13 @@
 #   test/cluster.sh stop "$MAAS_CLUSTER"
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the
-# unprivileged user "postgres" (created by Debian's postgresql package).
+# unprivileged user "postgres" (created by Debian's postgresql package),
+# in a directory of its own under /tmp: the repository may be in a
+# directory postgres cannot read (a clone in root's home, or in mktemp -d).
 set -euo pipefail
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-
-as_server_user() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
+# PG_BIN (or PG_CONFIG) from the environment, else the system's PostgreSQL 15
+. "$(dirname "$0")/pg-env.sh"
 
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -2,7 +2,11 @@
 # make demo: set up everything, then train and serve models on real data
 # in a throwaway cluster, printing what happens.
 set -euo pipefail
+# The client (psql) runs as the invoking user and reads data/ itself
+# (\copy), so the repository need not be readable by the server's user.
 cd "$(dirname "$0")/.."
+. test/pg-env.sh	# PG_CONFIG / PG_BIN, default the system's PostgreSQL 15
+export PATH="$PG_BIN:$PATH"
 
 test/deps.sh
 test/build.sh

@@ -5,6 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# PG_CONFIG / PG_BIN from the environment (a private installation of
+# test/private-pg.sh), else the system's PostgreSQL 15; every script run
+# below gets them
+. test/pg-env.sh
 
 test/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 test/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -24,10 +28,12 @@ count() {	# count TAP-style "ok" / "not ok" lines of a log
 
 # 1. pg_regress: sql/ against expected/
 echo "== pg_regress"
-make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/tmp/maas-regress.log 2>&1
-cat /tmp/maas-regress.log
-ok=$(grep -cE '\.\.\. ok' /tmp/maas-regress.log)
-bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' /tmp/maas-regress.log)
+regress_log=$(mktemp /tmp/maas-regress.XXXXXX)
+make -s installcheck PG_CONFIG="$PG_CONFIG" >"$regress_log" 2>&1
+cat "$regress_log"
+ok=$(grep -cE '\.\.\. ok' "$regress_log")
+bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$regress_log")
+rm -f "$regress_log"
 passed=$((passed + ok))
 failed=$((failed + bad))
 [ -f regression.diffs ] && [ "$bad" -gt 0 ] && head -200 regression.diffs

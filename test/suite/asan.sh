@@ -31,8 +31,10 @@ if [ "${MAAS_ASAN:-1}" != 1 ]; then
 	exit 0
 fi
 
-PG_ROOT=${PG_ROOT:-/usr/lib/postgresql/15}
-PG_SHARE=${PG_SHARE:-/usr/share/postgresql/15}
+# the installation to copy: PG_CONFIG's (test/pg-env.sh), default the system's
+. test/pg-env.sh
+PG_ROOT=${PG_ROOT:-$(dirname "$PG_BIN")}
+PG_SHARE=${PG_SHARE:-$("$PG_CONFIG" --sharedir)}
 LIBASAN=$(gcc -print-file-name=libasan.so)
 start_time=$(date +%s)
 n=0
@@ -56,8 +58,8 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-as_server() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+as_server() {	# from /: postgres may not be able to enter the repository
+	if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # 1. a private PostgreSQL installation

@@ -6,7 +6,8 @@
 # and room for the tests' data.  The datasets of data/ load with
 # data/schema.sql and data/load.sql, which name their files relative to the
 # repository root: that is the working directory of every test
-# (MAAS_ROOT, else two levels above this file).
+# (MAAS_ROOT, else two levels above this file).  test/tap.sh runs the tests
+# from a world-readable copy of test/ and data/, with MAAS_ROOT set to it.
 package MaasTAP;
 
 use strict;
@@ -24,8 +25,12 @@ use Time::HiRes qw(time sleep);
 our @EXPORT = qw(maas_root maas_node load_datasets sql_error start_psql
   wait_for_query backend_pid);
 
-my $root = $ENV{MAAS_ROOT} || abs_path(dirname(__FILE__) . '/../..');
-chdir $root or die "cannot chdir to $root: $!";
+# abs_path fails where a directory above is unreadable: then the relative path
+my $root = $ENV{MAAS_ROOT} || abs_path(dirname(__FILE__) . '/../..')
+  || dirname(__FILE__) . '/../..';
+chdir $root
+  or die "cannot chdir to $root: $! (as root, run the tests with test/tap.sh: "
+  . "the server user postgres may not be able to read the repository)";
 
 sub maas_root { return $root; }
 
