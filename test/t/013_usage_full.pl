@@ -4,8 +4,10 @@
 use strict;
 use warnings;
 
-use FindBin;
-use lib $FindBin::RealBin;
+# MaasTAP.pm is next to this file: found by the path the test was run by,
+# since $FindBin::RealBin is empty when a directory above is unreadable
+use File::Basename qw(dirname);
+use lib dirname(__FILE__);
 use MaasTAP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
