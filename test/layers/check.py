@@ -9,6 +9,7 @@ over the symbols the built objects define and use.  Prints TAP lines.
   - a file references no symbol defined in a higher layer; an algorithm
     none of another family (algorithms/algorithms.c lists them all)
   - no two files reference each other, directly or through others
+  - no source file above 1,000 lines, no function above 150
 """
 import os
 import re
@@ -90,6 +91,27 @@ for rel in files:
             problems.append('%s (layer %s) includes %s (layer %s)' % (rel, layer, target, tlayer))
 tap(not problems, 'includes follow the layers (%d files)' % len(files))
 for p in problems:
+    print('#   ' + p)
+
+# sizes: files, and functions from their opening to their closing brace
+MAX_FILE_LINES = 1000
+MAX_FUNCTION_LINES = 150
+too_long = []
+for rel in files:
+    lines = open(os.path.join(src, rel), encoding='utf-8').read().split('\n')
+    if len(lines) > MAX_FILE_LINES:
+        too_long.append('%s has %d lines' % (rel, len(lines)))
+    start = None
+    for i, line in enumerate(lines):
+        if line == '{' and i > 0:
+            start = i
+            name = lines[i - 1] if '(' in lines[i - 1] else lines[i - 2]
+        elif line == '}' and start is not None:
+            if i - start - 1 > MAX_FUNCTION_LINES:
+                too_long.append('%s: %s has %d lines' % (rel, name.split('(')[0].strip(), i - start - 1))
+            start = None
+tap(not too_long, 'no file above %d lines, no function above %d' % (MAX_FILE_LINES, MAX_FUNCTION_LINES))
+for p in too_long:
     print('#   ' + p)
 
 # symbols of the built objects
