@@ -167,9 +167,10 @@ CheckModel(bytea *model)
 		MaasModel  *m = MaasModelDeserialize(model);
 		double	   *x = palloc0(sizeof(double) * m->n_features);
 		double	   *out = palloc(sizeof(double) * m->n_outputs);
+		MaasInput	in = {.kind = MAAS_INPUT_DENSE,.x = x};
 
 		MaasModelDescribe(m, VARSIZE_ANY_EXHDR(model));
-		m->algorithm->predict(m, x, out);
+		m->algorithm->predict(m, &in, out);
 		(void) MaasPredictValue(m, out);
 	}
 	PG_CATCH();

@@ -33,6 +33,7 @@ UseModel(const MaasModel *model, size_t size)
 	double	   *contrib = palloc(sizeof(double) * p);
 	double		base;
 	double		v;
+	MaasInput	in;
 
 	MaasModelDescribe(model, size);
 	MaasModelDescribe(model, 0);
@@ -40,6 +41,8 @@ UseModel(const MaasModel *model, size_t size)
 	for (int j = 0; j < p; j++)
 		pfree(MaasFeatureName(&model->prep, j));
 
+	in.kind = MAAS_INPUT_DENSE;
+	in.x = x;
 	for (int pass = 0; pass < 4; pass++)
 	{
 		for (int j = 0; j < p; j++)
@@ -47,7 +50,7 @@ UseModel(const MaasModel *model, size_t size)
 				pass == 3 ? ((j & 1) ? -1e308 : 1e308) : NAN;
 		if (pass == 2)
 			MaasImpute(&model->prep, x);	/* what a NULL becomes */
-		model->algorithm->predict(model, x, out);
+		model->algorithm->predict(model, &in, out);
 		v = MaasPredictValue(model, out);
 		(void) v;
 		if (MaasTaskIsClassification(model->task))
@@ -59,7 +62,7 @@ UseModel(const MaasModel *model, size_t size)
 			(void) strlen(model->target.labels[c]);
 		}
 		if (model->algorithm->explain)
-			model->algorithm->explain(model, x, contrib, &base);
+			model->algorithm->explain(model, &in, contrib, &base);
 	}
 	if (model->algorithm->importance)
 	{
