@@ -13,9 +13,10 @@
  * they start; the backend's own thread supervises them, handles interrupts
  * and does every PostgreSQL call.
  *
- * A fitted model is a TreeEnsemble (tree.c): flattened nodes of every tree
- * in one array, used for prediction, TreeSHAP explanations, importance and
- * the model bytes.
+ * A fitted model is a TreeEnsemble (ensemble.c): flattened nodes of every
+ * tree in one array, laid out again for prediction (layout.c, predict.c),
+ * and read by the model bytes (format.c), maas_info (describe.c), TreeSHAP
+ * explanations and importance (explain.c).
  */
 #ifndef TREE_H
 #define TREE_H
@@ -26,6 +27,7 @@
 #define TREE_MAX_DEPTH			256		/* deepest tree grown or read */
 #define TREE_MAX_TREES			1000000 /* trees in one model */
 #define TREE_MAX_BIN			65535
+#define TREE_MAX_NODES			(1 << 30)	/* nodes, or leaf values, of a model */
 #define TREE_PAYLOAD_VERSION	1
 #define TREE_BIN_SAMPLE			262144	/* rows sampled to place the bin cuts */
 
@@ -56,7 +58,7 @@ typedef struct TreeNode
 } TreeNode;
 
 /*
- * The same node for prediction (tree.c): each tree's nodes renumbered
+ * The same node for prediction (layout.c): each tree's nodes renumbered
  * breadth-first so that a node's children sit side by side, and a leaf
  * loops to itself.  A step is then branch-free, and several trees can be
  * walked in lockstep for one row.
@@ -179,7 +181,7 @@ TreeRandomSeed(uint64 seed, uint64 a, uint64 b)
 	return TreeRandomNext(&s);
 }
 
-/* ---- the fitted model (tree.c) ---- */
+/* ---- trees as built, and the fitted model (ensemble.c) ---- */
 
 /* A tree as built: nodes in creation order, children after their parent */
 typedef struct TreeBuildNode
@@ -216,20 +218,51 @@ extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
 extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
 extern void TreeEnsembleFinish(TreeEnsemble *e);
 
+/* ---- the model's methods, shared by the three algorithms ---- */
+
+/* layout.c */
+extern void TreeLayOutSteps(TreeEnsemble *e);
+
+/* predict.c */
 extern void TreePredict(const MaasModel *model, const MaasInput *in, double *out);
 extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 							  double *out);
+
+/* format.c */
 extern void TreeSerialize(const MaasModel *model, StringInfo buf);
 extern void *TreeDeserialize(MaasReader *r, const MaasModel *model);
+extern int64 TreeSectionBytes(const TreeEnsemble *e);
+extern void TreeCheckModelSize(const char *algorithm, int64 trees, int max_depth,
+							   int64 rows, int min_leaf, int n_values);
+
+/* describe.c */
 extern void TreeDescribe(const MaasModel *model, MaasJson *json);
+
+/* explain.c */
 extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
-/* shared training helpers (tree.c) */
-extern int	TreeThreads(int64 work);
-extern void TreeCheckModelSize(const char *algorithm, int64 trees, int max_depth,
-							   int64 rows, int min_leaf, int n_values);
-extern void TreeShap(const TreeEnsemble *e, int t, int value, const double *x,
-					 double scale, double *phi, double *expected);
+/* What the MaasAlgorithm of every tree algorithm shares: tasks, input, methods */
+#define TREE_ALGORITHM_SHARED \
+	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY, \
+	.handles_missing = true, \
+	.input = MAAS_INPUT_DENSE, \
+	.fit_comoment = NULL, \
+	.predict = TreePredict, \
+	.predict_matrix = TreePredictMatrix, \
+	.serialize = TreeSerialize, \
+	.deserialize = TreeDeserialize, \
+	.describe = TreeDescribe, \
+	.explain = TreeExplain, \
+	.importance = TreeImportance
+
+/* Threads for this much work (rows x features x trees): small fits stay inline */
+static inline int
+TreeThreads(int64 work)
+{
+	if (work < 2000000)
+		return 1;
+	return maas_threads;
+}
 
 #endif							/* TREE_H */
