@@ -218,6 +218,86 @@ extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
 extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
 extern void TreeEnsembleFinish(TreeEnsemble *e);
 
+/* ---- CART trees (cart.c), grown by decision_tree and random_forest (forest.c) ---- */
+
+typedef struct CartConfig
+{
+	int			max_depth;
+	int			min_split;
+	int			min_leaf;
+	int			mtry;			/* candidate features per node */
+	int			criterion;
+	int			K;				/* classes; 0 for regression */
+	int			S;				/* statistics per bin: K weights + count, or w, wy, count */
+} CartConfig;
+
+/* Read-only during training */
+typedef struct CartData
+{
+	const TreeCodes *codes;		/* column-major */
+	const TreeBins *bins;
+	const double *y;			/* class index or value */
+	int64		n;
+	int			p;
+	CartConfig	cfg;
+} CartData;
+
+/* Working memory of one worker */
+typedef struct CartScratch
+{
+	float	   *w;				/* row weights, NULL: all 1 */
+	int32	   *rows;
+	int32	   *tmp;
+	uint64	   *keys;
+	double	   *hist;			/* (max_bins + 1) * S */
+	int32	   *occ_code;
+	double	   *occ;			/* occupied bins' statistics */
+	double	   *total;			/* S */
+	double	   *left;			/* S */
+	double	   *right;			/* S */
+	double	   *lm;				/* S */
+	int		   *perm;			/* p */
+	struct CartStackEntry *stack;
+} CartScratch;
+
+/* Options of both algorithms: a decision tree has the first six */
+typedef struct CartOptions
+{
+	int			criterion;		/* Criterion, or -1: by task */
+	int			max_depth;
+	int			min_samples_split;
+	int			min_samples_leaf;
+	double		max_features;	/* NaN: by algorithm and task */
+	int			max_bin;
+	int			n_estimators;
+	bool		bootstrap;
+	double		max_samples;
+	bool		oob_score;
+} CartOptions;
+
+/* Parameters both algorithms declare alike */
+#define CART_PARAM_CRITERION \
+	{"criterion", MAAS_PARAM_CHOICE, NULL, 0, 0, "gini,entropy,squared_error", \
+		"split quality: gini or entropy (classification, default gini), squared_error (regression)", \
+	offsetof(CartOptions, criterion)}
+#define CART_PARAMS_MIN_SAMPLES \
+	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL, \
+		"fewest training rows a node needs to be split", \
+	offsetof(CartOptions, min_samples_split)}, \
+	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL, \
+		"fewest training rows in each child of a split", \
+	offsetof(CartOptions, min_samples_leaf)}
+
+struct CartFeatureJob;
+
+extern void CartConfigure(const MaasTrainData *data, const CartOptions *opt, bool forest,
+						  CartConfig *cfg, const char *algorithm);
+extern void CartScratchInit(CartScratch *s, const CartData *d, int64 rows, bool weights);
+extern void CartBin(CartData *d, MaasPool *pool, const MaasTrainData *data, int max_bin,
+					TreeBins *bins, TreeCodes *codes);
+extern int	CartGrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
+						 MaasPool *pool, struct CartFeatureJob *par);
+
 /* ---- the model's methods, shared by the three algorithms ---- */
 
 /* layout.c */
