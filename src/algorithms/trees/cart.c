@@ -610,7 +610,7 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	TreeCodes	codes;
 	CartScratch main;
 	CartScratch *workers;
-	CartFeatureJob	par;
+	CartFeatureJob par;
 	TreeBuild	build;
 	MaasPool   *pool;
 	TreeEnsemble *e;

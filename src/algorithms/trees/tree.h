@@ -8,6 +8,9 @@
  * sends codes 1..s left, the rest right, and missing values the way learned
  * for that node; the stored threshold is a cut value, so predicting on raw
  * values (x <= threshold goes left) agrees with the binned training.
+ * decision_tree (cart.c) and random_forest (forest.c) grow CART trees
+ * (cart.c); gradient_boosting's rounds (boost.c) grow trees level by level
+ * (boostgrow.c) on gradient histograms (boosthist.c).
  *
  * Training threads (core/pool.c) run plain C over memory allocated before
  * they start; the backend's own thread supervises them, handles interrupts
@@ -218,7 +221,7 @@ extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
 extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
 extern void TreeEnsembleFinish(TreeEnsemble *e);
 
-/* ---- CART trees (cart.c), grown by decision_tree and random_forest (forest.c) ---- */
+/* ---- CART trees (cart.c; random_forest: forest.c) ---- */
 
 typedef struct CartConfig
 {
@@ -297,6 +300,149 @@ extern void CartBin(CartData *d, MaasPool *pool, const MaasTrainData *data, int 
 					TreeBins *bins, TreeCodes *codes);
 extern int	CartGrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
 						 MaasPool *pool, struct CartFeatureJob *par);
+
+/* ---- gradient boosting (boost.c, boostgrow.c, boosthist.c) ---- */
+
+/* A node of the level being grown */
+typedef struct BoostNode
+{
+	int32		id;				/* in the tree being built */
+	int32		begin;			/* rows in the current buffer */
+	int32		end;
+	double		G;
+	double		H;
+	double	   *hist;			/* NULL when not needed */
+	/* the split found */
+	double		gain;
+	int			feature;
+	int			split;
+	bool		default_left;
+	double		GL;
+	double		HL;
+	int32		nl;				/* rows going left */
+	int32		leaf_left;		/* last level: the children's leaf values */
+	int32		leaf_right;
+	int			first_chunk;	/* partition and histogram chunks */
+	int			n_chunks;
+	double	   *partials;		/* n_chunks histograms when > 1 */
+} BoostNode;
+
+/* A chunk of a node's rows */
+typedef struct BoostChunk
+{
+	int			node;
+	int32		begin;
+	int32		end;
+	int32		count;			/* partition: rows going left */
+	int32		left_at;		/* partition: where its left rows go */
+	int32		right_at;
+} BoostChunk;
+
+/* A leaf and where its rows are */
+typedef struct BoostLeafRange
+{
+	const int32 *rows;
+	int32		begin;
+	int32		end;
+	int32		leaf;			/* its value's offset in the tree's values */
+} BoostLeafRange;
+
+/*
+ * A row record: gradient and hessian of the tree being grown, then the
+ * row's codes (uint8 or uint16), padded to 8 bytes.  The rows of a node
+ * are a contiguous range of records, so building its histogram and
+ * partitioning it stream through memory instead of gathering by row.
+ */
+#define BOOST_REC_CODES		16	/* offset of the codes */
+#define BOOST_UNIFORM_CELLS 256	/* histogram cells per feature, uint8 codes */
+
+/* A gradient and hessian pair, added to a histogram cell at once */
+typedef double BoostGradPair __attribute__((vector_size(16), aligned(8)));
+
+/* The state of a gradient_boosting fit */
+typedef struct Booster
+{
+	/* data */
+	TreeCodes	codes;			/* row-major */
+	TreeCodes	columns;		/* the same, column-major: where rows go */
+	TreeBins	bins;
+	int64		n;
+	int			p;
+	int			K;				/* trees per round */
+	MaasTask	task;
+	const double *y;
+	int32	   *train;			/* training rows, ascending */
+	int32		n_train;
+	int32	   *valid;			/* validation rows */
+	int32		n_valid;
+	double	   *F;				/* n x K margins */
+	double	   *gh;				/* K > 1: K x n x 2 gradient, hessian */
+	int32	   *foff;			/* per feature: first histogram cell */
+	int32		cells;
+	bool		uniform;		/* foff[f] is f * BOOST_UNIFORM_CELLS */
+	int			rec_size;		/* bytes per record */
+	/* params */
+	double		eta;
+	int			max_depth;
+	double		mcw;
+	double		lambda;
+	double		gamma;
+	double		subsample;
+	double		colsample;
+	uint64		seed;
+	/* per round / tree */
+	int32	   *sample;			/* the round's sampled rows */
+	int32	   *rows_a;			/* partition buffers: row numbers */
+	int32	   *rows_b;
+	char	   *rec_a;			/* and their records */
+	char	   *rec_b;
+	int32		m;				/* sampled rows */
+	int32	   *others;			/* training rows not sampled, then validation rows */
+	int32		n_others;
+	int		   *feats;			/* the tree's columns */
+	int			nf;
+	int			k;				/* class of the tree */
+	const double *ghk;			/* K > 1: gh of class k */
+	int32		chunk;			/* rows per chunk */
+	/* a level */
+	BoostNode  *nodes;
+	int			n_nodes;
+	BoostChunk *chunks;
+	int			n_chunks;
+	bool		root_pass;		/* histograms of the root: write the records */
+	const int32 *src;			/* buffer the level's rows are in */
+	int32	   *dst;
+	char	   *rsrc;			/* the same for records */
+	char	   *rdst;
+	/* leaves */
+	BoostLeafRange *leaves;
+	int32	   *leaf_of;		/* per row grown on: its leaf (BoostLeafRange.leaf) */
+	int			n_leaves;
+	TreeBuild	build;
+	/* losses: per block partial sums */
+	double	   *block_loss;
+	MaasPool   *pool;
+} Booster;
+
+/*
+ * Whether a code goes left, without a branch: near the root the direction
+ * is a coin flip.  Code 0 (missing) takes the default way; codes 1..split
+ * go left.
+ */
+static pg_attribute_always_inline int
+BoostCodeGoesLeft(uint32 code, uint32 split, int default_left)
+{
+	return (code - 1 < split) | ((code == 0) & default_left);
+}
+
+/* boosthist.c */
+extern void BoostMakeChunks(Booster *b, const bool *want);
+extern void BoostRootHist(Booster *b);
+extern void BoostChildHists(Booster *b, const BoostNode *level, const bool *split,
+							BoostNode *next, int n_next);
+
+/* boostgrow.c */
+extern void BoostGrowTree(Booster *b);
 
 /* ---- the model's methods, shared by the three algorithms ---- */
 
