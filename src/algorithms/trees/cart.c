@@ -353,6 +353,9 @@ EvalGroup(void *arg, int group, int worker)
 	return MAAS_POOL_OK;
 }
 
+/* ---- growing a tree ---- */
+
+/* Whether a node's rows have a single class, or values that barely differ */
 static bool
 Pure(const CartData *d, const CartScratch *s, int32 begin, int32 end, double W)
 {
@@ -404,6 +407,111 @@ Partition(const CartData *d, CartScratch *s, int32 begin, int32 end, int f, int 
 	return nl;
 }
 
+static inline void
+Push(CartScratch *s, int *top, int32 node, int32 begin, int32 end, int depth)
+{
+	StackEntry *e = &s->stack[(*top)++];
+
+	e->node = node;
+	e->begin = begin;
+	e->end = end;
+	e->depth = depth;
+}
+
+/* Statistics of a node's rows into s->total; their weight */
+static inline double
+NodeTotals(const CartData *d, CartScratch *s, int32 begin, int32 end)
+{
+	memset(s->total, 0, sizeof(double) * d->cfg.S);
+	for (int32 i = begin; i < end; i++)
+		AddRow(d, s, s->total, s->rows[i]);
+	return Weight(&d->cfg, s->total);
+}
+
+/* Whether node e, of weight W, stays a leaf without a search: depth, size, purity */
+static bool
+StopsHere(const CartData *d, const CartScratch *s, const StackEntry *e, double W)
+{
+	const CartConfig *cfg = &d->cfg;
+	int32		cnt = e->end - e->begin;
+
+	return e->depth >= cfg->max_depth || cnt < cfg->min_split || cnt < 2 * cfg->min_leaf ||
+		Pure(d, s, e->begin, e->end, W);
+}
+
+/*
+ * The best split of a node's rows, by FindSplit or, with par, over the
+ * workers when the node is large and every feature is a candidate
+ */
+static void
+SearchSplit(const CartData *d, CartScratch *s, const StackEntry *e, uint64 *rng,
+			MaasPool *pool, CartFeatureJob *par, BestSplit *best)
+{
+	if (par != NULL && e->end - e->begin >= PARALLEL_NODE_ROWS && d->cfg.mtry >= d->p)
+	{
+		int			groups = (d->p + par->group_size - 1) / par->group_size;
+
+		par->begin = e->begin;
+		par->end = e->end;
+		MaasPoolRun(pool, groups, EvalGroup, par);
+		for (int g = 0; g < groups; g++)
+			if (par->results[g].proxy > best->proxy)
+				*best = par->results[g];
+	}
+	else
+		FindSplit(d, s, e->begin, e->end, rng, best);
+}
+
+/* Node becomes a leaf of the class shares or the mean in s->total; false when out of room */
+static bool
+MakeLeaf(const CartData *d, const CartScratch *s, TreeBuild *out, int32 node, double W)
+{
+	const CartConfig *cfg = &d->cfg;
+	int			nv = cfg->K > 0 ? cfg->K : 1;
+	int			off = TreeBuildAddValues(out, nv);
+	TreeBuildNode *nd;
+
+	if (off < 0)
+		return false;
+	for (int k = 0; k < nv; k++)
+		out->values[off + k] = cfg->K > 0 ? s->total[k] / W : s->total[1] / W;
+	nd = &out->nodes[node];
+	nd->feature = -1;
+	nd->value = off;
+	nd->cover = W;
+	return true;
+}
+
+/*
+ * Split node e by best: partition its rows, add its children and push them,
+ * the left on top; false when out of room
+ */
+static bool
+SplitNode(const CartData *d, CartScratch *s, TreeBuild *out, const StackEntry *e,
+		  const BestSplit *best, double W, int *top)
+{
+	int32		nl = Partition(d, s, e->begin, e->end, best->feature, best->split,
+							   best->default_left);
+	int32		l = TreeBuildAddNode(out);
+	int32		r = TreeBuildAddNode(out);
+	TreeBuildNode *nd;
+
+	if (l < 0 || r < 0)
+		return false;
+	nd = &out->nodes[e->node];
+	nd->feature = best->feature;
+	nd->split = best->split;
+	nd->threshold = best->threshold;
+	nd->default_left = best->default_left;
+	nd->gain = best->proxy - Crit(&d->cfg, s->total);
+	nd->cover = W;
+	nd->left = l;
+	nd->right = r;
+	Push(s, top, r, e->begin + nl, e->end, e->depth + 1);
+	Push(s, top, l, e->begin, e->begin + nl, e->depth + 1);
+	return true;
+}
+
 /*
  * Grow one tree over the first m rows of s->rows, depth first.  par, set
  * on the backend's thread by decision_tree, spreads the features of large
@@ -413,106 +521,42 @@ int
 CartGrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
 			 MaasPool *pool, CartFeatureJob *par)
 {
-	const CartConfig *cfg = &d->cfg;
-	int			S = cfg->S;
-	int			nv = cfg->K > 0 ? cfg->K : 1;
 	int			top = 0;
 	int64		leaf_rows = 0;
 	int32		root = TreeBuildAddNode(out);
 
 	if (root < 0)
 		return MAAS_POOL_ENOMEM;
-	s->stack[top].node = root;
-	s->stack[top].begin = 0;
-	s->stack[top].end = m;
-	s->stack[top].depth = 0;
-	top++;
+	Push(s, &top, root, 0, m, 0);
 	out->depth = 0;
 	while (top > 0)
 	{
 		StackEntry	e = s->stack[--top];
-		int32		cnt = e.end - e.begin;
 		BestSplit	best;
 		double		W;
-		bool		leaf;
-		int32		nl;
-		int32		l;
-		int32		r;
-		TreeBuildNode *nd;
 
 		if (par ? (QueryCancelPending || ProcDiePending) : MaasPoolCancelled(pool))
 			return MAAS_POOL_ECANCEL;
-		memset(s->total, 0, sizeof(double) * S);
-		for (int32 i = e.begin; i < e.end; i++)
-			AddRow(d, s, s->total, s->rows[i]);
-		W = Weight(cfg, s->total);
+		W = NodeTotals(d, s, e.begin, e.end);
 		out->depth = Max(out->depth, e.depth);
-		leaf = e.depth >= cfg->max_depth || cnt < cfg->min_split || cnt < 2 * cfg->min_leaf ||
-			Pure(d, s, e.begin, e.end, W);
 		best.proxy = -INFINITY;
 		best.feature = -1;
-		if (!leaf)
+		if (!StopsHere(d, s, &e, W))
+			SearchSplit(d, s, &e, rng, pool, par, &best);
+		if (best.feature >= 0)
 		{
-			if (par != NULL && cnt >= PARALLEL_NODE_ROWS && cfg->mtry >= d->p)
-			{
-				int			groups = (d->p + par->group_size - 1) / par->group_size;
-
-				par->begin = e.begin;
-				par->end = e.end;
-				MaasPoolRun(pool, groups, EvalGroup, par);
-				for (int g = 0; g < groups; g++)
-					if (par->results[g].proxy > best.proxy)
-						best = par->results[g];
-			}
-			else
-				FindSplit(d, s, e.begin, e.end, rng, &best);
-			leaf = best.feature < 0;
-		}
-		if (leaf)
-		{
-			int			off = TreeBuildAddValues(out, nv);
-
-			leaf_rows += cnt;
-			/* only on the backend's thread, between parallel steps */
-			if (par != NULL && MaasProgressDue(par->progress))
-				ereport(NOTICE,
-						(errmsg("decision_tree: %d nodes, depth %d, %.0f%% of the rows in leaves",
-								out->n_nodes, out->depth, 100.0 * leaf_rows / Max(m, 1))));
-
-			if (off < 0)
+			if (!SplitNode(d, s, out, &e, &best, W, &top))
 				return MAAS_POOL_ENOMEM;
-			for (int k = 0; k < nv; k++)
-				out->values[off + k] = cfg->K > 0 ? s->total[k] / W : s->total[1] / W;
-			nd = &out->nodes[e.node];
-			nd->feature = -1;
-			nd->value = off;
-			nd->cover = W;
 			continue;
 		}
-		nl = Partition(d, s, e.begin, e.end, best.feature, best.split, best.default_left);
-		l = TreeBuildAddNode(out);
-		r = TreeBuildAddNode(out);
-		if (l < 0 || r < 0)
+		leaf_rows += e.end - e.begin;
+		/* only on the backend's thread, between parallel steps */
+		if (par != NULL && MaasProgressDue(par->progress))
+			ereport(NOTICE,
+					(errmsg("decision_tree: %d nodes, depth %d, %.0f%% of the rows in leaves",
+							out->n_nodes, out->depth, 100.0 * leaf_rows / Max(m, 1))));
+		if (!MakeLeaf(d, s, out, e.node, W))
 			return MAAS_POOL_ENOMEM;
-		nd = &out->nodes[e.node];
-		nd->feature = best.feature;
-		nd->split = best.split;
-		nd->threshold = best.threshold;
-		nd->default_left = best.default_left;
-		nd->gain = best.proxy - Crit(cfg, s->total);
-		nd->cover = W;
-		nd->left = l;
-		nd->right = r;
-		s->stack[top].node = r;
-		s->stack[top].begin = e.begin + nl;
-		s->stack[top].end = e.end;
-		s->stack[top].depth = e.depth + 1;
-		top++;
-		s->stack[top].node = l;
-		s->stack[top].begin = e.begin;
-		s->stack[top].end = e.begin + nl;
-		s->stack[top].depth = e.depth + 1;
-		top++;
 	}
 	return MAAS_POOL_OK;
 }
