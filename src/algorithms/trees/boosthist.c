@@ -46,7 +46,7 @@ RowGradient(const Booster *b, int32 r)
 	return gh;
 }
 
-/* The same for every feature of uint8 codes in the uniform layout */
+/* One row's gradient pair into the cells of its codes: uint8 codes, uniform layout */
 static pg_attribute_always_inline void
 HistAddUniform(double *hist, int p, const uint8 *c, BoostGradPair gh)
 {
