@@ -1,7 +1,8 @@
 /*
- * tree_cart.c
- *	  decision_tree and random_forest: CART trees (Breiman et al. 1984) as
- *	  scikit-learn grows them, over binned features.
+ * cart.c
+ *	  CART trees (Breiman et al. 1984) as scikit-learn grows them, over
+ *	  binned features: decision_tree, and the trees of random_forest
+ *	  (forest.c).
  *
  * A node's split is the best over its candidate features (all of them, or
  * max_features drawn at random per node, drawing on past features that
@@ -14,12 +15,8 @@
  * with more training weight.  The threshold is the bin cut nearest the
  * midpoint between the node's neighbouring values, like scikit-learn's.
  *
- * random_forest grows each tree on a bootstrap sample (weights = draw
- * counts) in its own task, seeded by (seed, tree), so trees are the same
- * whatever the thread count; the out-of-bag score is computed from the rows
- * each tree did not draw.  decision_tree grows its one tree on the
- * backend's thread and spreads the features of large nodes over the
- * workers.
+ * decision_tree grows its one tree on the backend's thread and spreads the
+ * features of large nodes over the workers.
  */
 #include "postgres.h"
 
@@ -38,31 +35,9 @@
 #define CRIT_SSE		3
 
 #define PARALLEL_NODE_ROWS	20000	/* decision_tree: spread features of larger nodes */
-#define OOB_BLOCK		4096
 
-typedef struct CartConfig
-{
-	int			max_depth;
-	int			min_split;
-	int			min_leaf;
-	int			mtry;			/* candidate features per node */
-	int			criterion;
-	int			K;				/* classes; 0 for regression */
-	int			S;				/* statistics per bin: K weights + count, or w, wy, count */
-} CartConfig;
-
-/* Read-only during training */
-typedef struct CartData
-{
-	const TreeCodes *codes;		/* column-major */
-	const TreeBins *bins;
-	const double *y;			/* class index or value */
-	int64		n;
-	int			p;
-	CartConfig	cfg;
-} CartData;
-
-typedef struct StackEntry
+/* A node waiting to be grown, depth first */
+typedef struct CartStackEntry
 {
 	int32		node;
 	int32		begin;
@@ -79,90 +54,16 @@ typedef struct BestSplit
 	double		threshold;
 } BestSplit;
 
-/* Working memory of one worker */
-typedef struct CartScratch
-{
-	float	   *w;				/* row weights, NULL: all 1 */
-	int32	   *rows;
-	int32	   *tmp;
-	uint64	   *keys;
-	double	   *hist;			/* (max_bins + 1) * S */
-	int32	   *occ_code;
-	double	   *occ;			/* occupied bins' statistics */
-	double	   *total;			/* S */
-	double	   *left;			/* S */
-	double	   *right;			/* S */
-	double	   *lm;				/* S */
-	int		   *perm;			/* p */
-	StackEntry *stack;
-} CartScratch;
-
-/* Options of both algorithms: a decision tree has the first six */
-typedef struct CartOptions
-{
-	int			criterion;		/* Criterion, or -1: by task */
-	int			max_depth;
-	int			min_samples_split;
-	int			min_samples_leaf;
-	double		max_features;	/* NaN: by algorithm and task */
-	int			max_bin;
-	int			n_estimators;
-	bool		bootstrap;
-	double		max_samples;
-	bool		oob_score;
-} CartOptions;
-
 static const MaasParamSpec decision_tree_params[] = {
-	{"criterion", MAAS_PARAM_CHOICE, NULL, 0, 0, "gini,entropy,squared_error",
-		"split quality: gini or entropy (classification, default gini), squared_error (regression)",
-	offsetof(CartOptions, criterion)},
+	CART_PARAM_CRITERION,
 	{"max_depth", MAAS_PARAM_INT, "0", 0, TREE_MAX_DEPTH, NULL,
 		"deepest level of the tree; 0 grows until leaves are pure (at most 256)",
 	offsetof(CartOptions, max_depth)},
-	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL,
-		"fewest training rows a node needs to be split",
-	offsetof(CartOptions, min_samples_split)},
-	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL,
-		"fewest training rows in each child of a split",
-	offsetof(CartOptions, min_samples_leaf)},
+	CART_PARAMS_MIN_SAMPLES,
 	{"max_features", MAAS_PARAM_FLOAT, NULL, 1e-9, MAAS_MAX_FEATURES, NULL,
 		"features tried per split: a fraction (<= 1) or a count (> 1); default all",
 	offsetof(CartOptions, max_features)},
 	{"max_bin", MAAS_PARAM_INT, "65535", 2, TREE_MAX_BIN, NULL,
-		"most bins per feature; a feature with fewer distinct values is split exactly",
-	offsetof(CartOptions, max_bin)},
-	{NULL}
-};
-
-static const MaasParamSpec random_forest_params[] = {
-	{"n_estimators", MAAS_PARAM_INT, "100", 1, 100000, NULL,
-		"trees in the forest",
-	offsetof(CartOptions, n_estimators)},
-	{"criterion", MAAS_PARAM_CHOICE, NULL, 0, 0, "gini,entropy,squared_error",
-		"split quality: gini or entropy (classification, default gini), squared_error (regression)",
-	offsetof(CartOptions, criterion)},
-	{"max_depth", MAAS_PARAM_INT, "0", 0, TREE_MAX_DEPTH, NULL,
-		"deepest level of each tree; 0 grows until leaves are pure (at most 256)",
-	offsetof(CartOptions, max_depth)},
-	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL,
-		"fewest training rows a node needs to be split",
-	offsetof(CartOptions, min_samples_split)},
-	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL,
-		"fewest training rows in each child of a split",
-	offsetof(CartOptions, min_samples_leaf)},
-	{"max_features", MAAS_PARAM_FLOAT, NULL, 1e-9, MAAS_MAX_FEATURES, NULL,
-		"features tried per split: a fraction (<= 1) or a count (> 1); default sqrt for classification, all for regression",
-	offsetof(CartOptions, max_features)},
-	{"bootstrap", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
-		"grow each tree on a bootstrap sample of the rows",
-	offsetof(CartOptions, bootstrap)},
-	{"max_samples", MAAS_PARAM_FLOAT, "1.0", 1e-9, 1.0, NULL,
-		"bootstrap sample size as a fraction of the rows",
-	offsetof(CartOptions, max_samples)},
-	{"oob_score", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
-		"score each row with the trees that did not draw it (accuracy or R^2), shown by maas_info",
-	offsetof(CartOptions, oob_score)},
-	{"max_bin", MAAS_PARAM_INT, "255", 2, TREE_MAX_BIN, NULL,
 		"most bins per feature; a feature with fewer distinct values is split exactly",
 	offsetof(CartOptions, max_bin)},
 	{NULL}
@@ -421,7 +322,7 @@ FindSplit(const CartData *d, CartScratch *s, int32 begin, int32 end, uint64 *rng
 }
 
 /* decision_tree: the features of one large node spread over the workers */
-typedef struct FeatureJob
+typedef struct CartFeatureJob
 {
 	const CartData *d;
 	const CartScratch *node;	/* rows, weights and totals of the node */
@@ -431,12 +332,12 @@ typedef struct FeatureJob
 	int			group_size;
 	BestSplit  *results;
 	MaasProgress *progress;		/* NOTICEs of decision_tree's growth */
-} FeatureJob;
+} CartFeatureJob;
 
 static int
 EvalGroup(void *arg, int group, int worker)
 {
-	FeatureJob *job = arg;
+	CartFeatureJob *job = arg;
 	CartScratch ws = job->workers[worker];
 	BestSplit  *best = &job->results[group];
 	int			from = group * job->group_size;
@@ -452,6 +353,9 @@ EvalGroup(void *arg, int group, int worker)
 	return MAAS_POOL_OK;
 }
 
+/* ---- growing a tree ---- */
+
+/* Whether a node's rows have a single class, or values that barely differ */
 static bool
 Pure(const CartData *d, const CartScratch *s, int32 begin, int32 end, double W)
 {
@@ -503,123 +407,165 @@ Partition(const CartData *d, CartScratch *s, int32 begin, int32 end, int f, int 
 	return nl;
 }
 
-/*
- * Grow one tree over the first m rows of s->rows, depth first.  par is set
- * on the backend's thread (decision_tree), NULL inside a worker task.
- */
-static int
-GrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
-		 MaasPool *pool, FeatureJob *par)
+static inline void
+Push(CartScratch *s, int *top, int32 node, int32 begin, int32 end, int depth)
+{
+	StackEntry *e = &s->stack[(*top)++];
+
+	e->node = node;
+	e->begin = begin;
+	e->end = end;
+	e->depth = depth;
+}
+
+/* Statistics of a node's rows into s->total; their weight */
+static inline double
+NodeTotals(const CartData *d, CartScratch *s, int32 begin, int32 end)
+{
+	memset(s->total, 0, sizeof(double) * d->cfg.S);
+	for (int32 i = begin; i < end; i++)
+		AddRow(d, s, s->total, s->rows[i]);
+	return Weight(&d->cfg, s->total);
+}
+
+/* Whether node e, of weight W, stays a leaf without a search: depth, size, purity */
+static bool
+StopsHere(const CartData *d, const CartScratch *s, const StackEntry *e, double W)
 {
 	const CartConfig *cfg = &d->cfg;
-	int			S = cfg->S;
+	int32		cnt = e->end - e->begin;
+
+	return e->depth >= cfg->max_depth || cnt < cfg->min_split || cnt < 2 * cfg->min_leaf ||
+		Pure(d, s, e->begin, e->end, W);
+}
+
+/*
+ * The best split of a node's rows, by FindSplit or, with par, over the
+ * workers when the node is large and every feature is a candidate
+ */
+static void
+SearchSplit(const CartData *d, CartScratch *s, const StackEntry *e, uint64 *rng,
+			MaasPool *pool, CartFeatureJob *par, BestSplit *best)
+{
+	if (par != NULL && e->end - e->begin >= PARALLEL_NODE_ROWS && d->cfg.mtry >= d->p)
+	{
+		int			groups = (d->p + par->group_size - 1) / par->group_size;
+
+		par->begin = e->begin;
+		par->end = e->end;
+		MaasPoolRun(pool, groups, EvalGroup, par);
+		for (int g = 0; g < groups; g++)
+			if (par->results[g].proxy > best->proxy)
+				*best = par->results[g];
+	}
+	else
+		FindSplit(d, s, e->begin, e->end, rng, best);
+}
+
+/* Node becomes a leaf of the class shares or the mean in s->total; false when out of room */
+static bool
+MakeLeaf(const CartData *d, const CartScratch *s, TreeBuild *out, int32 node, double W)
+{
+	const CartConfig *cfg = &d->cfg;
 	int			nv = cfg->K > 0 ? cfg->K : 1;
+	int			off = TreeBuildAddValues(out, nv);
+	TreeBuildNode *nd;
+
+	if (off < 0)
+		return false;
+	for (int k = 0; k < nv; k++)
+		out->values[off + k] = cfg->K > 0 ? s->total[k] / W : s->total[1] / W;
+	nd = &out->nodes[node];
+	nd->feature = -1;
+	nd->value = off;
+	nd->cover = W;
+	return true;
+}
+
+/*
+ * Split node e by best: partition its rows, add its children and push them,
+ * the left on top; false when out of room
+ */
+static bool
+SplitNode(const CartData *d, CartScratch *s, TreeBuild *out, const StackEntry *e,
+		  const BestSplit *best, double W, int *top)
+{
+	int32		nl = Partition(d, s, e->begin, e->end, best->feature, best->split,
+							   best->default_left);
+	int32		l = TreeBuildAddNode(out);
+	int32		r = TreeBuildAddNode(out);
+	TreeBuildNode *nd;
+
+	if (l < 0 || r < 0)
+		return false;
+	nd = &out->nodes[e->node];
+	nd->feature = best->feature;
+	nd->split = best->split;
+	nd->threshold = best->threshold;
+	nd->default_left = best->default_left;
+	nd->gain = best->proxy - Crit(&d->cfg, s->total);
+	nd->cover = W;
+	nd->left = l;
+	nd->right = r;
+	Push(s, top, r, e->begin + nl, e->end, e->depth + 1);
+	Push(s, top, l, e->begin, e->begin + nl, e->depth + 1);
+	return true;
+}
+
+/*
+ * Grow one tree over the first m rows of s->rows, depth first.  par, set
+ * on the backend's thread by decision_tree, spreads the features of large
+ * nodes over the workers; NULL inside a worker task (random_forest).
+ */
+int
+CartGrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
+			 MaasPool *pool, CartFeatureJob *par)
+{
 	int			top = 0;
 	int64		leaf_rows = 0;
 	int32		root = TreeBuildAddNode(out);
 
 	if (root < 0)
 		return MAAS_POOL_ENOMEM;
-	s->stack[top].node = root;
-	s->stack[top].begin = 0;
-	s->stack[top].end = m;
-	s->stack[top].depth = 0;
-	top++;
+	Push(s, &top, root, 0, m, 0);
 	out->depth = 0;
 	while (top > 0)
 	{
 		StackEntry	e = s->stack[--top];
-		int32		cnt = e.end - e.begin;
 		BestSplit	best;
 		double		W;
-		bool		leaf;
-		int32		nl;
-		int32		l;
-		int32		r;
-		TreeBuildNode *nd;
 
 		if (par ? (QueryCancelPending || ProcDiePending) : MaasPoolCancelled(pool))
 			return MAAS_POOL_ECANCEL;
-		memset(s->total, 0, sizeof(double) * S);
-		for (int32 i = e.begin; i < e.end; i++)
-			AddRow(d, s, s->total, s->rows[i]);
-		W = Weight(cfg, s->total);
+		W = NodeTotals(d, s, e.begin, e.end);
 		out->depth = Max(out->depth, e.depth);
-		leaf = e.depth >= cfg->max_depth || cnt < cfg->min_split || cnt < 2 * cfg->min_leaf ||
-			Pure(d, s, e.begin, e.end, W);
 		best.proxy = -INFINITY;
 		best.feature = -1;
-		if (!leaf)
+		if (!StopsHere(d, s, &e, W))
+			SearchSplit(d, s, &e, rng, pool, par, &best);
+		if (best.feature >= 0)
 		{
-			if (par != NULL && cnt >= PARALLEL_NODE_ROWS && cfg->mtry >= d->p)
-			{
-				int			groups = (d->p + par->group_size - 1) / par->group_size;
-
-				par->begin = e.begin;
-				par->end = e.end;
-				MaasPoolRun(pool, groups, EvalGroup, par);
-				for (int g = 0; g < groups; g++)
-					if (par->results[g].proxy > best.proxy)
-						best = par->results[g];
-			}
-			else
-				FindSplit(d, s, e.begin, e.end, rng, &best);
-			leaf = best.feature < 0;
-		}
-		if (leaf)
-		{
-			int			off = TreeBuildAddValues(out, nv);
-
-			leaf_rows += cnt;
-			/* only on the backend's thread, between parallel steps */
-			if (par != NULL && MaasProgressDue(par->progress))
-				ereport(NOTICE,
-						(errmsg("decision_tree: %d nodes, depth %d, %.0f%% of the rows in leaves",
-								out->n_nodes, out->depth, 100.0 * leaf_rows / Max(m, 1))));
-
-			if (off < 0)
+			if (!SplitNode(d, s, out, &e, &best, W, &top))
 				return MAAS_POOL_ENOMEM;
-			for (int k = 0; k < nv; k++)
-				out->values[off + k] = cfg->K > 0 ? s->total[k] / W : s->total[1] / W;
-			nd = &out->nodes[e.node];
-			nd->feature = -1;
-			nd->value = off;
-			nd->cover = W;
 			continue;
 		}
-		nl = Partition(d, s, e.begin, e.end, best.feature, best.split, best.default_left);
-		l = TreeBuildAddNode(out);
-		r = TreeBuildAddNode(out);
-		if (l < 0 || r < 0)
+		leaf_rows += e.end - e.begin;
+		/* only on the backend's thread, between parallel steps */
+		if (par != NULL && MaasProgressDue(par->progress))
+			ereport(NOTICE,
+					(errmsg("decision_tree: %d nodes, depth %d, %.0f%% of the rows in leaves",
+							out->n_nodes, out->depth, 100.0 * leaf_rows / Max(m, 1))));
+		if (!MakeLeaf(d, s, out, e.node, W))
 			return MAAS_POOL_ENOMEM;
-		nd = &out->nodes[e.node];
-		nd->feature = best.feature;
-		nd->split = best.split;
-		nd->threshold = best.threshold;
-		nd->default_left = best.default_left;
-		nd->gain = best.proxy - Crit(cfg, s->total);
-		nd->cover = W;
-		nd->left = l;
-		nd->right = r;
-		s->stack[top].node = r;
-		s->stack[top].begin = e.begin + nl;
-		s->stack[top].end = e.end;
-		s->stack[top].depth = e.depth + 1;
-		top++;
-		s->stack[top].node = l;
-		s->stack[top].begin = e.begin;
-		s->stack[top].end = e.begin + nl;
-		s->stack[top].depth = e.depth + 1;
-		top++;
 	}
 	return MAAS_POOL_OK;
 }
 
-/* ---- set-up shared by both algorithms ---- */
+/* ---- set-up shared with random_forest ---- */
 
-static void
-Configure(const MaasTrainData *data, const CartOptions *opt, bool forest,
-		  CartConfig *cfg, const char *algorithm)
+void
+CartConfigure(const MaasTrainData *data, const CartOptions *opt, bool forest,
+			  CartConfig *cfg, const char *algorithm)
 {
 	static const char *const criteria[] = {"", "gini", "entropy", "squared_error"};
 	double		mf = opt->max_features;
@@ -662,8 +608,8 @@ Configure(const MaasTrainData *data, const CartOptions *opt, bool forest,
 				 errmsg("%s trains on at most %d rows", algorithm, INT32_MAX / 2)));
 }
 
-static void
-ScratchInit(CartScratch *s, const CartData *d, int64 rows, bool weights)
+void
+CartScratchInit(CartScratch *s, const CartData *d, int64 rows, bool weights)
 {
 	int			S = d->cfg.S;
 	int			nb = d->bins->max_bins + 1;
@@ -684,9 +630,9 @@ ScratchInit(CartScratch *s, const CartData *d, int64 rows, bool weights)
 	s->stack = palloc(sizeof(StackEntry) * (2 * TREE_MAX_DEPTH + 8));
 }
 
-static void
-Bin(CartData *d, MaasPool *pool, const MaasTrainData *data, int max_bin,
-	TreeBins *bins, TreeCodes *codes)
+void
+CartBin(CartData *d, MaasPool *pool, const MaasTrainData *data, int max_bin,
+		TreeBins *bins, TreeCodes *codes)
 {
 	d->n = data->m.n_rows;
 	d->p = data->n_features;
@@ -708,7 +654,7 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	TreeCodes	codes;
 	CartScratch main;
 	CartScratch *workers;
-	FeatureJob	par;
+	CartFeatureJob par;
 	TreeBuild	build;
 	MaasPool   *pool;
 	TreeEnsemble *e;
@@ -719,7 +665,7 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	int			n_workers;
 	int			rc;
 
-	Configure(data, opt, false, &d.cfg, "decision_tree");
+	CartConfigure(data, opt, false, &d.cfg, "decision_tree");
 	nv = d.cfg.K > 0 ? d.cfg.K : 1;
 	TreeCheckModelSize("decision_tree", 1, d.cfg.max_depth, n, d.cfg.min_leaf, nv);
 	cap_nodes = Min(ldexp(1.0, d.cfg.max_depth + 1) - 1,
@@ -729,17 +675,17 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 					"decision_tree training");
 
 	pool = MaasPoolStart(TreeThreads(n * data->n_features));
-	Bin(&d, pool, data, opt->max_bin, &bins, &codes);
+	CartBin(&d, pool, data, opt->max_bin, &bins, &codes);
 	n_workers = MaasPoolWorkers(pool);
 
-	ScratchInit(&main, &d, n, false);
+	CartScratchInit(&main, &d, n, false);
 	for (int32 i = 0; i < n; i++)
 		main.rows[i] = i;
 	for (int f = 0; f < d.p; f++)
 		main.perm[f] = f;
 	workers = palloc(sizeof(CartScratch) * n_workers);
 	for (int w = 0; w < n_workers; w++)
-		ScratchInit(&workers[w], &d, w == 0 || n >= PARALLEL_NODE_ROWS ? n : 1, false);
+		CartScratchInit(&workers[w], &d, w == 0 || n >= PARALLEL_NODE_ROWS ? n : 1, false);
 	par.d = &d;
 	par.node = &main;
 	par.workers = workers;
@@ -754,7 +700,7 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	build.nodes = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(TreeBuildNode) * build.cap_nodes);
 	build.values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * build.cap_values);
 
-	rc = GrowTree(&d, &main, (int32) n, &rng, &build, pool, &par);
+	rc = CartGrowTree(&d, &main, (int32) n, &rng, &build, pool, &par);
 	if (rc == MAAS_POOL_ECANCEL)
 		CHECK_FOR_INTERRUPTS();
 	if (rc != MAAS_POOL_OK)
@@ -770,297 +716,11 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	return e;
 }
 
-/* ---- random_forest ---- */
-
-typedef struct ForestJob
-{
-	const CartData *d;
-	CartScratch *scratch;		/* per worker */
-	MaasPool   *pool;
-	uint64		seed;
-	bool		bootstrap;
-	int64		n_draw;
-	int			first;			/* first tree of the batch */
-	TreeBuild  *builds;			/* per task of the batch */
-	int			batch;
-	uint8	   *inbag;			/* per tree a bitmap of drawn rows, or NULL */
-	int64		bitmap_bytes;
-} ForestJob;
-
-static int
-ForestTree(void *arg, int task, int worker)
-{
-	ForestJob  *job = arg;
-	const CartData *d = job->d;
-	CartScratch s = job->scratch[worker];
-	int			t = job->first + task;
-	uint64		rng = TreeRandomSeed(job->seed, (uint64) t, 1);
-	TreeBuild  *b = &job->builds[task];
-	int32		m = 0;
-	int			rc;
-
-	if (job->bootstrap)
-	{
-		uint8	   *bits = job->inbag ? job->inbag + (int64) t * job->bitmap_bytes : NULL;
-
-		memset(s.w, 0, sizeof(float) * d->n);
-		for (int64 k = 0; k < job->n_draw; k++)
-			s.w[TreeRandomBelow(&rng, (uint64) d->n)] += 1;
-		for (int64 r = 0; r < d->n; r++)
-			if (s.w[r] > 0)
-			{
-				s.rows[m++] = (int32) r;
-				if (bits)
-					bits[r >> 3] |= (uint8) (1 << (r & 7));
-			}
-	}
-	else
-	{
-		s.w = NULL;
-		for (int64 r = 0; r < d->n; r++)
-			s.rows[m++] = (int32) r;
-	}
-	for (int f = 0; f < d->p; f++)
-		s.perm[f] = f;
-	memset(b, 0, sizeof(TreeBuild));
-	rc = GrowTree(d, &s, m, &rng, b, job->pool, NULL);
-	if (rc != MAAS_POOL_OK)
-		TreeBuildFree(b);
-	return rc;
-}
-
-/* Free what a canceled batch left behind */
-static void
-FreeBuilds(void *arg)
-{
-	ForestJob  *job = arg;
-
-	for (int i = 0; i < job->batch; i++)
-		TreeBuildFree(&job->builds[i]);
-}
-
-typedef struct OobJob
-{
-	const TreeEnsemble *e;
-	const MaasMatrix *X;
-	const double *y;
-	int			K;
-	int64		n;
-	const uint8 *inbag;
-	int64		bitmap_bytes;
-	double	   *acc;			/* per worker: K */
-	double	   *pred;			/* per row: class or value, NaN if never out of bag */
-} OobJob;
-
-/* Tree t's leaf for row r of a column-major matrix */
-static const double *
-LeafOfRow(const TreeEnsemble *e, int t, const MaasMatrix *X, int64 r)
-{
-	const TreeNode *nodes = e->nodes;
-	int32		i = e->root[t];
-
-	while (nodes[i].feature >= 0)
-	{
-		const TreeNode *nd = &nodes[i];
-		double		v = X->data[(int64) nd->feature * X->ld + r];
-
-		i = v <= nd->threshold ? nd->left : isnan(v) ? nd->missing : nd->right;
-	}
-	return e->values + nodes[i].left;
-}
-
-static int
-OobBlock(void *arg, int block, int worker)
-{
-	OobJob	   *job = arg;
-	int			nv = job->K > 0 ? job->K : 1;
-	double	   *acc = job->acc + (int64) worker * nv;
-	int64		from = (int64) block * OOB_BLOCK;
-	int64		to = Min(from + OOB_BLOCK, job->n);
-
-	for (int64 r = from; r < to; r++)
-	{
-		int			used = 0;
-
-		memset(acc, 0, sizeof(double) * nv);
-		for (int t = 0; t < job->e->n_trees; t++)
-		{
-			const double *v;
-
-			if (job->inbag[(int64) t * job->bitmap_bytes + (r >> 3)] & (1 << (r & 7)))
-				continue;
-			v = LeafOfRow(job->e, t, job->X, r);
-			for (int k = 0; k < nv; k++)
-				acc[k] += v[k];
-			used++;
-		}
-		if (used == 0)
-			job->pred[r] = NAN;
-		else
-			job->pred[r] = job->K > 0 ? MaasArgmax(acc, nv) : acc[0] / used;
-	}
-	return MAAS_POOL_OK;
-}
-
-/* Accuracy or R^2 over the rows some tree left out */
-static double
-OobScore(MaasPool *pool, const TreeEnsemble *e, const MaasTrainData *data, int K,
-		 const uint8 *inbag, int64 bitmap_bytes)
-{
-	OobJob		job;
-	int64		n = data->m.n_rows;
-	int64		used = 0;
-	int64		correct = 0;
-	double		mean = 0;
-	double		sse = 0;
-	double		sst = 0;
-
-	job.e = e;
-	job.X = &data->m;
-	job.y = MaasTrainY(data);
-	job.K = K;
-	job.n = n;
-	job.inbag = inbag;
-	job.bitmap_bytes = bitmap_bytes;
-	job.acc = palloc(sizeof(double) * Max(K, 1) * MaasPoolWorkers(pool));
-	job.pred = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
-	MaasPoolRun(pool, (int) ((n + OOB_BLOCK - 1) / OOB_BLOCK), OobBlock, &job);
-	for (int64 r = 0; r < n; r++)
-		if (!isnan(job.pred[r]))
-		{
-			used++;
-			mean += job.y[r];
-			correct += job.pred[r] == job.y[r];
-		}
-	if (used == 0)
-		return NAN;
-	if (K > 0)
-		return (double) correct / used;
-	mean /= used;
-	for (int64 r = 0; r < n; r++)
-		if (!isnan(job.pred[r]))
-		{
-			sse += (job.y[r] - job.pred[r]) * (job.y[r] - job.pred[r]);
-			sst += (job.y[r] - mean) * (job.y[r] - mean);
-		}
-	return sst > 0 ? 1.0 - sse / sst : (sse == 0 ? 1.0 : 0.0);
-}
-
-static void *
-RandomForestFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
-{
-	const CartOptions *opt = options;
-	CartData	d;
-	TreeBins	bins;
-	TreeCodes	codes;
-	MaasPool   *pool;
-	TreeEnsemble *e;
-	ForestJob  *job = palloc0(sizeof(ForestJob));
-	MemoryContextCallback *cb;
-	int64		n = data->m.n_rows;
-	int			n_trees = opt->n_estimators;
-	bool		bootstrap = opt->bootstrap;
-	bool		oob = bootstrap && opt->oob_score;
-	int			nv;
-	int			n_workers;
-	Size		bytes;
-
-	Configure(data, opt, true, &d.cfg, "random_forest");
-	nv = d.cfg.K > 0 ? d.cfg.K : 1;
-	job->n_draw = bootstrap ? Max(1, (int64) ceil(opt->max_samples * n)) : n;
-	TreeCheckModelSize("random_forest", n_trees, d.cfg.max_depth, Min(n, job->n_draw),
-					   d.cfg.min_leaf, nv);
-
-	pool = MaasPoolStart(TreeThreads(n * data->n_features * (int64) n_trees));
-	n_workers = MaasPoolWorkers(pool);
-	job->bitmap_bytes = (n + 7) / 8;
-	bytes = mul_size(n, data->n_features * 2);
-	bytes = add_size(bytes, mul_size(n_workers, mul_size(n, 24)));
-	if (oob)
-		bytes = add_size(bytes, add_size(mul_size(n_trees, job->bitmap_bytes), mul_size(n, 8)));
-	MaasCheckMemory(bytes, "random_forest training");
-
-	Bin(&d, pool, data, opt->max_bin, &bins, &codes);
-	job->d = &d;
-	job->pool = pool;
-	job->seed = (uint64) data->seed;
-	job->bootstrap = bootstrap;
-	job->scratch = palloc(sizeof(CartScratch) * n_workers);
-	for (int w = 0; w < n_workers; w++)
-		ScratchInit(&job->scratch[w], &d, n, bootstrap);
-	job->inbag = NULL;
-	if (oob)
-	{
-		job->inbag = MemoryContextAllocHuge(CurrentMemoryContext, (Size) n_trees * job->bitmap_bytes);
-		memset(job->inbag, 0, (Size) n_trees * job->bitmap_bytes);
-	}
-	job->batch = Min(n_trees, 4 * n_workers);
-	job->builds = palloc0(sizeof(TreeBuild) * job->batch);
-	cb = palloc0(sizeof(MemoryContextCallback));
-	cb->func = FreeBuilds;
-	cb->arg = job;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
-
-	e = TreeEnsembleNew(TREE_KIND_FOREST, nv, 1);
-	for (int first = 0; first < n_trees; first += job->batch)
-	{
-		int			count = Min(job->batch, n_trees - first);
-
-		/* a batch of trees can take a while */
-		CHECK_FOR_INTERRUPTS();
-		job->first = first;
-		MaasPoolRun(pool, count, ForestTree, job);
-		for (int i = 0; i < count; i++)
-		{
-			TreeEnsembleAppend(e, &job->builds[i]);
-			TreeBuildFree(&job->builds[i]);
-		}
-		if (MaasProgressDue(progress))
-			ereport(NOTICE,
-					(errmsg("random_forest: tree %d/%d, %d nodes", first + count, n_trees,
-							e->n_nodes)));
-	}
-	TreeEnsembleFinish(e);
-	if (oob)
-		e->oob_score = OobScore(pool, e, data, d.cfg.K, job->inbag, job->bitmap_bytes);
-	MaasPoolStop(pool);
-	return e;
-}
-
 const MaasAlgorithm maas_decision_tree = {
 	.name = "decision_tree",
 	.id = 3,
-	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
-	.handles_missing = true,
-	.input = MAAS_INPUT_DENSE,
 	.params = decision_tree_params,
 	.options_size = sizeof(CartOptions),
 	.fit = DecisionTreeFit,
-	.fit_comoment = NULL,
-	.predict = TreePredict,
-	.predict_matrix = TreePredictMatrix,
-	.serialize = TreeSerialize,
-	.deserialize = TreeDeserialize,
-	.describe = TreeDescribe,
-	.explain = TreeExplain,
-	.importance = TreeImportance,
-};
-
-const MaasAlgorithm maas_random_forest = {
-	.name = "random_forest",
-	.id = 4,
-	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
-	.handles_missing = true,
-	.input = MAAS_INPUT_DENSE,
-	.params = random_forest_params,
-	.options_size = sizeof(CartOptions),
-	.fit = RandomForestFit,
-	.fit_comoment = NULL,
-	.predict = TreePredict,
-	.predict_matrix = TreePredictMatrix,
-	.serialize = TreeSerialize,
-	.deserialize = TreeDeserialize,
-	.describe = TreeDescribe,
-	.explain = TreeExplain,
-	.importance = TreeImportance,
+	TREE_ALGORITHM_SHARED,
 };

@@ -8,14 +8,18 @@
  * sends codes 1..s left, the rest right, and missing values the way learned
  * for that node; the stored threshold is a cut value, so predicting on raw
  * values (x <= threshold goes left) agrees with the binned training.
+ * decision_tree (cart.c) and random_forest (forest.c) grow CART trees
+ * (cart.c); gradient_boosting's rounds (boost.c) grow trees level by level
+ * (boostgrow.c) on gradient histograms (boosthist.c).
  *
  * Training threads (core/pool.c) run plain C over memory allocated before
  * they start; the backend's own thread supervises them, handles interrupts
  * and does every PostgreSQL call.
  *
- * A fitted model is a TreeEnsemble (tree.c): flattened nodes of every tree
- * in one array, used for prediction, TreeSHAP explanations, importance and
- * the model bytes.
+ * A fitted model is a TreeEnsemble (ensemble.c): flattened nodes of every
+ * tree in one array, laid out again for prediction (layout.c, predict.c),
+ * and read by the model bytes (format.c), maas_info (describe.c), TreeSHAP
+ * explanations and importance (explain.c).
  */
 #ifndef TREE_H
 #define TREE_H
@@ -26,6 +30,7 @@
 #define TREE_MAX_DEPTH			256		/* deepest tree grown or read */
 #define TREE_MAX_TREES			1000000 /* trees in one model */
 #define TREE_MAX_BIN			65535
+#define TREE_MAX_NODES			(1 << 30)	/* nodes, or leaf values, of a model */
 #define TREE_PAYLOAD_VERSION	1
 #define TREE_BIN_SAMPLE			262144	/* rows sampled to place the bin cuts */
 
@@ -56,7 +61,7 @@ typedef struct TreeNode
 } TreeNode;
 
 /*
- * The same node for prediction (tree.c): each tree's nodes renumbered
+ * The same node for prediction (layout.c): each tree's nodes renumbered
  * breadth-first so that a node's children sit side by side, and a leaf
  * loops to itself.  A step is then branch-free, and several trees can be
  * walked in lockstep for one row.
@@ -179,7 +184,7 @@ TreeRandomSeed(uint64 seed, uint64 a, uint64 b)
 	return TreeRandomNext(&s);
 }
 
-/* ---- the fitted model (tree.c) ---- */
+/* ---- trees as built, and the fitted model (ensemble.c) ---- */
 
 /* A tree as built: nodes in creation order, children after their parent */
 typedef struct TreeBuildNode
@@ -216,20 +221,274 @@ extern TreeEnsemble *TreeEnsembleNew(TreeKind kind, int n_values, int n_groups);
 extern void TreeEnsembleAppend(TreeEnsemble *e, const TreeBuild *b);
 extern void TreeEnsembleFinish(TreeEnsemble *e);
 
+/* ---- CART trees (cart.c; random_forest: forest.c) ---- */
+
+typedef struct CartConfig
+{
+	int			max_depth;
+	int			min_split;
+	int			min_leaf;
+	int			mtry;			/* candidate features per node */
+	int			criterion;
+	int			K;				/* classes; 0 for regression */
+	int			S;				/* statistics per bin: K weights + count, or w, wy, count */
+} CartConfig;
+
+/* Read-only during training */
+typedef struct CartData
+{
+	const TreeCodes *codes;		/* column-major */
+	const TreeBins *bins;
+	const double *y;			/* class index or value */
+	int64		n;
+	int			p;
+	CartConfig	cfg;
+} CartData;
+
+/* Working memory of one worker */
+typedef struct CartScratch
+{
+	float	   *w;				/* row weights, NULL: all 1 */
+	int32	   *rows;
+	int32	   *tmp;
+	uint64	   *keys;
+	double	   *hist;			/* (max_bins + 1) * S */
+	int32	   *occ_code;
+	double	   *occ;			/* occupied bins' statistics */
+	double	   *total;			/* S */
+	double	   *left;			/* S */
+	double	   *right;			/* S */
+	double	   *lm;				/* S */
+	int		   *perm;			/* p */
+	struct CartStackEntry *stack;
+} CartScratch;
+
+/* Options of both algorithms: a decision tree has the first six */
+typedef struct CartOptions
+{
+	int			criterion;		/* Criterion, or -1: by task */
+	int			max_depth;
+	int			min_samples_split;
+	int			min_samples_leaf;
+	double		max_features;	/* NaN: by algorithm and task */
+	int			max_bin;
+	int			n_estimators;
+	bool		bootstrap;
+	double		max_samples;
+	bool		oob_score;
+} CartOptions;
+
+/* Parameters both algorithms declare alike */
+#define CART_PARAM_CRITERION \
+	{"criterion", MAAS_PARAM_CHOICE, NULL, 0, 0, "gini,entropy,squared_error", \
+		"split quality: gini or entropy (classification, default gini), squared_error (regression)", \
+	offsetof(CartOptions, criterion)}
+#define CART_PARAMS_MIN_SAMPLES \
+	{"min_samples_split", MAAS_PARAM_INT, "2", 2, INT_MAX, NULL, \
+		"fewest training rows a node needs to be split", \
+	offsetof(CartOptions, min_samples_split)}, \
+	{"min_samples_leaf", MAAS_PARAM_INT, "1", 1, INT_MAX, NULL, \
+		"fewest training rows in each child of a split", \
+	offsetof(CartOptions, min_samples_leaf)}
+
+struct CartFeatureJob;
+
+extern void CartConfigure(const MaasTrainData *data, const CartOptions *opt, bool forest,
+						  CartConfig *cfg, const char *algorithm);
+extern void CartScratchInit(CartScratch *s, const CartData *d, int64 rows, bool weights);
+extern void CartBin(CartData *d, MaasPool *pool, const MaasTrainData *data, int max_bin,
+					TreeBins *bins, TreeCodes *codes);
+extern int	CartGrowTree(const CartData *d, CartScratch *s, int32 m, uint64 *rng, TreeBuild *out,
+						 MaasPool *pool, struct CartFeatureJob *par);
+
+/* ---- gradient boosting (boost.c, boostgrow.c, boosthist.c) ---- */
+
+/* A node of the level being grown */
+typedef struct BoostNode
+{
+	int32		id;				/* in the tree being built */
+	int32		begin;			/* rows in the current buffer */
+	int32		end;
+	double		G;
+	double		H;
+	double	   *hist;			/* NULL when not needed */
+	/* the split found */
+	double		gain;
+	int			feature;
+	int			split;
+	bool		default_left;
+	double		GL;
+	double		HL;
+	int32		nl;				/* rows going left */
+	int32		leaf_left;		/* last level: the children's leaf values */
+	int32		leaf_right;
+	int			first_chunk;	/* partition and histogram chunks */
+	int			n_chunks;
+	double	   *partials;		/* n_chunks histograms when > 1 */
+} BoostNode;
+
+/* A chunk of a node's rows */
+typedef struct BoostChunk
+{
+	int			node;
+	int32		begin;
+	int32		end;
+	int32		count;			/* partition: rows going left */
+	int32		left_at;		/* partition: where its left rows go */
+	int32		right_at;
+} BoostChunk;
+
+/* A leaf and where its rows are */
+typedef struct BoostLeafRange
+{
+	const int32 *rows;
+	int32		begin;
+	int32		end;
+	int32		leaf;			/* its value's offset in the tree's values */
+} BoostLeafRange;
+
+/*
+ * A row record: gradient and hessian of the tree being grown, then the
+ * row's codes (uint8 or uint16), padded to 8 bytes.  The rows of a node
+ * are a contiguous range of records, so building its histogram and
+ * partitioning it stream through memory instead of gathering by row.
+ */
+#define BOOST_REC_CODES		16	/* offset of the codes */
+#define BOOST_UNIFORM_CELLS 256	/* histogram cells per feature, uint8 codes */
+
+/* A gradient and hessian pair, added to a histogram cell at once */
+typedef double BoostGradPair __attribute__((vector_size(16), aligned(8)));
+
+/* The state of a gradient_boosting fit */
+typedef struct Booster
+{
+	/* data */
+	TreeCodes	codes;			/* row-major */
+	TreeCodes	columns;		/* the same, column-major: where rows go */
+	TreeBins	bins;
+	int64		n;
+	int			p;
+	int			K;				/* trees per round */
+	MaasTask	task;
+	const double *y;
+	int32	   *train;			/* training rows, ascending */
+	int32		n_train;
+	int32	   *valid;			/* validation rows */
+	int32		n_valid;
+	double	   *F;				/* n x K margins */
+	double	   *gh;				/* K > 1: K x n x 2 gradient, hessian */
+	int32	   *foff;			/* per feature: first histogram cell */
+	int32		cells;
+	bool		uniform;		/* foff[f] is f * BOOST_UNIFORM_CELLS */
+	int			rec_size;		/* bytes per record */
+	/* params */
+	double		eta;
+	int			max_depth;
+	double		mcw;
+	double		lambda;
+	double		gamma;
+	double		subsample;
+	double		colsample;
+	uint64		seed;
+	/* per round / tree */
+	int32	   *sample;			/* the round's sampled rows */
+	int32	   *rows_a;			/* partition buffers: row numbers */
+	int32	   *rows_b;
+	char	   *rec_a;			/* and their records */
+	char	   *rec_b;
+	int32		m;				/* sampled rows */
+	int32	   *others;			/* training rows not sampled, then validation rows */
+	int32		n_others;
+	int		   *feats;			/* the tree's columns */
+	int			nf;
+	int			k;				/* class of the tree */
+	const double *ghk;			/* K > 1: gh of class k */
+	int32		chunk;			/* rows per chunk */
+	/* a level */
+	BoostNode  *nodes;
+	int			n_nodes;
+	BoostChunk *chunks;
+	int			n_chunks;
+	bool		root_pass;		/* histograms of the root: write the records */
+	const int32 *src;			/* buffer the level's rows are in */
+	int32	   *dst;
+	char	   *rsrc;			/* the same for records */
+	char	   *rdst;
+	/* leaves */
+	BoostLeafRange *leaves;
+	int32	   *leaf_of;		/* per row grown on: its leaf (BoostLeafRange.leaf) */
+	int			n_leaves;
+	TreeBuild	build;
+	/* losses: per block partial sums */
+	double	   *block_loss;
+	MaasPool   *pool;
+} Booster;
+
+/*
+ * Whether a code goes left, without a branch: near the root the direction
+ * is a coin flip.  Code 0 (missing) takes the default way; codes 1..split
+ * go left.
+ */
+static pg_attribute_always_inline int
+BoostCodeGoesLeft(uint32 code, uint32 split, int default_left)
+{
+	return (code - 1 < split) | ((code == 0) & default_left);
+}
+
+/* boosthist.c */
+extern void BoostMakeChunks(Booster *b, const bool *want);
+extern void BoostRootHist(Booster *b);
+extern void BoostChildHists(Booster *b, const BoostNode *level, const bool *split,
+							BoostNode *next, int n_next);
+
+/* boostgrow.c */
+extern void BoostGrowTree(Booster *b);
+
+/* ---- the model's methods, shared by the three algorithms ---- */
+
+/* layout.c */
+extern void TreeLayOutSteps(TreeEnsemble *e);
+
+/* predict.c */
 extern void TreePredict(const MaasModel *model, const MaasInput *in, double *out);
 extern void TreePredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 							  double *out);
+
+/* format.c */
 extern void TreeSerialize(const MaasModel *model, StringInfo buf);
 extern void *TreeDeserialize(MaasReader *r, const MaasModel *model);
+extern int64 TreeSectionBytes(const TreeEnsemble *e);
+extern void TreeCheckModelSize(const char *algorithm, int64 trees, int max_depth,
+							   int64 rows, int min_leaf, int n_values);
+
+/* describe.c */
 extern void TreeDescribe(const MaasModel *model, MaasJson *json);
+
+/* explain.c */
 extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
-/* shared training helpers (tree.c) */
-extern int	TreeThreads(int64 work);
-extern void TreeCheckModelSize(const char *algorithm, int64 trees, int max_depth,
-							   int64 rows, int min_leaf, int n_values);
-extern void TreeShap(const TreeEnsemble *e, int t, int value, const double *x,
-					 double scale, double *phi, double *expected);
+/* What the MaasAlgorithm of every tree algorithm shares: tasks, input, methods */
+#define TREE_ALGORITHM_SHARED \
+	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY, \
+	.handles_missing = true, \
+	.input = MAAS_INPUT_DENSE, \
+	.fit_comoment = NULL, \
+	.predict = TreePredict, \
+	.predict_matrix = TreePredictMatrix, \
+	.serialize = TreeSerialize, \
+	.deserialize = TreeDeserialize, \
+	.describe = TreeDescribe, \
+	.explain = TreeExplain, \
+	.importance = TreeImportance
+
+/* Threads for this much work (rows x features x trees): small fits stay inline */
+static inline int
+TreeThreads(int64 work)
+{
+	if (work < 2000000)
+		return 1;
+	return maas_threads;
+}
 
 #endif							/* TREE_H */
