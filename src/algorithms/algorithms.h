@@ -17,7 +17,7 @@ extern const int maas_algorithm_count;
 extern const MaasAlgorithm maas_linear_regression;	/* linear.c */
 extern const MaasAlgorithm maas_logistic_regression;	/* logistic.c */
 extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
-extern const MaasAlgorithm maas_random_forest;	/* trees/cart.c */
+extern const MaasAlgorithm maas_random_forest;	/* trees/forest.c */
 extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 
 #endif							/* MAAS_ALGORITHMS_H */
