@@ -14,6 +14,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_decision_tree,
 	&maas_random_forest,
 	&maas_gradient_boosting,
+	&maas_mlp,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

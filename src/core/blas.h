@@ -19,6 +19,7 @@ typedef struct MaasBlas
 {
 	__typeof__(cblas_dgemv) *dgemv;
 	__typeof__(cblas_dgemm) *dgemm;
+	__typeof__(cblas_sgemm) *sgemm;
 	__typeof__(cblas_dsyrk) *dsyrk;
 	__typeof__(cblas_dsyr) *dsyr;
 	__typeof__(LAPACKE_dpotrf) *dpotrf;
@@ -33,6 +34,7 @@ extern MaasBlas maas_blas;
 
 #define cblas_dgemv (*maas_blas.dgemv)
 #define cblas_dgemm (*maas_blas.dgemm)
+#define cblas_sgemm (*maas_blas.sgemm)
 #define cblas_dsyrk (*maas_blas.dsyrk)
 #define cblas_dsyr (*maas_blas.dsyr)
 #define LAPACKE_dpotrf (*maas_blas.dpotrf)

@@ -157,7 +157,9 @@ typedef enum MaasParamType
 	MAAS_PARAM_FLOAT,			/* double; NaN when unset without default */
 	MAAS_PARAM_BOOL,			/* bool */
 	MAAS_PARAM_CHOICE,			/* int: index in choices; -1 when unset */
-	MAAS_PARAM_NAMES			/* MaasNames: an array of column names */
+	MAAS_PARAM_NAMES,			/* MaasNames: an array of column names */
+	MAAS_PARAM_INTS,			/* MaasInts: an array of integers in [min, max] */
+	MAAS_PARAM_LAYERS			/* MaasLayers: an array of layer objects */
 } MaasParamType;
 
 typedef struct MaasNames
@@ -165,6 +167,30 @@ typedef struct MaasNames
 	int			n;
 	char	  **names;			/* NULL when not given */
 } MaasNames;
+
+typedef struct MaasInts
+{
+	int			n;
+	int		   *values;			/* NULL when not given */
+} MaasInts;
+
+/*
+ * One layer of a network, as {"units": 64, "activation": "relu",
+ * "dropout": 0.1}: units in [min, max] of the spec, activation one of its
+ * choices (-1 when not given), dropout in [0, 1) (NaN when not given).
+ */
+typedef struct MaasLayerSpec
+{
+	int			units;
+	int			activation;
+	double		dropout;
+} MaasLayerSpec;
+
+typedef struct MaasLayers
+{
+	int			n;
+	MaasLayerSpec *layers;		/* NULL when not given */
+} MaasLayers;
 
 typedef struct MaasParamSpec
 {
@@ -306,7 +332,32 @@ typedef struct MaasJson
 /* settings, registered as GUCs by maas.c, defined where they are used */
 extern int	maas_blas_threads;		/* linalg.c */
 extern int	maas_max_memory_kb;		/* memory.c */
-extern int	maas_progress_interval_ms;	/* progress.c */
+extern int	maas_progress_interval_ms;	/* optimizer.c: Adam, AdamW, SGD over float parameters */
+typedef enum MaasOptimizerKind
+{
+	MAAS_OPTIMIZER_ADAM, MAAS_OPTIMIZER_SGD, MAAS_OPTIMIZER_ADAMW	/* "adam,sgd,adamw" */
+} MaasOptimizerKind;
+
+typedef struct MaasOptimizer
+{
+	int			kind;			/* MaasOptimizerKind */
+	double		beta1;
+	double		beta2;
+	double		epsilon;
+	double		momentum;		/* SGD */
+	bool		nesterov;		/* SGD */
+	double		weight_decay;	/* AdamW */
+	int64		n;
+	int64		t;				/* steps taken */
+	float	   *m;				/* first moment, or SGD's velocity */
+	float	   *v;				/* second moment */
+} MaasOptimizer;
+
+extern void MaasOptimizerInit(MaasOptimizer *o, int64 n);
+extern Size MaasOptimizerBytes(int kind, int64 n);
+extern void MaasOptimizerStep(MaasOptimizer *o, float *w, const float *g, double lr);
+
+/* progress.c */
 extern int	maas_threads;			/* pool.c */
 
 /* algorithm.c; the list itself is src/algorithms/algorithms.c */
@@ -356,6 +407,7 @@ extern int32 MaasReadCount(MaasReader *r, int32 max, size_t min_elem_size, const
 extern double MaasReadDouble(MaasReader *r);
 extern double MaasReadFinite(MaasReader *r);
 extern void MaasReadDoubles(MaasReader *r, double *out, int64 n, bool finite);
+extern void MaasReadFloats(MaasReader *r, float *out, int64 n);
 extern char *MaasReadString(MaasReader *r);
 extern void MaasReaderFail(MaasReader *r, const char *detail,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
 extern void MaasWriteU8(StringInfo buf, uint8 v);
@@ -363,6 +415,7 @@ extern void MaasWriteU16(StringInfo buf, uint16 v);
 extern void MaasWriteU32(StringInfo buf, uint32 v);
 extern void MaasWriteDouble(StringInfo buf, double v);
 extern void MaasWriteDoubles(StringInfo buf, const double *v, int64 n);
+extern void MaasWriteFloats(StringInfo buf, const float *v, int64 n);
 extern void MaasWriteString(StringInfo buf, const char *s);
 
 /* describe.c */

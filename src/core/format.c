@@ -78,6 +78,18 @@ MaasWriteDoubles(StringInfo buf, const double *v, int64 n)
 }
 
 void
+MaasWriteFloats(StringInfo buf, const float *v, int64 n)
+{
+	for (int64 i = 0; i < n; i++)
+	{
+		uint32		u;
+
+		memcpy(&u, &v[i], 4);
+		MaasWriteU32(buf, u);
+	}
+}
+
+void
 MaasWriteString(StringInfo buf, const char *s)
 {
 	size_t		len = s ? strlen(s) : 0;
@@ -196,6 +208,22 @@ MaasReadDoubles(MaasReader *r, double *out, int64 n, bool finite)
 		MaasReaderFail(r, "truncated, %lld numbers needed", (long long) n);
 	for (int64 i = 0; i < n; i++)
 		out[i] = finite ? MaasReadFinite(r) : MaasReadDouble(r);
+}
+
+/* n finite float4 values, little-endian */
+void
+MaasReadFloats(MaasReader *r, float *out, int64 n)
+{
+	if ((uint64) n * 4 > r->len - r->pos)
+		MaasReaderFail(r, "truncated, %lld numbers needed", (long long) n);
+	for (int64 i = 0; i < n; i++)
+	{
+		uint32		u = MaasReadU32(r);
+
+		memcpy(&out[i], &u, 4);
+		if (!isfinite(out[i]))
+			MaasReaderFail(r, "a weight is not finite");
+	}
 }
 
 char *

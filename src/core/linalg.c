@@ -65,6 +65,7 @@ MaasLoadBlas(void)
 				 errhint("Install Debian's libopenblas0 and liblapacke.")));
 	maas_blas.set_num_threads = Symbol(blas, "openblas_set_num_threads");
 	maas_blas.dgemm = Symbol(blas, "cblas_dgemm");
+	maas_blas.sgemm = Symbol(blas, "cblas_sgemm");
 	maas_blas.dsyrk = Symbol(blas, "cblas_dsyrk");
 	maas_blas.dsyr = Symbol(blas, "cblas_dsyr");
 	maas_blas.dpotrf = Symbol(lapacke, "LAPACKE_dpotrf");

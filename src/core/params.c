@@ -103,6 +103,10 @@ TypeName(MaasParamType type)
 			return "a string";
 		case MAAS_PARAM_NAMES:
 			return "an array of column names";
+		case MAAS_PARAM_INTS:
+			return "an array of integers";
+		case MAAS_PARAM_LAYERS:
+			return "an array of layers such as [{\"units\": 64, \"activation\": \"relu\"}]";
 	}
 	return "?";
 }
@@ -231,6 +235,146 @@ SetNames(MaasParamValue *v, const JsonbValue *jv)
 	}
 }
 
+/* The elements of a JSON array, or ERROR naming the parameter */
+static JsonbValue *
+ArrayElements(const MaasParamSpec *spec, const JsonbValue *jv, int *n)
+{
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+	JsonbValue *elems;
+	int			count = 0;
+
+	if (jv->type != jbvBinary || !JsonContainerIsArray(jv->val.binary.data))
+		WrongType(spec);
+	elems = palloc(sizeof(JsonbValue) * Max(JsonContainerSize(jv->val.binary.data), 1));
+	it = JsonbIteratorInit(jv->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+		if (tok == WJB_ELEM)
+			elems[count++] = elem;
+	*n = count;
+	return elems;
+}
+
+/* A whole number within the spec's bounds, or ERROR naming what */
+static int
+IntWithin(const MaasParamSpec *spec, const JsonbValue *jv, double min, double max,
+		  const char *what)
+{
+	double		number;
+
+	if (jv->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be an integer", what),
+				 errhint("%s", spec->help)));
+	number = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+												NumericGetDatum(jv->val.numeric)));
+	if (number != floor(number) || number < min || number > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be an integer between %.0f and %.0f", what, min, max),
+				 errhint("%s", spec->help)));
+	return (int) number;
+}
+
+static void
+SetInts(MaasParamValue *v, const JsonbValue *jv)
+{
+	MaasInts   *ints = FIELD(v, MaasInts);
+	int			n;
+	JsonbValue *elems = ArrayElements(v->spec, jv, &n);
+
+	ints->n = n;
+	ints->values = palloc(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		ints->values[i] = IntWithin(v->spec, &elems[i], v->spec->min, v->spec->max,
+									psprintf("element %d of parameter \"%s\"", i + 1,
+											 v->spec->name));
+}
+
+/*
+ * An array of layer objects: "units" (required, within the spec's bounds),
+ * "activation" (one of the spec's choices) and "dropout" (in [0, 1)).
+ */
+static void
+SetLayers(MaasParamValue *v, const JsonbValue *jv)
+{
+	const MaasParamSpec *spec = v->spec;
+	MaasLayers *layers = FIELD(v, MaasLayers);
+	int			n;
+	JsonbValue *elems = ArrayElements(spec, jv, &n);
+
+	layers->n = n;
+	layers->layers = palloc(sizeof(MaasLayerSpec) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		MaasLayerSpec *layer = &layers->layers[i];
+		char	   *where = psprintf("%s[%d]", spec->name, i);
+		JsonbIterator *it;
+		JsonbValue	item;
+		JsonbIteratorToken tok;
+		char	   *key = NULL;
+
+		layer->units = 0;
+		layer->activation = -1;
+		layer->dropout = NAN;
+		if (elems[i].type != jbvBinary || !JsonContainerIsObject(elems[i].val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be an object such as {\"units\": 64, \"activation\": \"relu\"}",
+							where)));
+		it = JsonbIteratorInit(elems[i].val.binary.data);
+		while ((tok = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+		{
+			if (tok == WJB_KEY)
+			{
+				key = JsonbString(&item);
+				continue;
+			}
+			if (tok != WJB_VALUE)
+				continue;
+			if (strcmp(key, "units") == 0)
+				layer->units = IntWithin(spec, &item, spec->min, spec->max,
+										 psprintf("%s.units", where));
+			else if (strcmp(key, "activation") == 0)
+			{
+				char	   *name = item.type == jbvString ? JsonbString(&item) : "";
+
+				layer->activation = ChoiceIndex(spec->choices, name);
+				if (layer->activation < 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s.activation cannot be \"%s\"", where, name),
+							 errhint("Valid values are: %s.", spec->choices)));
+			}
+			else if (strcmp(key, "dropout") == 0)
+			{
+				if (item.type != jbvNumeric)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s.dropout must be a number", where)));
+				layer->dropout = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+																	NumericGetDatum(item.val.numeric)));
+				if (!(layer->dropout >= 0 && layer->dropout < 1))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s.dropout must be at least 0 and below 1", where)));
+			}
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown key \"%s\" in %s", key, where),
+						 errhint("A layer has \"units\", \"activation\" and \"dropout\".")));
+		}
+		if (layer->units == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s has no \"units\"", where),
+					 errhint("For example: {\"units\": 64, \"activation\": \"relu\"}.")));
+	}
+}
+
 static void
 SetValue(MaasParamValue *v, const JsonbValue *jv)
 {
@@ -256,6 +400,12 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 			break;
 		case MAAS_PARAM_NAMES:
 			SetNames(v, jv);
+			break;
+		case MAAS_PARAM_INTS:
+			SetInts(v, jv);
+			break;
+		case MAAS_PARAM_LAYERS:
+			SetLayers(v, jv);
 			break;
 	}
 	v->is_set = true;
@@ -364,7 +514,7 @@ MaasChoiceName(const MaasParamSpec *specs, const char *name, int choice)
 	{
 		const char *p = spec->choices;
 
-		if (strcmp(spec->name, name) != 0 || spec->type != MAAS_PARAM_CHOICE)
+		if (strcmp(spec->name, name) != 0 || spec->choices == NULL)
 			continue;
 		for (int i = 0; p != NULL && i < choice; i++)
 		{
@@ -431,6 +581,49 @@ MaasParamsToJson(const MaasParams *params, MaasJson *json)
 				MaasJsonKey(json, spec->name);
 				MaasJsonString(json, MaasChoiceName(spec, spec->name, *FIELD(v, int)));
 				break;
+			case MAAS_PARAM_INTS:
+				{
+					MaasInts   *ints = FIELD(v, MaasInts);
+
+					if (ints->values == NULL)
+						continue;
+					MaasJsonKey(json, spec->name);
+					MaasJsonBeginArray(json);
+					for (int k = 0; k < ints->n; k++)
+						MaasJsonInt(json, ints->values[k]);
+					MaasJsonEndArray(json);
+					break;
+				}
+			case MAAS_PARAM_LAYERS:
+				{
+					MaasLayers *layers = FIELD(v, MaasLayers);
+
+					if (layers->layers == NULL)
+						continue;
+					MaasJsonKey(json, spec->name);
+					MaasJsonBeginArray(json);
+					for (int k = 0; k < layers->n; k++)
+					{
+						const MaasLayerSpec *layer = &layers->layers[k];
+
+						MaasJsonBeginObject(json);
+						MaasJsonKey(json, "units");
+						MaasJsonInt(json, layer->units);
+						if (layer->activation >= 0)
+						{
+							MaasJsonKey(json, "activation");
+							MaasJsonString(json, MaasChoiceName(spec, spec->name, layer->activation));
+						}
+						if (!isnan(layer->dropout))
+						{
+							MaasJsonKey(json, "dropout");
+							MaasJsonNumber(json, layer->dropout);
+						}
+						MaasJsonEndObject(json);
+					}
+					MaasJsonEndArray(json);
+					break;
+				}
 			case MAAS_PARAM_NAMES:
 				{
 					MaasNames  *names = FIELD(v, MaasNames);

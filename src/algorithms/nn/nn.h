@@ -1,0 +1,83 @@
+/*
+ * nn.h
+ *	  Neural network building blocks: dense layers with their activations,
+ *	  losses, and the workspace a batch runs in.
+ *
+ * A network is a stack of dense layers over one float parameter vector
+ * (each layer's weights, in x out row-major, then its biases), so an
+ * optimizer steps over all of it at once.  Activations are row-major,
+ * rows x units.  Each pass is one function over a chunk of rows with
+ * explicit buffers (llm.c's style): forward keeps every layer's
+ * pre-activation and output, backward turns the output's gradient into the
+ * parameters' gradient.  Arithmetic is single precision through sgemm.
+ */
+#ifndef MAAS_NN_H
+#define MAAS_NN_H
+
+#include "common/pg_prng.h"
+
+#include "core/core.h"
+
+/* hidden activations, in the order of NN_ACTIVATIONS; softmax is the output's */
+#define NN_ACTIVATIONS	"relu,sigmoid,tanh,linear,leaky_relu,gelu"
+typedef enum NnActivation
+{
+	NN_RELU, NN_SIGMOID, NN_TANH, NN_LINEAR, NN_LEAKY_RELU, NN_GELU, NN_SOFTMAX
+} NnActivation;
+
+#define NN_LEAKY_SLOPE	0.01f	/* PyTorch's LeakyReLU default */
+
+/* losses, in the order of NN_LOSSES */
+#define NN_LOSSES	"mse,mae,huber,binary_crossentropy,categorical_crossentropy"
+typedef enum NnLoss
+{
+	NN_MSE, NN_MAE, NN_HUBER, NN_BCE, NN_CCE
+} NnLoss;
+
+typedef struct NnLayer
+{
+	int			in;
+	int			out;
+	int			activation;		/* NnActivation */
+	float		dropout;		/* of this layer's output, in training */
+	int64		w;				/* offset of the weights in the parameters */
+	int64		b;				/* offset of the biases */
+} NnLayer;
+
+typedef struct NnNet
+{
+	int			n_layers;		/* hidden layers and the output layer */
+	NnLayer    *layers;
+	int64		n_params;
+	int			max_units;		/* widest layer, inputs included */
+} NnNet;
+
+/* The buffers of one chunk of at most rows rows */
+typedef struct NnWork
+{
+	int			rows;
+	float	  **z;				/* per layer: pre-activation, rows x out */
+	float	  **a;				/* a[0] the input, a[l + 1] layer l's output */
+	float	  **mask;			/* per layer: dropout scale of each output, or NULL */
+	float	   *da;				/* rows x max_units */
+	float	   *dz;				/* rows x max_units */
+} NnWork;
+
+/* layers.c */
+extern void NnInitNet(NnNet *net, int n_inputs, int n_hidden, const int *units,
+					  const int *activations, const float *dropout, int n_outputs,
+					  int output_activation);
+extern void NnInitWeights(const NnNet *net, float *params, pg_prng_state *rng);
+extern Size NnWorkBytes(const NnNet *net, int rows);
+extern void NnWorkInit(NnWork *w, const NnNet *net, int rows, bool dropout);
+extern void NnForward(const NnNet *net, const float *params, NnWork *w, int rows,
+					  pg_prng_state *dropout_rng);
+extern void NnBackward(const NnNet *net, const float *params, NnWork *w, int rows,
+					   float *grad, float *dinput);
+extern void NnActivate(int activation, const float *z, float *a, int rows, int units);
+
+/* loss.c */
+extern double NnLossGrad(int loss, const float *z, const float *y, int rows, int units,
+						 double huber_delta, float scale, float *dz);
+
+#endif							/* MAAS_NN_H */
