@@ -425,6 +425,32 @@ FloatRows(const MaasTrainData *data, const MlpState *st, float *x, float *y)
 		y[i] = (float) ((target[i] - st->y_mean) / st->y_scale);
 }
 
+static void
+InitOptimizer(MaasOptimizer *optimizer, const MlpOptions *opt, int64 n_params)
+{
+	optimizer->kind = opt->optimizer;
+	optimizer->beta1 = opt->beta_1;
+	optimizer->beta2 = opt->beta_2;
+	optimizer->epsilon = opt->epsilon;
+	optimizer->momentum = opt->momentum;
+	optimizer->nesterov = opt->nesterov;
+	optimizer->weight_decay = opt->weight_decay;
+	MaasOptimizerInit(optimizer, n_params);
+}
+
+/* A chunk's buffers for each worker */
+static void
+InitWorkers(MlpTrain *t, int workers)
+{
+	t->work = palloc(sizeof(NnWork) * workers);
+	t->work_y = palloc(sizeof(float *) * workers);
+	for (int i = 0; i < workers; i++)
+	{
+		NnWorkInit(&t->work[i], t->net, CHUNK, true);
+		t->work_y[i] = palloc(sizeof(float) * CHUNK);
+	}
+}
+
 static void *
 MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
@@ -447,7 +473,6 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	float	   *best = NULL;
 	double		best_loss = INFINITY;
 	double		lr = opt->learning_rate;
-	int			workers;
 	Size		bytes;
 
 	BuildNet(net, opt, p, data->task, data->n_classes);
@@ -502,25 +527,10 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 		best = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * net->n_params);
 	}
 
-	optimizer.kind = opt->optimizer;
-	optimizer.beta1 = opt->beta_1;
-	optimizer.beta2 = opt->beta_2;
-	optimizer.epsilon = opt->epsilon;
-	optimizer.momentum = opt->momentum;
-	optimizer.nesterov = opt->nesterov;
-	optimizer.weight_decay = opt->weight_decay;
-	MaasOptimizerInit(&optimizer, net->n_params);
-
+	InitOptimizer(&optimizer, opt, net->n_params);
 	/* threads only when the work is worth them; the result is the same */
 	pool = MaasPoolStart((int64) n * net->n_params >= 4000000 ? maas_threads : 1);
-	workers = Max(MaasPoolWorkers(pool), 1);
-	t.work = palloc(sizeof(NnWork) * workers);
-	t.work_y = palloc(sizeof(float *) * workers);
-	for (int i = 0; i < workers; i++)
-	{
-		NnWorkInit(&t.work[i], net, CHUNK, true);
-		t.work_y[i] = palloc(sizeof(float) * CHUNK);
-	}
+	InitWorkers(&t, Max(MaasPoolWorkers(pool), 1));
 
 	st->loss = palloc(sizeof(double) * opt->epochs);
 	st->val_loss = palloc(sizeof(double) * opt->epochs);
