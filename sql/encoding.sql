@@ -34,7 +34,8 @@ INSERT INTO enc_runs VALUES
 	('enc_dt_impute', 'decision_tree', 'species', '{"max_depth": 4, "missing": "impute"}'),
 	('enc_rf', 'random_forest', 'body_mass_g', '{"n_estimators": 10}'),
 	('enc_gb_native', 'gradient_boosting', 'species', '{"n_estimators": 10}'),
-	('enc_gb_impute', 'gradient_boosting', 'body_mass_g', '{"n_estimators": 10, "missing": "impute"}');
+	('enc_gb_impute', 'gradient_boosting', 'body_mass_g', '{"n_estimators": 10, "missing": "impute"}'),
+	('enc_mlp', 'mlp', 'species', '{"hidden_layers": [8], "epochs": 5, "batch_size": 16}');
 
 -- trained on every row (test_size 0), then evaluated on the same rows
 CREATE TEMP TABLE enc_trained AS

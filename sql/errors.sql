@@ -250,6 +250,31 @@ FROM (VALUES
 ) AS t(n, label, q)
 ORDER BY n;
 
+-- mlp: every bad network, loss, optimizer or batch names its key, and
+-- stores nothing
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'zero units', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": [{"units": 0}]}')$$),
+	(2, 'negative units', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"hidden_layers": [8, -4]}')$$),
+	(3, 'unknown activation', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": [{"units": 8, "activation": "swish"}]}')$$),
+	(4, 'unknown shorthand activation', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"hidden_layers": [8], "activation": "softmax"}')$$),
+	(5, 'unknown loss', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"loss": "hinge"}')$$),
+	(6, 'loss not fitting the task', $$SELECT maas_train('errors_t', 'mlp', 'diabetes', 'progression', '{"loss": "binary_crossentropy"}')$$),
+	(7, 'regression loss for classes', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"loss": "mse"}')$$),
+	(8, 'unknown optimizer', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"optimizer": "rmsprop"}')$$),
+	(9, 'batch larger than the rows', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"batch_size": 1000}')$$),
+	(10, 'empty layers', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": []}')$$),
+	(11, 'NULL layers', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": null}')$$),
+	(12, 'a layer that is not an object', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": [64]}')$$),
+	(13, 'unknown key in a layer', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": [{"units": 8, "size": 3}]}')$$),
+	(14, 'dropout of 1', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": [{"units": 8, "dropout": 1}]}')$$),
+	(15, 'both layers and hidden_layers', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"layers": [{"units": 8}], "hidden_layers": [8]}')$$),
+	(16, 'over the model size limit', $$SELECT maas_train('errors_t', 'mlp', 'iris', 'species', '{"hidden_layers": [65536, 65536, 65536]}')$$),
+	(17, 'diverging', $$SELECT maas_train('errors_t', 'mlp', 'diabetes', 'progression', '{"optimizer": "sgd", "learning_rate": 10, "epochs": 20}')$$),
+	(18, 'missing native', $$SELECT maas_train('errors_t', 'mlp', 'penguins', 'species', '{"missing": "native"}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+
 -- no input above restarted the server
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
 DROP TABLE errors_server_start;

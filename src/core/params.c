@@ -494,6 +494,11 @@ MaasParseParams(Jsonb *jb, const MaasParamSpec *common, Size common_size,
 						 errmsg("unknown parameter \"%s\"", key),
 						 errhint("Valid parameters are: %s.",
 								 ValidNames(common, algorithm->params))));
+			if (jv.type == jbvNull && params->values[i].spec->type == MAAS_PARAM_LAYERS)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"%s\" must not be null", key),
+						 errhint("%s", params->values[i].spec->help)));
 			if (jv.type == jbvNull)
 				continue;		/* null means the default */
 			SetValue(&params->values[i], &jv);
