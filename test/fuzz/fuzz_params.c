@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -80,6 +82,33 @@ SameValue(const MaasParamValue *a, const MaasParamValue *b)
 			return *FIELD(a, double) == *FIELD(b, double);
 		case MAAS_PARAM_BOOL:
 			return *FIELD(a, bool) == *FIELD(b, bool);
+		case MAAS_PARAM_INTS:
+			{
+				const MaasInts *x = FIELD(a, MaasInts);
+				const MaasInts *y = FIELD(b, MaasInts);
+
+				return x->n == y->n &&
+					memcmp(x->values, y->values, sizeof(int) * x->n) == 0;
+			}
+		case MAAS_PARAM_LAYERS:
+			{
+				const MaasLayers *x = FIELD(a, MaasLayers);
+				const MaasLayers *y = FIELD(b, MaasLayers);
+
+				if (x->n != y->n)
+					return false;
+				for (int i = 0; i < x->n; i++)
+				{
+					const MaasLayerSpec *l = &x->layers[i];
+					const MaasLayerSpec *m = &y->layers[i];
+
+					if (l->units != m->units || l->activation != m->activation ||
+						(isnan(l->dropout) != isnan(m->dropout)) ||
+						(!isnan(l->dropout) && l->dropout != m->dropout))
+						return false;
+				}
+				return true;
+			}
 		case MAAS_PARAM_NAMES:
 			{
 				const MaasNames *x = FIELD(a, MaasNames);
@@ -130,6 +159,9 @@ Parse(Jsonb *jb, const MaasParamSpec *common, const MaasAlgorithm *algorithm)
 			if (v->spec->type == MAAS_PARAM_NAMES && v->is_set &&
 				FIELD(v, MaasNames)->names == NULL)
 				FuzzFail("parameter \"%s\" is set without names", v->spec->name);
+			if (v->spec->type == MAAS_PARAM_LAYERS && v->is_set &&
+				FIELD(v, MaasLayers)->layers == NULL)
+				FuzzFail("parameter \"%s\" is set without layers", v->spec->name);
 		}
 		MaasJsonInit(&json);
 		MaasJsonBeginObject(&json);

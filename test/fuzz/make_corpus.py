@@ -86,6 +86,8 @@ except psycopg2.Error as e:
     hint = e.diag.message_hint or ""
 algorithms = [a.strip() for a in hint.replace("Valid algorithms are:", "").rstrip(".").split(",")]
 small = {"n_estimators": 3, "max_depth": 3}
+small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dropout": 0.1},
+                                         {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", ""):
         continue
@@ -96,7 +98,7 @@ for algorithm in algorithms:
              {"missing": "native"}),
             ("peng", "SELECT island, bill_length_mm, sex, species FROM penguins", "species",
              {"missing": "native"})):
-        params = dict(small, **extra)
+        params = dict(small_by_algorithm.get(algorithm, small), **extra)
         name = "fuzz_%s_%s" % (algorithm, task)
         for attempt in (params, {k: v for k, v in params.items() if k != "n_estimators"}, extra, {}):
             try:
@@ -180,10 +182,12 @@ write("fuzz_agg", "parallel_logistic.bin", chunks(3 | 4, log2, log2b))
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", ""):
         continue
-    a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '{\"max_depth\": 2}') "
-              "FROM fuzz_small WHERE id < 12" % algorithm)
-    b = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '{\"max_depth\": 2}') "
-              "FROM fuzz_small WHERE id BETWEEN 12 AND 20" % algorithm)
+    small_params = '{"hidden_layers": [4], "epochs": 2, "batch_size": 4}' if algorithm == "mlp" \
+        else '{"max_depth": 2}'
+    a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
+              "FROM fuzz_small WHERE id < 12" % (algorithm, small_params))
+    b = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
+              "FROM fuzz_small WHERE id BETWEEN 12 AND 20" % (algorithm, small_params))
     write("fuzz_agg", "merge_%s.bin" % algorithm, chunks(0, a, b))
 
 params = [
@@ -199,6 +203,8 @@ params = [
     {"max_bin": 16, "oob_score": True, "max_samples": 0.7, "missing": "native"},
     {"lambda": 0, "gamma": 1e300, "colsample_bytree": 1e-6, "early_stopping_rounds": 2,
      "validation_fraction": 0.5},
+    {"layers": [{"units": 8, "activation": "gelu", "dropout": 0.5}, {"units": 2}], "optimizer": "adamw"},
+    {"hidden_layers": [3, 2], "activation": "tanh", "loss": "huber", "early_stopping": True},
 ]
 for i, p in enumerate(params):
     write("fuzz_params", "p%02d.json" % i, json.dumps(p).encode())
