@@ -117,13 +117,15 @@ is($outl, '1', 'linear_regression over 1M rows');
 cmp_ok(scalar(grep { $_->[1] =~ /^NOTICE:  maas_train: read \d+ rows in/ } @$linesl), '>=', 2,
 	'linear_regression training reports the rows it read');
 
-# 5. the tree algorithms report their growth: decision_tree its nodes and
+# 5. the tree algorithms and mlp report their growth: decision_tree its nodes and
 #    the share of rows in finished leaves, the ensembles their trees/rounds
 my %tree_report = (
 	decision_tree => [ '{"max_depth": 10}', qr/^NOTICE:  decision_tree: (\d+) nodes, depth \d+, (\d+)% of the rows in leaves$/ ],
 	random_forest => [ '{"n_estimators": 24, "max_depth": 6}', qr/^NOTICE:  random_forest: tree (\d+)\/24, \d+ nodes$/ ],
 	gradient_boosting => [ '{"n_estimators": 40, "max_depth": 5, "early_stopping_rounds": 0}',
-						   qr/^NOTICE:  gradient_boosting: round (\d+)\/40, (?:training|validation) \S+ [\d.e+-]+$/ ]);
+						   qr/^NOTICE:  gradient_boosting: round (\d+)\/40, (?:training|validation) \S+ [\d.e+-]+$/ ],
+	mlp => [ '{"hidden_layers": [16], "epochs": 6, "batch_size": 512, "early_stopping": true, "patience": 6}',
+			 qr/^NOTICE:  mlp: epoch (\d+) of 6, loss [\d.e+-]+, validation loss [\d.e+-]+$/ ]);
 for my $alg (sort keys %tree_report)
 {
 	my ($params, $re) = @{ $tree_report{$alg} };

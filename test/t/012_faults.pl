@@ -303,7 +303,9 @@ my $full_ms;	# a whole linear regression on the million rows
 		# long runs: logistic to a tiny tolerance; trees deep enough to take
 		# long, shallow enough for the model size limit of 1M rows
 		my $more = $alg eq 'logistic_regression' ? ', "max_iter": 100000, "tol": 1e-12'
-		  : $alg eq 'linear_regression' ? '' : ', "max_depth": 10';
+		  : $alg eq 'linear_regression' ? ''
+		  : $alg eq 'mlp' ? ', "hidden_layers": [64, 32], "epochs": 50, "batch_size": 256'
+		  : ', "max_depth": 10';
 		# 100 ms: while the rows are read; for linear regression, half its
 		# run (mostly reading); for the others, 0.3 and 1.5 s into their fit
 		# (the reading takes about as long as a whole linear regression)
