@@ -87,7 +87,7 @@ if out=$(MAAS_PRELOAD=1 test/cluster.sh start 2>"$log"); then
 	eval "$out"
 	cluster=$MAAS_CLUSTER
 	if make -s installcheck PG_CONFIG="$PG_CONFIG" REGRESS="setup smoke linear_quality" >>"$log" 2>&1 &&
-		grep -q 'All 2 tests passed' "$log"; then
+		grep -q 'All 3 tests passed' "$log"; then
 		tap ok "pg_regress smoke linear_quality from the private copy"
 	else
 		show "$log"
