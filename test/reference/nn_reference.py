@@ -232,6 +232,8 @@ def main():
         optimizer(out, "adam", 3001, "adam", lr=0.01)
         optimizer(out, "adam_eps_betas", 3002, "adam", lr=0.1, beta1=0.5, beta2=0.9, eps=1e-3)
         optimizer(out, "adam_keras_eps", 3003, "adam", lr=0.001, eps=1e-7)
+        optimizer(out, "adam_beta2_0.9999", 3010, "adam", lr=0.01, beta2=0.9999)
+        optimizer(out, "adam_beta2_0.99999999", 3011, "adam", lr=0.01, beta2=0.99999999, eps=1e-7)
         optimizer(out, "adamw", 3004, "adamw", lr=0.01, weight_decay=0.1)
         optimizer(out, "adamw_strong", 3005, "adamw", lr=0.05, beta1=0.8, beta2=0.99, eps=1e-6,
                   weight_decay=0.5)
