@@ -64,6 +64,9 @@ MaasOptimizerStep(MaasOptimizer *o, float *w, const float *g, double lr)
 	{
 		float		b1 = (float) o->beta1;
 		float		b2 = (float) o->beta2;
+		/* not 1 - b1: 0.999f is not 0.999, and 1 - 0.99999999f is 0 */
+		float		a1 = (float) (1.0 - o->beta1);
+		float		a2 = (float) (1.0 - o->beta2);
 		float		c1 = (float) (1.0 - pow(o->beta1, (double) o->t));
 		float		c2 = (float) sqrt(1.0 - pow(o->beta2, (double) o->t));
 		float		step = (float) lr;
@@ -72,8 +75,8 @@ MaasOptimizerStep(MaasOptimizer *o, float *w, const float *g, double lr)
 
 		for (int64 i = 0; i < n; i++)
 		{
-			float		m = o->m[i] = b1 * o->m[i] + (1 - b1) * g[i];
-			float		v = o->v[i] = b2 * o->v[i] + (1 - b2) * g[i] * g[i];
+			float		m = o->m[i] = b1 * o->m[i] + a1 * g[i];
+			float		v = o->v[i] = b2 * o->v[i] + a2 * g[i] * g[i];
 
 			/* AdamW: the decay is decoupled from the gradient */
 			w[i] -= decay * w[i];

@@ -80,6 +80,7 @@ void
 NnWorkInit(NnWork *w, const NnNet *net, int rows, bool dropout)
 {
 	w->rows = rows;
+	w->dropped = false;
 	w->z = palloc(sizeof(float *) * net->n_layers);
 	w->a = palloc(sizeof(float *) * (net->n_layers + 1));
 	w->mask = palloc0(sizeof(float *) * net->n_layers);
@@ -210,6 +211,7 @@ void
 NnForward(const NnNet *net, const float *params, NnWork *w, int rows,
 		  pg_prng_state *dropout_rng)
 {
+	w->dropped = dropout_rng != NULL;
 	for (int l = 0; l < net->n_layers; l++)
 	{
 		const NnLayer *layer = &net->layers[l];
@@ -281,7 +283,7 @@ NnBackward(const NnNet *net, const float *params, NnWork *w, int rows, float *gr
 			const NnLayer *below = &net->layers[l - 1];
 			int64		n = (int64) rows * below->out;
 
-			if (w->mask[l - 1] != NULL)
+			if (w->dropped && w->mask[l - 1] != NULL)
 				for (int64 i = 0; i < n; i++)
 					da[i] *= w->mask[l - 1][i];
 			ActivationGrad(below->activation, w->z[l - 1], da, n);

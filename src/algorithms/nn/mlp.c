@@ -384,7 +384,8 @@ TrainEpoch(MlpTrain *t, MaasPool *pool, MaasOptimizer *optimizer, float *grad,
 		}
 		for (int c = 0; c < chunks; c++)
 			total += t->chunk_loss[c];
-		AddL2(net, t->params, grad, opt->l2);
+		/* the penalty is part of the loss reported, as Keras reports it */
+		total += AddL2(net, t->params, grad, opt->l2) * rows;
 		MaasOptimizerStep(optimizer, t->params, grad, lr);
 	}
 	return total / n_train;

@@ -59,6 +59,7 @@ typedef struct NnWork
 	float	  **z;				/* per layer: pre-activation, rows x out */
 	float	  **a;				/* a[0] the input, a[l + 1] layer l's output */
 	float	  **mask;			/* per layer: dropout scale of each output, or NULL */
+	bool		dropped;		/* the last forward pass applied the masks */
 	float	   *da;				/* rows x max_units */
 	float	   *dz;				/* rows x max_units */
 } NnWork;
