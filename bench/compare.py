@@ -45,7 +45,8 @@ OUT = os.path.join(HERE, "out")
 sys.path.insert(0, HERE)
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
-TREE_ROWS = int(os.environ.get("BENCH_TREE_ROWS", "1000000"))
+TREE_ROWS = int(os.environ.get("BENCH_TREE_ROWS", "500000"))
+THREADS = os.environ.get("BENCH_THREADS", "")	# maas.threads; unset: the server's default
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 JIT = os.environ.get("BENCH_JIT", "off")
 TIMEOUT = os.environ.get("BENCH_TIMEOUT", "600s")
@@ -107,6 +108,8 @@ class Side:
                 "client_min_messages": "warning",
                 "statement_timeout": TIMEOUT,
             }
+            if THREADS:
+                gucs["maas.threads"] = THREADS
             if kind == "parallel":		# bench.py's forced parallel plan
                 gucs.update(max_parallel_workers_per_gather="2", parallel_setup_cost="0",
                             parallel_tuple_cost="0", min_parallel_table_scan_size="0")
@@ -484,8 +487,9 @@ def main():
     out()
     out("== %.0f s, load average %s at the end" % (elapsed, loadavg()))
     if controls:
-        out("   noise (controls, no maas code): B/A %s"
-            % ", ".join(fmt_ratio(r["ratio"]) for r in controls))
+        out("   noise (controls, no maas code): wall B/A %s; cpu B/A %s"
+            % (", ".join(fmt_ratio(r["ratio"]) for r in controls),
+               ", ".join(fmt_ratio(r["cpu_ratio"]) for r in controls if r["cpu_ratio"])))
     for s in sides:
         ran = sum(r[1] for c in all_cases for r in c.runs[s.key]
                   if r[1] is not None and r[2] is not None and not c.threaded)
