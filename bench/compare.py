@@ -14,8 +14,8 @@ Every benchmark is one query that returns one row, taken from bench/bench.py
 (linear models) and bench/trees.py (tree models), plus controls: the scans
 those benchmarks compare against, which run no maas code, so their B/A ratio
 is the noise of the measurement itself.  Each query runs once on each side
-to warm up (the long tree trainings skip that), then BENCH_RUNS rounds run
-it on A and on B back to back, A first in one round and B first in the next,
+to warm up (the long tree trainings skip that), then BENCH_RUNS rounds
+(BENCH_TREE_RUNS for the tree trainings) run it on A and on B back to back, A first in one round and B first in the next,
 so a change of the machine's load hits both sides alike.
 
 Per benchmark: the median wall-clock time of each side (client side,
@@ -47,7 +47,8 @@ sys.path.insert(0, HERE)
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 TREE_ROWS = int(os.environ.get("BENCH_TREE_ROWS", "500000"))
 THREADS = os.environ.get("BENCH_THREADS", "")	# maas.threads; unset: the server's default
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+TREE_RUNS = int(os.environ.get("BENCH_TREE_RUNS", "5"))	# the long trainings of "trees"
 JIT = os.environ.get("BENCH_JIT", "off")
 TIMEOUT = os.environ.get("BENCH_TIMEOUT", "600s")
 GROUPS = ["predict", "train", "fit", "logistic", "trees", "tree_predict", "churn"]
@@ -405,7 +406,7 @@ def run_group(group, sides):
         if c.warmup:
             for s in sides:
                 c.run(s)
-    for rnd in range(RUNS):
+    for rnd in range(TREE_RUNS if group == "trees" else RUNS):
         for i, c in enumerate(cases):
             order = sides if (rnd + i) % 2 == 0 else sides[::-1]
             for s in order:
@@ -463,10 +464,11 @@ def main():
                  % (", ".join(sorted(unknown)), ",".join(GROUPS)))
     versions = [s.one("SELECT extversion FROM pg_extension WHERE extname = 'maas'")
                 for s in sides]
-    out("A = %s, B = %s (maas %s / %s); %s rows (linear), %s rows (trees), %d rounds, "
-        "maas.threads %s; load average %s"
+    out("A = %s, B = %s (maas %s / %s); %s rows (linear), %s rows (trees), %d rounds"
+        " (tree training: %d), maas.threads %s; load average %s"
         % (sides[0].label, sides[1].label, versions[0], versions[1], format(ROWS, ","),
-           format(TREE_ROWS, ","), RUNS, sides[0].one("SHOW maas.threads"), loadavg()))
+           format(TREE_ROWS, ","), RUNS, TREE_RUNS, sides[0].one("SHOW maas.threads"),
+           loadavg()))
     started = time.time()
     all_cases = []
     for g in groups:
@@ -510,9 +512,9 @@ def main():
                       fmt_ratio(c.result["cpu_ratio"]), verdict(c, c.result))
                    for c in all_cases)
     text = ("A = %s, B = %s; %s rows (linear), %s rows (trees), median of %d interleaved"
-            " rounds; load average %s at the end; %.0f s.\n\n"
+            " rounds (tree training: %d); load average %s at the end; %.0f s.\n\n"
             % (sides[0].label, sides[1].label, format(ROWS, ","), format(TREE_ROWS, ","),
-               RUNS, loadavg(), elapsed) + head + body)
+               RUNS, TREE_RUNS, loadavg(), elapsed) + head + body)
     if differ:
         text += "\nDifferent outputs: " + "; ".join("%s (%s)" % d for d in differ) + "\n"
     os.makedirs(OUT, exist_ok=True)
@@ -520,7 +522,7 @@ def main():
         f.write(text)
     with open(os.path.join(OUT, "compare.json"), "w") as f:
         json.dump({"A": sides[0].label, "B": sides[1].label, "rows": ROWS,
-                   "tree_rows": TREE_ROWS, "runs": RUNS,
+                   "tree_rows": TREE_ROWS, "runs": RUNS, "tree_runs": TREE_RUNS,
                    "cases": [{"group": c.group, "key": c.key, "label": c.label,
                               "control": c.control, "result": c.result,
                               "runs": {k: [r[:3] for r in v] for k, v in c.runs.items()}}

@@ -19,7 +19,8 @@
 #   BENCH_ROWS       rows of t and t_cls (linear benchmarks)  default 1000000
 #   BENCH_TREE_ROWS  rows of the tree table                   default 500000
 #                    (trees.py's published size is 1000000: about 8 minutes more)
-#   BENCH_RUNS       interleaved rounds                       default 5
+#   BENCH_RUNS       interleaved rounds                       default 9
+#   BENCH_TREE_RUNS  rounds of the tree trainings (group trees) default 5
 #   BENCH_ONLY       comma list of predict,train,fit,logistic,trees,tree_predict,churn
 #   BENCH_SLOWER     B/A above which a benchmark is flagged   default 1.05
 #   BENCH_THREADS    maas.threads of every session             default: the server's (2)

@@ -61,19 +61,26 @@ def machine():
         os.cpu_count(), cpu_model(), memory_gb(), os_name(), platform.release())
 
 
+def git(*args):
+    return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def commit():
-    """The work tree's commit, and whether its source differs from it (the
-    benchmarks run the maas built from this tree)."""
+    """The work tree's commit, the last one that changed maas's source, and
+    whether the source differs from it (the benchmarks run the maas built
+    from this tree)."""
+    source = ["src", "sql", "Makefile", "maas.control"]
     try:
-        head = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %cs"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src",
-                                "sql", "Makefile", "maas.control"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = git("log", "-1", "--format=%h %cs")
+        src = git("log", "-1", "--format=%h %cs", "--", *source)
+        dirty = git("status", "--porcelain", "--", *source)
     except (OSError, subprocess.CalledProcessError):
         return "?"
-    sha, date = head.split()
-    return "commit %s (%s)%s" % (sha, date, ", with uncommitted changes" if dirty else "")
+    text = "commit %s (%s)" % tuple(head.split())
+    if src != head:
+        text += ", source as of %s (%s)" % tuple(src.split())
+    return text + (", with uncommitted changes" if dirty else "")
 
 
 def now():
