@@ -54,6 +54,7 @@ TIMEOUT = os.environ.get("BENCH_TIMEOUT", "600s")
 GROUPS = ["predict", "train", "fit", "logistic", "trees", "tree_predict", "churn"]
 ONLY = [g for g in filter(None, os.environ.get("BENCH_ONLY", "").split(","))]
 SLOWER = float(os.environ.get("BENCH_SLOWER", "1.05"))	# flag B/A above this
+CONFIRM = int(os.environ.get("BENCH_CONFIRM", "5"))	# more rounds of a flagged benchmark
 
 COLS = ["x%d" % j for j in range(1, 17)]
 X = ", ".join(COLS)
@@ -151,6 +152,8 @@ class Case:
         self.model = model		# name of the model it trains (compared A/B)
         self.value = value		# "sum": A and B must agree on the result
         self.runs = {"A": [], "B": []}	# (wall ms, cpu ms, wait ms, value)
+        self.first = None		# rounds before the confirmation rounds, if any
+        self.confirmed = None		# whether the confirmation rounds flagged it too
 
     def resolve(self, side):
         sql = self.sql(side) if callable(self.sql) else self.sql
@@ -180,8 +183,8 @@ class Case:
             value = bytes(value)
         return ms, cpu, wait, value
 
-    def median(self, side, i=0):
-        xs = [r[i] for r in self.runs[side]]
+    def median(self, side, i=0, rounds=slice(None)):
+        xs = [r[i] for r in self.runs[side][rounds]]
         if not xs or None in xs:
             return None
         return statistics.median(xs)
@@ -360,36 +363,58 @@ def fmt_ratio(r):
     return "-" if r is None else "%.3f" % r
 
 
-def ratios(case):
-    a_ms, b_ms = case.median("A"), case.median("B")
-    a_cpu, b_cpu = case.median("A", 1), case.median("B", 1)
-    paired = statistics.median(rb[0] / ra[0] for ra, rb in zip(case.runs["A"], case.runs["B"]))
+def ratios(case, rounds=slice(None)):
+    a_ms, b_ms = case.median("A", 0, rounds), case.median("B", 0, rounds)
+    a_cpu, b_cpu = case.median("A", 1, rounds), case.median("B", 1, rounds)
+    paired = statistics.median(rb[0] / ra[0] for ra, rb in zip(case.runs["A"][rounds],
+                                                                case.runs["B"][rounds]))
     return {"a_ms": a_ms, "b_ms": b_ms, "ratio": b_ms / a_ms, "paired": paired,
             "a_cpu": a_cpu, "b_cpu": b_cpu,
             "cpu_ratio": b_cpu / a_cpu if a_cpu and b_cpu else None,
-            "a_wait": case.median("A", 2), "b_wait": case.median("B", 2)}
+            "a_wait": case.median("A", 2, rounds), "b_wait": case.median("B", 2, rounds)}
+
+
+def flagged(r):
+    """+1: B/A above SLOWER in wall, paired and cpu; -1: below 1/SLOWER in all"""
+    cpu = r["cpu_ratio"]
+    if r["ratio"] > SLOWER and r["paired"] > SLOWER and (cpu is None or cpu > SLOWER):
+        return 1
+    if r["ratio"] < 1 / SLOWER and r["paired"] < 1 / SLOWER and (cpu is None or cpu < 1 / SLOWER):
+        return -1
+    return 0
 
 
 def verdict(case, r):
+    """SLOWER: flagged in the rounds and again in the confirmation rounds;
+    SLOWER?: flagged, not confirmed (BENCH_CONFIRM=0); "noise": flagged, then
+    not in the confirmation rounds."""
     if case.control:
         return "control"
-    cpu = r["cpu_ratio"]
-    if r["ratio"] > SLOWER and r["paired"] > SLOWER and (cpu is None or cpu > SLOWER):
-        return "SLOWER?"
-    if r["ratio"] < 1 / SLOWER and r["paired"] < 1 / SLOWER and (cpu is None or cpu < 1 / SLOWER):
-        return "faster"
-    return ""
+    if case.first is not None:
+        return "SLOWER" if case.confirmed else "noise"
+    f = flagged(r)
+    return {1: "SLOWER?", -1: "faster"}.get(f, "")
 
 
 def report_line(case):
     r = ratios(case)
     spread = lambda s: "%s-%s" % (fmt_ms(min(x[0] for x in case.runs[s])),
                                   fmt_ms(max(x[0] for x in case.runs[s])))
-    out("   %-56s %8s %8s %7s %7s %7s  %-7s A %s, B %s"
+    out("   %-56s %8s %8s %7s %7s %7s  %-7s A %s, B %s%s"
         % (case.label, fmt_ms(r["a_ms"]), fmt_ms(r["b_ms"]), fmt_ratio(r["ratio"]),
            fmt_ratio(r["paired"]), fmt_ratio(r["cpu_ratio"]), verdict(case, r),
-           spread("A"), spread("B")))
+           spread("A"), spread("B"),
+           "" if case.first is None else "; %d + %d rounds" % (case.first, CONFIRM)))
     return r
+
+
+def interleave(cases, sides, rounds):
+    """rounds rounds of every case on both sides, A first, then B first"""
+    for rnd in range(rounds):
+        for i, c in enumerate(cases):
+            order = sides if (rnd + i) % 2 == 0 else sides[::-1]
+            for s in order:
+                c.runs[s.key].append(c.run(s))
 
 
 def run_group(group, sides):
@@ -406,11 +431,17 @@ def run_group(group, sides):
         if c.warmup:
             for s in sides:
                 c.run(s)
-    for rnd in range(TREE_RUNS if group == "trees" else RUNS):
-        for i, c in enumerate(cases):
-            order = sides if (rnd + i) % 2 == 0 else sides[::-1]
-            for s in order:
-                c.runs[s.key].append(c.run(s))
+    rounds = TREE_RUNS if group == "trees" else RUNS
+    interleave(cases, sides, rounds)
+    suspects = [c for c in cases if not c.control and flagged(ratios(c)) == 1]
+    if suspects and CONFIRM:
+        out("   B/A > %.2f: %s; %d more rounds of %s"
+            % (SLOWER, ", ".join(c.label for c in suspects), CONFIRM,
+               "it" if len(suspects) == 1 else "them"))
+        interleave(suspects, sides, CONFIRM)
+        for c in suspects:
+            c.first = rounds
+            c.confirmed = flagged(ratios(c, slice(rounds, None))) == 1
     out("   %-56s %8s %8s %7s %7s %7s  %-7s %s"
         % ("", "A ms", "B ms", "B/A", "paired", "cpu B/A", "", "spread (ms)"))
     for c in cases:
@@ -492,6 +523,7 @@ def main():
         out("   noise (controls, no maas code): wall B/A %s; cpu B/A %s"
             % (", ".join(fmt_ratio(r["ratio"]) for r in controls),
                ", ".join(fmt_ratio(r["cpu_ratio"]) for r in controls if r["cpu_ratio"])))
+    loaded = False
     for s in sides:
         ran = sum(r[1] for c in all_cases for r in c.runs[s.key]
                   if r[1] is not None and r[2] is not None and not c.threaded)
@@ -500,9 +532,16 @@ def main():
         if ran:
             out("   %s: the single-threaded backends waited for a CPU %.0f%% of the time they"
                 " ran (0%%: a quiet machine)" % (s.label, 100 * waited / ran))
-    slower = [c for c in maas_cases if verdict(c, c.result) == "SLOWER?"]
-    out("   benchmarks with B/A > %.2f in wall, paired and cpu: %s"
-        % (SLOWER, ", ".join(c.label for c in slower) if slower else "none"))
+        if ran and waited / ran > 0.25:
+            loaded = True
+    if loaded:
+        out("   WARNING: a loaded machine (the backends waited for a CPU more than 25% of the"
+            " time they ran): expect ratios of identical builds to stray by 5-10%, more in"
+            " wall-clock; re-run when it is quieter")
+    slower = [c for c in maas_cases if verdict(c, c.result) in ("SLOWER", "SLOWER?")]
+    out("   benchmarks with B/A > %.2f in wall, paired and cpu%s: %s"
+        % (SLOWER, "" if not CONFIRM else ", then again in %d more rounds" % CONFIRM,
+           ", ".join(c.label for c in slower) if slower else "none"))
 
     head = ("| benchmark | %s ms | %s ms | B/A | paired | cpu B/A | |\n"
             "|---|---:|---:|---:|---:|---:|---|\n" % (sides[0].label, sides[1].label))
@@ -531,6 +570,8 @@ def main():
     out("   (table in bench/out/compare.md, every run in bench/out/compare.json)")
     for s in sides:
         s.close()
+    if any(verdict(c, c.result) == "SLOWER" for c in maas_cases):
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -23,10 +23,13 @@
 #   BENCH_TREE_RUNS  rounds of the tree trainings (group trees) default 5
 #   BENCH_ONLY       comma list of predict,train,fit,logistic,trees,tree_predict,churn
 #   BENCH_SLOWER     B/A above which a benchmark is flagged   default 1.05
+#   BENCH_CONFIRM    more rounds of a flagged benchmark       default 5
 #   BENCH_THREADS    maas.threads of every session             default: the server's (2)
 #
 # With the defaults both sides together take about 15 minutes on 2 cores.
-# Output: stdout, bench/out/compare.log, compare.md, compare.json.
+# Output: stdout, bench/out/compare.log, compare.md, compare.json.  Exit
+# status 3 when a benchmark of B was slower in the rounds and again in the
+# confirmation rounds; 1 on errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
