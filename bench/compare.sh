@@ -26,7 +26,8 @@
 #   BENCH_CONFIRM    more rounds of a flagged benchmark       default 5
 #   BENCH_THREADS    maas.threads of every session             default: the server's (2)
 #
-# With the defaults both sides together take about 15 minutes on 2 cores.
+# With the defaults both sides together take 9-15 minutes on a busy 2-core
+# machine (load average 5-9), setting up included.
 # Output: stdout, bench/out/compare.log, compare.md, compare.json.  Exit
 # status 3 when a benchmark of B was slower in the rounds and again in the
 # confirmation rounds; 1 on errors.
