@@ -14,9 +14,12 @@ jit off (BENCH_JIT=on to keep it), synchronize_seqscans off (every scan reads
 the table in the same order, so sums compare exactly), maas.blas_threads 1.
 
 Output: a report on stdout, bench/out/summary.md (the summary table) and
-bench/out/results.json (every run's time).  Timing never fails the run; a
-failed correctness check (a plan that lacks the rewrite, predictions that
-disagree with the SQL formula) is listed at the end and exits 1.
+bench/out/results.json (every run's time); after a full run (1M rows, every
+benchmark, >= 5 runs, no failed check; BENCH_REFERENCE=1/0 forces either
+way) also its section of bench/reference.md, the published figures.
+Timing never fails the run; a failed correctness check (a plan that lacks
+the rewrite, predictions that disagree with the SQL formula) is listed at
+the end and exits 1.
 """
 import json
 import os
@@ -26,6 +29,8 @@ import sys
 import time
 
 import psycopg2
+
+import reference
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
@@ -501,6 +506,18 @@ def bench_logistic(serial):
               "%s and sklearn held-out accuracies within 0.005" % name)
     results["logistic"] = {"n_train": n_train, "sklearn": last, "gtol": gtol,
                            "maas": {name: m for name, _, _, m in sides}}
+    stopping.append("| | iterations | objective | held-out accuracy | stopping rule |\n"
+                    "|---|---:|---:|---:|---|\n")
+    stopping.append("| scikit-learn %s lbfgs | %d | %.11f | %.4f | gtol 1e-4 on the sum's gradient,"
+                    " or ftol 2.2e-9 (%s, at max\\|grad\\| %.2g on maas's scale) |\n"
+                    % (ready["sklearn"], last["n_iter"], last["loss"], last["accuracy"],
+                       "gtol" if reached * n_train <= last["tol"] else "ftol fired first",
+                       reached))
+    for name, rule, _, m in sides:
+        stopping.append("| %s | %d | %.11f | %.4f | %s%s |\n"
+                        % (name, m["iterations"], m["loss"], m["accuracy"],
+                           rule.replace("|", "\\|"),
+                           "" if m["converged"] else " (not reached: stopped by the flat-loss rule)"))
     add_summary("`maas_train` logistic (default tol 1e-6) vs sklearn lbfgs fit", lr, sk, None,
                 "sklearn fit")
     add_summary("`maas_train` logistic (tol %.2g: sklearn's gtol) vs sklearn" % gtol, lr_g,
@@ -518,9 +535,24 @@ def bench_logistic(serial):
 
 
 summary_extra = []
+stopping = []		# the logistic stopping-point table, for bench/reference.md
 
 
-def write_summary(settings):
+def cpu_wait_share():
+    """The time the timed backends waited for a CPU, as a share of the time
+    they ran: about 0 on a quiet machine, 1 when they waited as long as they
+    ran."""
+    ran = waited = 0.0
+    for fig in results["figures"].values():
+        for q in fig.values():
+            for c, w in zip(q["cpu_ms"], q["cpu_wait_ms"]):
+                if c is not None and w is not None:
+                    ran += c
+                    waited += w
+    return waited / ran if ran else None
+
+
+def write_summary(settings, load):
     head = ("| benchmark | maas ms | baseline | baseline ms | ratio | cpu ratio | target |\n"
             "|---|---:|---|---:|---:|---:|---|\n")
     body = "".join("| %s | %.0f | %s | %.0f | %.2fx | %s | %s |\n" %
@@ -544,32 +576,59 @@ def write_summary(settings):
     out()
     out(text)
 
+    full = ROWS == 1000000 and RUNS >= 5 and not ONLY and not failures
+    if not reference.want(full):
+        out("bench/reference.md left alone (%s; BENCH_REFERENCE=1 writes it anyway)"
+            % ("checks failed" if failures else "not a full run: 1M rows, >= 5 runs, every"
+               " benchmark"))
+        return
+    share = cpu_wait_share()
+    doc = ["## Linear models: `make bench` (bench/run.sh, bench/bench.py)", "",
+           "- when: %s, maas at %s" % (reference.now(), reference.commit()),
+           "- machine: %s" % reference.machine(),
+           "- settings: %s; maas.blas_threads 1, synchronize_seqscans off, every table in"
+           " shared_buffers" % settings,
+           "- data: %s rows x 16 float8 (bench/setup.sql); figures are medians of %d"
+           " alternating runs after a warm-up, ratios of the medians" % (format(ROWS, ","), RUNS),
+           "- load: load average %s at the start, %s at the end; the backends waited for a"
+           " CPU %s of the time they ran%s"
+           % (load[0], load[1], "?" if share is None else "%.0f%%" % (100 * share),
+              "" if share is None or share < 0.25 else
+              " (**a loaded machine: trust the cpu ratios more than the wall-clock ones**)"),
+           "", head + body]
+    if summary_extra:
+        doc += ["\n".join(summary_extra), ""]
+    if stopping:
+        doc += ["Logistic regression stopping points (benchmark 5; objective = mean log-loss"
+                " + ||w||^2/(2Cn) in standardized space):", "", "".join(stopping)]
+    if failures:
+        doc += ["**Failed checks:** " + "; ".join(failures), ""]
+    reference.write_section("bench.py", "\n".join(doc))
+    out("bench/reference.md: section bench.py rewritten")
+
 
 def main():
     serial = connect()
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    settings = ("PostgreSQL %s, shared_buffers %s, serial plans unless stated, jit %s, %d cores"
-                " (%s)" % (one(serial, "SHOW server_version"), one(serial, "SHOW shared_buffers"),
-                           JIT, os.cpu_count(), cpu))
-    out("maas benchmarks: %d rows, %d runs per figure; %s" % (ROWS, RUNS, settings))
+    settings = ("PostgreSQL %s, shared_buffers %s, serial plans unless stated, jit %s"
+                % (one(serial, "SHOW server_version"), one(serial, "SHOW shared_buffers"), JIT))
+    out("maas benchmarks: %d rows, %d runs per figure; %s; %s"
+        % (ROWS, RUNS, settings, reference.machine()))
     if RUNS < 5:
         out("   note: BENCH_RUNS=%d; the published figures need at least 5" % RUNS)
     n = one(serial, "SELECT count(*) FROM t")
     check(n == ROWS, "t has %d rows" % ROWS)
     results["settings"] = settings
+    results["machine"] = reference.machine()
     started = time.time()
+    load_start = loadavg()
     for key, fn in (("predict", bench_predict), ("train", bench_train), ("fit", bench_fit),
                     ("plpython", bench_plpython), ("logistic", bench_logistic)):
         if not ONLY or key in ONLY:
             fn(serial)
     out()
-    out("   load average %s; %.0f s in all" % (loadavg(), time.time() - started))
-    write_summary(settings)
+    load_end = loadavg()
+    out("   load average %s; %.0f s in all" % (load_end, time.time() - started))
+    write_summary(settings, (load_start, load_end))
     if failures:
         out("FAILED checks:")
         for f in failures:

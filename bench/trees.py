@@ -21,6 +21,10 @@ maas times are maas_train's train_ms, which includes reading the table
 through SQL; "fit only" subtracts the time of the same call with one round
 of depth 1 (or one tree of depth 1), i.e. reading, encoding and binning.
 
+After a full run (1M rows, random forest included; BENCH_REFERENCE=1/0
+forces either way) the figures replace this benchmark's section of
+bench/reference.md.
+
 Usage: bench/trees.py [--rows N] [--skip-rf] [--plpython-rows N]
 """
 import argparse
@@ -34,6 +38,8 @@ import sklearn
 import xgboost
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score
+
+import reference
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 P = 16
@@ -49,17 +55,34 @@ def make_data(n, seed):
     return X, y
 
 
-def copy_table(cur, name, X, y):
-    cols = ", ".join(f"x{i + 1} float8" for i in range(P))
-    cur.execute(f"DROP TABLE IF EXISTS {name}")
-    cur.execute(f"CREATE TABLE {name} ({cols}, label boolean)")
+def csv_text(X, y):
+    """The rows as COPY csv text: x1..x16 float8, label boolean."""
     buf = io.StringIO()
     np.savetxt(buf, np.column_stack([X, y]), delimiter=",",
                fmt=["%.17g"] * P + ["%d"])
-    buf.seek(0)
-    cur.copy_expert(f"COPY {name} FROM STDIN (FORMAT csv)", io.StringIO(
-        buf.getvalue().replace(",0\n", ",false\n").replace(",1\n", ",true\n")))
-    cur.execute(f"ANALYZE {name}")
+    return buf.getvalue().replace(",0\n", ",false\n").replace(",1\n", ",true\n")
+
+
+def copy_text(cur, name, text):
+    cols = ", ".join(f"x{i + 1} float8" for i in range(P))
+    cur.execute(f"DROP TABLE IF EXISTS {name}")
+    cur.execute(f"CREATE TABLE {name} ({cols}, label boolean)")
+    cur.copy_expert(f"COPY {name} FROM STDIN (FORMAT csv)", io.StringIO(text))
+    cur.execute(f"VACUUM (FREEZE, ANALYZE) {name}")
+
+
+def copy_table(cur, name, X, y):
+    copy_text(cur, name, csv_text(X, y))
+
+
+def load_churn(cur):
+    """data/wa_churn.csv into the table wa_churn (data/schema.sql)."""
+    cur.execute(open(os.path.join(ROOT, "data", "schema.sql")).read())
+    cur.execute("SELECT count(*) FROM wa_churn")
+    if cur.fetchone()[0] == 0:
+        with open(os.path.join(ROOT, "data", "wa_churn.csv")) as fh:
+            cur.copy_expert("COPY wa_churn FROM STDIN (FORMAT csv, HEADER)", fh)
+        cur.execute("VACUUM (FREEZE, ANALYZE) wa_churn")
 
 
 def timed(cur, sql, args=None):
@@ -84,6 +107,36 @@ def line(what, value):
     print(f"  {what:58s} {value}")
 
 
+table = []		# rows of the bench/reference.md table
+
+
+def add(what, maas, peer="", ratio="", auc=""):
+    table.append(f"| {what} | {maas} | {peer} | {ratio} | {auc} |")
+
+
+def write_reference(args, threads, started_load, versions):
+    full = args.rows == 1000000 and args.test_rows == 200000 and not args.skip_rf
+    if not reference.want(full):
+        print("\nbench/reference.md left alone (not a full run: 1M rows, random forest"
+              " included; BENCH_REFERENCE=1 writes it anyway)")
+        return
+    doc = ["## Tree models: `bench/trees.sh` (bench/trees.py)", "",
+           f"- when: {reference.now()}, maas at {reference.commit()}",
+           f"- machine: {reference.machine()}",
+           f"- settings: {versions}; maas.threads {threads}, XGBoost `hist` nthread=2,"
+           " scikit-learn n_jobs=2; one run of each figure; maas times are `train_ms`,"
+           " which includes reading the rows through SQL",
+           f"- data: {args.rows:,} training rows x 16 features, binary label,"
+           f" {args.test_rows:,} held-out rows (synthetic, seeded); wa_churn: data/wa_churn.csv",
+           f"- load: load average {started_load:.1f} at the start,"
+           f" {os.getloadavg()[0]:.1f} at the end",
+           "",
+           "| what | maas | peer | ratio | AUC maas / peer |",
+           "|---|---:|---:|---:|---|"] + table
+    reference.write_section("trees.py", "\n".join(doc) + "\n")
+    print("\nbench/reference.md: section trees.py rewritten")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1000000)
@@ -101,9 +154,13 @@ def main():
     cur.execute("LOAD 'maas'")
     cur.execute("SHOW maas.threads")
     threads = int(cur.fetchone()[0])
+    cur.execute("SHOW server_version")
+    versions = (f"PostgreSQL {cur.fetchone()[0]}, XGBoost {xgboost.__version__},"
+                f" scikit-learn {sklearn.__version__}")
+    started_load = os.getloadavg()[0]
     print(f"maas.threads = {threads}; xgboost {xgboost.__version__} nthread=2; "
-          f"scikit-learn {sklearn.__version__} n_jobs=2; cores {os.cpu_count()}; "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"scikit-learn {sklearn.__version__} n_jobs=2; {reference.machine()}; "
+          f"load average {started_load:.1f}")
 
     X, y = make_data(args.rows, 1)
     Xt, yt = make_data(args.test_rows, 2)
@@ -132,6 +189,11 @@ def main():
     line("ratio maas_train / xgboost (target <= 1.5)", f"{gb / xgb_s:.2f}")
     line("ratio maas fit only / xgboost", f"{(gb - base) / xgb_s:.2f}")
     line("AUC maas / xgboost", f"{auc:.4f} / {xgb_auc:.4f}")
+    add("`gradient_boosting`, 100 rounds, depth 6, vs XGBoost `hist` fit on numpy",
+        f"{gb:.2f} s", f"{xgb_s:.2f} s", f"{gb / xgb_s:.2f}x (target <= 1.5x)",
+        f"{auc:.4f} / {xgb_auc:.4f}")
+    add(f"the same, fit only (without reading {base:.2f} s of rows through SQL and binning them)",
+        f"{gb - base:.2f} s", f"{xgb_s:.2f} s", f"{(gb - base) / xgb_s:.2f}x")
 
     # 2. random forest
     if not args.skip_rf:
@@ -151,6 +213,9 @@ def main():
         line("scikit-learn fit on numpy", f"{sk_s:.2f} s")
         line("ratio maas_train / scikit-learn (target <= 1.0)", f"{rf / sk_s:.2f}")
         line("AUC maas / scikit-learn", f"{rf_auc:.4f} / {sk_auc:.4f}")
+        add("`random_forest`, 100 trees, depth 8, vs scikit-learn (maas includes the OOB score)",
+            f"{rf:.2f} s", f"{sk_s:.2f} s", f"{rf / sk_s:.2f}x (target <= 1.0x)",
+            f"{rf_auc:.4f} / {sk_auc:.4f}")
         del sm
 
     # 3. prediction throughput of the boosted model
@@ -172,6 +237,11 @@ def main():
     line("maas_predict(name, float8[]), parallel query", f"{args.rows / s3:,.0f} rows/s ({s3:.2f} s)")
     line("xgboost predict_proba on numpy (nthread=2)", f"{args.rows / xgb_pred:,.0f} rows/s ({xgb_pred:.2f} s)")
     line("ratio xgboost batch / maas row form (1 backend)", f"{(args.rows / xgb_pred) / maas_rows:.2f}")
+    add("predict, 100 trees of depth 6, `maas_predict(name, row)`, one backend, vs XGBoost"
+        " batch `predict_proba` on numpy", f"{maas_rows:,.0f} rows/s",
+        f"{args.rows / xgb_pred:,.0f} rows/s")
+    add("the same, parallel query", f"{args.rows / s2:,.0f} rows/s")
+    add("the same, `maas_predict(name, float8[])`, parallel query", f"{args.rows / s3:,.0f} rows/s")
 
     plpy_rows = None
     try:
@@ -203,18 +273,16 @@ $$""")
         line(f"PL/Python + xgboost per row ({n} rows)", f"{plpy_rows:,.0f} rows/s")
         line(f"maas_predict(name, row) on the same {n} rows", f"{n / s5:,.0f} rows/s")
         line("ratio maas / PL/Python", f"{(n / s5) / plpy_rows:.1f}")
+        add(f"per-row prediction ({n:,} rows) vs PL/Python calling the same XGBoost model per row",
+            f"{n / s5:,.0f} rows/s", f"{plpy_rows:,.0f} rows/s",
+            f"{(n / s5) / plpy_rows:.0f}x faster")
     except psycopg2.Error as e:
         line("PL/Python", f"not available: {e.pgerror or e}")
 
     # 4. a real dataset
     print("\n4. real data: wa_churn (7,043 rows, 19 columns -> one-hot)")
     cur.execute("SET client_min_messages = warning")
-    for f in ("schema.sql",):
-        cur.execute(open(os.path.join(ROOT, "data", f)).read())
-    cur.execute("SELECT count(*) FROM wa_churn")
-    if cur.fetchone()[0] == 0:
-        with open(os.path.join(ROOT, "data", "wa_churn.csv")) as fh:
-            cur.copy_expert("COPY wa_churn FROM STDIN (FORMAT csv, HEADER)", fh)
+    load_churn(cur)
     gbw = maas_train(cur, "bench_churn_gb", "gradient_boosting", "wa_churn", "churn",
                      '{"deploy": "always", "test_size": 0, "n_estimators": 100, "max_depth": 6}')
     rfw = maas_train(cur, "bench_churn_rf", "random_forest", "wa_churn", "churn",
@@ -242,7 +310,14 @@ $$""")
     line("maas_predict(name, row), 1 backend, 704,300 rows", f"{n / s:,.0f} rows/s")
     line("xgboost predict_proba on numpy", f"{n / xp:,.0f} rows/s")
     line("ratio xgboost batch / maas", f"{(n / xp) / (n / s):.2f}")
+    add("wa_churn (7,043 rows): `gradient_boosting` train vs XGBoost", f"{gbw:.3f} s",
+        f"{xgbw:.3f} s", f"{gbw / xgbw:.2f}x")
+    add("wa_churn: `random_forest` train vs scikit-learn", f"{rfw:.3f} s", f"{skw:.3f} s",
+        f"{rfw / skw:.2f}x")
+    add("wa_churn: predict `maas_predict(name, row)`, one backend, vs XGBoost batch",
+        f"{n / s:,.0f} rows/s", f"{n / xp:,.0f} rows/s")
     cur.execute("DROP TABLE bench_trees_train, bench_trees_test")
+    write_reference(args, threads, started_load, versions)
 
 
 if __name__ == "__main__":
