@@ -32,3 +32,8 @@ diabetes = datasets.load_diabetes(as_frame=True, scaled=False)
 df = diabetes.data.copy()
 df["progression"] = diabetes.target
 write("diabetes", df)
+
+digits = datasets.load_digits(as_frame=True)
+df = digits.data.astype(int)
+df["digit"] = digits.target
+write("digits", df)

@@ -37,3 +37,15 @@ SELECT NOT EXISTS (SELECT FROM concrete) AS maas_load \gset
 \if :maas_load
 \copy concrete FROM 'data/concrete.csv' (FORMAT csv, HEADER)
 \endif
+SELECT NOT EXISTS (SELECT FROM digits) AS maas_load \gset
+\if :maas_load
+\copy digits FROM 'data/digits.csv' (FORMAT csv, HEADER)
+\endif
+SELECT NOT EXISTS (SELECT FROM sacramento) AS maas_load \gset
+\if :maas_load
+\copy sacramento FROM 'data/sacramento.csv' (FORMAT csv, HEADER)
+\endif
+SELECT NOT EXISTS (SELECT FROM attrition) AS maas_load \gset
+\if :maas_load
+\copy attrition FROM 'data/attrition.csv' (FORMAT csv, HEADER)
+\endif

@@ -10,12 +10,15 @@ RESET client_min_messages;
 
 -- every dataset, whole
 SELECT 'ames' AS dataset, count(*) AS rows FROM ames
+UNION ALL SELECT 'attrition', count(*) FROM attrition
 UNION ALL SELECT 'breast_cancer', count(*) FROM breast_cancer
 UNION ALL SELECT 'concrete', count(*) FROM concrete
 UNION ALL SELECT 'credit_data', count(*) FROM credit_data
 UNION ALL SELECT 'diabetes', count(*) FROM diabetes
+UNION ALL SELECT 'digits', count(*) FROM digits
 UNION ALL SELECT 'iris', count(*) FROM iris
 UNION ALL SELECT 'penguins', count(*) FROM penguins
+UNION ALL SELECT 'sacramento', count(*) FROM sacramento
 UNION ALL SELECT 'wa_churn', count(*) FROM wa_churn
 UNION ALL SELECT 'wine', count(*) FROM wine
 ORDER BY dataset;
