@@ -21,8 +21,11 @@ bench/out/mlp.md (and bench/mlp_reference.md when BENCH_REFERENCE=1).
   2. Prediction over every row of bench_table in rows/s: the scan limit
      SELECT sum(x1 + ... + x16), sum(maas_predict('b', t)) (the row form),
      sum(maas_predict('b', ARRAY[x1..x16])), PyTorch's batch forward of the
-     whole tensor with maas's own weights (so the sums must agree), and a
-     PL/Python function calling PyTorch per row (bench/mlp_plpython.sql).
+     tensor with maas's own weights (so the sums must agree), in chunks of
+     16384 rows and in one call (with glibc's malloc thresholds raised:
+     without, PyTorch's large temporaries are page-faulted in afresh on every
+     call, which costs ~2 s a GB on this VM; both are shown), and a PL/Python
+     function calling PyTorch per row (bench/mlp_plpython.sql).
   3. Training memory: train_memory_bytes against n*p*4 (the float matrix)
      + the weights + Adam's two moments, and the backend's measured peak.
 
@@ -61,6 +64,8 @@ EPS = 1e-7                  # maas's Adam epsilon (Keras's); PyTorch's default i
 COLS = ", ".join(f"x{j + 1}" for j in range(P))
 PARAMS = '{"hidden_layers":[64,32],"batch_size":256,"epochs":%d,"test_size":0}'
 BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+PREDICT_CHUNK = 16384       # rows per forward call of PyTorch's batch prediction
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "4294967296"}
 
 
 def median(v):
@@ -193,19 +198,28 @@ def torch_predict(d, runs):
     mean = torch.from_numpy(z["x_mean"].astype(np.float32))
     scale = torch.from_numpy(z["x_scale"].astype(np.float32))
     ym, ys = float(z["y_mean"]), float(z["y_scale"])
-    res = {"blas": blas_core()}
-    for threads in (2, 1):
-        torch.set_num_threads(threads)
-        times, cpus, total = [], [], None
-        for r in range(runs + 1):          # the first is a warm-up
-            t, c = time.perf_counter(), time.process_time()
-            with torch.no_grad():
-                out = net((X - mean) / scale) * ys + ym
-                total = float(out.double().sum())
-            if r > 0:
-                times.append(time.perf_counter() - t)
-                cpus.append(time.process_time() - c)
-        res[str(threads)] = {"times": times, "cpus": cpus, "sum": total}
+    res = {"blas": blas_core(), "chunk": PREDICT_CHUNK}
+
+    def forward(x):
+        return float((net((x - mean) / scale) * ys + ym).double().sum())
+
+    # in chunks (the temporaries stay small), and the whole tensor in one call
+    # (1M x 64 floats of temporaries: here mostly page faults of fresh mmaps)
+    for how in ("chunk", "whole"):
+        for threads in (2, 1):
+            torch.set_num_threads(threads)
+            times, cpus, total = [], [], None
+            for r in range(runs + 1):          # the first is a warm-up
+                t, c = time.perf_counter(), time.process_time()
+                with torch.no_grad():
+                    if how == "whole":
+                        total = forward(X)
+                    else:
+                        total = sum(forward(x) for x in torch.split(X, PREDICT_CHUNK))
+                if r > 0:
+                    times.append(time.perf_counter() - t)
+                    cpus.append(time.process_time() - c)
+            res[f"{how}{threads}"] = {"times": times, "cpus": cpus, "sum": total}
     print(json.dumps(res))
 
 
@@ -648,7 +662,13 @@ def driver():
             if r > 0:
                 times[label].append(w)
                 cpus[label].append(c)
-    tp = b.sub(["torch-predict", b.data_dir, "--runs", str(runs)], best["env_set"], best["env_unset"])
+    # glibc's malloc hands PyTorch's large temporaries back to the kernel (mmap
+    # threshold, trim threshold) and a page fault is dear on this VM: PyTorch runs
+    # with both thresholds raised, as with a caching allocator, and as it comes
+    tp = b.sub(["torch-predict", b.data_dir, "--runs", str(runs)],
+               dict(best["env_set"], **MALLOC_ENV), best["env_unset"])
+    tp_default = b.sub(["torch-predict", b.data_dir, "--runs", str(runs)], best["env_set"],
+                       best["env_unset"])
     np_rows = min(int(os.environ.get("BENCH_PLPY_ROWS", "100000")), n)
     sub = f"(SELECT * FROM bench_table LIMIT {np_rows}) t"
     b.cur.execute(f"SELECT py_mlp_predict('b', ARRAY[{COLS}]) FROM bench_table LIMIT 10")
@@ -666,10 +686,13 @@ def driver():
     for label, _ in queries:
         t = median(times[label])
         pred.append((label, n / t, t, median(cpus[label]), t / scan))
-    for th in ("2", "1"):
-        t = median(tp[th]["times"])
-        pred.append((f"PyTorch batch forward of the {n:,} x 16 tensor, {th} thread{'s' if th == '2' else ''}",
-                     n / t, t, median(tp[th]["cpus"]), t / scan))
+    for r, key, what in ((tp, "chunk2", f"chunks of {PREDICT_CHUNK} rows, 2 threads"),
+                         (tp, "chunk1", f"chunks of {PREDICT_CHUNK} rows, 1 thread"),
+                         (tp, "whole2", "whole tensor in one call, 2 threads"),
+                         (tp_default, "chunk2", f"chunks, 2 threads, default malloc"),
+                         (tp_default, "whole2", "whole tensor, 2 threads, default malloc")):
+        t = median(r[key]["times"])
+        pred.append((f"PyTorch batch: {what}", n / t, t, median(r[key]["cpus"]), t / scan))
     pred.append((f"PL/Python + PyTorch per row ({np_rows:,} rows)", np_rows / median(pl_t), median(pl_t),
                  median(pl_c), None))
     pred.append((f"maas_predict('b', ARRAY[...]) on the same {np_rows:,} rows", np_rows / median(ma_t),
@@ -678,12 +701,12 @@ def driver():
         b.line(label, f"{rps:12,.0f} rows/s  {t:6.3f} s" + (f"  cpu {c:.3f} s" if c is not None else "")
                + (f"  {ratio:5.2f}x scan" if ratio is not None else ""))
     maas_row = n / median(times[queries[1][0]])
-    b.line("ratio maas row form / PyTorch batch, 2 threads",
-           f"{maas_row / (n / median(tp['2']['times'])):.2f}")
+    b.line("ratio maas row form / PyTorch batch, chunks, 2 threads (rows/s)",
+           f"{maas_row / (n / median(tp['chunk2']['times'])):.2f}")
     b.line("ratio maas array form / PL/Python per row",
            f"{(np_rows / median(ma_t)) / (np_rows / median(pl_t)):.1f}x faster")
     s_row, s_arr = sums[queries[1][0]], sums[queries[2][0]]
-    s_torch = tp["2"]["sum"]
+    s_torch = tp["chunk2"]["sum"]
     checks = {
         "row form rewritten to maas_predict_columns": rewritten,
         "row form sum == array form sum": s_row == s_arr,
@@ -694,7 +717,8 @@ def driver():
           f"PL/Python {pl_sum:.6f}")
     for k, v in checks.items():
         b.line("check: " + k, "ok" if v else "FAILED")
-    res["predict"] = {"times": times, "cpus": cpus, "sums": sums, "torch": tp, "plpython": pl_t,
+    res["predict"] = {"times": times, "cpus": cpus, "sums": sums, "torch": tp, "torch_default_malloc": tp_default,
+                      "plpython": pl_t,
                       "plpython_rows": np_rows, "maas_same_rows": ma_t, "checks": checks}
 
     b.say("\n3. Training memory")
@@ -731,8 +755,10 @@ def driver():
 
     # ---- the summary and files
     summary = [
-        ("maas per epoch (maas.threads = 2)", fmt_s(maas_epoch), ""),
-        (f"PyTorch per epoch, 2 threads ({best['label']})", fmt_s(torch_epoch), ""),
+        ("maas per epoch (maas.threads = 2)", fmt_s(maas_epoch),
+         f"{spread(intervals)}; cpu {maas_cpu_epoch:.2f} s/epoch (both threads)"),
+        (f"PyTorch per epoch, 2 threads ({best['label']})", fmt_s(torch_epoch),
+         f"{spread(torch_epochs)}; cpu {torch_cpu:.2f} s/epoch"),
         ("**maas / PyTorch per epoch**", f"**{maas_epoch / torch_epoch:.2f}x**", ""),
         ("maas per epoch, (5-epoch - 1-epoch run) / 4", fmt_s(diff_epoch), "cross-check"),
         ("maas per epoch, maas.threads = 1", fmt_s(median(maas1)), ""),
@@ -806,6 +832,17 @@ def render_md(b, m, res, summary, screen, checks, load0, load1):
     for s in screen:
         lines.append(f"| {s['label']} | {s['torch_threads']} | {median(s['epoch_s']):.2f} "
                      f"{spread(s['epoch_s'])} | {median(s['cpu_s']):.2f} | {s['blas']} |")
+    lines += [
+        "",
+        "What the settings are: `torch.set_num_threads(2)` runs PyTorch's element-wise work on",
+        "two OpenMP (libgomp) threads, and its matrix products call OpenBLAS, which has its own",
+        "pool (2 threads here by default).  libgomp's threads spin while they wait unless",
+        "`OMP_WAIT_POLICY=PASSIVE`; `OPENBLAS_NUM_THREADS=1` keeps OpenBLAS on the calling thread;",
+        "with `OPENBLAS_CORETYPE`/`OPENBLAS_L2_SIZE` unset, OpenBLAS 0.3.21 picks its kernels by",
+        "itself (the sgemm check in the report compares them with float64).  `mkldnn off` is",
+        "`torch.backends.mkldnn.enabled = False`.  The headline PyTorch figure uses the fastest",
+        "2-thread setting of this table, timed over whole epochs.",
+    ]
     lines += ["", "## Checks", ""]
     lines += [f"- {k}: {'ok' if v else 'FAILED'}" for k, v in checks.items()]
     lines += ["", "## Report", "", "```"] + b.lines + ["```", ""]

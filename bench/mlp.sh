@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mlp benchmark (issue 9): maas's mlp against PyTorch, end to end.
 #
-#   bench/mlp.sh                          # 1M rows, 3 runs per figure (~10 min)
+#   bench/mlp.sh                          # 1M rows, 3 runs per figure (~6-8 min)
 #   BENCH_ROWS=100000 bench/mlp.sh        # a quick run (~2 min)
 #   BENCH_REFERENCE=1 bench/mlp.sh        # also rewrite bench/mlp_reference.md
 #
