@@ -730,23 +730,32 @@ def driver():
     b.line("PyTorch process: private memory after training - after import",
            f"{torch_mem / 2**20:8.1f} MB")
 
-    # ---- maas with the server started without the OpenBLAS variables
-    env_runs = []
-    if any(os.environ.get(k) for k in BLAS_VARS) and b.restart_server(BLAS_VARS):
-        b.say("\n4. maas with the server restarted without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE")
-        core = b.backend_blas()
-        b.say(f"  OpenBLAS in a backend: {core}")
+    # ---- maas with the server started without the OpenBLAS variables, and with
+    # them, alternately (a restart each), so a change of load hits both
+    env_runs, set_runs = [], []
+    if any(os.environ.get(k) for k in BLAS_VARS) and os.environ.get("PG_BIN") and os.environ.get("MAAS_CLUSTER"):
+        b.say("\n4. maas with the server restarted without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, "
+              "and with them, alternately")
+        cores = {}
         for _ in range(runs):
-            env_runs.append(b.maas_train(EPOCHS))
+            for unset, runs_list in ((BLAS_VARS, env_runs), ((), set_runs)):
+                b.restart_server(unset)
+                cores[bool(unset)] = b.backend_blas()
+                runs_list.append(b.maas_train(EPOCHS))
+        b.say(f"  OpenBLAS in a backend: {cores[True]} / {cores[False]}")
         iv = [x for r in env_runs for x in r.get("intervals", [])]
-        b.line("maas per epoch, variables unset", f"{median(iv):6.2f} s {spread(iv)} "
-               f"(with them: {maas_epoch:.2f} s)")
+        iv_set = [x for r in set_runs for x in r.get("intervals", [])]
+        b.line("maas per epoch, variables unset / set",
+               f"{median(iv):6.2f} s {spread(iv)} / {median(iv_set):.2f} s {spread(iv_set)}")
+        b.line("maas_train 5 epochs, backend cpu, unset / set",
+               f"{median([r['cpu'] for r in env_runs]):6.2f} s / {median([r['cpu'] for r in set_runs]):.2f} s")
         b.line("training loss after 5 epochs, unset / set",
-               f"{median([r['loss'] for r in env_runs]):.6f} / {median([r['loss'] for r in m5]):.6f}")
-        res["maas_unset"] = env_runs
-        res["maas_unset_core"] = core
-        res["maas_unset_epoch"] = median(iv)
-        b.restart_server(())
+               f"{median([r['loss'] for r in env_runs]):.6f} / {median([r['loss'] for r in set_runs]):.6f}")
+        res["maas_unset"], res["maas_set"] = env_runs, set_runs
+        res["maas_unset_core"] = cores[True]
+        res["maas_unset_epoch"], res["maas_set_epoch"] = median(iv), median(iv_set)
+        res["maas_unset_cpu"] = median([r['cpu'] for r in env_runs])
+        res["maas_set_cpu"] = median([r['cpu'] for r in set_runs])
 
     load1 = os.getloadavg()
     b.say(f"\nload average at end: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}; "
@@ -771,8 +780,10 @@ def driver():
         ("maas 1-epoch run less one epoch", fmt_s(fixed_1), "read + prepare + score + store"),
     ]
     if env_runs:
-        summary.append(("maas per epoch, server without the OpenBLAS variables",
-                        fmt_s(res["maas_unset_epoch"]), res["maas_unset_core"]))
+        summary.append(("maas per epoch, server without / with the OpenBLAS variables",
+                        f"{res['maas_unset_epoch']:.2f} s / {res['maas_set_epoch']:.2f} s",
+                        f"alternate restarts; 5-epoch cpu {res['maas_unset_cpu']:.2f} s / "
+                        f"{res['maas_set_cpu']:.2f} s; {res['maas_unset_core']}"))
     for label, rps, t, c, ratio in pred:
         summary.append((f"predict: {label}", f"{rps:,.0f} rows/s",
                         f"{t:.3f} s" + (f", {ratio:.2f}x the scan" if ratio is not None else "")))
