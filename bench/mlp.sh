@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # mlp benchmark (issue 9): maas's mlp against PyTorch, end to end.
 #
-#   bench/mlp.sh                          # 1M rows, 3 runs per figure (~6-8 min)
+#   bench/mlp.sh                          # 1M rows, 3 runs per figure (~5 min)
+#   BENCH_RUNS=5 BENCH_REFERENCE=1 bench/mlp.sh   # how bench/mlp_reference.md was made (~7 min)
 #   BENCH_ROWS=100000 bench/mlp.sh        # a quick run (~2 min)
 #   BENCH_REFERENCE=1 bench/mlp.sh        # also rewrite bench/mlp_reference.md
 #
-# Installs what is missing (test/deps.sh, which has python3-torch), builds
+# Installs what is missing (test/deps.sh; it does not list python3-torch yet,
+# so the script stops with a message when PyTorch is missing), builds
 # maas into a private copy of PostgreSQL (test/private-pg.sh; MLP_PG, default
 # /tmp/maas-pg-mlp-bench) so the system's installation is left alone, starts a
 # throwaway cluster on it (test/cluster.sh), generates bench_table
