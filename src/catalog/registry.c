@@ -718,7 +718,8 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MaasElevate(&e);
-	plan = KeepPlan(&plan_deployed,
+	/* the text is only needed the first time, when the plan is prepared */
+	plan = KeepPlan(&plan_deployed, plan_deployed ? NULL :
 					psprintf("SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
 							 "pg_catalog.substring(m.model, %d, 4), m.owner "
 							 "FROM maas.deployments d JOIN maas.models m "

@@ -461,7 +461,9 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	int64		n = data->m.n_rows;
 	int			p = data->n_features;
 	int			loss = ResolveLoss(opt->loss, data->task);
-	int			max_chunks = Max((opt->batch_size + CHUNK - 1) / CHUNK, 64);
+	/* a batch's chunks each leave a gradient; evaluation runs 64 chunks a call */
+	int			batch_chunks = (opt->batch_size + CHUNK - 1) / CHUNK;
+	int			max_chunks = Max(batch_chunks, 64);
 	MlpTrain	t;
 	MaasOptimizer optimizer;
 	MaasPool   *pool;
@@ -485,7 +487,7 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 				 errhint("Use a smaller \"batch_size\", or train on more rows.")));
 	/* the float rows, weights, gradients, optimizer state and chunk partials */
 	bytes = add_size(mul_size(mul_size(n, p + 2), sizeof(float)),
-					 mul_size(mul_size(net->n_params, 4 + max_chunks), sizeof(float)));
+					 mul_size(mul_size(net->n_params, 4 + batch_chunks), sizeof(float)));
 	MaasCheckMemory(bytes, "mlp training");
 
 	Standardize(data, st);
@@ -506,7 +508,7 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	t.params = st->params;
 	grad = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * net->n_params);
 	t.partial = MemoryContextAllocHuge(CurrentMemoryContext,
-									   sizeof(float) * net->n_params * max_chunks);
+									   sizeof(float) * net->n_params * batch_chunks);
 	t.chunk_loss = palloc(sizeof(double) * max_chunks);
 
 	/* rows in a seeded order; the first ones validate when stopping early */
