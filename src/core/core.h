@@ -34,12 +34,18 @@ typedef enum MaasTask
 {
 	MAAS_TASK_REGRESSION = 1,
 	MAAS_TASK_BINARY = 2,
-	MAAS_TASK_MULTICLASS = 3
+	MAAS_TASK_MULTICLASS = 3,
+	MAAS_TASK_CLUSTERING = 4,	/* no target; outputs: distance to each centre */
+	MAAS_TASK_DECOMPOSITION = 5,	/* no target; outputs: coordinates */
+	MAAS_TASK_RECOMMENDATION = 6	/* (user, item) -> a score */
 } MaasTask;
+
+#define MAAS_TASK_LAST			MAAS_TASK_RECOMMENDATION
 
 #define MAAS_TASK_BIT(t)		(1u << (t))
 #define MAAS_TASKS_CLASSIFY		(MAAS_TASK_BIT(MAAS_TASK_BINARY) | MAAS_TASK_BIT(MAAS_TASK_MULTICLASS))
 #define MaasTaskIsClassification(t)	((t) == MAAS_TASK_BINARY || (t) == MAAS_TASK_MULTICLASS)
+#define MaasTaskIsUnsupervised(t)	((t) == MAAS_TASK_CLUSTERING || (t) == MAAS_TASK_DECOMPOSITION)
 
 /* How an input column becomes encoded features; stored in model bytes */
 typedef enum MaasColumnKind
@@ -121,7 +127,10 @@ typedef struct MaasMatrix
  */
 typedef enum MaasInputKind
 {
-	MAAS_INPUT_DENSE = 1		/* n_features doubles per row */
+	MAAS_INPUT_DENSE = 1,		/* n_features doubles per row */
+	MAAS_INPUT_SPARSE = 2,		/* reserved: CSR rows (text, issue 10) */
+	MAAS_INPUT_TOKENS = 3,		/* reserved: token sequences (issue 10) */
+	MAAS_INPUT_PAIRS = 4		/* reserved: (user, item) pairs (recommenders) */
 } MaasInputKind;
 
 typedef struct MaasTrainData

@@ -501,7 +501,7 @@ ReadHeader(MaasReader *r, MaasHeader *h)
 	if (h->algorithm == NULL)
 		MaasReaderFail(r, "unknown algorithm id %u", algorithm_id);
 	task = MaasReadU16(r);
-	if (task < MAAS_TASK_REGRESSION || task > MAAS_TASK_MULTICLASS ||
+	if (task < MAAS_TASK_REGRESSION || task > MAAS_TASK_LAST ||
 		(h->algorithm->tasks & MAAS_TASK_BIT(task)) == 0)
 		MaasReaderFail(r, "task %u is not one %s supports", task, h->algorithm->name);
 	h->task = (MaasTask) task;

@@ -22,6 +22,12 @@ MaasTaskName(MaasTask task)
 			return "binary";
 		case MAAS_TASK_MULTICLASS:
 			return "multiclass";
+		case MAAS_TASK_CLUSTERING:
+			return "clustering";
+		case MAAS_TASK_DECOMPOSITION:
+			return "decomposition";
+		case MAAS_TASK_RECOMMENDATION:
+			return "recommendation";
 	}
 	return "unknown";
 }

@@ -109,7 +109,7 @@ $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('dst')
 	'pg_restore (which creates the extension)');
 
 is($node->safe_psql('dst', q{SELECT extversion FROM pg_extension WHERE extname = 'maas'}),
-	'0.1.0', 'extension created by the restore');
+	'0.2.0', 'extension created by the restore');
 for my $what (sort keys %snapshot)
 {
 	my $after = $node->safe_psql('dst', $snapshot{$what});
