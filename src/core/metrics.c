@@ -168,6 +168,19 @@ MaasClassificationMetrics(const double *y, const double *proba, int64 n,
 	pfree(actual);
 }
 
+/* The metrics of n predictions (n_outputs each) against y */
+static void
+ScoreOutputs(const MaasModel *model, const double *y, const double *out, int64 n,
+			 MaasJson *json, double *primary)
+{
+	if (model->task == MAAS_TASK_REGRESSION)
+		MaasRegressionMetrics(y, out, n, json, primary);
+	else
+		MaasClassificationMetrics(y, out, n, model->n_outputs, json, primary);
+	MaasJsonKey(json, "rows");
+	MaasJsonInt(json, n);
+}
+
 /* Predict every row of a column-major matrix and append its metrics */
 void
 MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
@@ -191,12 +204,37 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 				x[j] = MaasMatrixColumn(m, j)[i];
 			model->algorithm->predict(model, &in, out + i * k);
 		}
-	if (model->task == MAAS_TASK_REGRESSION)
-		MaasRegressionMetrics(y, out, n, json, primary);
-	else
-		MaasClassificationMetrics(y, out, n, model->n_outputs, json, primary);
-	MaasJsonKey(json, "rows");
-	MaasJsonInt(json, n);
+	ScoreOutputs(model, y, out, n, json, primary);
 	pfree(x);
+	pfree(out);
+}
+
+/* The same over single-precision rows: each row back in double, predicted */
+void
+MaasScoreFloatRows(const MaasModel *model, const MaasFloatRows *f,
+				   MaasJson *json, double *primary)
+{
+	int64		n = f->n_rows;
+	int			p = f->n_cols - 1;
+	int			k = model->n_outputs;
+	double	   *x = palloc(sizeof(double) * p);
+	MaasInput	in = {.kind = MAAS_INPUT_DENSE,.x = x};
+	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * k);
+	double	   *y = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const float *row = MaasFloatRow(f, i);
+
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < p; j++)
+			x[j] = row[j] + f->origin[j];
+		y[i] = row[p] + f->origin[p];
+		model->algorithm->predict(model, &in, out + i * k);
+	}
+	ScoreOutputs(model, y, out, n, json, primary);
+	pfree(x);
+	pfree(y);
 	pfree(out);
 }

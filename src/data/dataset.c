@@ -36,6 +36,7 @@
 #include "utils/varlena.h"
 
 #include "data/data.h"
+#include "data/values.h"
 
 #define INITIAL_ROWS	1024
 #define PROGRESS_EVERY	65536
@@ -129,6 +130,22 @@ MatrixInit(MaasMatrix *m, int n_cols)
 	m->data = NULL;
 }
 
+/* Room for one more training row in float rows, growing by half */
+static void
+FloatRowsRoom(LoadState *st, int64 rows)
+{
+	MaasFloatRows *f = &st->ds->train_rows;
+	Size		old = MaasFloatRowsBytes(f);
+	Size		bytes = mul_size(mul_size(rows, f->n_cols), sizeof(float));
+	MemoryContext caller = MemoryContextSwitchTo(st->cxt);
+
+	MaasCheckDataMemory(add_size(st->bytes - old, bytes), "training data");
+	MaasFloatRowsReserve(f, rows);
+	MemoryContextSwitchTo(caller);
+	st->bytes = st->bytes - old + bytes;
+	st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes);
+}
+
 static void
 Presize(LoadState *st, SPIPlanPtr plan, double test_size)
 {
@@ -138,7 +155,10 @@ Presize(LoadState *st, SPIPlanPtr plan, double test_size)
 
 	if (rows <= INITIAL_ROWS || rows * 1.1 > limit)
 		return;
-	MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+	if (st->ds->single)
+		FloatRowsRoom(st, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+	else
+		MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
 	if (test_size > 0)
 		MatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
 }
@@ -281,13 +301,21 @@ BeginRow(LoadState *st, TupleTableSlot *slot)
 	return true;
 }
 
+/* The part a row goes to: the test or train matrix, NULL for float rows */
 static MaasMatrix *
 NextRowMatrix(LoadState *st)
 {
 	MaasMatrix *m = &st->ds->train;
+	MaasFloatRows *f = &st->ds->train_rows;
 
 	if (st->test_size > 0 && pg_prng_double(&st->rng) < st->test_size)
 		m = &st->ds->test;
+	else if (st->ds->single)
+	{
+		if (f->n_rows == f->cap)
+			FloatRowsRoom(st, Max(INITIAL_ROWS, f->cap + f->cap / 2));
+		return NULL;
+	}
 	if (m->n_rows == m->ld)
 	{
 		if (m->n_rows >= (int64) MaxAllocHugeSize / sizeof(double))
@@ -300,25 +328,20 @@ NextRowMatrix(LoadState *st)
 }
 
 static void
-StoreRow(MaasMatrix *m, const double *row, int width, double y)
+StoreRow(LoadState *st, MaasMatrix *m, const double *row, int width, double y)
 {
-	int64		i = m->n_rows;
+	int64		i;
 
+	if (m == NULL)
+	{
+		MaasFloatRowsAppend(&st->ds->train_rows, row, width, y);
+		return;
+	}
+	i = m->n_rows;
 	for (int j = 0; j < width; j++)
 		m->data[(int64) j * m->ld + i] = row[j];
 	m->data[(int64) width * m->ld + i] = y;
 	m->n_rows++;
-}
-
-static void
-RejectNonFinite(double v, const char *column)
-{
-	if (isnan(v) || isinf(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("column \"%s\" contains %s", column,
-						isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"),
-				 errhint("Filter such rows in the source query, or turn them into NULL.")));
 }
 
 /* The target of one row as a double: the value, or a class code */
@@ -353,33 +376,6 @@ TargetValue(LoadState *st, Datum d)
 	}
 }
 
-static inline double
-PlainNumber(Datum d, Oid typid)
-{
-	switch (typid)
-	{
-		case FLOAT8OID:
-			return DatumGetFloat8(d);
-		case FLOAT4OID:
-			return DatumGetFloat4(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		case INT8OID:
-			return (double) DatumGetInt64(d);
-		case INT2OID:
-			return DatumGetInt16(d);
-		default:
-			return DatumGetBool(d) ? 1.0 : 0.0;
-	}
-}
-
-static bool
-IsPlainType(Oid typid)
-{
-	return typid == FLOAT8OID || typid == FLOAT4OID || typid == INT4OID ||
-		typid == INT8OID || typid == INT2OID || typid == BOOLOID;
-}
-
 /*
  * Rows of numbers only, the common case: no per-row memory context and
  * no per-column dispatch beyond the type.
@@ -394,7 +390,6 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 	double	   *row = st->row;
 	MaasMatrix *m;
 	double		y;
-	int64		i;
 
 	if (!BeginRow(st, slot))
 		return true;
@@ -429,12 +424,8 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 	y = TargetValue(st, values[st->target_attno]);
 
 	m = NextRowMatrix(st);
-	i = m->n_rows;
-	for (int c = 0; c < st->n_columns; c++)
-		m->data[(int64) c * m->ld + i] = row[c];
-	m->data[(int64) st->n_columns * m->ld + i] = y;
-	m->n_rows++;
-	if (st->classify && m == &ds->train)
+	StoreRow(st, m, row, st->n_columns, y);
+	if (st->classify && m != &ds->test)
 		st->classes.train_count[(int) y]++;
 	return true;
 }
@@ -517,8 +508,8 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContextSwitchTo(old);
 
 	m = NextRowMatrix(st);
-	StoreRow(m, st->row, st->raw_width, y);
-	if (m == &ds->train)
+	StoreRow(st, m, st->row, st->raw_width, y);
+	if (m != &ds->test)
 	{
 		for (int c = 0; c < st->n_columns; c++)
 			if (st->codes[c] >= 0)
@@ -548,6 +539,16 @@ FinishClasses(LoadState *st)
 			memcpy(&values[k], m->data[k], sizeof(double));
 	}
 	MaasTargetClasses(&ds->target, m->n, m->data, values, rank);
+	if (ds->single)
+	{
+		MaasFloatRows *f = &ds->train_rows;
+		int			j = f->n_cols - 1;
+		double		origin = f->origin[j];
+
+		f->origin[j] = 0;
+		for (int64 i = 0; i < f->n_rows; i++)
+			MaasFloatRow(f, i)[j] = rank[(int) (MaasFloatRow(f, i)[j] + origin)];
+	}
 	for (int p = 0; p < 2; p++)
 	{
 		double	   *y = MaasMatrixColumn(parts[p], parts[p]->n_cols - 1);
@@ -612,15 +613,22 @@ FinishColumns(LoadState *st, int max_categories)
 			for (int k = 0; k < col->width; k++)
 			{
 				const double *x = MaasMatrixColumn(train, col->raw_offset + k);
+				const MaasFloatRows *f = &st->ds->train_rows;
+				int64		rows = st->ds->single ? f->n_rows : train->n_rows;
 				double		sum = 0;
 				int64		n = 0;
 
-				for (int64 i = 0; i < train->n_rows; i++)
-					if (!isnan(x[i]))
+				for (int64 i = 0; i < rows; i++)
+				{
+					double		v = st->ds->single ?
+						MaasFloatRowsValue(f, i, col->raw_offset + k) : x[i];
+
+					if (!isnan(v))
 					{
-						sum += x[i];
+						sum += v;
 						n++;
 					}
+				}
 				if (n == 0)
 					NoValues(col->name);
 				col->impute[k] = st->missing == MAAS_MISSING_NATIVE ? NAN : sum / n;
@@ -713,6 +721,26 @@ Encode(LoadState *st, MaasMatrix *m)
 		pfree(m->data);
 	}
 	*m = out;
+}
+
+/* Encode float rows: the same encoder, a row at a time */
+static void
+EncodeFloatRows(LoadState *st)
+{
+	MaasDataset *ds = st->ds;
+	int		   *raw_offset = palloc(sizeof(int) * st->n_columns);
+	int		  **remap = palloc(sizeof(int *) * st->n_columns);
+	Size		others = st->bytes - MaasFloatRowsBytes(&ds->train_rows);
+	Size		peak;
+
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		raw_offset[c] = st->columns[c].raw_offset;
+		remap[c] = st->columns[c].remap;
+	}
+	peak = MaasFloatRowsEncode(&ds->train_rows, &ds->prep, raw_offset, remap, others);
+	ds->memory_bytes = Max(ds->memory_bytes, others + peak);
+	st->bytes = others + MaasFloatRowsBytes(&ds->train_rows);
 }
 
 static LoadState *
@@ -830,36 +858,34 @@ MaasLoadForTraining(const char *source, const char *target,
 		st->pub.receiveSlot = LoadReceivePlain;
 	MatrixInit(&ds->train, st->raw_width + 1);
 	MatrixInit(&ds->test, st->raw_width + 1);
+	ds->single = algorithm->input == MAAS_INPUT_FLOAT_ROWS;
+	if (ds->single)
+		MaasFloatRowsInit(&ds->train_rows, st->raw_width + 1);
 	Presize(st, plan, st->test_size);
 
 	RunSource(st, plan);
 
-	if (ds->train.n_rows == 0)
+	if (MaasDatasetTrainRows(ds) == 0)
 		NoRows(ds, "train on");
 	if (st->classify)
 		FinishClasses(st);
 	FinishColumns(st, options->max_categories);
 	BuildPreprocess(st);
-	Encode(st, &ds->train);
+	if (ds->single)
+		EncodeFloatRows(st);
+	else
+		Encode(st, &ds->train);
 	Encode(st, &ds->test);
 	return ds;
 }
 
-/* ---- apply mode: encode with a model's spec (evaluation) ---- */
-
-/* The first classes of a target, for hints */
-static char *
-ClassList(const MaasTarget *t)
+int64
+MaasDatasetTrainRows(const MaasDataset *ds)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int k = 0; k < t->n_classes && k < 20; k++)
-		appendStringInfo(&buf, "%s%s", k ? ", " : "", t->labels[k]);
-	if (t->n_classes > 20)
-		appendStringInfoString(&buf, ", ...");
-	return buf.data;
+	return ds->single ? ds->train_rows.n_rows : ds->train.n_rows;
 }
+
+/* ---- apply mode: encode with a model's spec (evaluation) ---- */
 
 static bool
 LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
@@ -908,13 +934,13 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("target value \"%s\" is not one of the model's classes",
 							MaasDatumToLabel(d, st->target_typid)),
-					 errhint("The model's classes are: %s.", ClassList(&model->target))));
+					 errhint("The model's classes are: %s.", MaasClassList(&model->target))));
 		y = k;
 	}
 	MemoryContextSwitchTo(old);
 	if (m->n_rows == m->ld)
 		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
-	StoreRow(m, st->row, model->n_features, y);
+	StoreRow(st, m, st->row, model->n_features, y);
 	return true;
 }
 
@@ -964,3 +990,4 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 		NoRows(ds, "evaluate");
 	return ds;
 }
+

@@ -785,7 +785,14 @@ FitFromState(FitState *s)
 		data.task = model->task;
 		data.n_classes = model->target.n_classes;
 		data.prep = &model->prep;
-		data.input = MAAS_INPUT_DENSE;
+		data.input = algorithm->input == MAAS_INPUT_FLOAT_ROWS ?
+			MAAS_INPUT_FLOAT_ROWS : MAAS_INPUT_DENSE;
+		if (data.input == MAAS_INPUT_FLOAT_ROWS)
+		{
+			MaasFloatRowsFromMatrix(m, &data.rows);
+			pfree(m->data);
+			m->data = NULL;
+		}
 		data.seed = ((const MaasFitOptions *) params->common)->seed;
 		model->state = algorithm->fit(&data, params->options, NULL);
 	}

@@ -90,9 +90,10 @@ maas_train(PG_FUNCTION_ARGS)
 
 	ds = MaasLoadForTraining(source, target, algorithm, options, &progress);
 
-	data.input = MAAS_INPUT_DENSE;
+	data.input = ds->single ? MAAS_INPUT_FLOAT_ROWS : MAAS_INPUT_DENSE;
 	data.seed = options->seed;
 	data.m = ds->train;
+	data.rows = ds->train_rows;
 	data.n_features = ds->prep.n_features;
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
@@ -104,8 +105,11 @@ maas_train(PG_FUNCTION_ARGS)
 	/* metrics on the held-out rows, or the training rows without a split */
 	MaasJsonInit(&metrics);
 	MaasJsonBeginObject(&metrics);
-	MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
-					model->n_features, &metrics, &primary);
+	if (ds->test.n_rows == 0 && ds->single)
+		MaasScoreFloatRows(model, &ds->train_rows, &metrics, &primary);
+	else
+		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
+						model->n_features, &metrics, &primary);
 	MaasJsonKey(&metrics, "evaluated_on");
 	MaasJsonString(&metrics, ds->test.n_rows > 0 ? "test" : "train");
 	MaasJsonEndObject(&metrics);
@@ -121,7 +125,7 @@ maas_train(PG_FUNCTION_ARGS)
 	memory_bytes = (int64) (ds->memory_bytes + MaasMemoryWorkPeak());
 	version = MaasRegistryInsert(name, algorithm->name, model->task,
 								 MaasJsonFinish(&params_json), MaasFeaturesJson(&ds->prep),
-								 target, metrics_jb, bytes, ds->train.n_rows, train_ms,
+								 target, metrics_jb, bytes, MaasDatasetTrainRows(ds), train_ms,
 								 memory_bytes);
 	deployed = MaasRegistryDeployIfBetter(name, version,
 										  MaasChoiceName(maas_train_params, "deploy",
@@ -134,7 +138,7 @@ maas_train(PG_FUNCTION_ARGS)
 	values[1] = Int32GetDatum(version);
 	values[2] = CStringGetTextDatum(algorithm->name);
 	values[3] = CStringGetTextDatum(MaasTaskName(model->task));
-	values[4] = Int64GetDatum(ds->train.n_rows);
+	values[4] = Int64GetDatum(MaasDatasetTrainRows(ds));
 	values[5] = Int64GetDatum(ds->rows_skipped);
 	values[6] = PointerGetDatum(DatumGetJsonbPCopy(JsonbPGetDatum(metrics_jb)));
 	values[7] = BoolGetDatum(deployed);
