@@ -94,7 +94,7 @@ FlushUsage(PredictCache *c)
 
 		memcpy(name, c->name, c->name_len);
 		name[c->name_len] = '\0';
-		MaasUsageAdd(c->usage_role, name, c->usage_pending, 0, 0);
+		MaasUsageAddPredictions(c->usage_role, name, c->ref.version, c->usage_pending);
 	}
 	c->usage_pending = 0;
 }
@@ -182,6 +182,7 @@ ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
 		MaasCheckName(s);
 		FlushUsage(c);
 		MaasLookupDeployed(s, MAAS_PRIV_PREDICT, &c->ref);
+		MaasQuotaCheck(s, GetUserId(), false);
 		if (c->ref.generation != old_generation)
 			c->serial++;
 		memcpy(c->name, s, len);

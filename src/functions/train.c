@@ -80,6 +80,7 @@ maas_train(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "maas_train must return a composite type");
 
+	MaasQuotaCheck(name, GetUserId(), true);
 	MaasProgressStart(&progress, "maas_train");
 	MaasMemoryReset();
 	MaasPoolResetUsage();
@@ -131,7 +132,11 @@ maas_train(PG_FUNCTION_ARGS)
 										  MaasChoiceName(maas_train_params, "deploy",
 														 options->deploy),
 										  primary, model->task);
-	MaasUsageAdd(GetUserId(), name, 0, 1, MaasProgressElapsedMs(&progress));
+	{
+		MaasUsageCounts run = {.training_runs = 1,.training_ms = MaasProgressElapsedMs(&progress)};
+
+		MaasUsageAdd(GetUserId(), name, version, &run);
+	}
 
 	MemoryContextSwitchTo(caller);
 	values[0] = CStringGetTextDatum(name);
@@ -177,7 +182,11 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
 	MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
-	MaasUsageAdd(GetUserId(), name, ds->test.n_rows, 0, 0);
+	{
+		MaasUsageCounts rows = {.rows_evaluated = ds->test.n_rows};
+
+		MaasUsageAdd(GetUserId(), name, ref.version, &rows);
+	}
 	MaasJsonKey(&json, "rows_skipped");
 	MaasJsonInt(&json, ds->rows_skipped);
 	MaasJsonKey(&json, "version");
