@@ -96,7 +96,7 @@ SELECT pg_catalog.pg_extension_config_dump('maas.usage_flushes', '');
 
 CREATE VIEW maas.usage_gaps AS
 SELECT previous_end AS counted_until, counting_since AS counting_again_since,
-	   counting_since - previous_end AS window
+	   counting_since - previous_end AS duration
 FROM (SELECT f.*, pg_catalog.lag(f.interval_end) OVER (ORDER BY f.interval_end) AS previous_end
 	  FROM maas.usage_flushes f) s
 WHERE NOT continued AND previous_end IS NOT NULL;
