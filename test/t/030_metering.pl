@@ -120,16 +120,25 @@ is($standby->safe_psql('postgres', q{SELECT predictions FROM maas.usage WHERE mo
 	'the standby counts its predictions');
 sleep 2;
 is($node->safe_psql('postgres', $logged), $after, 'nothing of the standby reaches the log by itself');
-my $taken = $standby->safe_psql('postgres',
-	q{SELECT string_agg(format('(%L, %L, %s, %s)', role, model, version, predictions), ',')
-	  FROM maas_usage_take() WHERE model = 'mt'});
-like($taken, qr/^\('postgres', 'mt', 1, 300\)$/, 'maas_usage_take returns the standby counts');
+# the README's recipe: the primary pulls them with dblink
+my $pull = sprintf(q{
+CREATE EXTENSION IF NOT EXISTS dblink;
+INSERT INTO maas.usage_log (interval_start, interval_end, source, role, model, version,
+							predictions, rows_evaluated, training_runs, training_ms, bytes_read)
+SELECT now(), now(), 'meter_standby', t.*
+FROM dblink(%s,
+			$$SELECT role, model, version, predictions, rows_evaluated, training_runs, training_ms,
+					 bytes_read FROM maas_usage_take() WHERE database = 'postgres'$$)
+	 AS t(role text, model text, version int, predictions bigint, rows_evaluated bigint,
+		  training_runs bigint, training_ms float8, bytes_read bigint);
+SELECT string_agg(format('%%s %%s %%s %%s', role, model, version, predictions), ',')
+FROM maas.usage_log WHERE source = 'meter_standby'}, '$c$' . $standby->connstr('postgres') . '$c$');
+is($node->safe_psql('postgres', $pull), 'postgres mt 1 300', 'the primary pulls the standby counts');
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM maas_usage_take() WHERE model = 'mt'}), '0',
-	'and hands them over only once');
-$node->safe_psql('postgres', qq{
-INSERT INTO maas.usage_log (interval_start, interval_end, role, model, version, predictions, source)
-SELECT now(), now(), r, m, v, p, 'meter_standby' FROM (VALUES $taken) t(r, m, v, p)});
-is($node->safe_psql('postgres', $logged), $after + 300, 'the primary logs them once inserted');
+	'which were handed over only once');
+is($node->safe_psql('postgres', $logged), $after + 300, 'the primary logs them once');
+$node->safe_psql('postgres', $pull);
+is($node->safe_psql('postgres', $logged), $after + 300, 'a second pull adds nothing');
 $node->wait_for_catchup($standby);
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM maas.usage_log WHERE source = 'meter_standby'}),
 	'1', 'and the standby sees them through replication');
