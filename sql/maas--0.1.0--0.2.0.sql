@@ -60,6 +60,14 @@ COMMENT ON FUNCTION maas_fit_final(bytea) IS
 COMMENT ON FUNCTION maas_fit_partial_final(bytea) IS
 'final function of maas_fit_partial: the training state itself, to merge later';
 
+-- 0.1.0's comments, where the reference said more
+COMMENT ON FUNCTION maas_drop(text, integer) IS
+'drop one version of a model, or all of them; returns how many versions were dropped; owners only';
+COMMENT ON FUNCTION maas_reassign(name, name) IS
+'give the models and grants of one role to another (before DROP ROLE, after ALTER ROLE RENAME); returns the names moved; superusers only (EXECUTE is revoked from PUBLIC)';
+COMMENT ON FUNCTION maas_usage_reset() IS
+'zero the usage counters of this server; superusers, or whom they grant EXECUTE';
+
 CREATE FUNCTION maas_help(topic text DEFAULT NULL,
 						  OUT kind text, OUT name text, OUT arguments text,
 						  OUT result text, OUT description text)
@@ -77,8 +85,19 @@ AS $$
 	objects AS (
 		SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
 			   p.proname::text AS name,
-			   pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
-			   pg_catalog.pg_get_function_result(p.oid) AS result,
+			   -- the input arguments, defaults without their casts
+			   pg_catalog.regexp_replace(pg_catalog.regexp_replace(
+				   pg_catalog.pg_get_function_arguments(p.oid),
+				   '(, )?OUT [^,]+', '', 'g'), '::[a-z ]+', '', 'g') AS arguments,
+			   -- OUT parameters as the row they make
+			   CASE WHEN 'o' OPERATOR(pg_catalog.=) ANY (p.proargmodes::text[]) THEN
+					CASE WHEN p.proretset THEN 'SETOF ' ELSE '' END || '(' ||
+					pg_catalog.array_to_string(ARRAY(
+						SELECT pg_catalog.substr(a, 5)
+						FROM pg_catalog.unnest(pg_catalog.string_to_array(
+							pg_catalog.pg_get_function_arguments(p.oid), ', ')) a
+						WHERE a OPERATOR(pg_catalog.~~) 'OUT %'), ', ') || ')'
+				ELSE pg_catalog.pg_get_function_result(p.oid) END AS result,
 			   pg_catalog.obj_description(p.oid, 'pg_proc') AS description,
 			   CASE WHEN p.proname::text OPERATOR(pg_catalog.~) '_(transfn|combine|final|partial_final|support|columns)$'
 					THEN 2 ELSE 1 END AS rank
