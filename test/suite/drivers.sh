@@ -11,7 +11,6 @@
 # ~/.cache/maas/node-<hash of the lock file>); it needs the npm registry once.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-root=$(pwd)
 . test/pg-env.sh
 
 n=0

@@ -212,4 +212,11 @@ like($node->safe_psql('up', q{SELECT count(*), sum(maas_predict('log_penguins', 
 is($node->safe_psql('up', q{SELECT count(*) FROM maas_help('maas_predict')}) > 0,
 	1, 'maas_help() is there after the update');
 
+# not trusted: a role that may create objects in a database cannot create
+# maas there (maas.control, README "Installing")
+$node->safe_psql('postgres', q{CREATE ROLE up_dbowner LOGIN; CREATE DATABASE up_owned OWNER up_dbowner});
+like(sql_error($node, 'up_owned', 'SET ROLE up_dbowner; CREATE EXTENSION maas'),
+	qr/^42501: permission denied to create extension "maas"/,
+	'a database owner who is not superuser cannot CREATE EXTENSION maas (42501)');
+
 done_testing();
