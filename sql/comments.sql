@@ -25,12 +25,11 @@ SELECT count(*) = (SELECT count(*) FROM pg_depend
 				   WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
 					 AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'maas'))
 	   AS every_object,
-	   count(*) FILTER (WHERE description IS NULL) AS without_description,
-	   count(*) FILTER (WHERE kind = 'function' AND name = 'maas_predict') AS maas_predict_forms
+	   count(*) FILTER (WHERE description IS NULL) AS without_description
 FROM maas_help();
 SELECT * FROM maas_help('maas_rollback');
 SELECT kind, name, arguments FROM maas_help('maas.deployed');
-SELECT name, arguments FROM maas_help() WHERE kind = 'aggregate' AND name = 'maas_fit';
+SELECT kind, name, arguments, result FROM maas_help() WHERE name = 'maas_fit_merge';
 -- what \df+ shows: the comment of each form
 SELECT p.oid::regprocedure, obj_description(p.oid, 'pg_proc')
 FROM pg_proc p WHERE proname = 'maas_info' ORDER BY 1::text;
