@@ -168,6 +168,100 @@ MaasClassificationMetrics(const double *y, const double *proba, int64 n,
 	pfree(actual);
 }
 
+#define SILHOUETTE_SAMPLE	1000
+
+/*
+ * Silhouette of the rows of sample (row indexes) given their clusters: for
+ * each row, a = mean distance to the others of its cluster, b = the least
+ * mean distance to another cluster, s = (b - a) / max(a, b), 0 alone in its
+ * cluster (scikit-learn's silhouette_score).
+ */
+static double
+Silhouette(const MaasMatrix *m, int n_features, const int64 *sample,
+		   const int *label, int s, int k)
+{
+	double	   *sum = palloc(sizeof(double) * k);
+	int		   *count = palloc0(sizeof(int) * k);
+	double		total = 0;
+
+	for (int i = 0; i < s; i++)
+		count[label[i]]++;
+	for (int i = 0; i < s; i++)
+	{
+		double		a;
+		double		b = INFINITY;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(sum, 0, sizeof(double) * k);
+		for (int j = 0; j < s; j++)
+		{
+			double		d = 0;
+
+			for (int f = 0; f < n_features; f++)
+			{
+				const double *col = MaasMatrixColumn(m, f);
+				double		e = col[sample[i]] - col[sample[j]];
+
+				d += e * e;
+			}
+			sum[label[j]] += sqrt(d);
+		}
+		if (count[label[i]] < 2)
+			continue;
+		a = sum[label[i]] / (count[label[i]] - 1);
+		for (int c = 0; c < k; c++)
+			if (c != label[i] && count[c] > 0)
+				b = Min(b, sum[c] / count[c]);
+		if (isfinite(b) && Max(a, b) > 0)
+			total += (b - a) / Max(a, b);
+	}
+	pfree(sum);
+	pfree(count);
+	return total / s;
+}
+
+/*
+ * Clustering: inertia (the sum of squared distances of rows to their
+ * nearest centre, dist holding n rows of k distances) and the silhouette,
+ * exact up to SILHOUETTE_SAMPLE rows, else on that many evenly spaced rows.
+ */
+void
+MaasClusteringMetrics(const MaasMatrix *m, int n_features, const double *dist,
+					  int k, MaasJson *json, double *primary)
+{
+	int64		n = m->n_rows;
+	int			s = (int) Min(n, SILHOUETTE_SAMPLE);
+	int64	   *sample = palloc(sizeof(int64) * Max(s, 1));
+	int		   *label = palloc(sizeof(int) * Max(s, 1));
+	double		inertia = 0;
+	int			used = 0;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const double *d = dist + i * k;
+		int			best = 0;
+
+		for (int c = 1; c < k; c++)
+			if (d[c] < d[best])
+				best = c;
+		inertia += d[best] * d[best];
+		if (used < s && i == (int64) ((double) used * n / s))
+		{
+			sample[used] = i;
+			label[used++] = best;
+		}
+	}
+	MaasJsonKey(json, "inertia");
+	MaasJsonNumber(json, inertia);
+	MaasJsonKey(json, "silhouette");
+	MaasJsonNumber(json, used > 1 && k > 1 ? Silhouette(m, n_features, sample, label, used, k) : NAN);
+	MaasJsonKey(json, "silhouette_rows");
+	MaasJsonInt(json, used);
+	*primary = -inertia;
+	pfree(sample);
+	pfree(label);
+}
+
 /* Predict every row of a column-major matrix and append its metrics */
 void
 MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
@@ -193,6 +287,10 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 		}
 	if (model->task == MAAS_TASK_REGRESSION)
 		MaasRegressionMetrics(y, out, n, json, primary);
+	else if (model->task == MAAS_TASK_CLUSTERING)
+		MaasClusteringMetrics(m, n_features, out, k, json, primary);
+	else if (model->task == MAAS_TASK_DECOMPOSITION)
+		*primary = 0;			/* no held-out score; maas_info has the variances */
 	else
 		MaasClassificationMetrics(y, out, n, model->n_outputs, json, primary);
 	MaasJsonKey(json, "rows");
