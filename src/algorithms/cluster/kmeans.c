@@ -22,7 +22,7 @@
 
 #include "algorithms/cluster/kmeans.h"
 
-#define BLOCK_MIN_ROWS		4096
+#define BLOCK_MIN_ROWS		512
 #define MAX_BLOCKS			64
 #define THREADS_MIN_WORK	1000000 /* rows x clusters x features */
 
