@@ -229,4 +229,6 @@ SELECT maas_info(maas_fit('pca', ARRAY[sepal_length, sepal_width, petal_length, 
 						  '{"n_components": 2}'))->'parameters'->'explained_variance' IS NOT NULL AS aggregate
 FROM iris;
 
-SELECT maas_drop(name) FROM maas.names WHERE name LIKE 'km_%' OR name LIKE 'pca_%' OR name IN ('iris_clusters', 'iris_pca');
+SELECT count(*) AS names, sum(dropped) AS versions
+FROM (SELECT maas_drop(name) AS dropped FROM maas.names
+	  WHERE name LIKE 'km_%' OR name LIKE 'pca_%' OR name IN ('iris_clusters', 'iris_pca')) d;

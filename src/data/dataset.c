@@ -954,12 +954,12 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 				 errhint("Models built by maas_fit have no target name; evaluate them with maas_predict in a query.")));
 	st->pub.receiveSlot = LoadReceiveApply;
 	st->model = model;
-	st->binding = MaasBindTupleDesc(model, desc);
 	if (model->target.name != NULL)
 	{
 		st->target_attno = MaasRequireAttribute(desc, model->target.name, "target");
 		st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
 	}
+	st->binding = MaasBindTupleDesc(model, desc);
 	if (st->target_attno >= 0)
 	{
 		bool		is_array;

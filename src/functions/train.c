@@ -84,6 +84,8 @@ maas_train(PG_FUNCTION_ARGS)
 						algorithm->name, target),
 				 errhint("Pass NULL as the target: maas_train(name, '%s', source, NULL, params).",
 						 algorithm->name)));
+	if (target == NULL)
+		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "maas_train must return a composite type");
 
