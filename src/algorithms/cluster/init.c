@@ -99,9 +99,9 @@ KmeansInitCenters(KmeansWork *w, int init, pg_prng_state *rng, double *centers)
 		RandomRows(w, rng, centers);
 		return;
 	}
-	closest = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
-	cumsum = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
-	dist = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * trials);
+	closest = w->closest;
+	cumsum = w->cumsum;
+	dist = w->candidates;
 	cand = palloc(sizeof(double) * trials * p);
 	ids = palloc(sizeof(int64) * trials);
 
@@ -147,9 +147,6 @@ KmeansInitCenters(KmeansWork *w, int init, pg_prng_state *rng, double *centers)
 		memcpy(closest, dist + (int64) best * n, sizeof(double) * n);
 		memcpy(centers + (int64) c * p, w->x + ids[best] * p, sizeof(double) * p);
 	}
-	pfree(closest);
-	pfree(cumsum);
-	pfree(dist);
 	pfree(cand);
 	pfree(ids);
 }

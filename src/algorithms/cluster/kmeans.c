@@ -141,6 +141,9 @@ AllocWork(KmeansWork *w, int workers)
 	w->block_changed = palloc(sizeof(int64) * w->n_blocks);
 	w->scratch = MemoryContextAllocHuge(CurrentMemoryContext,
 										sizeof(double) * workers * KMEANS_CHUNK * k);
+	w->closest = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
+	w->cumsum = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
+	w->candidates = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * trials);
 }
 
 /* One run from the current centres; returns its iteration count */

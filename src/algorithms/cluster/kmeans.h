@@ -58,6 +58,10 @@ typedef struct KmeansWork
 	double	   *block_counts;	/* n_blocks x k */
 	int64	   *block_changed;	/* n_blocks: labels that changed */
 	double	   *scratch;		/* per worker: KMEANS_CHUNK x k */
+	/* k-means++: allocated once for every run */
+	double	   *closest;		/* n: squared distance to the nearest centre */
+	double	   *cumsum;			/* n: its prefix sums */
+	double	   *candidates;		/* trials x n: squared distances to the candidates */
 	bool		update;			/* accumulate the centre sums */
 } KmeansWork;
 
