@@ -72,6 +72,7 @@ def run(cur, view, cols, X, k, algorithm, repeat):
     params = json.dumps({"n_clusters": k, "n_init": 10, "max_iter": 300, "tol": 1e-4,
                          "algorithm": algorithm, "test_size": 0})
     maas_ms, sk_ms = [], []
+    best = None
     for r in range(repeat):
         cur.execute("SELECT train_ms, (metrics->>'inertia')::float8, threads "
                     "FROM maas_train('bench_km', 'kmeans', %s, NULL, %s)", (view, params))
@@ -85,14 +86,18 @@ def run(cur, view, cols, X, k, algorithm, repeat):
                 km = KMeans(n_clusters=k, n_init=10, max_iter=300, tol=1e-4,
                             algorithm=algorithm, random_state=r).fit(X)
                 sk_ms.append((time.perf_counter() - t) * 1000)
+                if best is None or km.inertia_ < best.inertia_:
+                    best = km
     cur.execute(f"SELECT maas_predict('bench_km', v)::int FROM {view} v")
     labels = [r[0] for r in cur.fetchall()]
     t = time.perf_counter()
     cur.execute(f"SELECT {', '.join(f'sum({c})' for c in cols)} FROM {view}")
     scan_ms = (time.perf_counter() - t) * 1000
+    # scikit-learn's best run (seeds 0 .. repeat-1): where two local optima
+    # are almost as good, its seeds end in either
     return dict(maas_ms=min(maas_ms), sk_ms=min(sk_ms), scan_ms=scan_ms, threads=threads,
-                maas_inertia=maas_inertia, sk_inertia=km.inertia_,
-                ari=adjusted_rand_score(km.labels_, labels))
+                maas_inertia=maas_inertia, sk_inertia=best.inertia_,
+                ari=adjusted_rand_score(best.labels_, labels))
 
 
 def main():
@@ -117,8 +122,8 @@ def main():
             r = run(cur, view, cols, X, k, algorithm, args.repeat)
             line = (f"| {name} {X.shape[0]}x{X.shape[1]}, k={k} | {algorithm} | {r['maas_ms']:.1f} | "
                     f"{r['sk_ms']:.1f} | {r['maas_ms'] / r['sk_ms']:.2f}x | {r['scan_ms']:.1f} | "
-                    f"{r['maas_inertia']:.6g} | {r['sk_inertia']:.6g} | "
-                    f"{r['maas_inertia'] / r['sk_inertia']:.4f} | {r['ari']:.4f} |")
+                    f"{r['maas_inertia']:.9g} | {r['sk_inertia']:.9g} | "
+                    f"{r['maas_inertia'] / r['sk_inertia']:.6f} | {r['ari']:.4f} |")
             print(line, flush=True)
             lines.append(line)
     cur.execute("SELECT version()")
@@ -137,8 +142,9 @@ def main():
                 "scikit-learn ms is KMeans.fit on a numpy array already in memory. Best of "
                 f"{args.repeat} runs each, alternated. ratio = maas / scikit-learn "
                 "(target <= 1.0); inertia ratio target within 0.5%, ARI of the two "
-                "clusterings target >= 0.99 (the seeds differ, so a dataset with several "
-                "local optima may end in different ones).\n\n")
+                "clusterings target >= 0.99, against scikit-learn's best run over the seeds "
+                "(the seeds differ, so a dataset with several local optima of almost the same "
+                "inertia may end in different ones).\n\n")
         f.write("\n".join(lines) + "\n")
 
 

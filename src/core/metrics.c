@@ -12,6 +12,7 @@
 
 #include "miscadmin.h"
 
+#include "core/blas.h"
 #include "core/core.h"
 
 #define LOG_LOSS_EPS	1e-15
@@ -174,47 +175,62 @@ MaasClassificationMetrics(const double *y, const double *proba, int64 n,
  * Silhouette of the rows of sample (row indexes) given their clusters: for
  * each row, a = mean distance to the others of its cluster, b = the least
  * mean distance to another cluster, s = (b - a) / max(a, b), 0 alone in its
- * cluster (scikit-learn's silhouette_score).
+ * cluster (scikit-learn's silhouette_score).  The distances come from one
+ * syrk of the sampled rows, |a|^2 + |b|^2 - 2 a.b, as scikit-learn's
+ * euclidean_distances computes them.
  */
 static double
 Silhouette(const MaasMatrix *m, int n_features, const int64 *sample,
 		   const int *label, int s, int k)
 {
-	double	   *sum = palloc(sizeof(double) * k);
+	double	   *xs = palloc(sizeof(double) * s * n_features);
+	double	   *g = palloc(sizeof(double) * s * s);
+	double	   *sum = palloc0(sizeof(double) * s * k);	/* row i, cluster c */
 	int		   *count = palloc0(sizeof(int) * k);
 	double		total = 0;
 
-	for (int i = 0; i < s; i++)
-		count[label[i]]++;
+	for (int f = 0; f < n_features; f++)
+	{
+		const double *col = MaasMatrixColumn(m, f);
+
+		for (int i = 0; i < s; i++)
+			xs[(int64) i * n_features + f] = col[sample[i]];
+	}
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, s, n_features, 1.0, xs,
+				n_features, 0.0, g, s);
+	/* each pair once: its distance adds to both rows' sums */
 	for (int i = 0; i < s; i++)
 	{
+		const double *gi = g + (int64) i * s;
+		double	   *si = sum + (int64) i * k;
+
+		CHECK_FOR_INTERRUPTS();
+		count[label[i]]++;
+		for (int j = i + 1; j < s; j++)
+		{
+			double		d = sqrt(Max(gi[i] + g[(int64) j * s + j] - 2 * gi[j], 0));
+
+			si[label[j]] += d;
+			sum[(int64) j * k + label[i]] += d;
+		}
+	}
+	for (int i = 0; i < s; i++)
+	{
+		const double *si = sum + (int64) i * k;
 		double		a;
 		double		b = INFINITY;
 
-		CHECK_FOR_INTERRUPTS();
-		memset(sum, 0, sizeof(double) * k);
-		for (int j = 0; j < s; j++)
-		{
-			double		d = 0;
-
-			for (int f = 0; f < n_features; f++)
-			{
-				const double *col = MaasMatrixColumn(m, f);
-				double		e = col[sample[i]] - col[sample[j]];
-
-				d += e * e;
-			}
-			sum[label[j]] += sqrt(d);
-		}
 		if (count[label[i]] < 2)
 			continue;
-		a = sum[label[i]] / (count[label[i]] - 1);
+		a = si[label[i]] / (count[label[i]] - 1);
 		for (int c = 0; c < k; c++)
 			if (c != label[i] && count[c] > 0)
-				b = Min(b, sum[c] / count[c]);
+				b = Min(b, si[c] / count[c]);
 		if (isfinite(b) && Max(a, b) > 0)
 			total += (b - a) / Max(a, b);
 	}
+	pfree(xs);
+	pfree(g);
 	pfree(sum);
 	pfree(count);
 	return total / s;

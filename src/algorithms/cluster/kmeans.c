@@ -300,6 +300,8 @@ KmeansDeserialize(MaasReader *r, const MaasModel *model)
 
 	st->p = model->n_features;
 	st->k = model->n_outputs;
+	if (st->k > MAAS_MAX_CLASSES)
+		MaasReaderFail(r, "%d clusters, more than %d", st->k, MAAS_MAX_CLASSES);
 	st->n_iter = (int) MaasReadU32(r);
 	if (st->n_iter < 1)
 		MaasReaderFail(r, "iteration count %d", st->n_iter);
