@@ -71,6 +71,14 @@ LloydTask(void *arg, int b, int worker)
 	KmeansWork *w = sa->w;
 	int			k = w->k;
 	int			p = w->p;
+	/* locals: PostgreSQL builds with -fno-strict-aliasing, so a store
+	 * through labels would make the compiler reload every field of w */
+	const double *x = w->x;
+	const double *cnorm = w->cnorm;
+	int		   *labels = w->labels;
+	bool		update = w->update;
+	double	   *sums = w->block_sums + (int64) b * k * p;
+	double	   *counts = w->block_counts + (int64) b * k;
 	double	   *d = w->scratch + (int64) worker * KMEANS_CHUNK * k;
 	int64		changed = 0;
 	int64		from;
@@ -84,23 +92,30 @@ LloydTask(void *arg, int b, int worker)
 		if (MaasPoolCancelled(sa->pool))
 			return MAAS_POOL_ECANCEL;
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, p, -2.0,
-					w->x + i0 * p, p, w->centers, p, 0.0, d, k);
+					x + i0 * p, p, w->centers, p, 0.0, d, k);
 		for (int r = 0; r < rows; r++)
 		{
 			const double *dr = d + (int64) r * k;
 			int			best = 0;
-			double		best_d = dr[0] + w->cnorm[0];
+			double		best_d = dr[0] + cnorm[0];
 
 			for (int c = 1; c < k; c++)
-				if (dr[c] + w->cnorm[c] < best_d)
+				if (dr[c] + cnorm[c] < best_d)
 				{
-					best_d = dr[c] + w->cnorm[c];
+					best_d = dr[c] + cnorm[c];
 					best = c;
 				}
-			changed += w->labels[i0 + r] != best;
-			w->labels[i0 + r] = best;
-			if (w->update)
-				AddRow(w, b, best, w->x + (i0 + r) * p);
+			changed += labels[i0 + r] != best;
+			labels[i0 + r] = best;
+			if (update)
+			{
+				const double *xr = x + (i0 + r) * p;
+				double	   *sum = sums + (int64) best * p;
+
+				counts[best] += 1;
+				for (int j = 0; j < p; j++)
+					sum[j] += xr[j];
+			}
 		}
 	}
 	w->block_changed[b] = changed;
