@@ -94,6 +94,8 @@ SELECT maas_transform('km_iris_lloyd', ARRAY[5.1, 3.5, 1.4, 0.2]) = maas_transfo
 	   maas_predict((SELECT model FROM maas.models WHERE name = 'km_iris_lloyd'), ARRAY[5.1, 3.5, 1.4, 0.2])
 	   = maas_predict('km_iris_lloyd', c) AS bytes_predict
 FROM c_iris c WHERE rid = 1;
+-- the planner turns the row form into a call on the model's columns
+EXPLAIN (VERBOSE, COSTS OFF) SELECT maas_transform('km_iris_lloyd', c) FROM c_iris c;
 -- maas_evaluate: inertia on other rows; on the training rows, the stored one
 SELECT abs((maas_evaluate('km_iris_lloyd', 'c_iris')->>'inertia')::float8 /
 		   (metrics->>'inertia')::float8 - 1) < 1e-12 AS evaluate_inertia,
