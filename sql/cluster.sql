@@ -102,6 +102,7 @@ SELECT abs((maas_evaluate('km_iris_lloyd', 'c_iris')->>'inertia')::float8 /
 	   (maas_evaluate('km_iris_lloyd', 'SELECT * FROM c_iris WHERE rid <= 50')->>'rows')::int AS rows
 FROM maas.models WHERE name = 'km_iris_lloyd';
 SELECT maas_info('km_iris_lloyd')->>'task' AS task, maas_info('km_iris_lloyd')->'n_outputs' AS n_outputs,
+	   maas_info('km_iris_lloyd')->'target' AS target,
 	   jsonb_array_length(maas_info('km_iris_lloyd')->'parameters'->'centers') AS centers;
 
 -- the same seed gives the same bytes, at any thread count (digits: the
