@@ -278,3 +278,55 @@ ORDER BY n;
 -- no input above restarted the server
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
 DROP TABLE errors_server_start;
+
+-- clustering and decomposition (kmeans, pca)
+CREATE TEMP TABLE errors_cluster_start AS SELECT pg_postmaster_start_time() AS started;
+SELECT name, task FROM maas_train('errors_km', 'kmeans', 'iris', NULL,
+	'{"n_clusters": 3, "exclude": ["species"]}');
+SELECT name, task FROM maas_train('errors_pca', 'pca', 'iris', NULL,
+	'{"n_components": 2, "exclude": ["species"]}');
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'n_clusters above the rows', $$SELECT maas_train('errors_t', 'kmeans', 'SELECT * FROM iris LIMIT 5', NULL, '{"n_clusters": 6, "exclude": ["species"], "test_size": 0}')$$),
+	(2, 'n_clusters 0', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"n_clusters": 0, "exclude": ["species"]}')$$),
+	(3, 'unknown kmeans algorithm', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"algorithm": "full", "exclude": ["species"]}')$$),
+	(4, 'unknown init', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"init": "kmeans||", "exclude": ["species"]}')$$),
+	(5, 'n_init 0', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"n_init": 0, "exclude": ["species"]}')$$),
+	(6, 'negative tol', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"tol": -1, "exclude": ["species"]}')$$),
+	(7, 'a target for kmeans', $$SELECT maas_train('errors_t', 'kmeans', 'iris', 'species')$$),
+	(8, 'a target for pca', $$SELECT maas_train('errors_t', 'pca', 'iris', 'species')$$),
+	(9, 'NULL target for a supervised algorithm', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', NULL)$$),
+	(10, 'task param for kmeans', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"task": "classification", "exclude": ["species"]}')$$),
+	(11, 'n_components above the features', $$SELECT maas_train('errors_t', 'pca', 'iris', NULL, '{"n_components": 5, "exclude": ["species"]}')$$),
+	(12, 'n_components above the rows', $$SELECT maas_train('errors_t', 'pca', 'SELECT * FROM iris LIMIT 3', NULL, '{"n_components": 4, "exclude": ["species"], "test_size": 0}')$$),
+	(13, 'pca of one row', $$SELECT maas_train('errors_t', 'pca', 'SELECT * FROM iris LIMIT 1', NULL, '{"exclude": ["species"], "test_size": 0}')$$),
+	(14, 'whitening a component without variance', $$SELECT maas_train('errors_t', 'pca', 'SELECT petal_length, 2 * petal_length AS twice FROM iris', NULL, '{"whiten": true, "test_size": 0}')$$),
+	(15, 'NaN feature', $$SELECT maas_train('errors_t', 'kmeans', 'SELECT ''NaN''::float8 AS x FROM iris', NULL)$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- under 4MB the digits fit, Elkan's 500 bounds per row do not
+SET maas.max_memory = '4MB';
+SELECT pg_temp.train_err($$SELECT maas_train('errors_t', 'kmeans', 'digits', NULL, '{"n_clusters": 500, "n_init": 1, "algorithm": "elkan", "exclude": ["digit"], "test_size": 0}')$$, true) AS memory;
+RESET maas.max_memory;
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'maas_predict of a pca model', $$SELECT maas_predict('errors_pca', ARRAY[1, 2, 3, 4]::float8[])$$),
+	(2, 'maas_predict of a pca model, row', $$SELECT maas_predict('errors_pca', i) FROM iris i LIMIT 1$$),
+	(3, 'maas_evaluate of a pca model', $$SELECT maas_evaluate('errors_pca', 'iris')$$),
+	(4, 'proba of a kmeans model', $$SELECT maas_predict_proba('errors_km', ARRAY[1, 2, 3, 4]::float8[])$$),
+	(5, 'class of a pca model', $$SELECT maas_predict_class('errors_pca', ARRAY[1, 2, 3, 4]::float8[])$$),
+	(6, 'transform of a regression model', $$SELECT maas_transform('errors_lin', ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(7, 'transform of a classifier, row', $$SELECT maas_transform('errors_log', i) FROM iris i LIMIT 1$$),
+	(8, 'transform of a regression model, bytes', $$SELECT maas_transform((SELECT model FROM maas.models WHERE name = 'errors_lin'), ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(9, 'transform with too few features', $$SELECT maas_transform('errors_km', ARRAY[1, 2]::float8[])$$),
+	(10, 'transform of a corrupted model', $$SELECT maas_transform(substr((SELECT model FROM maas.models WHERE name = 'errors_km'), 1, 60), ARRAY[1, 2, 3, 4]::float8[])$$),
+	(11, 'maas_fit: a target for kmeans', $$SELECT maas_fit('kmeans', ARRAY[sepal_length, sepal_width], petal_width) FROM iris$$),
+	(12, 'maas_fit: a target for pca', $$SELECT maas_fit('pca', ARRAY[sepal_length, sepal_width], petal_width) FROM iris$$),
+	(13, 'maas_fit: n_clusters above the rows', $$SELECT maas_fit('kmeans', ARRAY[sepal_length, sepal_width], NULL, '{"n_clusters": 9}') FROM (SELECT * FROM iris LIMIT 5) i$$),
+	(14, 'maas_fit: n_components above the features', $$SELECT maas_fit('pca', ARRAY[sepal_length, sepal_width], NULL, '{"n_components": 3}') FROM iris$$),
+	(15, 'maas_evaluate of kmeans without its columns', $$SELECT maas_evaluate('errors_km', 'SELECT sepal_length FROM iris')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- a NULL target for a supervised algorithm in maas_fit skips every row
+SELECT maas_fit('linear_regression', ARRAY[sepal_length, sepal_width], NULL) IS NULL AS no_rows FROM iris;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_cluster_start;

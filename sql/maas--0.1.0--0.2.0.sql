@@ -322,3 +322,32 @@ $$;
 
 COMMENT ON FUNCTION maas_help(text) IS
 'every function, aggregate, table, view and type of maas with its arguments (or columns) and what it does; maas_help(''predict'') lists those whose name or description contains the word';
+-- clustering and decomposition (kmeans, pca)
+CREATE FUNCTION maas_transform(name text, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_transform(name text, "row" record)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE SUPPORT maas_predict_support;
+
+CREATE FUNCTION maas_transform(model bytea, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_transform_columns(name text, columns text[], VARIADIC "any")
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_columns'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_transform(text, float8[]) IS
+'outputs of the deployed clustering or decomposition model: distances to each centre (kmeans), projected coordinates (pca)';
+COMMENT ON FUNCTION maas_transform(text, record) IS
+'outputs of the deployed clustering or decomposition model for a row';
+COMMENT ON FUNCTION maas_transform(bytea, float8[]) IS
+'outputs of an inline clustering or decomposition model';
+COMMENT ON FUNCTION maas_transform_columns(text, text[], "any") IS
+'what the planner turns maas_transform(name, row) into';

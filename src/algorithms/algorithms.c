@@ -15,6 +15,8 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_random_forest,
 	&maas_gradient_boosting,
 	&maas_mlp,
+	&maas_kmeans,
+	&maas_pca,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -20,5 +20,7 @@ extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
 extern const MaasAlgorithm maas_random_forest;	/* trees/forest.c */
 extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
+extern const MaasAlgorithm maas_kmeans;	/* cluster/kmeans.c */
+extern const MaasAlgorithm maas_pca;	/* decomposition/pca.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

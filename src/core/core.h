@@ -341,6 +341,11 @@ typedef struct MaasAlgorithm
 	 */
 	void		(*predict_matrix) (const MaasModel *model, const MaasMatrix *m,
 								   int n_features, double *out);
+	/*
+	 * clustering and decomposition: the output count (clusters, components)
+	 * of a fitted state, which the fit decides; NULL for the other tasks
+	 */
+	int			(*n_outputs) (const void *state);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -488,6 +493,9 @@ extern void MaasClassificationMetrics(const double *y, const double *proba,
 									  double *primary);
 extern void MaasScoreFloatRows(const MaasModel *model, const MaasFloatRows *f,
 							   MaasJson *json, double *primary);
+extern void MaasClusteringMetrics(const MaasMatrix *m, int n_features,
+								  const double *dist, int k, MaasJson *json,
+								  double *primary);
 extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
 							int n_features, MaasJson *json, double *primary);
 
@@ -528,6 +536,8 @@ extern const char *MaasTaskName(MaasTask task);
 extern double MaasPredictValue(const MaasModel *model, const double *out);
 extern int	MaasArgmax(const double *v, int n);
 extern void MaasModelCheckClassifier(const MaasModel *model);
+extern MaasTask MaasUnsupervisedTask(const MaasAlgorithm *algorithm);
+extern int	MaasModelOutputs(const MaasModel *model);
 extern MaasTask MaasResolveTask(const MaasAlgorithm *algorithm, int choice,
 								MaasColumnKind target_kind, const char *target);
 extern void MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values,

@@ -293,7 +293,7 @@ BeginRow(LoadState *st, TupleTableSlot *slot)
 	slot_getallattrs(slot);
 	st->ds->rows_read++;
 	ReportProgress(st);
-	if (slot->tts_isnull[st->target_attno])
+	if (st->target_attno >= 0 && slot->tts_isnull[st->target_attno])
 	{
 		st->ds->rows_skipped++;
 		return false;
@@ -421,7 +421,7 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 				RejectNonFinite(row[c], st->columns[c].name);
 		}
 	}
-	y = TargetValue(st, values[st->target_attno]);
+	y = st->target_attno >= 0 ? TargetValue(st, values[st->target_attno]) : 0;
 
 	m = NextRowMatrix(st);
 	StoreRow(st, m, row, st->n_columns, y);
@@ -504,7 +504,7 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 				break;
 		}
 	}
-	y = TargetValue(st, slot->tts_values[st->target_attno]);
+	y = st->target_attno >= 0 ? TargetValue(st, slot->tts_values[st->target_attno]) : 0;
 	MemoryContextSwitchTo(old);
 
 	m = NextRowMatrix(st);
@@ -800,6 +800,32 @@ NoRows(MaasDataset *ds, const char *purpose)
 					   ds->rows_read, ds->rows_skipped)));
 }
 
+/* The target column, its kind, and the task it makes */
+static void
+ChooseTarget(LoadState *st, TupleDesc desc, const char *target,
+			 const MaasAlgorithm *algorithm, int task_choice)
+{
+	MaasDataset *ds = st->ds;
+	bool		is_array;
+	bool		is_vector;
+
+	st->target_attno = MaasRequireAttribute(desc, target, "target");
+	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
+	if (st->target_kind == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
+						target, format_type_be(st->target_typid))));
+	ds->task = MaasResolveTask(algorithm, task_choice, st->target_kind, target);
+	st->classify = ds->task != MAAS_TASK_REGRESSION;
+	ds->target.name = pstrdup(target);
+	ds->target.kind = st->target_kind == MAAS_COL_NUMERIC || st->target_kind == MAAS_COL_BOOLEAN ?
+		st->target_kind : MAAS_COL_CATEGORICAL;
+	if (st->classify)
+		MaasLabelsInit(&st->classes, st->cxt);
+}
+
 /*
  * Read the source for training: discover the encoding, split, impute.
  * Must run inside SPI_connect; results live in the current memory context.
@@ -814,26 +840,13 @@ MaasLoadForTraining(const char *source, const char *target,
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
 	SPIPlanPtr	plan = MaasPrepareSource(query, &desc);
-	bool		is_array;
-	bool		is_vector;
-	MaasTask	task;
 
-	st->target_attno = MaasRequireAttribute(desc, target, "target");
-	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
-	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
-	if (st->target_kind == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
-						target, format_type_be(st->target_typid))));
-	task = MaasResolveTask(algorithm, options->task, st->target_kind, target);
-	st->classify = task != MAAS_TASK_REGRESSION;
-	ds->target.name = pstrdup(target);
-	ds->target.kind = st->target_kind == MAAS_COL_NUMERIC || st->target_kind == MAAS_COL_BOOLEAN ?
-		st->target_kind : MAAS_COL_CATEGORICAL;
-	ds->task = task;
-	if (st->classify)
-		MaasLabelsInit(&st->classes, st->cxt);
+	/* unsupervised (a NULL target): no target column, y is all zeros */
+	st->target_attno = -1;
+	ds->task = MaasUnsupervisedTask(algorithm);
+	ds->target.kind = MAAS_COL_NUMERIC;
+	if (target != NULL)
+		ChooseTarget(st, desc, target, algorithm, options->task);
 
 	Assert(options->missing >= 0);	/* resolved by MaasResolveMissing */
 	st->missing = options->missing;
@@ -854,7 +867,7 @@ MaasLoadForTraining(const char *source, const char *target,
 	}
 	/* a text target allocates its label: the general path resets memory */
 	if (st->plain && (!st->classify || st->target_kind != MAAS_COL_CATEGORICAL) &&
-		IsPlainType(st->target_typid))
+		(st->target_attno < 0 || IsPlainType(st->target_typid)))
 		st->pub.receiveSlot = LoadReceivePlain;
 	MatrixInit(&ds->train, st->raw_width + 1);
 	MatrixInit(&ds->test, st->raw_width + 1);
@@ -903,8 +916,10 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 	MaasEncodeRow(model, st->binding, slot->tts_values, slot->tts_isnull, st->row);
-	d = slot->tts_values[st->target_attno];
-	if (model->task == MAAS_TASK_REGRESSION)
+	d = st->target_attno >= 0 ? slot->tts_values[st->target_attno] : (Datum) 0;
+	if (st->target_attno < 0)
+		y = 0;
+	else if (model->task == MAAS_TASK_REGRESSION)
 	{
 		y = MaasDatumToDouble(d, st->target_typid);
 		RejectNonFinite(y, model->target.name);
@@ -956,16 +971,22 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
 	SPIPlanPtr	plan = MaasPrepareSource(query, &desc);
-	if (model->target.name == NULL)
+
+	st->target_attno = -1;
+	if (model->target.name == NULL && !MaasTaskIsUnsupervised(model->task))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model does not name its target column"),
 				 errhint("Models built by maas_fit have no target name; evaluate them with maas_predict in a query.")));
 	st->pub.receiveSlot = LoadReceiveApply;
 	st->model = model;
-	st->target_attno = MaasRequireAttribute(desc, model->target.name, "target");
-	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	if (model->target.name != NULL)
+	{
+		st->target_attno = MaasRequireAttribute(desc, model->target.name, "target");
+		st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	}
 	st->binding = MaasBindTupleDesc(model, desc);
+	if (st->target_attno >= 0)
 	{
 		bool		is_array;
 		bool		is_vector;

@@ -464,6 +464,7 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 	const double *x;
 	int			n;
 	double		y;
+	bool		unsupervised;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
@@ -485,7 +486,14 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("algorithm changed from %s to %s within one group",
 						MaasFindAlgorithmById(s->algorithm_id)->name, algorithm->name)));
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	/* unsupervised algorithms take no target: NULL, and y is 0 */
+	unsupervised = MaasUnsupervisedTask(algorithm) != 0;
+	if (unsupervised && !PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s learns without a target; pass NULL as maas_fit's target",
+						algorithm->name)));
+	if (PG_ARGISNULL(2) || (PG_ARGISNULL(3) && !unsupervised))
 		goto skip;
 	arr = PG_GETARG_ARRAYTYPE_P(2);
 	if (ARR_NDIM(arr) > 1)
@@ -500,7 +508,7 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("features must not be empty")));
 	x = ARR_HASNULL(arr) ? ElementsWithMissing(arr, n) : (const double *) ARR_DATA_PTR(arr);
-	y = PG_GETARG_FLOAT8(3);
+	y = unsupervised ? 0 : PG_GETARG_FLOAT8(3);
 	CheckRowFinite(algorithm, x, n, y, ARR_HASNULL(arr));
 
 	if (s == NULL)
@@ -735,9 +743,9 @@ FitFromState(FitState *s)
 							 errhint("Scale the features, e.g. to thousands instead of units.")));
 		}
 		model->task = FitTask(algorithm, params);
-		model->n_outputs = 1;
 		memcpy(col->impute, cm.mean, sizeof(double) * p);
 		model->state = algorithm->fit_comoment(&cm, model->task, params->options);
+		model->n_outputs = MaasModelOutputs(model);
 	}
 	else
 	{
@@ -773,14 +781,11 @@ FitFromState(FitState *s)
 		}
 		model->task = FitTask(algorithm, params);
 		y = MaasMatrixColumn(m, p);
-		if (model->task != MAAS_TASK_REGRESSION)
+		if (MaasTaskIsClassification(model->task))
 		{
 			CollectClasses(&model->target, y, n);
 			model->task = model->target.n_classes == 2 ? MAAS_TASK_BINARY : MAAS_TASK_MULTICLASS;
-			model->n_outputs = model->target.n_classes;
 		}
-		else
-			model->n_outputs = 1;
 		data.n_features = p;
 		data.task = model->task;
 		data.n_classes = model->target.n_classes;
@@ -795,6 +800,7 @@ FitFromState(FitState *s)
 		}
 		data.seed = ((const MaasFitOptions *) params->common)->seed;
 		model->state = algorithm->fit(&data, params->options, NULL);
+		model->n_outputs = MaasModelOutputs(model);
 	}
 	return MaasModelSerialize(model);
 }

@@ -73,10 +73,19 @@ maas_train(PG_FUNCTION_ARGS)
 	options = params->common;
 	/* stored as the policy in effect, also when it was left to the algorithm */
 	MaasResolveMissing(algorithm, options);
-	if (target == NULL)
+	if (target == NULL && MaasUnsupervisedTask(algorithm) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s needs a target column", algorithm->name)));
+	if (target != NULL && MaasUnsupervisedTask(algorithm) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s learns without a target, but target \"%s\" was given",
+						algorithm->name, target),
+				 errhint("Pass NULL as the target: maas_train(name, '%s', source, NULL, params).",
+						 algorithm->name)));
+	if (target == NULL)
+		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "maas_train must return a composite type");
 
@@ -102,6 +111,7 @@ maas_train(PG_FUNCTION_ARGS)
 	model = NewModel(algorithm, ds);
 	progress.what = algorithm->name;
 	model->state = algorithm->fit(&data, params->options, &progress);
+	model->n_outputs = MaasModelOutputs(model);
 
 	/* metrics on the held-out rows, or the training rows without a split */
 	MaasJsonInit(&metrics);
@@ -173,6 +183,11 @@ maas_evaluate(PG_FUNCTION_ARGS)
 
 	MaasCheckName(name);
 	MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
+	if (ref.model->task == MAAS_TASK_DECOMPOSITION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model \"%s\" is a decomposition, which maas_evaluate has no metric for", name),
+				 errhint("maas_info(name) has its explained variance; maas_transform(name, row) projects rows.")));
 	MaasProgressStart(&progress, "maas_evaluate");
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas evaluate", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -51,7 +51,8 @@ UseModel(const MaasModel *model, size_t size)
 		if (pass == 2)
 			MaasImpute(&model->prep, x);	/* what a NULL becomes */
 		model->algorithm->predict(model, &in, out);
-		v = MaasPredictValue(model, out);
+		/* a decomposition has coordinates only: maas_predict refuses it */
+		v = model->task == MAAS_TASK_DECOMPOSITION ? out[0] : MaasPredictValue(model, out);
 		(void) v;
 		if (MaasTaskIsClassification(model->task))
 		{
