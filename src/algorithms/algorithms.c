@@ -15,6 +15,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_random_forest,
 	&maas_gradient_boosting,
 	&maas_mlp,
+	&maas_als,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -20,5 +20,6 @@ extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
 extern const MaasAlgorithm maas_random_forest;	/* trees/forest.c */
 extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
+extern const MaasAlgorithm maas_als;	/* recommend/als_model.c */
 
 #endif							/* MAAS_ALGORITHMS_H */
