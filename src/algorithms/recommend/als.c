@@ -6,8 +6,10 @@
  * Explicit ratings (Koren, Bell & Volinsky 2009, with biases): a rating is
  * mean + b_u + b_i + x_u . y_i.  Holding the items fixed, each user's
  * [x_u, b_u] is one ridge regression of its ratings minus mean and item
- * bias on [y_i, 1], with penalty regularization * n_u (ALS-WR, Zhou et al.
- * 2008, as Spark MLlib weighs it); then the same for items.  Each system is
+ * bias on [y_i, 1], with penalty regularization * n_u on x_u (ALS-WR, Zhou
+ * et al. 2008, as Spark MLlib weighs it) and regularization on b_u (scaled
+ * by n_u, a bias would shrink by the same fraction however many ratings
+ * back it); then the same for items.  Each system is
  * (k+1) x (k+1): its Gram matrix is a BLAS syrk over the user's rows and it
  * is solved by Cholesky (LAPACK potrf/potrs).
  *
@@ -52,7 +54,7 @@ const MaasParamSpec als_params[] = {
 		"alternations (users, then items)",
 	offsetof(AlsOptions, iterations)},
 	{"regularization", MAAS_PARAM_FLOAT, "0.1", 1e-12, 1e12, NULL,
-		"l2 penalty: times the ratings of each user or item (explicit), or plain (implicit)",
+		"l2 penalty: on factors times the ratings of each user or item and plain on biases (explicit), plain (implicit)",
 	offsetof(AlsOptions, regularization)},
 	{"implicit", MAAS_PARAM_BOOL, "false", 0, 0, NULL,
 		"ratings are implicit feedback (counts): weighted ALS of Hu, Koren and Volinsky",
@@ -176,8 +178,10 @@ SolveExplicit(AlsJob *j, int32 u, double *w)
 		cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, K, m, 1.0, b, K, beta, g, K);
 		cblas_dgemv(CblasColMajor, CblasNoTrans, K, m, 1.0, b, K, t, 1, beta, rhs, 1);
 	}
-	for (int d = 0; d < K; d++)
+	for (int d = 0; d < k; d++)
 		g[d * K + d] += reg;
+	/* a bias is one number per user: shrunk by the plain penalty */
+	g[k * K + k] += j->opt->regularization;
 	if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', K, g, K) != 0 ||
 		LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', K, 1, g, K, rhs, K) != 0)
 		memset(rhs, 0, sizeof(double) * K);	/* cannot happen with reg > 0 */
