@@ -403,6 +403,22 @@ KeepSeen(MaasPairs *pairs, const AlsCsr *by_user)
 	}
 }
 
+/* |y_i| of every item, for similar items (computed, not stored) */
+void
+AlsItemNorms(AlsState *st, int32 n_items)
+{
+	st->item_norm = palloc(sizeof(double) * Max(n_items, 1));
+	for (int32 i = 0; i < n_items; i++)
+	{
+		const double *y = st->y + (int64) i * st->k;
+		double		s = 0;
+
+		for (int f = 0; f < st->k; f++)
+			s += y[f] * y[f];
+		st->item_norm[i] = sqrt(s);
+	}
+}
+
 /* Factors from the seeded hash: stream 0 users, 1 items */
 static double *
 InitFactors(int seed, int stream, int32 n, int k)

@@ -45,8 +45,6 @@ typedef struct AlsState
 /* als.c */
 extern void *AlsFit(const MaasTrainData *data, const void *options, MaasProgress *progress);
 extern const MaasParamSpec als_params[];
-
-/* als_model.c */
 extern void AlsItemNorms(AlsState *st, int32 n_items);
 
 #endif							/* MAAS_ALS_H */

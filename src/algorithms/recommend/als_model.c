@@ -12,7 +12,6 @@
 
 #include <math.h>
 
-#include "algorithms/algorithms.h"
 #include "algorithms/recommend/als.h"
 #include "core/blas.h"
 
@@ -96,21 +95,6 @@ AlsSimilarItems(const MaasModel *model, int32 i, double *out)
 				st->y + (int64) i * st->k, 1, 0.0, out, 1);
 	for (int32 j = 0; j < n; j++)
 		out[j] = (ni > 0 && st->item_norm[j] > 0) ? out[j] / (ni * st->item_norm[j]) : 0;
-}
-
-void
-AlsItemNorms(AlsState *st, int32 n_items)
-{
-	st->item_norm = palloc(sizeof(double) * Max(n_items, 1));
-	for (int32 i = 0; i < n_items; i++)
-	{
-		const double *y = st->y + (int64) i * st->k;
-		double		s = 0;
-
-		for (int f = 0; f < st->k; f++)
-			s += y[f] * y[f];
-		st->item_norm[i] = sqrt(s);
-	}
 }
 
 static const MaasPairs *
