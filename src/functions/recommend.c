@@ -69,7 +69,7 @@ PairsOf(const MaasModel *model, const char *name)
 	if (model->algorithm->input != MAAS_INPUT_PAIRS || model->algorithm->pairs == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("model \"%s\" is not a recommender", name ? name : "(bytes)"),
+				 errmsg("model \"%s\" is not a recommender", name ? name : "?"),
 				 errhint("It is a %s model: call maas_predict(name, features).",
 						 model->algorithm->name)));
 	return model->algorithm->pairs(model);
@@ -237,7 +237,8 @@ Datum
 maas_predict_pair(PG_FUNCTION_ARGS)
 {
 	const MaasModel *model = MaasModelByName(fcinfo, PG_GETARG_TEXT_PP(0));
-	const MaasPairs *pairs = PairsOf(model, NULL);
+	const MaasPairs *pairs = PairsOf(model, model->algorithm->input == MAAS_INPUT_PAIRS ? NULL :
+									 text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	double		x[2];
 	MaasInput	in = {.kind = MAAS_INPUT_PAIRS,.x = x};
 	double		out;
