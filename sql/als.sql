@@ -23,6 +23,8 @@ FROM maas_train('recs', 'als', 'SELECT * FROM bfi_ratings WHERE id % 5 <> 0', 'r
 				  "test_size": 0}');
 SELECT item, round(score::numeric, 2) AS score FROM maas_recommend('recs', 61617, 3);
 SELECT item, round(similarity::numeric, 3) AS similarity FROM maas_similar_items('recs', 'A1', 2);
+SELECT item, round(score::numeric, 2) AS score FROM maas_recommend('recs', 61617, 3, true);
+SELECT round(maas_predict('recs', 61617, 'A1')::numeric, 4) AS predicted;
 
 -- the same settings as the reference (its CONFIGS)
 SELECT name, rows_trained FROM maas_train('als_ie', 'als', 'SELECT * FROM insteval WHERE id % 5 <> 0',
