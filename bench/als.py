@@ -79,9 +79,12 @@ def iteration_maas(implicit):
 
 
 def iteration_numpy(path):
+    # one OpenBLAS thread: numpy's many small solves are slower with more
+    # (threads spin between calls), and maas's solver threads use one each
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("BENCH_NUMPY_THREADS", "1"))
     out = subprocess.run([sys.executable, os.path.join(ROOT, "test", "reference", "als_reference.py"),
                           "--bench", path, str(FACTORS), str(RUNS)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=env).stdout
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines()}
 
 

@@ -32,8 +32,8 @@ extern MaasDataset *MaasPairsTrainingData(const char *source, const char *target
 										  MaasProgress *progress);
 extern MaasDataset *MaasPairsEvaluationData(const char *source, const MaasModel *model,
 											MaasProgress *progress);
-extern void MaasScorePairs(const MaasModel *model, const MaasMatrix *m, MaasJson *json,
-						   double *primary);
+extern void MaasScorePairs(const MaasModel *model, const MaasMatrix *m, bool held_out,
+						   MaasJson *json, double *primary);
 
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);

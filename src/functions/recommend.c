@@ -21,6 +21,7 @@
 #include "functions/functions.h"
 
 #define PRECISION_AT	10
+#define PRECISION_USERS	10000	/* users ranked for precision@10, at most */
 
 /* The key column a pairs algorithm's option names ("user", "item") */
 static const char *
@@ -129,7 +130,8 @@ CompareRowsByUser(const void *a, const void *b, void *arg)
  * precision@10 as the `implicit` library computes it: for each known user
  * of m, its known items are the relevant ones; hits among its top 10 items
  * (seen ones left out when the model keeps them) over min(10, relevant),
- * summed over users before dividing.
+ * summed over users before dividing.  Ranking costs every item's score per
+ * user: above PRECISION_USERS users, every n-th of them (by index) counts.
  */
 static double
 PrecisionAtK(const MaasModel *model, const MaasPairs *pairs, const MaasMatrix *m)
@@ -143,9 +145,16 @@ PrecisionAtK(const MaasModel *model, const MaasPairs *pairs, const MaasMatrix *m
 	double		hits = 0;
 	double		div = 0;
 
+	int32		n_users = 0;
+	int32		stride;
+	int32		nth = 0;
+
 	for (int64 r = 0; r < m->n_rows; r++)
 		order[r] = r;
 	qsort_arg(order, m->n_rows, sizeof(int64), CompareRowsByUser, (void *) user);
+	for (int64 a = 0; a < m->n_rows; a++)
+		n_users += user[order[a]] >= 0 && (a == 0 || user[order[a]] != user[order[a - 1]]);
+	stride = (n_users + PRECISION_USERS - 1) / PRECISION_USERS;
 	for (int64 a = 0; a < m->n_rows;)
 	{
 		int32		u = (int32) user[order[a]];
@@ -156,6 +165,8 @@ PrecisionAtK(const MaasModel *model, const MaasPairs *pairs, const MaasMatrix *m
 		CHECK_FOR_INTERRUPTS();
 		while (b < m->n_rows && user[order[b]] == u)
 			b++;
+		if (u >= 0 && nth++ % stride != 0)
+			u = -1;				/* not in the sample */
 		for (int64 c = a; c < b && u >= 0; c++)
 			if (item[order[c]] >= 0 && !relevant[(int32) item[order[c]]])
 			{
@@ -184,13 +195,16 @@ PrecisionAtK(const MaasModel *model, const MaasPairs *pairs, const MaasMatrix *m
 /*
  * Metrics of a pairs model on (user index, item index, rating) rows:
  * explicit, the regression metrics of the predicted ratings; both,
- * precision@10.  The primary metric: r2 (explicit), precision (implicit).
+ * precision@10 when the rows were held out.  The primary metric: r2
+ * (explicit), precision (implicit).
  */
 void
-MaasScorePairs(const MaasModel *model, const MaasMatrix *m, MaasJson *json, double *primary)
+MaasScorePairs(const MaasModel *model, const MaasMatrix *m, bool held_out, MaasJson *json,
+			   double *primary)
 {
 	const MaasPairs *pairs = PairsOf(model, NULL);
-	double		precision = PrecisionAtK(model, pairs, m);
+	/* on training rows, the seen items left out of the ranking are the relevant ones */
+	double		precision = held_out ? PrecisionAtK(model, pairs, m) : NAN;
 
 	if (!pairs->implicit)
 	{
@@ -202,9 +216,12 @@ MaasScorePairs(const MaasModel *model, const MaasMatrix *m, MaasJson *json, doub
 		pfree(pred);
 	}
 	else
-		*primary = precision;
-	MaasJsonKey(json, "precision_at_10");
-	MaasJsonNumber(json, precision);
+		*primary = held_out ? precision : 0;
+	if (held_out)
+	{
+		MaasJsonKey(json, "precision_at_10");
+		MaasJsonNumber(json, precision);
+	}
 	MaasJsonKey(json, "rows");
 	MaasJsonInt(json, m->n_rows);
 }

@@ -109,7 +109,8 @@ maas_train(PG_FUNCTION_ARGS)
 	MaasJsonInit(&metrics);
 	MaasJsonBeginObject(&metrics);
 	if (algorithm->input == MAAS_INPUT_PAIRS)
-		MaasScorePairs(model, ds->test.n_rows > 0 ? &ds->test : &ds->train, &metrics, &primary);
+		MaasScorePairs(model, ds->test.n_rows > 0 ? &ds->test : &ds->train, ds->test.n_rows > 0,
+					   &metrics, &primary);
 	else
 		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
 						model->n_features, &metrics, &primary);
@@ -183,7 +184,7 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
 	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
-		MaasScorePairs(ref.model, &ds->test, &json, &primary);
+		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
 	else
 		MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
 	MaasUsageAdd(GetUserId(), name, ds->test.n_rows, 0, 0);
