@@ -132,8 +132,11 @@ def main():
     if os.environ.get("BENCH_REFERENCE") == "1":
         with open(os.path.join(ROOT, "bench", "als_reference.md"), "w") as f:
             f.write("# als: reference figures (bench/als.sh)\n\n")
-            f.write("Measured %s on %s; `uptime` before: see bench/out/als.log.\n\n" % (
-                time.strftime("%Y-%m-%d"), os.uname().nodename))
+            f.write("Measured %s on %s; `uptime` after: %s.  numpy %s with OPENBLAS_NUM_THREADS=%s; "
+                    "maas with maas.threads = 2 (one BLAS thread each).\n\n" % (
+                        time.strftime("%Y-%m-%d"), os.uname().nodename,
+                        os.popen("uptime").read().strip(), __import__("numpy").__version__,
+                        os.environ.get("BENCH_NUMPY_THREADS", "1")))
             f.write("One ALS iteration (users then items, then the training loss), %d ratings "
                     "(InstEval x %d), %d users, %d items, %d factors, best of %d:\n\n" % (
                         n, COPIES, users, items, FACTORS, RUNS))
