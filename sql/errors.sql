@@ -275,10 +275,6 @@ FROM (VALUES
 ) AS t(n, label, q)
 ORDER BY n;
 
--- no input above restarted the server
-SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
-DROP TABLE errors_server_start;
-
 -- clustering and decomposition (kmeans, pca)
 CREATE TEMP TABLE errors_cluster_start AS SELECT pg_postmaster_start_time() AS started;
 SELECT name, task FROM maas_train('errors_km', 'kmeans', 'iris', NULL,
@@ -330,3 +326,71 @@ ORDER BY n;
 -- a NULL target for a supervised algorithm in maas_fit skips every row
 SELECT maas_fit('linear_regression', ARRAY[sepal_length, sepal_width], NULL) IS NULL AS no_rows FROM iris;
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_cluster_start;
+
+-- recommenders (als): bad sources, keys and calls name what is wrong, store
+-- nothing, and never crash
+CREATE TEMP TABLE errors_pairs (u integer, i text, r float8, d date, n numeric, g uuid);
+INSERT INTO errors_pairs VALUES (1, 'a', 5, NULL, 1, NULL), (1, 'b', 3, NULL, 1, NULL),
+	(2, 'a', 4, NULL, 2, NULL), (2, 'c', 1, NULL, 2, NULL), (3, 'b', 2, NULL, 3, NULL),
+	(NULL, 'a', 1, NULL, 3, NULL), (3, NULL, 1, NULL, 3, NULL), (3, 'c', NULL, NULL, 3, NULL);
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'no user key column', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"item": "i"}')$$),
+	(2, 'no item key column', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u"}')$$),
+	(3, 'two user columns', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": ["u", "i"], "item": "i"}')$$),
+	(4, 'unknown user column', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "x", "item": "i"}')$$),
+	(5, 'date key', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "d", "item": "i"}')$$),
+	(6, 'numeric key', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "n", "item": "i"}')$$),
+	(7, 'user and item the same', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "u"}')$$),
+	(8, 'rating is the item', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'i', '{"user": "u", "item": "i"}')$$),
+	(9, 'text rating', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, i AS r FROM errors_pairs', 'r', '{"user": "u", "item": "i"}')$$),
+	(10, 'infinite rating', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, ''infinity''::float8 AS r FROM errors_pairs', 'r', '{"user": "u", "item": "i"}')$$),
+	(11, 'only NULL keys', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, r FROM errors_pairs WHERE u IS NULL OR i IS NULL OR r IS NULL', 'r', '{"user": "u", "item": "i"}')$$),
+	(12, 'only NULL uuid keys', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "g", "item": "i"}')$$),
+	(13, 'negative implicit rating', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, -r AS r FROM errors_pairs', 'r', '{"user": "u", "item": "i", "implicit": true}')$$),
+	(14, 'zero factors', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "i", "factors": 0}')$$),
+	(15, 'zero regularization', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "i", "regularization": 0}')$$),
+	(16, 'features with pairs', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "i", "features": ["n"]}')$$),
+	(17, 'no target', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', NULL, '{"user": "u", "item": "i"}')$$),
+	(18, 'over maas.max_memory', $$SET LOCAL maas.max_memory = '1MB'; SELECT maas_train('errors_t', 'als', 'SELECT g AS u, g::text AS i, 1 AS r FROM generate_series(1, 100000) g', 'r', '{"user": "u", "item": "i", "factors": 64}')$$),
+	(19, 'the aggregate', $$SELECT maas_fit('als', ARRAY[1, 2]::float8[], 3)$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- the recommender those calls need: 3 users (integer), 3 items (text)
+SELECT name, rows_trained, rows_skipped FROM maas_train('errors_recs', 'als', 'errors_pairs', 'r',
+	'{"user": "u", "item": "i", "factors": 2, "test_size": 0}');
+SELECT name FROM maas_train('errors_recs_noseen', 'als', 'errors_pairs', 'r',
+	'{"user": "u", "item": "i", "factors": 2, "test_size": 0, "keep_seen": false}');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'NULL user: NULL', $$SELECT maas_predict('errors_recs', NULL::int, 'a') IS NULL$$),
+	(2, 'user of another type', $$SELECT maas_predict('errors_recs', 1.5, 'a')$$),
+	(3, 'text user for integer keys', $$SELECT maas_predict('errors_recs', 'one'::text, 'a')$$),
+	(4, 'uuid item for text keys', $$SELECT maas_predict('errors_recs', 1, gen_random_uuid())$$),
+	(5, 'dense form on a recommender', $$SELECT maas_predict('errors_recs', ARRAY[1, 2]::float8[])$$),
+	(6, 'row form on a recommender', $$SELECT maas_predict('errors_recs', t) FROM errors_pairs t LIMIT 1$$),
+	(7, 'pairs form on a regression', $$SELECT maas_predict('errors_lin', 1, 2)$$),
+	(8, 'recommend: unknown user', $$SELECT * FROM maas_recommend('errors_recs', 42, 3)$$),
+	(9, 'recommend: NULL user', $$SELECT * FROM maas_recommend('errors_recs', NULL::int, 3)$$),
+	(10, 'recommend: k = 0', $$SELECT * FROM maas_recommend('errors_recs', 1, 0)$$),
+	(11, 'recommend: k < 0', $$SELECT * FROM maas_recommend('errors_recs', 1, -5)$$),
+	(12, 'recommend: NULL k', $$SELECT * FROM maas_recommend('errors_recs', 1, NULL)$$),
+	(13, 'recommend: no seen items kept', $$SELECT * FROM maas_recommend('errors_recs_noseen', 1, 3, true)$$),
+	(14, 'recommend: a regression', $$SELECT * FROM maas_recommend('errors_lin', 1, 3)$$),
+	(15, 'recommend: NULL name', $$SELECT * FROM maas_recommend(NULL, 1, 3)$$),
+	(16, 'recommend: unknown model', $$SELECT * FROM maas_recommend('no_such_model', 1, 3)$$),
+	(17, 'similar: unknown item', $$SELECT * FROM maas_similar_items('errors_recs', 'zz', 3)$$),
+	(18, 'similar: k = 0', $$SELECT * FROM maas_similar_items('errors_recs', 'a', 0)$$),
+	(19, 'similar: NULL item', $$SELECT * FROM maas_similar_items('errors_recs', NULL::text, 3)$$),
+	(20, 'evaluate: no user column', $$SELECT maas_evaluate('errors_recs', 'SELECT i, r FROM errors_pairs')$$),
+	(21, 'evaluate: only NULL ratings', $$SELECT maas_evaluate('errors_recs', 'SELECT u, i, r FROM errors_pairs WHERE r IS NULL')$$),
+	(22, 'evaluate: keys of another type', $$SELECT maas_evaluate('errors_recs', 'SELECT d AS u, i, r FROM errors_pairs')$$),
+	(23, 'explain on a recommender', $$SELECT maas_explain('errors_recs', ARRAY[1, 2]::float8[])$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT maas_drop('errors_recs'), maas_drop('errors_recs_noseen');
+
+-- no input above restarted the server
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
+DROP TABLE errors_server_start;

@@ -351,3 +351,28 @@ COMMENT ON FUNCTION maas_transform(bytea, float8[]) IS
 'outputs of an inline clustering or decomposition model';
 COMMENT ON FUNCTION maas_transform_columns(text, text[], "any") IS
 'what the planner turns maas_transform(name, row) into';
+-- recommenders (als): (user, item) pairs keep their key types; keys are
+-- "any" so an integer, bigint, text or uuid value, or an untyped literal,
+-- is read as the model's key type
+CREATE FUNCTION maas_predict(name text, "user" "any", item "any")
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_pair'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_recommend(name text, "user" "any", k integer,
+							   exclude_seen boolean DEFAULT false)
+RETURNS TABLE (item text, score float8)
+AS 'MODULE_PATHNAME', 'maas_recommend'
+LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+
+CREATE FUNCTION maas_similar_items(name text, item "any", k integer)
+RETURNS TABLE (item text, similarity float8)
+AS 'MODULE_PATHNAME', 'maas_similar_items'
+LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+
+COMMENT ON FUNCTION maas_predict(text, "any", "any") IS
+'predicted rating of a recommender for a user and an item, each in its key type';
+COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
+'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
+COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
+'the k items whose factors are closest (cosine) to an item''s (item keys as text)';

@@ -17,6 +17,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_mlp,
 	&maas_kmeans,
 	&maas_pca,
+	&maas_als,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -22,5 +22,6 @@ extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
 extern const MaasAlgorithm maas_kmeans;	/* cluster/kmeans.c */
 extern const MaasAlgorithm maas_pca;	/* decomposition/pca.c */
+extern const MaasAlgorithm maas_als;	/* recommend/als_model.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

@@ -153,6 +153,55 @@ typedef struct MaasFloatRows
 
 #define MaasFloatRow(f, i)		((f)->data + (int64) (i) * (f)->n_cols)
 
+/*
+ * Keys of the users or the items of a pairs model (MAAS_INPUT_PAIRS), in
+ * their SQL type: integers as int64, text and uuid as bytes.  Sorted
+ * ascending (integers by value, bytes by memcmp, then length) and unique,
+ * so a key's index is found by binary search (keys.c).
+ */
+typedef enum MaasKeyType
+{
+	MAAS_KEY_INT4 = 1,
+	MAAS_KEY_INT8 = 2,
+	MAAS_KEY_TEXT = 3,
+	MAAS_KEY_UUID = 4			/* 16 bytes each */
+} MaasKeyType;
+
+#define MAAS_MAX_KEYS			100000000	/* users or items of one model */
+
+typedef struct MaasKeys
+{
+	MaasKeyType type;
+	int32		n;
+	int64	   *ints;			/* integer keys */
+	uint32	   *offsets;		/* text and uuid: n + 1 offsets into bytes */
+	char	   *bytes;
+} MaasKeys;
+
+/* One key of a lookup: ival for integers, data/len for bytes */
+typedef struct MaasKey
+{
+	int64		ival;
+	const char *data;
+	int			len;
+} MaasKey;
+
+/*
+ * What a pairs model knows of its data beyond its parameters: the keys, and
+ * the items each user rated in training (to leave them out of
+ * recommendations; NULL when not kept).  A pairs model's two input columns
+ * (MaasPreprocess) are its user and item columns, and a row's encoded
+ * features are the user's and the item's indices, -1 when unknown.
+ */
+typedef struct MaasPairs
+{
+	MaasKeys	users;
+	MaasKeys	items;
+	bool		implicit;		/* ratings are confidences: rank, do not compare */
+	int64	   *seen_start;		/* n_users + 1 offsets into seen, or NULL */
+	int32	   *seen;			/* item indices, ascending per user */
+} MaasPairs;
+
 typedef struct MaasTrainData
 {
 	MaasInputKind input;
@@ -163,6 +212,8 @@ typedef struct MaasTrainData
 	int			n_classes;		/* classification: y holds 0..n_classes-1 */
 	int			seed;			/* params "seed": randomized algorithms */
 	const MaasPreprocess *prep; /* feature names, categorical columns */
+	/* pairs: m's columns are user index, item index, rating */
+	const MaasPairs *pairs;		/* the keys (seen items not filled) */
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
@@ -346,6 +397,12 @@ typedef struct MaasAlgorithm
 	 * of a fitted state, which the fit decides; NULL for the other tasks
 	 */
 	int			(*n_outputs) (const void *state);
+	/* pairs input: the model's keys and seen items */
+	const MaasPairs *(*pairs) (const MaasModel *model);
+	/* ranking: the score of every item for a user index, into out */
+	void		(*score_items) (const MaasModel *model, int32 user, double *out);
+	/* the similarity of every item to one item, into out */
+	void		(*similar_items) (const MaasModel *model, int32 item, double *out);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -452,6 +509,16 @@ extern void MaasWriteDouble(StringInfo buf, double v);
 extern void MaasWriteDoubles(StringInfo buf, const double *v, int64 n);
 extern void MaasWriteFloats(StringInfo buf, const float *v, int64 n);
 extern void MaasWriteString(StringInfo buf, const char *s);
+
+/* keys.c: the keys of pairs models */
+extern int	MaasKeyCompare(const MaasKeys *keys, int32 i, const MaasKey *key);
+extern int32 MaasKeysFind(const MaasKeys *keys, const MaasKey *key);
+extern const char *MaasKeyTypeName(MaasKeyType type);
+extern void MaasWriteKeys(StringInfo buf, const MaasKeys *keys);
+extern void MaasReadKeys(MaasReader *r, MaasKeys *keys, const char *what);
+extern void MaasWritePairs(StringInfo buf, const MaasPairs *pairs);
+extern void MaasReadPairs(MaasReader *r, MaasPairs *pairs);
+extern void MaasDescribePairs(const MaasPairs *pairs, MaasJson *json);
 
 /* describe.c */
 extern Jsonb *MaasModelDescribe(const MaasModel *model, size_t size_bytes);

@@ -357,7 +357,7 @@ ReadTarget(MaasReader *r, MaasTarget *target, MaasTask task, int n_outputs)
 		MaasReaderFail(r, "unknown target kind %u", kind);
 	target->kind = (MaasColumnKind) kind;
 	target->n_classes = MaasReadCount(r, MAAS_MAX_CLASSES, 12, "class");
-	if (task == MAAS_TASK_REGRESSION || MaasTaskIsUnsupervised(task) ? target->n_classes != 0 :
+	if (!MaasTaskIsClassification(task) ? target->n_classes != 0 :
 		task == MAAS_TASK_BINARY ? target->n_classes != 2 : target->n_classes < 3)
 		MaasReaderFail(r, "%d classes for a %s model", target->n_classes, MaasTaskName(task));
 	if (MaasTaskIsClassification(task) && n_outputs != target->n_classes)

@@ -133,6 +133,7 @@ typedef struct MaasDataset
 	int64		rows_read;
 	int64		rows_skipped;	/* NULL target */
 	Size		memory_bytes;	/* peak of the matrices */
+	MaasPairs  *pairs;			/* pairs input: the keys */
 } MaasDataset;
 
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
@@ -142,5 +143,17 @@ extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
 extern int64 MaasDatasetTrainRows(const MaasDataset *ds);
 extern MaasDataset *MaasLoadForModel(const char *source, const MaasModel *model,
 									 MaasProgress *progress);
+
+/*
+ * pairs.c: (user, item, rating) rows of recommenders; the matrices have the
+ * columns user index, item index, rating
+ */
+extern void MaasDatumToKey(Datum value, Oid typid, MaasKeyType want, MaasKey *key,
+						   const char *what);
+extern MaasDataset *MaasLoadPairs(const char *source, const char *user, const char *item,
+								  const char *target, double test_size, int seed,
+								  MaasProgress *progress);
+extern MaasDataset *MaasLoadPairsForModel(const char *source, const MaasModel *model,
+										  const MaasPairs *pairs, MaasProgress *progress);
 
 #endif							/* MAAS_DATA_H */

@@ -22,6 +22,18 @@ typedef enum MaasInputForm
 
 extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,
 									   MaasInput *in);
+extern const MaasModel *MaasModelByName(FunctionCallInfo fcinfo, text *name);
+
+/* recommend.c: pairs models (recommenders) */
+extern MaasDataset *MaasPairsTrainingData(const char *source, const char *target,
+										  const MaasAlgorithm *algorithm,
+										  const MaasParams *params,
+										  const MaasTrainOptions *options,
+										  MaasProgress *progress);
+extern MaasDataset *MaasPairsEvaluationData(const char *source, const MaasModel *model,
+											MaasProgress *progress);
+extern void MaasScorePairs(const MaasModel *model, const MaasMatrix *m, bool held_out,
+						   MaasJson *json, double *primary);
 
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);

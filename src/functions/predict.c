@@ -402,6 +402,12 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 		model = ResolveBytes(fcinfo, c);
 	else
 		model = ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0));
+	if (model->algorithm->input == MAAS_INPUT_PAIRS)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("this model is a recommender (%s): it takes a user and an item",
+						model->algorithm->name),
+				 errhint("Call maas_predict(name, user, item) or maas_recommend(name, user, k).")));
 	switch (form)
 	{
 		case MAAS_INPUT_ARRAY:
@@ -417,6 +423,21 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 	}
 	in->kind = MAAS_INPUT_DENSE;
 	in->x = c->x;
+	return model;
+}
+
+/*
+ * The deployed model of name, resolved as the forms above resolve it (once
+ * per query), for entry points with inputs of their own; counts one
+ * prediction.
+ */
+const MaasModel *
+MaasModelByName(FunctionCallInfo fcinfo, text *name)
+{
+	PredictCache *c = GetCache(fcinfo);
+	const MaasModel *model = ResolveByName(fcinfo, c, name);
+
+	c->usage_pending++;
 	return model;
 }
 

@@ -26,7 +26,7 @@ NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
 	model->algorithm = algorithm;
 	model->task = ds->task;
 	model->n_features = ds->prep.n_features;
-	model->n_outputs = ds->task == MAAS_TASK_REGRESSION ? 1 : ds->target.n_classes;
+	model->n_outputs = MaasTaskIsClassification(ds->task) ? ds->target.n_classes : 1;
 	model->prep = ds->prep;
 	model->target = ds->target;
 	return model;
@@ -98,9 +98,13 @@ maas_train(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
 
-	ds = MaasLoadForTraining(source, target, algorithm, options, &progress);
+	if (algorithm->input == MAAS_INPUT_PAIRS)
+		ds = MaasPairsTrainingData(source, target, algorithm, params, options, &progress);
+	else
+		ds = MaasLoadForTraining(source, target, algorithm, options, &progress);
 
-	data.input = ds->single ? MAAS_INPUT_FLOAT_ROWS : MAAS_INPUT_DENSE;
+	data.input = algorithm->input;
+	data.pairs = ds->pairs;
 	data.seed = options->seed;
 	data.m = ds->train;
 	data.rows = ds->train_rows;
@@ -116,7 +120,10 @@ maas_train(PG_FUNCTION_ARGS)
 	/* metrics on the held-out rows, or the training rows without a split */
 	MaasJsonInit(&metrics);
 	MaasJsonBeginObject(&metrics);
-	if (ds->test.n_rows == 0 && ds->single)
+	if (algorithm->input == MAAS_INPUT_PAIRS)
+		MaasScorePairs(model, ds->test.n_rows > 0 ? &ds->test : &ds->train, ds->test.n_rows > 0,
+					   &metrics, &primary);
+	else if (ds->test.n_rows == 0 && ds->single)
 		MaasScoreFloatRows(model, &ds->train_rows, &metrics, &primary);
 	else
 		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
@@ -193,10 +200,16 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
-	ds = MaasLoadForModel(source, ref.model, &progress);
+	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
+		ds = MaasPairsEvaluationData(source, ref.model, &progress);
+	else
+		ds = MaasLoadForModel(source, ref.model, &progress);
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
-	MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
+	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
+		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
+	else
+		MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
 	{
 		MaasUsageCounts rows = {.rows_evaluated = ds->test.n_rows};
 

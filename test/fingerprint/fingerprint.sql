@@ -86,3 +86,12 @@ FROM diabetes, unnest(ARRAY['kmeans', 'pca']) a
 GROUP BY a ORDER BY a;
 SELECT 'partial', md5(maas_fit_merge(s)) FROM (
   SELECT maas_fit_partial('linear_regression', ARRAY[age, bmi, bp], progression) s FROM diabetes GROUP BY sex) p;
+
+-- recommenders: model bytes, metrics, recommendations, similar items
+SELECT name FROM maas_train('fp_als', 'als', 'bfi_ratings', 'rating',
+  '{"user": "respondent", "item": "item", "factors": 4}');
+SELECT name FROM maas_train('fp_als_imp', 'als', 'insteval', 'rating',
+  '{"user": "student", "item": "lecturer", "factors": 8, "implicit": true}');
+SELECT name, md5(model), md5(metrics::text) FROM maas.models WHERE name LIKE 'fp\_als%' ORDER BY name;
+SELECT 'recommend', md5(string_agg(r::text, ';')) FROM maas_recommend('fp_als', 61617, 10, true) r;
+SELECT 'similar', md5(string_agg(r::text, ';')) FROM maas_similar_items('fp_als_imp', 1002, 10) r;
