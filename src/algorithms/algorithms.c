@@ -15,6 +15,9 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_random_forest,
 	&maas_gradient_boosting,
 	&maas_mlp,
+	&maas_naive_bayes,
+	&maas_elastic_net,
+	&maas_lasso,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

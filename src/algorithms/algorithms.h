@@ -20,5 +20,8 @@ extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
 extern const MaasAlgorithm maas_random_forest;	/* trees/forest.c */
 extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
+extern const MaasAlgorithm maas_naive_bayes;	/* naive_bayes.c */
+extern const MaasAlgorithm maas_elastic_net;	/* enet.c */
+extern const MaasAlgorithm maas_lasso;	/* enet.c */
 
 #endif							/* MAAS_ALGORITHMS_H */
