@@ -88,6 +88,40 @@ FROM (SELECT maas_fit_merge(s) AS model
 			FROM q_iris GROUP BY rid % 3) parts) m, fit_iris f, q_iris q,
 	 LATERAL unnest(maas_predict_proba(m.model, ARRAY[q.sepal_length, q.sepal_width, q.petal_length, q.petal_width]),
 					maas_predict_proba(f.model, ARRAY[q.sepal_length, q.sepal_width, q.petal_length, q.petal_width])) AS u(a, b);
+-- a parallel plan: the workers' per-class sums, combined, give the serial
+-- model (wine: a permanent table, which workers can scan)
+CREATE TEMP TABLE nb_serial AS
+SELECT maas_fit('naive_bayes', ARRAY[alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols,
+									 flavanoids, proline], cultivar) AS model FROM wine;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+CREATE FUNCTION pg_temp.workers_launched(query text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || query INTO plan;
+	RETURN (plan->0->'Plan'->'Plans'->0->>'Workers Launched')::int;
+END $$;
+SELECT pg_temp.workers_launched($$SELECT maas_fit('naive_bayes', ARRAY[alcohol, proline], cultivar) FROM wine$$) > 0
+	AS workers_ran;
+-- a plain SELECT (CREATE TABLE AS might not run in parallel), kept by \gset
+SELECT maas_fit('naive_bayes', ARRAY[alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols,
+									 flavanoids, proline], cultivar) AS nb_parallel FROM wine \gset
+CREATE TEMP TABLE nb_parallel AS SELECT :'nb_parallel'::bytea AS model;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT count(*) AS rows, max(abs(u.a - u.b)) < 1e-12 AS parallel_equals_serial
+FROM wine w, nb_serial s, nb_parallel p,
+	 LATERAL unnest(maas_predict_proba(s.model, ARRAY[w.alcohol, w.malic_acid, w.ash, w.alcalinity_of_ash, w.magnesium,
+												  w.total_phenols, w.flavanoids, w.proline]),
+					maas_predict_proba(p.model, ARRAY[w.alcohol, w.malic_acid, w.ash, w.alcalinity_of_ash, w.magnesium,
+												  w.total_phenols, w.flavanoids, w.proline])) AS u(a, b);
+SELECT maas_info(p.model)->'target' AS classes FROM nb_parallel p;
 -- the state holds one group of sums per class, not rows
 SELECT length(maas_fit_partial('naive_bayes', ARRAY[sepal_length, sepal_width], (species = 'setosa')::int)) AS state_bytes
 FROM q_iris;

@@ -84,6 +84,7 @@ typedef struct EnetProblem
 	int			max_iter;
 	bool		random;
 	pg_prng_state rng;
+	MaasProgress *progress;		/* NULL in maas_fit */
 } EnetProblem;
 
 #define ENET_COMMON_PARAMS \
@@ -217,6 +218,10 @@ EnetDescend(EnetProblem *pr, double l1_reg, double l2_reg, double *w, double *H,
 				break;
 			}
 		}
+		if (MaasProgressDue(pr->progress))
+			ereport(NOTICE,
+					(errmsg("%s: sweep %d, largest change %.3g, largest coefficient %.3g",
+							pr->progress->what, iter + 1, d_w_max, w_max)));
 	}
 	return iter;
 }
@@ -353,6 +358,7 @@ EnetFitComomentSeeded(const MaasComoment *cm, const EnetOptions *opt, double l1_
 	pr.tol = opt->tol;
 	pr.max_iter = opt->max_iter;
 	pr.random = opt->selection == ENET_RANDOM;
+	pr.progress = progress;
 	pg_prng_seed(&pr.rng, (uint64) (opt->random_state >= 0 ? opt->random_state : seed));
 	/* Q from the lower triangle; without an intercept, uncentered */
 	for (int j = 0; j < p; j++)

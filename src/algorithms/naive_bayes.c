@@ -356,7 +356,7 @@ NbFitStats(const MaasStats *s, MaasTask task, const void *options, const MaasPre
 								(errcode(ERRCODE_DATA_EXCEPTION),
 								 errmsg("feature \"%s\" has zero variance in class %d",
 										prep ? MaasFeatureName(prep, j) : "?", c + 1),
-								 errhint("Every Gaussian feature is constant: set params {\"var_smoothing\": ...} above 0 only helps when some feature varies; drop constant features.")));
+								 errhint("Nothing smooths the variance when every Gaussian feature is constant or var_smoothing is 0: drop constant features, or set params {\"var_smoothing\": ...} above 0.")));
 					if (n == 0)
 						b[j] = 1;
 					break;
