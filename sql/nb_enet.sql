@@ -200,3 +200,26 @@ INSERT INTO got SELECT c.* FROM unnest(ARRAY['la_diabetes_path', 'en_concrete_pa
 	pg_temp.path(m, maas_info(m)) c;
 SELECT model, compared, max_diff < 1e-6 AS path_within_1e6
 FROM unnest(ARRAY['la_diabetes_path', 'en_concrete_path']) AS m, pg_temp.worst(m);
+
+-- 5. the examples of README.md (Algorithms: naive_bayes, elastic_net and lasso), verbatim
+SELECT name, rows_trained FROM maas_train('iris_nb', 'naive_bayes', 'iris', 'species');
+SELECT maas_predict_class('iris_nb', i) AS class,
+       round((maas_predict_proba('iris_nb', i))[2]::numeric, 4) AS p_versicolor
+FROM iris i WHERE petal_length BETWEEN 4.9 AND 5.0;
+SELECT name FROM maas_train('digits_nb', 'naive_bayes', 'digits', 'digit',
+    '{"kind": "multinomial", "alpha": 0.5}');
+SELECT (maas_evaluate('digits_nb', 'digits')->>'accuracy')::float8 > 0.85 AS good;
+-- one model per species from per-class sums (sex from two measurements)
+SELECT species, maas_predict_class(maas_fit('naive_bayes', ARRAY[bill_depth_mm, body_mass_g],
+                                            (sex = 'male')::int), ARRAY[18.0, 4000]) AS sex_of_18mm_4kg
+FROM penguins GROUP BY species ORDER BY species;
+SELECT name FROM maas_train('lasso_diabetes', 'lasso', 'diabetes', 'progression',
+    '{"alpha": 0.5, "path": true, "n_alphas": 20}');
+SELECT jsonb_array_length(maas_info('lasso_diabetes')->'parameters'->'path'->'alphas') AS alphas;
+SELECT round(maas_predict('lasso_diabetes', d)::numeric, 2) AS predicted,
+       round((maas_explain('lasso_diabetes', d)->>'base')::numeric, 2) AS base
+FROM diabetes d LIMIT 1;
+SELECT f.key AS feature, round(f.value::numeric, 3) AS coef
+FROM (SELECT maas_fit('elastic_net', ARRAY[bmi, bp, s5], progression,
+                      '{"alpha": 0.1, "l1_ratio": 0.7}') AS m FROM diabetes) s,
+     jsonb_each_text(maas_info(s.m)->'parameters'->'coefficients') AS f;
