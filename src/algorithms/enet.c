@@ -315,6 +315,8 @@ EnetPath(EnetState *st, EnetProblem *pr, const EnetOptions *opt, double l1_ratio
 	st->path_coef = palloc(sizeof(double) * st->n_path * p);
 	st->path_intercept = palloc(sizeof(double) * st->n_path);
 	st->path_iter = palloc(sizeof(int) * st->n_path);
+	/* along the path, a report per alpha rather than per sweep */
+	pr->progress = NULL;
 	for (int k = 0; k < st->n_path; k++)
 	{
 		st->path_iter[k] = EnetSolve(pr, st->path_alphas[k], l1_ratio, w, H, &gap);
@@ -332,6 +334,7 @@ EnetPath(EnetState *st, EnetProblem *pr, const EnetOptions *opt, double l1_ratio
 							progress->what, k + 1, st->n_path, st->path_alphas[k],
 							st->path_iter[k])));
 	}
+	pr->progress = progress;
 	pfree(w);
 	pfree(H);
 }
