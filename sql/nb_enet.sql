@@ -69,6 +69,19 @@ SELECT maas_predict('nb_digits_multi', ARRAY(SELECT 0::float8 FROM generate_seri
 SELECT (m->>'accuracy')::float8 BETWEEN 0.95 AND 0.97 AS iris_accuracy, m->>'rows' AS rows
 FROM maas_evaluate('nb_iris', 'iris') AS m;
 
+-- explanations: contributions to the log-odds of the predicted class
+-- against the mean of the others, so score = ln p(class) - mean ln p(other)
+SELECT count(*) AS rows,
+	   max(abs((e->>'score')::float8
+			   - (ln(p[c]) - (SELECT avg(ln(v)) FROM unnest(p) WITH ORDINALITY AS u(v, k) WHERE k <> c)))) < 1e-9
+		   AS score_is_log_odds,
+	   bool_and(abs((e->>'base')::float8 + (SELECT sum(v::float8) FROM jsonb_each_text(e->'contributions') AS t(f, v))
+					- (e->>'score')::float8) < 1e-9) AS additive
+FROM (SELECT maas_explain('nb_penguins_auto', q) AS e, maas_predict_proba('nb_penguins_auto', q) AS p
+	  FROM penguins_late q) x,
+	 LATERAL (SELECT array_position(p, (SELECT max(v) FROM unnest(p) v))) AS m(c)
+WHERE (SELECT min(v) FROM unnest(p) v) > 1e-250;
+
 -- 2. maas_fit keeps per-class sums: the same model from the aggregate, from
 -- parallel-style partial states merged, and from the rows of maas_train
 CREATE TEMP TABLE fit_iris AS

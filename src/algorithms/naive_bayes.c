@@ -494,6 +494,60 @@ NbPredict(const MaasModel *model, const MaasInput *in, double *out)
 		out[c] = st->count[c] > 0 ? out[c] / total : 0;
 }
 
+/* Feature j's term of class c's joint log likelihood at x (0 if missing) */
+static double
+NbTerm(const NbState *st, int c, int j, double x)
+{
+	double		a = st->a[(int64) c * st->p + j];
+	double		b = st->b[(int64) c * st->p + j];
+
+	if (isnan(x))
+		return 0;
+	switch (st->kind[j])
+	{
+		case NB_F_GAUSSIAN:
+			return -0.5 * (x - a) * (x - a) / b;
+		case NB_F_BERNOULLI:
+			return x > st->binarize ? a : b;
+		case NB_F_BINARY:
+			return a * x + b * (1 - x);
+		default:
+			return a * x;
+	}
+}
+
+/*
+ * Contributions to the log-odds of the predicted class against the mean of
+ * the other classes (for two classes, exactly the log-odds): feature j adds
+ * its term for that class minus the mean of its terms for the others; the
+ * base is the same difference of the log priors and Gaussian normalizers.
+ */
+static void
+NbExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base)
+{
+	const NbState *st = model->state;
+	double	   *out = palloc(sizeof(double) * st->k);
+	int			c;
+	int			others = 0;
+
+	NbPredict(model, in, out);
+	c = MaasArgmax(out, st->k);
+	for (int k = 0; k < st->k; k++)
+		others += k != c && st->count[k] > 0;
+	*base = st->log_prior[c] + st->gauss_const[c];
+	for (int j = 0; j < st->p; j++)
+		contrib[j] = NbTerm(st, c, j, in->x[j]);
+	for (int k = 0; k < st->k; k++)
+	{
+		if (k == c || st->count[k] == 0)
+			continue;
+		*base -= (st->log_prior[k] + st->gauss_const[k]) / others;
+		for (int j = 0; j < st->p; j++)
+			contrib[j] -= NbTerm(st, k, j, in->x[j]) / others;
+	}
+	pfree(out);
+}
+
 static void
 NbDerive(NbState *st)
 {
@@ -647,6 +701,7 @@ const MaasAlgorithm maas_naive_bayes = {
 	.serialize = NbSerialize,
 	.deserialize = NbDeserialize,
 	.describe = NbDescribe,
+	.explain = NbExplain,
 	.stats_width = NbStatsWidth,
 	.stats_add = NbStatsAdd,
 	.stats_merge = NbStatsMerge,
