@@ -110,15 +110,7 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-CREATE FUNCTION pg_temp.workers_launched(query text) RETURNS int
-LANGUAGE plpgsql AS $$
-DECLARE
-	plan json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || query INTO plan;
-	RETURN (plan->0->'Plan'->'Plans'->0->>'Workers Launched')::int;
-END $$;
-SELECT pg_temp.workers_launched($$SELECT maas_fit('naive_bayes', ARRAY[alcohol, proline], cultivar) FROM wine$$) > 0
+SELECT maas_test.workers_launched($$SELECT maas_fit('naive_bayes', ARRAY[alcohol, proline], cultivar) FROM wine$$) > 0
 	AS workers_ran;
 -- a plain SELECT (CREATE TABLE AS might not run in parallel), kept by \gset
 SELECT maas_fit('naive_bayes', ARRAY[alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols,

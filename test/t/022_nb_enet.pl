@@ -26,42 +26,8 @@ SELECT i, ARRAY(SELECT random() FROM generate_series(1, 100) WHERE i > 0) AS x, 
 FROM generate_series(1, 3000) i;
 });
 
-# psql with the statements; returns stdout and the stderr lines with the
-# seconds since the start at which each arrived
-sub run_timed
-{
-	my (@statements) = @_;
-	my ($out, $err) = ('', '');
-	my $start = time;
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq', '-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres'), map { ('-c', $_) } @statements
-		],
-		'<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(120));
-	my @lines;
-	my $seen = 0;
-	my $collect = sub {
-		while ((my $nl = index($err, "\n", $seen)) >= 0)
-		{
-			push @lines, [ time - $start, substr($err, $seen, $nl - $seen) ];
-			$seen = $nl + 1;
-		}
-	};
-	while ($h->pumpable)
-	{
-		$h->pump_nb;
-		$collect->();
-		sleep 0.01;
-	}
-	$h->finish;
-	$collect->();
-	chomp $out;
-	return ($out, \@lines, time - $start);
-}
-
 # 1. progress: the sweeps of one fit, then the alphas of a path
-my ($out, $lines, $took) = run_timed("SET maas.progress_interval = '100ms'",
+my ($out, $lines, $took) = run_timed($node, "SET maas.progress_interval = '100ms'",
 	q{SELECT version FROM maas_train('p_lasso', 'lasso', 'SELECT x, y FROM wide', 'y',
 		'{"alpha": 1e-5, "tol": 0, "max_iter": 50000}')});
 is($out, '1', 'lasso with tol 0 trains');
@@ -70,7 +36,7 @@ cmp_ok(scalar(@sweeps), '>=', 2, sprintf("at least two sweep reports in %.1f s: 
 ok((!grep { $sweeps[$_] <= $sweeps[ $_ - 1 ] } 1 .. $#sweeps), 'sweeps grow');
 cmp_ok($sweeps[-1], '<=', 50000, 'no more sweeps than max_iter');
 
-($out, $lines, $took) = run_timed("SET maas.progress_interval = '100ms'",
+($out, $lines, $took) = run_timed($node, "SET maas.progress_interval = '100ms'",
 	q{SELECT version FROM maas_train('p_path', 'elastic_net', 'SELECT x, y FROM wide', 'y',
 		'{"path": true, "n_alphas": 40, "eps": 1e-4, "tol": 0, "max_iter": 1500}')});
 is($out, '1', 'elastic_net path trains');
