@@ -150,14 +150,18 @@ SELECT name, rows_trained FROM maas_train('la_diabetes', 'lasso', 'diabetes', 'p
 	'{"test_size": 0, "alpha": 0.5, "tol": 1e-12, "max_iter": 1000000}');
 SELECT name, rows_trained FROM maas_train('la_concrete', 'lasso', 'concrete', 'compressive_strength',
 	'{"test_size": 0, "alpha": 1.0, "tol": 1e-12, "max_iter": 1000000}');
+SELECT name, rows_trained FROM maas_train('la_diabetes_positive', 'lasso', 'diabetes', 'progression',
+	'{"test_size": 0, "alpha": 0.2, "positive": true, "tol": 1e-12, "max_iter": 1000000}');
 SELECT name, rows_trained FROM maas_train('la_concrete_random', 'lasso', 'concrete', 'compressive_strength',
 	'{"test_size": 0, "alpha": 0.1, "selection": "random", "tol": 1e-12, "max_iter": 1000000}');
 TRUNCATE got;
 INSERT INTO got SELECT c.* FROM unnest(ARRAY['en_diabetes', 'en_diabetes_noint', 'la_diabetes',
-	'la_concrete', 'la_concrete_random']) AS m, pg_temp.coefs(m, maas_info(m)) c;
+	'la_diabetes_positive', 'la_concrete', 'la_concrete_random']) AS m, pg_temp.coefs(m, maas_info(m)) c;
 SELECT model, compared, max_diff < 1e-6 AS within_1e6
-FROM unnest(ARRAY['en_diabetes', 'en_diabetes_noint', 'la_diabetes', 'la_concrete',
-				  'la_concrete_random']) AS m, pg_temp.worst(m);
+FROM unnest(ARRAY['en_diabetes', 'en_diabetes_noint', 'la_diabetes', 'la_diabetes_positive',
+				  'la_concrete', 'la_concrete_random']) AS m, pg_temp.worst(m);
+SELECT bool_and(v::float8 >= 0) AS all_positive, count(*) FILTER (WHERE v::float8 = 0) AS zeros
+FROM jsonb_each_text(maas_info('la_diabetes_positive')->'parameters'->'coefficients') AS c(k, v);
 -- the L1 part zeroes a coefficient, as ElasticNet does
 SELECT string_agg(k, ', ') AS zero_coefficients
 FROM jsonb_each_text(maas_info('en_diabetes_noint')->'parameters'->'coefficients') AS c(k, v)

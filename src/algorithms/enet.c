@@ -47,6 +47,7 @@ typedef struct EnetOptions
 	int			max_iter;
 	double		tol;
 	int			selection;
+	bool		positive;
 	int			random_state;
 	bool		path;
 	int			n_alphas;
@@ -83,6 +84,7 @@ typedef struct EnetProblem
 	double		tol;
 	int			max_iter;
 	bool		random;
+	bool		positive;		/* coefficients >= 0 */
 	pg_prng_state rng;
 	MaasProgress *progress;		/* NULL in maas_fit */
 } EnetProblem;
@@ -103,6 +105,9 @@ typedef struct EnetProblem
 	{"selection", MAAS_PARAM_CHOICE, "\"cyclic\"", 0, 0, "cyclic,random", \
 		"update the coefficients in order, or in a seeded random order", \
 	offsetof(EnetOptions, selection)}, \
+	{"positive", MAAS_PARAM_BOOL, "false", 0, 0, NULL, \
+		"force the coefficients to be positive", \
+	offsetof(EnetOptions, positive)}, \
 	{"random_state", MAAS_PARAM_INT, "-1", -1, INT_MAX, NULL, \
 		"seed of selection \"random\" (-1: the common seed; maas_fit: 42)", \
 	offsetof(EnetOptions, random_state)}, \
@@ -174,7 +179,10 @@ EnetDescend(EnetProblem *pr, double l1_reg, double l2_reg, double *w, double *H,
 				for (int i = 0; i < p; i++)
 					H[i] -= w_j * Qj[i];
 			tmp = q[j] - H[j];
-			w[j] = Sign(tmp) * Max(fabs(tmp) - l1_reg, 0) / (Qj[j] + l2_reg);
+			if (pr->positive && tmp < 0)
+				w[j] = 0;
+			else
+				w[j] = Sign(tmp) * Max(fabs(tmp) - l1_reg, 0) / (Qj[j] + l2_reg);
 			if (w[j] != 0)
 				for (int i = 0; i < p; i++)
 					H[i] += w[j] * Qj[i];
@@ -188,6 +196,7 @@ EnetDescend(EnetProblem *pr, double l1_reg, double l2_reg, double *w, double *H,
 						w_norm2 = 0,
 						w_l1 = 0,
 						dual_norm = 0,
+						xta,
 						r_norm2,
 						cst;
 
@@ -197,7 +206,9 @@ EnetDescend(EnetProblem *pr, double l1_reg, double l2_reg, double *w, double *H,
 				w_H += w[j] * H[j];
 				w_norm2 += w[j] * w[j];
 				w_l1 += fabs(w[j]);
-				dual_norm = Max(dual_norm, fabs(q[j] - H[j] - l2_reg * w[j]));
+				/* positive: only the upper side of the dual constraint binds */
+				xta = q[j] - H[j] - l2_reg * w[j];
+				dual_norm = Max(dual_norm, pr->positive ? xta : fabs(xta));
 			}
 			r_norm2 = pr->y_norm2 + w_H - 2 * q_dot_w;
 			if (dual_norm > l1_reg)
@@ -361,6 +372,7 @@ EnetFitComomentSeeded(const MaasComoment *cm, const EnetOptions *opt, double l1_
 	pr.tol = opt->tol;
 	pr.max_iter = opt->max_iter;
 	pr.random = opt->selection == ENET_RANDOM;
+	pr.positive = opt->positive;
 	pr.progress = progress;
 	pg_prng_seed(&pr.rng, (uint64) (opt->random_state >= 0 ? opt->random_state : seed));
 	/* Q from the lower triangle; without an intercept, uncentered */

@@ -132,6 +132,7 @@ def main():
          ElasticNet(alpha=1.0, l1_ratio=0.3, fit_intercept=False, **tight))
     enet("la_diabetes", "diabetes", "progression", Lasso(alpha=0.5, **tight))
     enet("la_concrete", "concrete", "compressive_strength", Lasso(alpha=1.0, **tight))
+    enet("la_diabetes_positive", "diabetes", "progression", Lasso(alpha=0.2, positive=True, **tight))
     enet("la_concrete_random", "concrete", "compressive_strength",
          Lasso(alpha=0.1, selection="random", random_state=0, **tight))
     path("la_diabetes_path", "diabetes", "progression", 1.0, n_alphas=20, eps=1e-3)
