@@ -111,14 +111,17 @@ NbStatsAdd(double *g, int p, const double *x, const void *options)
 {
 	const NbOptions *opt = options;
 	double		n = g[NB_N];
+	/* the two reciprocals once per row, not two divisions per feature */
+	double		inv_old = n > 0 ? 1.0 / n : 0;
+	double		inv_new = 1.0 / (n + 1);
 
 	g[NB_N] = n + 1;
 	for (int j = 0; j < p; j++)
 	{
-		double		old_mean = n > 0 ? g[NB_SUM(p, j)] / n : 0;
+		double		old_mean = g[NB_SUM(p, j)] * inv_old;
 
 		g[NB_SUM(p, j)] += x[j];
-		g[NB_M2(p, j)] += (x[j] - old_mean) * (x[j] - g[NB_SUM(p, j)] / (n + 1));
+		g[NB_M2(p, j)] += (x[j] - old_mean) * (x[j] - g[NB_SUM(p, j)] * inv_new);
 		g[NB_POS(p, j)] += x[j] > opt->binarize;
 		g[NB_NEG(p, j)] += x[j] < 0;
 	}
