@@ -119,11 +119,12 @@ commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=
                         text=True).stdout.strip()
 md = ["# naive_bayes, lasso, elastic_net against scikit-learn", "",
       "Written by `BENCH_REFERENCE=1 bench/nb_enet.sh` on %s, commit %s, %s, %d CPUs, "
+      "load average %.1f at the end, "
       "scikit-learn %s, %d rows x 16 float8 features (bench/setup.sql), median of %d runs. "
       "maas end to end through SQL; scikit-learn on arrays already in memory. "
       "Scan limit: `SELECT sum(x1 + ... + x16) FROM t` = %.3f s."
       % (datetime.date.today(), commit, platform.processor() or platform.machine(),
-         os.cpu_count(), sklearn.__version__, ROWS, RUNS, scan), "",
+         os.cpu_count(), os.getloadavg()[0], sklearn.__version__, ROWS, RUNS, scan), "",
       "| maas | s | peer | s | ratio | × scan |", "|---|---:|---|---:|---:|---:|"]
 for what, m, pn, p in rows:
     md.append("| %s | %.3f | %s | %.3f | %.2f | %.1f |" % (what, m, pn, p, m / p, m / scan))
