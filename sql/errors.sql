@@ -391,6 +391,46 @@ FROM (VALUES
 ORDER BY n;
 SELECT maas_drop('errors_recs'), maas_drop('errors_recs_noseen');
 
+-- naive_bayes, elastic_net, lasso: bad options name their key, bad data
+-- says what to change, and nothing is stored
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'nb: unknown kind', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"kind": "poisson"}')$$),
+	(2, 'nb: regression', $$SELECT maas_train('errors_t', 'naive_bayes', 'diabetes', 'progression', '{"task": "regression"}')$$),
+	(3, 'nb: priors of the wrong length', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": [0.5, 0.5]}')$$),
+	(4, 'nb: priors not summing to 1', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": [0.2, 0.2, 0.2]}')$$),
+	(5, 'nb: a prior above 1', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": [1.5, 0, 0]}')$$),
+	(6, 'nb: priors not an array', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": 0.5}')$$),
+	(7, 'nb: a prior that is text', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": ["a", 0.5, 0.5]}')$$),
+	(8, 'nb: multinomial of negative values', $$SELECT maas_train('errors_t', 'naive_bayes', 'SELECT sepal_length - 6 AS x, species FROM iris', 'species', '{"kind": "multinomial"}')$$),
+	(9, 'nb: Gaussian of a constant', $$SELECT maas_train('errors_t', 'naive_bayes', 'SELECT 1.0 AS x, species FROM iris', 'species')$$),
+	(10, 'nb: negative alpha', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"alpha": -1}')$$),
+	(11, 'nb: var_smoothing as text', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"var_smoothing": "small"}')$$),
+	(12, 'enet: l1_ratio above 1', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"l1_ratio": 2}')$$),
+	(13, 'enet: negative alpha', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"alpha": -0.1}')$$),
+	(14, 'lasso: l1_ratio', $$SELECT maas_train('errors_t', 'lasso', 'diabetes', 'progression', '{"l1_ratio": 0.5}')$$),
+	(15, 'enet: unknown selection', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"selection": "greedy"}')$$),
+	(16, 'enet: empty alphas', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"alphas": []}')$$),
+	(17, 'enet: a negative alpha on the path', $$SELECT maas_train('errors_t', 'lasso', 'diabetes', 'progression', '{"alphas": [1, -1]}')$$),
+	(18, 'enet: automatic path of ridge', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"l1_ratio": 0, "path": true}')$$),
+	(19, 'enet: classes', $$SELECT maas_train('errors_t', 'elastic_net', 'iris', 'species')$$),
+	(20, 'enet: max_iter 0', $$SELECT maas_train('errors_t', 'lasso', 'diabetes', 'progression', '{"max_iter": 0}')$$),
+	(21, 'enet: path over maas.max_memory', $$SET LOCAL maas.max_memory = '10MB'; SELECT maas_train('errors_t', 'lasso', 'ames', 'sale_price', '{"path": true, "n_alphas": 10000}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- the aggregate: bad params on the first row, too many classes, and
+-- corrupted per-class sums
+SELECT maas_test.errh($$SELECT maas_fit('naive_bayes', ARRAY[sepal_length], species_id, '{"kind": "poisson"}') FROM (SELECT *, length(species)::float8 AS species_id FROM iris) i$$) AS nb_fit_bad_kind;
+SELECT maas_test.err($$SELECT maas_fit('naive_bayes', ARRAY[i::float8], i) FROM generate_series(1, 1001) i$$) AS nb_fit_1001_classes;
+SELECT maas_test.errh($$SELECT maas_fit('naive_bayes', ARRAY[sepal_length], 1) FROM iris$$) AS nb_fit_one_class;
+SELECT maas_test.errh($$SELECT maas_fit('lasso', ARRAY[age, bmi], progression, '{"alphas": "many"}') FROM diabetes$$) AS lasso_fit_bad_alphas;
+SELECT maas_test.errh(format($$SELECT maas_fit_merge(overlay(%L::bytea PLACING '\xffffffffffffffff'::bytea FROM %s))$$,
+							 s, length(s) - 7)) AS nb_merge_nan,
+	   maas_test.errh(format($$SELECT maas_fit_merge(overlay(%L::bytea PLACING '\x000000000000f07f'::bytea FROM %s))$$,
+							 s, length(s) - 7)) AS nb_merge_count_above_rows
+FROM (SELECT maas_fit_partial('naive_bayes', ARRAY[sepal_length, sepal_width], (species = 'setosa')::int) AS s
+	  FROM iris) p;
+
 -- no input above restarted the server
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
 DROP TABLE errors_server_start;

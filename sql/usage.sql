@@ -95,13 +95,6 @@ WHERE model = 'usage_lin' AND rows_evaluated > 0 AND database = current_database
 -- row is predicted in a worker
 CREATE TABLE usage_big AS SELECT d.* FROM diabetes d, generate_series(1, 100);
 ANALYZE usage_big;
-CREATE FUNCTION pg_temp.workers_launched(q text) RETURNS int LANGUAGE plpgsql AS $$
-DECLARE
-	plan json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q INTO plan;
-	RETURN (plan->0->'Plan'->'Plans'->0->>'Workers Launched')::int;
-END $$;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -109,9 +102,9 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT count(maas_predict('usage_lin', b)) FROM usage_big b;
 SELECT pg_temp.predictions('usage_lin') AS before \gset
-SELECT pg_temp.workers_launched($$SELECT count(maas_predict('usage_lin', b)) FROM usage_big b$$) > 0 AS workers_ran;
+SELECT maas_test.workers_launched($$SELECT count(maas_predict('usage_lin', b)) FROM usage_big b$$) > 0 AS workers_ran;
 SELECT pg_temp.predictions('usage_lin') - :before AS parallel_predictions;
-SELECT pg_temp.workers_launched($$SELECT count(maas_predict('usage_lin', ARRAY[age, sex, bmi, bp, s1, s2, s3, s4, s5, s6])) FROM usage_big b$$) > 0 AS workers_ran;
+SELECT maas_test.workers_launched($$SELECT count(maas_predict('usage_lin', ARRAY[age, sex, bmi, bp, s1, s2, s3, s4, s5, s6])) FROM usage_big b$$) > 0 AS workers_ran;
 SELECT pg_temp.predictions('usage_lin') - :before AS parallel_predictions;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

@@ -18,6 +18,9 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_kmeans,
 	&maas_pca,
 	&maas_als,
+	&maas_naive_bayes,
+	&maas_elastic_net,
+	&maas_lasso,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -23,5 +23,8 @@ extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
 extern const MaasAlgorithm maas_kmeans;	/* cluster/kmeans.c */
 extern const MaasAlgorithm maas_pca;	/* decomposition/pca.c */
 extern const MaasAlgorithm maas_als;	/* recommend/als_model.c */
+extern const MaasAlgorithm maas_naive_bayes;	/* naive_bayes.c */
+extern const MaasAlgorithm maas_elastic_net;	/* enet.c */
+extern const MaasAlgorithm maas_lasso;	/* enet.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

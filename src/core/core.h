@@ -240,7 +240,8 @@ typedef enum MaasParamType
 	MAAS_PARAM_CHOICE,			/* int: index in choices; -1 when unset */
 	MAAS_PARAM_NAMES,			/* MaasNames: an array of column names */
 	MAAS_PARAM_INTS,			/* MaasInts: an array of integers in [min, max] */
-	MAAS_PARAM_LAYERS			/* MaasLayers: an array of layer objects */
+	MAAS_PARAM_LAYERS,			/* MaasLayers: an array of layer objects */
+	MAAS_PARAM_FLOATS			/* MaasFloats: an array of numbers in [min, max] */
 } MaasParamType;
 
 typedef struct MaasNames
@@ -254,6 +255,12 @@ typedef struct MaasInts
 	int			n;
 	int		   *values;			/* NULL when not given */
 } MaasInts;
+
+typedef struct MaasFloats
+{
+	int			n;
+	double	   *values;			/* NULL when not given */
+} MaasFloats;
 
 /*
  * One layer of a network, as {"units": 64, "activation": "relu",
@@ -345,6 +352,24 @@ typedef struct MaasComoment
 	double	   *c;				/* q x q, column-major, lower triangle used */
 } MaasComoment;
 
+/*
+ * Mergeable sufficient statistics of any shape ("stats"), for algorithms
+ * whose fit needs sums rather than rows but more than the comoments: a
+ * group of width doubles per distinct target value for classification
+ * (keys ascending: the class values), or one group (key 0) otherwise.  The
+ * algorithm says how wide a group is, how a row is added to it and how two
+ * groups merge; maas_fit keeps only these groups in its state, merges them
+ * across parallel workers and shards, and hands them to fit_stats.
+ */
+typedef struct MaasStats
+{
+	int			p;				/* features */
+	int			width;			/* doubles per group */
+	int			n_groups;
+	const double *keys;			/* n_groups, ascending */
+	const double *groups;		/* n_groups x width, one group after another */
+} MaasStats;
+
 /* Training progress, reported as NOTICEs at maas.progress_interval */
 typedef struct MaasProgress
 {
@@ -403,6 +428,23 @@ typedef struct MaasAlgorithm
 	void		(*score_items) (const MaasModel *model, int32 user, double *out);
 	/* the similarity of every item to one item, into out */
 	void		(*similar_items) (const MaasModel *model, int32 item, double *out);
+
+	/*
+	 * Optional mergeable statistics (MaasStats), all five or none: doubles
+	 * per group for p features; add one row x (all finite) to a group (zeros
+	 * when new); merge group from into group into; the features' means over
+	 * all groups (what a NULL element becomes at prediction); fit from the
+	 * groups.  Statistics are untrusted (maas_fit_merge takes any state):
+	 * stats_mean and fit_stats check them.  prep names the features' column
+	 * kinds.
+	 */
+	int			(*stats_width) (int p);
+	void		(*stats_add) (double *group, int p, const double *x,
+							  const void *options);
+	void		(*stats_merge) (double *into, const double *from, int p);
+	void		(*stats_mean) (const MaasStats *stats, double *mean);
+	void	   *(*fit_stats) (const MaasStats *stats, MaasTask task,
+							  const void *options, const MaasPreprocess *prep);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -456,6 +498,7 @@ extern int	maas_threads;			/* pool.c */
 extern void MaasRegisterAlgorithms(const MaasAlgorithm *const *list, int n);
 extern const MaasAlgorithm *MaasFindAlgorithm(const char *name);
 extern const MaasAlgorithm *MaasFindAlgorithmById(uint16 id);
+extern void MaasStatsFail(const char *detail) pg_attribute_noreturn();
 extern char *MaasAlgorithmNames(void);
 
 /* params.c */
@@ -524,6 +567,8 @@ extern void MaasDescribePairs(const MaasPairs *pairs, MaasJson *json);
 extern Jsonb *MaasModelDescribe(const MaasModel *model, size_t size_bytes);
 extern Jsonb *MaasFeaturesJson(const MaasPreprocess *prep);
 extern char *MaasFeatureName(const MaasPreprocess *prep, int feature);
+extern void MaasJsonCoefficients(MaasJson *json, const MaasPreprocess *prep,
+								 const double *coef, int p);
 
 /* linalg.c */
 extern void MaasComomentInit(MaasComoment *cm, int q);
@@ -534,6 +579,8 @@ extern void MaasComomentAddColumnMajor(MaasComoment *cm, const MaasMatrix *m,
 extern void MaasComomentMerge(MaasComoment *into, double n, const double *mean,
 							  const double *c);
 extern int	MaasSolveSymmetric(double *a, int p, double *b, double ridge);
+extern void MaasLinearExplain(double intercept, const double *coef, const double *mean,
+							  int p, const double *x, double *contrib, double *base);
 extern void MaasSetBlasThreads(int n);
 extern void MaasLoadBlas(void);
 

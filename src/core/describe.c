@@ -161,3 +161,17 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 	MaasJsonEndObject(&json);
 	return MaasJsonFinish(&json);
 }
+
+/* "coefficients": {feature name: coefficient, ...} of a linear model */
+void
+MaasJsonCoefficients(MaasJson *json, const MaasPreprocess *prep, const double *coef, int p)
+{
+	MaasJsonKey(json, "coefficients");
+	MaasJsonBeginObject(json);
+	for (int j = 0; j < p; j++)
+	{
+		MaasJsonKey(json, MaasFeatureName(prep, j));
+		MaasJsonNumber(json, coef[j]);
+	}
+	MaasJsonEndObject(json);
+}

@@ -35,6 +35,18 @@ extern MaasDataset *MaasPairsEvaluationData(const char *source, const MaasModel 
 extern void MaasScorePairs(const MaasModel *model, const MaasMatrix *m, bool held_out,
 						   MaasJson *json, double *primary);
 
+/*
+ * aggstats.c: the groups of a maas_fit state of mergeable statistics,
+ * each its key (the class value) and then the algorithm's doubles, row
+ * doubles in all, sorted by key
+ */
+extern double *MaasStatsFind(double *groups, int64 n_groups, double key, int64 row,
+							 int64 *pos);
+extern double *MaasStatsInsert(double *groups, int64 n_groups, int64 pos, double key,
+							   int64 row);
+extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_groups,
+							 int64 row, MaasTask task, const void *options);
+
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);
 extern void MaasCheckWritable(const char *what);

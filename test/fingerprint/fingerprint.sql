@@ -33,7 +33,12 @@ INSERT INTO runs VALUES
  ('gb_credit', 'gradient_boosting', 'credit_data', 'status', '{"n_estimators": 20}'),
  ('km_wine', 'kmeans', 'wine', NULL, '{"n_clusters": 3, "exclude": ["cultivar"]}'),
  ('km_peng', 'kmeans', 'penguins', NULL, '{"n_clusters": 4, "algorithm": "elkan", "exclude": ["species"]}'),
- ('pca_ames', 'pca', 'ames', NULL, '{"n_components": 5, "whiten": true, "exclude": ["sale_price"]}');
+ ('pca_ames', 'pca', 'ames', NULL, '{"n_components": 5, "whiten": true, "exclude": ["sale_price"]}'),
+ ('nb_peng', 'naive_bayes', 'penguins', 'species', '{}'),
+ ('nb_digits', 'naive_bayes', 'digits', 'digit', '{"kind": "multinomial"}'),
+ ('nb_churn', 'naive_bayes', 'wa_churn', 'churn', '{"kind": "bernoulli", "binarize": 0.5}'),
+ ('en_ames', 'elastic_net', 'ames', 'sale_price', '{"alpha": 10, "path": true, "n_alphas": 5}'),
+ ('la_diab', 'lasso', 'diabetes', 'progression', '{"alpha": 0.5, "selection": "random"}');
 UPDATE runs SET target = 'compressive_strength' WHERE source = 'concrete';
 
 DO $$
@@ -69,17 +74,18 @@ SELECT name, md5(maas_evaluate(name, source)::text) FROM runs WHERE algorithm <>
 SELECT name, md5(maas_info(name)::text) FROM runs ORDER BY name;
 SELECT 'importance', name, md5(string_agg(t::text, ';'))
 FROM runs, LATERAL maas_feature_importance(name) t
-WHERE algorithm NOT IN ('linear_regression', 'logistic_regression', 'kmeans', 'pca')
+WHERE algorithm NOT IN ('linear_regression', 'logistic_regression', 'kmeans', 'pca',
+						'naive_bayes', 'elastic_net', 'lasso')
 GROUP BY name ORDER BY name;
 
 -- the aggregate
 SELECT 'fit', a, md5(maas_fit(a, ARRAY[age, sex, bmi, bp, s1, s2, s3, s4, s5, s6], progression,
                     CASE WHEN a LIKE '%forest' OR a LIKE 'gradient%' THEN '{"n_estimators": 10}'::jsonb ELSE '{}' END))
-FROM diabetes, unnest(ARRAY['linear_regression','decision_tree','random_forest','gradient_boosting']) a
+FROM diabetes, unnest(ARRAY['linear_regression','decision_tree','random_forest','gradient_boosting','elastic_net','lasso']) a
 GROUP BY a ORDER BY a;
 SELECT 'fit', a, md5(maas_fit(a, ARRAY[mean_radius, mean_texture, worst_area, worst_smoothness], malignant::int::float8,
                     CASE WHEN a LIKE '%forest' OR a LIKE 'gradient%' THEN '{"n_estimators": 10}'::jsonb ELSE '{}' END))
-FROM breast_cancer, unnest(ARRAY['logistic_regression','decision_tree','random_forest','gradient_boosting']) a
+FROM breast_cancer, unnest(ARRAY['logistic_regression','decision_tree','random_forest','gradient_boosting','naive_bayes']) a
 GROUP BY a ORDER BY a;
 SELECT 'fit', a, md5(maas_fit(a, ARRAY[age, sex, bmi, bp, s1, s2, s3, s4, s5, s6], NULL, '{"n_clusters": 4}'::jsonb - CASE a WHEN 'pca' THEN 'n_clusters' ELSE '' END))
 FROM diabetes, unnest(ARRAY['kmeans', 'pca']) a
