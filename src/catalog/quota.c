@@ -75,31 +75,59 @@ static QuotaLimits limit_cache[LIMIT_CACHE_SIZE];
 static int	limit_next;
 static bool bump_registered;
 
-Size
-MaasQuotaShmemSize(int max_entries)
+static shmem_request_hook_type prev_shmem_request_hook;
+static shmem_startup_hook_type prev_shmem_startup_hook;
+
+/* As many windows as usage entries (maas.usage_max_entries) */
+static Size
+QuotaShmemSize(void)
 {
 	return add_size(MAXALIGN(sizeof(QuotaShared)),
-					hash_estimate_size(max_entries, sizeof(QuotaWindow)));
+					hash_estimate_size(quota_max_entries, sizeof(QuotaWindow)));
 }
 
-/* Called from usage.c's startup hook, with AddinShmemInitLock held */
-void
-MaasQuotaShmemStartup(int max_entries, LWLock *lock)
+static void
+QuotaShmemRequest(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(QuotaShmemSize());
+	RequestNamedLWLockTranche("maas quota", 1);
+}
+
+static void
+QuotaShmemStartup(void)
 {
 	HASHCTL		info;
 	bool		found;
 
-	quota_max_entries = max_entries;
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	quota_shared = ShmemInitStruct("maas quota", sizeof(QuotaShared), &found);
 	if (!found)
 	{
-		quota_shared->lock = lock;
+		quota_shared->lock = &(GetNamedLWLockTranche("maas quota"))->lock;
 		pg_atomic_init_u64(&quota_shared->generation, 1);
 	}
 	info.keysize = sizeof(QuotaKey);
 	info.entrysize = sizeof(QuotaWindow);
-	quota_hash = ShmemInitHash("maas quota windows", max_entries, max_entries,
+	quota_hash = ShmemInitHash("maas quota windows", quota_max_entries, quota_max_entries,
 							   &info, HASH_ELEM | HASH_BLOBS);
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Called from _PG_init after MaasUsageInit, whose setting sizes the table */
+void
+MaasQuotaInit(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+	quota_max_entries = MaasUsageMaxEntries();
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = QuotaShmemRequest;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = QuotaShmemStartup;
 }
 
 static void

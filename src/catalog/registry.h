@@ -88,6 +88,7 @@ typedef struct MaasUsageRow
 
 extern void MaasUsageInit(void);
 extern bool MaasUsageEnabled(void);
+extern int	MaasUsageMaxEntries(void);
 extern void MaasUsageAdd(Oid roleid, const char *name, int32 version,
 						 const MaasUsageCounts *delta);
 extern void MaasUsageAddPredictions(Oid roleid, const char *name, int32 version, int64 n);
@@ -99,8 +100,7 @@ extern void MaasUsageSetNoLog(Oid dbid);
 extern Oid	MaasUsageNoLog(void);
 
 /* quota.c: quotas and rate limits */
-extern Size MaasQuotaShmemSize(int max_entries);
-extern void MaasQuotaShmemStartup(int max_entries, LWLock *lock);
+extern void MaasQuotaInit(void);
 extern void MaasQuotaCount(Oid roleid, const char *name, int64 predictions, int64 trainings);
 extern void MaasQuotaCheck(const char *name, Oid roleid, bool training);
 

@@ -94,8 +94,7 @@ UsageShmemRequest(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(UsageShmemSize());
-	RequestAddinShmemSpace(MaasQuotaShmemSize(usage_max_entries));
-	RequestNamedLWLockTranche("maas", 2);
+	RequestNamedLWLockTranche("maas", 1);
 }
 
 /* Find or make the entry of key; NULL when the table is full (lock held) */
@@ -222,7 +221,6 @@ UsageShmemStartup(void)
 							   &info, HASH_ELEM | HASH_BLOBS);
 	if (!found)
 		UsageLoad();
-	MaasQuotaShmemStartup(usage_max_entries, &(GetNamedLWLockTranche("maas"))[1].lock);
 	LWLockRelease(AddinShmemInitLock);
 	if (!IsUnderPostmaster)
 		on_shmem_exit(UsageShmemShutdown, (Datum) 0);
@@ -232,7 +230,6 @@ UsageShmemStartup(void)
 void
 MaasUsageInit(void)
 {
-	MaasMeterInit(process_shared_preload_libraries_in_progress);
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	DefineCustomIntVariable("maas.usage_max_entries",
@@ -246,6 +243,12 @@ MaasUsageInit(void)
 	shmem_request_hook = UsageShmemRequest;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = UsageShmemStartup;
+}
+
+int
+MaasUsageMaxEntries(void)
+{
+	return usage_max_entries;
 }
 
 bool
@@ -286,7 +289,6 @@ MaasUsageAdd(Oid roleid, const char *name, int32 version, const MaasUsageCounts 
 		entry->last_used = now;
 	}
 	LWLockRelease(usage_shared->lock);
-	MaasQuotaCount(roleid, name, delta->predictions, delta->training_runs);
 }
 
 void

@@ -656,6 +656,7 @@ extern MaasTask MaasResolveTask(const MaasAlgorithm *algorithm, int choice,
 								MaasColumnKind target_kind, const char *target);
 extern void MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values,
 							  int *rank);
+extern void MaasCollectClasses(MaasTarget *t, double *y, int64 n);
 
 /*
  * The logistic function, without overflow for large |z|: 1 / (1 + e^-z) for

@@ -234,3 +234,39 @@ MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values, int
 	}
 	pfree(order);
 }
+
+static int
+CompareDoubles(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Class labels: the distinct target values, ascending; y becomes classes */
+void
+MaasCollectClasses(MaasTarget *t, double *y, int64 n)
+{
+	double	   *sorted = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
+	int		   *rank;
+	int64		k = 0;
+
+	memcpy(sorted, y, sizeof(double) * n);
+	qsort(sorted, n, sizeof(double), CompareDoubles);
+	for (int64 i = 0; i < n; i++)
+		if (i == 0 || sorted[i] != sorted[i - 1])
+			sorted[k++] = sorted[i];
+	if (k > MAAS_MAX_CLASSES)
+		k = MAAS_MAX_CLASSES + 1;	/* enough for MaasTargetClasses to refuse */
+	rank = palloc(sizeof(int) * k);
+	MaasTargetClasses(t, (int) k, NULL, sorted, rank);
+	for (int64 i = 0; i < n; i++)
+	{
+		double	   *hit = bsearch(&y[i], t->values, t->n_classes, sizeof(double), CompareDoubles);
+
+		y[i] = hit - t->values;
+	}
+	pfree(rank);
+	pfree(sorted);
+}

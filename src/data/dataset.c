@@ -36,99 +36,10 @@
 #include "utils/varlena.h"
 
 #include "data/data.h"
+#include "data/load.h"
 #include "data/values.h"
 
-#define INITIAL_ROWS	1024
 #define PROGRESS_EVERY	65536
-
-/* ---- source columns ---- */
-
-typedef struct SourceColumn
-{
-	char	   *name;
-	int			attno;			/* 0-based in the result */
-	Oid			typid;			/* base type */
-	MaasColumnKind kind;
-	int			raw_offset;		/* first raw matrix column */
-	int			width;			/* raw width: 1, or the array length */
-	MaasLabels	labels;			/* categorical */
-	int		   *remap;			/* code -> category index, -1 unseen */
-	int			n_categories;
-	int			mode;			/* most frequent category */
-	double	   *impute;			/* per encoded feature */
-} SourceColumn;
-
-typedef enum LoadMode
-{
-	LOAD_FIT,					/* discover encoding from the rows */
-	LOAD_APPLY					/* encode with a model's spec */
-} LoadMode;
-
-typedef struct LoadState
-{
-	DestReceiver pub;
-	LoadMode	mode;
-	MemoryContext cxt;			/* matrices and labels */
-	MemoryContext row_cxt;		/* reset per row */
-	MaasDataset *ds;
-
-	int			n_columns;
-	SourceColumn *columns;
-	int			raw_width;		/* raw feature columns */
-	int			target_attno;
-	Oid			target_typid;
-	MaasColumnKind target_kind;
-	bool		classify;
-	MaasLabels	classes;
-
-	MaasMissing missing;
-	double		test_size;
-	pg_prng_state rng;
-	double	   *row;			/* raw or encoded values of one row */
-	int		   *codes;			/* category codes of one row */
-
-	/* fast path: every feature a float8, float4, integer or boolean */
-	bool		plain;
-	int		   *plain_attno;
-	Oid		   *plain_typid;
-
-	/* apply mode */
-	const MaasModel *model;
-	MaasBinding *binding;
-	Datum	   *values;
-	bool	   *nulls;
-
-	MaasProgress *progress;
-	Size		bytes;
-} LoadState;
-
-static void
-MatrixResize(LoadState *st, MaasMatrix *m, int64 rows)
-{
-	Size		bytes = mul_size(mul_size(rows, m->n_cols), sizeof(double));
-	Size		old_bytes = (Size) m->ld * m->n_cols * sizeof(double);
-	double	   *data;
-
-	MaasCheckDataMemory(add_size(st->bytes, bytes), "training data");
-	st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes + bytes);
-	data = MemoryContextAllocHuge(st->cxt, bytes);
-	for (int j = 0; j < m->n_cols && m->n_rows > 0; j++)
-		memcpy(data + j * rows, m->data + j * m->ld, sizeof(double) * m->n_rows);
-	if (m->data)
-		pfree(m->data);
-	st->bytes = st->bytes - old_bytes + bytes;
-	m->data = data;
-	m->ld = rows;
-}
-
-static void
-MatrixInit(MaasMatrix *m, int n_cols)
-{
-	m->n_rows = 0;
-	m->ld = 0;
-	m->n_cols = n_cols;
-	m->data = NULL;
-}
 
 /* Room for one more training row in float rows, growing by half */
 static void
@@ -158,9 +69,9 @@ Presize(LoadState *st, SPIPlanPtr plan, double test_size)
 	if (st->ds->single)
 		FloatRowsRoom(st, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
 	else
-		MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+		MaasLoadMatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
 	if (test_size > 0)
-		MatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
+		MaasLoadMatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
 }
 
 static bool
@@ -322,7 +233,7 @@ NextRowMatrix(LoadState *st)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many rows")));
-		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
+		MaasLoadMatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
 	}
 	return m;
 }
@@ -520,229 +431,6 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-/* ---- after the scan ---- */
-
-/* Number the classes in sorted order and recode the target columns */
-static void
-FinishClasses(LoadState *st)
-{
-	MaasDataset *ds = st->ds;
-	MaasLabels   *m = &st->classes;
-	int		   *rank = palloc(sizeof(int) * Max(m->n, 1));
-	double	   *values = NULL;
-	MaasMatrix *parts[2] = {&ds->train, &ds->test};
-
-	if (st->target_kind != MAAS_COL_CATEGORICAL)
-	{
-		values = palloc(sizeof(double) * Max(m->n, 1));
-		for (int k = 0; k < m->n; k++)
-			memcpy(&values[k], m->data[k], sizeof(double));
-	}
-	MaasTargetClasses(&ds->target, m->n, m->data, values, rank);
-	if (ds->single)
-	{
-		MaasFloatRows *f = &ds->train_rows;
-		int			j = f->n_cols - 1;
-		double		origin = f->origin[j];
-
-		f->origin[j] = 0;
-		for (int64 i = 0; i < f->n_rows; i++)
-			MaasFloatRow(f, i)[j] = rank[(int) (MaasFloatRow(f, i)[j] + origin)];
-	}
-	for (int p = 0; p < 2; p++)
-	{
-		double	   *y = MaasMatrixColumn(parts[p], parts[p]->n_cols - 1);
-
-		for (int64 i = 0; i < parts[p]->n_rows; i++)
-			y[i] = rank[(int) y[i]];
-	}
-	ds->task = m->n == 2 ? MAAS_TASK_BINARY : MAAS_TASK_MULTICLASS;
-}
-
-static void
-NoValues(const char *column)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION),
-			 errmsg("column \"%s\" has only NULLs in the training rows", column),
-			 errhint("Exclude it with params {\"exclude\": [\"%s\"]}.", column)));
-}
-
-/* Vocabulary, mode and imputation values of each column, from train rows */
-static void
-FinishColumns(LoadState *st, int max_categories)
-{
-	MaasMatrix *train = &st->ds->train;
-
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		SourceColumn *col = &st->columns[c];
-
-		if (col->kind == MAAS_COL_CATEGORICAL)
-		{
-			MaasLabels   *m = &col->labels;
-			int		   *order = palloc(sizeof(int) * Max(m->n, 1));
-			int			kept = 0;
-
-			for (int k = 0; k < m->n; k++)
-				if (m->train_count[k] > 0)
-					order[kept++] = k;
-			if (kept == 0)
-				NoValues(col->name);
-			qsort_arg(order, kept, sizeof(int), MaasCompareLabelFrequency, m);
-			col->mode = order[0];
-			kept = Min(kept, max_categories);
-			qsort_arg(order, kept, sizeof(int), MaasCompareLabelText, m);
-			col->remap = palloc(sizeof(int) * Max(m->n, 1));
-			for (int k = 0; k < m->n; k++)
-				col->remap[k] = -1;
-			for (int k = 0; k < kept; k++)
-				col->remap[order[k]] = k;
-			col->mode = col->remap[col->mode];
-			col->n_categories = kept;
-			col->impute = palloc0(sizeof(double) * kept);
-			if (st->missing == MAAS_MISSING_NATIVE)
-				for (int k = 0; k < kept; k++)
-					col->impute[k] = NAN;
-			else
-				col->impute[col->mode] = 1.0;
-		}
-		else
-		{
-			col->impute = palloc(sizeof(double) * col->width);
-			for (int k = 0; k < col->width; k++)
-			{
-				const double *x = MaasMatrixColumn(train, col->raw_offset + k);
-				const MaasFloatRows *f = &st->ds->train_rows;
-				int64		rows = st->ds->single ? f->n_rows : train->n_rows;
-				double		sum = 0;
-				int64		n = 0;
-
-				for (int64 i = 0; i < rows; i++)
-				{
-					double		v = st->ds->single ?
-						MaasFloatRowsValue(f, i, col->raw_offset + k) : x[i];
-
-					if (!isnan(v))
-					{
-						sum += v;
-						n++;
-					}
-				}
-				if (n == 0)
-					NoValues(col->name);
-				col->impute[k] = st->missing == MAAS_MISSING_NATIVE ? NAN : sum / n;
-			}
-		}
-	}
-}
-
-static void
-BuildPreprocess(LoadState *st)
-{
-	MaasPreprocess *prep = &st->ds->prep;
-	int			offset = 0;
-
-	prep->n_columns = st->n_columns;
-	prep->columns = palloc0(sizeof(MaasColumn) * st->n_columns);
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		SourceColumn *src = &st->columns[c];
-		MaasColumn *col = &prep->columns[c];
-
-		col->name = src->name;
-		col->kind = src->kind;
-		col->offset = offset;
-		col->impute = src->impute;
-		if (src->kind == MAAS_COL_CATEGORICAL)
-		{
-			col->width = src->n_categories;
-			col->n_categories = src->n_categories;
-			col->categories = palloc(sizeof(char *) * Max(src->n_categories, 1));
-			for (int k = 0; k < src->labels.n; k++)
-				if (src->remap[k] >= 0)
-					col->categories[src->remap[k]] = src->labels.data[k];
-		}
-		else
-			col->width = src->width;
-		offset += col->width;
-	}
-	prep->n_features = offset;
-}
-
-/*
- * Raw matrix -> encoded matrix, through the encoder serving uses
- * (MaasEncodeColumn): text codes become vocabulary indexes, then one-hot;
- * NULLs are imputed.  A text column's one-hot cannot overwrite its codes,
- * so with one the encoded matrix is a new one.
- */
-static void
-Encode(LoadState *st, MaasMatrix *m)
-{
-	const MaasPreprocess *prep = &st->ds->prep;
-	MaasMatrix	out;
-	bool		in_place = prep->n_features == st->raw_width;
-
-	for (int c = 0; c < st->n_columns; c++)
-		in_place &= st->columns[c].kind != MAAS_COL_CATEGORICAL;
-	if (m->n_rows == 0)
-	{
-		MatrixInit(m, prep->n_features + 1);
-		return;
-	}
-	if (!in_place)
-	{
-		MatrixInit(&out, prep->n_features + 1);
-		MatrixResize(st, &out, m->n_rows);
-		out.n_rows = m->n_rows;
-	}
-	else
-		out = *m;
-
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		const SourceColumn *src = &st->columns[c];
-		const MaasColumn *col = &prep->columns[c];
-		double	   *raw = MaasMatrixColumn(m, src->raw_offset);
-
-		CHECK_FOR_INTERRUPTS();
-		if (col->kind == MAAS_COL_CATEGORICAL)
-			for (int64 i = 0; i < m->n_rows; i++)
-				if (!isnan(raw[i]))
-					raw[i] = src->remap[(int) raw[i]];
-		MaasEncodeColumn(col, raw, m->ld, MaasMatrixColumn(&out, col->offset), out.ld,
-						 m->n_rows);
-	}
-	if (!in_place)
-	{
-		memcpy(MaasMatrixColumn(&out, prep->n_features), MaasMatrixColumn(m, st->raw_width),
-			   sizeof(double) * m->n_rows);
-		st->bytes -= (Size) m->ld * m->n_cols * sizeof(double);
-		pfree(m->data);
-	}
-	*m = out;
-}
-
-/* Encode float rows: the same encoder, a row at a time */
-static void
-EncodeFloatRows(LoadState *st)
-{
-	MaasDataset *ds = st->ds;
-	int		   *raw_offset = palloc(sizeof(int) * st->n_columns);
-	int		  **remap = palloc(sizeof(int *) * st->n_columns);
-	Size		others = st->bytes - MaasFloatRowsBytes(&ds->train_rows);
-	Size		peak;
-
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		raw_offset[c] = st->columns[c].raw_offset;
-		remap[c] = st->columns[c].remap;
-	}
-	peak = MaasFloatRowsEncode(&ds->train_rows, &ds->prep, raw_offset, remap, others);
-	ds->memory_bytes = Max(ds->memory_bytes, others + peak);
-	st->bytes = others + MaasFloatRowsBytes(&ds->train_rows);
-}
-
 static LoadState *
 NewLoadState(LoadMode mode, MaasProgress *progress)
 {
@@ -869,8 +557,8 @@ MaasLoadForTraining(const char *source, const char *target,
 	if (st->plain && (!st->classify || st->target_kind != MAAS_COL_CATEGORICAL) &&
 		(st->target_attno < 0 || IsPlainType(st->target_typid)))
 		st->pub.receiveSlot = LoadReceivePlain;
-	MatrixInit(&ds->train, st->raw_width + 1);
-	MatrixInit(&ds->test, st->raw_width + 1);
+	MaasLoadMatrixInit(&ds->train, st->raw_width + 1);
+	MaasLoadMatrixInit(&ds->test, st->raw_width + 1);
 	ds->single = algorithm->input == MAAS_INPUT_FLOAT_ROWS;
 	if (ds->single)
 		MaasFloatRowsInit(&ds->train_rows, st->raw_width + 1);
@@ -881,14 +569,14 @@ MaasLoadForTraining(const char *source, const char *target,
 	if (MaasDatasetTrainRows(ds) == 0)
 		NoRows(ds, "train on");
 	if (st->classify)
-		FinishClasses(st);
-	FinishColumns(st, options->max_categories);
-	BuildPreprocess(st);
+		MaasLoadFinishClasses(st);
+	MaasLoadFinishColumns(st, options->max_categories);
+	MaasLoadBuildPreprocess(st);
 	if (ds->single)
-		EncodeFloatRows(st);
+		MaasLoadEncodeFloatRows(st);
 	else
-		Encode(st, &ds->train);
-	Encode(st, &ds->test);
+		MaasLoadEncode(st, &ds->train);
+	MaasLoadEncode(st, &ds->test);
 	return ds;
 }
 
@@ -954,7 +642,7 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 	}
 	MemoryContextSwitchTo(old);
 	if (m->n_rows == m->ld)
-		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
+		MaasLoadMatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
 	StoreRow(st, m, st->row, model->n_features, y);
 	return true;
 }
@@ -1002,8 +690,8 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	}
 	st->row = palloc(sizeof(double) * model->n_features);
 	ds->task = model->task;
-	MatrixInit(&ds->train, model->n_features + 1);
-	MatrixInit(&ds->test, model->n_features + 1);
+	MaasLoadMatrixInit(&ds->train, model->n_features + 1);
+	MaasLoadMatrixInit(&ds->test, model->n_features + 1);
 	Presize(st, plan, 1.0);
 
 	RunSource(st, plan);

@@ -775,42 +775,6 @@ StateParams(const FitState *s, const MaasAlgorithm *algorithm)
 	return MaasParseParams(jb, maas_fit_params, sizeof(MaasFitOptions), algorithm);
 }
 
-static int
-CompareDoubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Class labels: the distinct target values, ascending; y becomes classes */
-static void
-CollectClasses(MaasTarget *t, double *y, int64 n)
-{
-	double	   *sorted = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
-	int		   *rank;
-	int64		k = 0;
-
-	memcpy(sorted, y, sizeof(double) * n);
-	qsort(sorted, n, sizeof(double), CompareDoubles);
-	for (int64 i = 0; i < n; i++)
-		if (i == 0 || sorted[i] != sorted[i - 1])
-			sorted[k++] = sorted[i];
-	if (k > MAAS_MAX_CLASSES)
-		k = MAAS_MAX_CLASSES + 1;	/* enough for MaasTargetClasses to refuse */
-	rank = palloc(sizeof(int) * k);
-	MaasTargetClasses(t, (int) k, NULL, sorted, rank);
-	for (int64 i = 0; i < n; i++)
-	{
-		double	   *hit = bsearch(&y[i], t->values, t->n_classes, sizeof(double), CompareDoubles);
-
-		y[i] = hit - t->values;
-	}
-	pfree(rank);
-	pfree(sorted);
-}
-
 /* Regression or classification, from the algorithm and params "task" */
 static MaasTask
 FitTask(const MaasAlgorithm *algorithm, const MaasParams *params)
@@ -921,7 +885,7 @@ FitFromState(FitState *s)
 		y = MaasMatrixColumn(m, p);
 		if (MaasTaskIsClassification(model->task))
 		{
-			CollectClasses(&model->target, y, n);
+			MaasCollectClasses(&model->target, y, n);
 			model->task = model->target.n_classes == 2 ? MAAS_TASK_BINARY : MAAS_TASK_MULTICLASS;
 		}
 		data.n_features = p;

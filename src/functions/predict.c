@@ -97,6 +97,7 @@ FlushUsage(PredictCache *c)
 		memcpy(name, c->name, c->name_len);
 		name[c->name_len] = '\0';
 		MaasUsageAddPredictions(c->usage_role, name, c->ref.version, c->usage_pending);
+		MaasQuotaCount(c->usage_role, name, c->usage_pending, 0);
 	}
 	c->usage_pending = 0;
 }

@@ -357,6 +357,7 @@ maas_recommend(PG_FUNCTION_ARGS)
 	UserScores(model, pairs, u, exclude, scores);
 	EmitTop(fcinfo, &pairs->items, scores, k);
 	MaasUsageAddPredictions(GetUserId(), name, ref.version, 1);
+	MaasQuotaCount(GetUserId(), name, 1, 0);
 	return (Datum) 0;
 }
 
@@ -383,5 +384,6 @@ maas_similar_items(PG_FUNCTION_ARGS)
 	scores[i] = -INFINITY;		/* not itself */
 	EmitTop(fcinfo, &pairs->items, scores, k);
 	MaasUsageAddPredictions(GetUserId(), name, ref.version, 1);
+	MaasQuotaCount(GetUserId(), name, 1, 0);
 	return (Datum) 0;
 }

@@ -153,6 +153,7 @@ maas_train(PG_FUNCTION_ARGS)
 		MaasUsageCounts run = {.training_runs = 1,.training_ms = MaasProgressElapsedMs(&progress)};
 
 		MaasUsageAdd(GetUserId(), name, version, &run);
+		MaasQuotaCount(GetUserId(), name, 0, 1);
 	}
 
 	MemoryContextSwitchTo(caller);
