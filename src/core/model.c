@@ -107,7 +107,7 @@ MaasModelOutputs(const MaasModel *model)
 {
 	if (MaasTaskIsUnsupervised(model->task))
 		return model->algorithm->n_outputs(model->state);
-	return model->task == MAAS_TASK_REGRESSION ? 1 : model->target.n_classes;
+	return MaasTaskIsClassification(model->task) ? model->target.n_classes : 1;
 }
 
 /*

@@ -262,7 +262,7 @@ AlgorithmArg(FunctionCallInfo fcinfo)
 		char	   *s = text_to_cstring(name);
 
 		cache->algorithm = MaasFindAlgorithm(s);
-		if (cache->algorithm->input != MAAS_INPUT_DENSE)
+		if (cache->algorithm->input == MAAS_INPUT_PAIRS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("maas_fit does not train %s, which reads (user, item, rating) rows", s),
