@@ -231,6 +231,7 @@ Limits(const char *name, Oid roleid)
 	Datum		values[2];
 	MaasElevation e;
 	char	   *role = GetUserNameFromId(roleid, true);
+	bool		isnull;
 
 	for (int i = 0; i < LIMIT_CACHE_SIZE; i++)
 	{
@@ -249,11 +250,16 @@ Limits(const char *name, Oid roleid)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MaasElevate(&e);
-	if (SPI_execute_with_args("SELECT predictions_per_minute, predictions_per_day, trainings_per_day "
-							  "FROM maas.quotas WHERE name OPERATOR(pg_catalog.=) $1 "
-							  "AND role OPERATOR(pg_catalog.=) ANY (ARRAY[$2, 'public']) "
-							  "ORDER BY role OPERATOR(pg_catalog.=) 'public' LIMIT 1",
-							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+	/* maas's SQL may still be 0.1.0's (before ALTER EXTENSION UPDATE): no quotas */
+	if (SPI_execute("SELECT pg_catalog.to_regclass('maas.quotas') IS NOT NULL", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for maas.quotas");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		SPI_processed = 0;
+	else if (SPI_execute_with_args("SELECT predictions_per_minute, predictions_per_day, trainings_per_day "
+								   "FROM maas.quotas WHERE name OPERATOR(pg_catalog.=) $1 "
+								   "AND role OPERATOR(pg_catalog.=) ANY (ARRAY[$2, 'public']) "
+								   "ORDER BY role OPERATOR(pg_catalog.=) 'public' LIMIT 1",
+								   2, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read maas.quotas");
 	if (SPI_processed == 1)
 	{

@@ -295,21 +295,33 @@ my $full_ms;	# a whole linear regression on the million rows
 	my ($list) = $err =~ /Valid algorithms are: ([^.]+)\./;
 	my @algorithms = split /, /, ($list // 'linear_regression, logistic_regression');
 	note "algorithms: @algorithms";
-	my %target = (linear_regression => 'y');
-	for my $alg (@algorithms)
+	# each algorithm's target (undef: unsupervised) and params for a long run;
+	# als reads (user, item, rating) pairs: TAP 023 cancels it
+	my %target = (linear_regression => 'y', linear_svr => 'y', elastic_net => 'y', lasso => 'y',
+		kmeans => undef, pca => undef, logistic_regression => 'c', naive_bayes => 'c',
+		linear_svm => 'c', svm => 'c');
+	my %more = (
+		logistic_regression => ', "max_iter": 100000, "tol": 1e-12',
+		linear_regression => '', pca => '', naive_bayes => '', elastic_net => '', lasso => '',
+		mlp => ', "hidden_layers": [64, 32], "epochs": 50, "batch_size": 256',
+		kmeans => ', "n_clusters": 16, "n_init": 20, "tol": 0',
+		linear_svm => ', "tol": 1e-12, "max_iter": 100000',
+		linear_svr => ', "tol": 1e-12, "max_iter": 100000',
+		svm => ', "method": "nystrom", "n_components": 1000, "tol": 1e-12');
+	# algorithms whose fit is quick next to the read, timed like linear regression
+	my %read_bound = map { $_ => 1 } qw(linear_regression pca naive_bayes elastic_net lasso);
+	for my $alg (grep { $_ ne 'als' } @algorithms)
 	{
-		my $target = $target{$alg} // ($alg =~ /logistic/ ? 'c' : 'y');
-		my $exclude = $target eq 'y' ? '"id", "c"' : '"id", "y"';
+		my $target = exists $target{$alg} ? $target{$alg} : 'y';
+		my $target_sql = defined $target ? "'$target'" : 'NULL';
+		my $exclude = !defined $target ? '"id", "y", "c"' : $target eq 'y' ? '"id", "c"' : '"id", "y"';
 		# long runs: logistic to a tiny tolerance; trees deep enough to take
 		# long, shallow enough for the model size limit of 1M rows
-		my $more = $alg eq 'logistic_regression' ? ', "max_iter": 100000, "tol": 1e-12'
-		  : $alg eq 'linear_regression' ? ''
-		  : $alg eq 'mlp' ? ', "hidden_layers": [64, 32], "epochs": 50, "batch_size": 256'
-		  : ', "max_depth": 10';
+		my $more = $more{$alg} // ', "max_depth": 10';
 		# 100 ms: while the rows are read; for linear regression, half its
 		# run (mostly reading); for the others, 0.3 and 1.5 s into their fit
 		# (the reading takes about as long as a whole linear regression)
-		my @timeouts = $alg eq 'linear_regression' ? (100, int($full_ms / 2))
+		my @timeouts = $read_bound{$alg} ? (100, int($full_ms / 2))
 		  : (100, int($full_ms + 300), int($full_ms + 1500));
 		my $cancelled = 0;
 		for my $timeout_ms (@timeouts)
@@ -319,7 +331,7 @@ my $full_ms;	# a whole linear regression on the million rows
 				SET maas.progress_interval = 0;
 				SET statement_timeout = $timeout_ms;
 				\\set VERBOSITY verbose
-				SELECT maas_train('t', '$alg', 'big', '$target', '{"exclude": [$exclude]$more}');});
+				SELECT maas_train('t', '$alg', 'big', $target_sql, '{"exclude": [$exclude]$more}');});
 			my $ms = (time - $t) * 1000;
 			if ($err =~ /57014/)
 			{

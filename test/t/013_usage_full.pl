@@ -36,8 +36,11 @@ ok($dropped > 0, "counts that did not fit are dropped, and shown ($dropped)");
 is($counted + $dropped, 105 * 4, 'every training run and prediction is either counted or dropped');
 
 $node->safe_psql('postgres', 'SELECT maas_usage_reset()');
-is($node->safe_psql('postgres', 'SELECT entries || \' \' || dropped || \' \' || (reset_at > now() - interval \'1 minute\') FROM maas.usage_info'),
-	'0 0 true', 'a reset empties the table and zeroes dropped');
+# counts not yet written to maas.usage_log (the flush is off here) are owed
+# to the bill: a reset zeroes what maas.usage shows and keeps them
+is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM maas.usage) || ' ' || dropped || ' '
+	|| (reset_at > now() - interval '1 minute') || ' ' || pending_entries FROM maas.usage_info}),
+	'0 0 true 100', 'a reset zeroes the totals and dropped, and keeps what is owed to the log');
 
 $node->stop;
 done_testing();
