@@ -360,9 +360,8 @@ InsertDeployment(Oid caller, const char *name, int32 version, const char *reason
  */
 bool
 MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy,
-						   double primary, MaasTask task)
+						   const char *metric, double primary, MaasTask task)
 {
-	const char *metric = task == MAAS_TASK_REGRESSION ? "r2" : "accuracy";
 	double		live_score;
 	bool		has_score = false;
 	char	   *live_task = NULL;
@@ -374,7 +373,9 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 		return false;
 	MaasElevate(&e);
 	TouchName(name, NULL);
-	live = LiveVersion(name, metric, &live_score, &has_score, &live_task);
+	/* metric NULL: no score comparable across versions (clusters, components) */
+	live = LiveVersion(name, metric ? metric : "r2", &live_score, &has_score, &live_task);
+	has_score &= metric != NULL;
 	if (strcmp(strategy, "always") != 0 && live > 0 &&
 		strcmp(live_task, MaasTaskName(task)) != 0)
 	{

@@ -50,8 +50,8 @@ extern int32 MaasRegistryInsert(const char *name, const char *algorithm,
 								const char *target, Jsonb *metrics, bytea *model,
 								int64 rows_trained, double train_ms, int64 memory_bytes);
 extern bool MaasRegistryDeployIfBetter(const char *name, int32 version,
-									   const char *strategy, double primary,
-									   MaasTask task);
+									   const char *strategy, const char *metric,
+									   double primary, MaasTask task);
 extern void MaasRegistryDeploy(const char *name, int32 version, const char *reason);
 extern int32 MaasRegistryRollback(const char *name);
 extern void MaasRegistryGrant(const char *name, const char *role, MaasPrivilege privilege);

@@ -35,6 +35,23 @@ NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
 /*
  * maas_train(name, algorithm, source, target, params) -> maas.train_result
  */
+/*
+ * The metric auto-deploy compares versions by (higher is better): r2, the
+ * accuracy, a recommender's r2 or precision at 10; none for clusters and
+ * components, whose versions may differ in their count
+ */
+static const char *
+PrimaryMetric(const MaasModel *model)
+{
+	if (model->task == MAAS_TASK_REGRESSION)
+		return "r2";
+	if (MaasTaskIsClassification(model->task))
+		return "accuracy";
+	if (model->task == MAAS_TASK_RECOMMENDATION)
+		return model->algorithm->pairs(model)->implicit ? "precision_at_10" : "r2";
+	return NULL;
+}
+
 PG_FUNCTION_INFO_V1(maas_train);
 Datum
 maas_train(PG_FUNCTION_ARGS)
@@ -148,7 +165,7 @@ maas_train(PG_FUNCTION_ARGS)
 	deployed = MaasRegistryDeployIfBetter(name, version,
 										  MaasChoiceName(maas_train_params, "deploy",
 														 options->deploy),
-										  primary, model->task);
+										  PrimaryMetric(model), primary, model->task);
 	{
 		MaasUsageCounts run = {.training_runs = 1,.training_ms = MaasProgressElapsedMs(&progress)};
 
