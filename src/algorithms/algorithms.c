@@ -15,6 +15,9 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_random_forest,
 	&maas_gradient_boosting,
 	&maas_mlp,
+	&maas_linear_svm,
+	&maas_linear_svr,
+	&maas_svm,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -20,5 +20,8 @@ extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
 extern const MaasAlgorithm maas_random_forest;	/* trees/forest.c */
 extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
+extern const MaasAlgorithm maas_linear_svm;	/* svm/linear_svm.c */
+extern const MaasAlgorithm maas_linear_svr;	/* svm/linear_svm.c */
+extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */
 
 #endif							/* MAAS_ALGORITHMS_H */
