@@ -488,10 +488,10 @@ KernelPredict(const MaasModel *model, const MaasInput *in, double *out)
 	if (st->k == 2)
 	{
 		/* exact: LIBSVM's value is positive for the first class */
-		double		p1 = MaasSigmoid(st->method == METHOD_EXACT ? -dec[0] : dec[0]);
+		double		z = st->method == METHOD_EXACT ? -dec[0] : dec[0];
 
-		out[0] = 1.0 - p1;
-		out[1] = p1;
+		out[0] = MaasSigmoid(-z);
+		out[1] = MaasSigmoid(z);
 	}
 	else if (st->method == METHOD_NYSTROM)
 	{

@@ -286,10 +286,11 @@ LinearSvcPredict(const MaasModel *model, const MaasInput *in, double *out)
 		out[c] = Decision(st, c, in->x);
 	if (st->k == 1)
 	{
-		double		p1 = MaasSigmoid(out[0]);
+		/* each side on its own, so a far row keeps its digits */
+		double		z = out[0];
 
-		out[0] = 1.0 - p1;
-		out[1] = p1;
+		out[0] = MaasSigmoid(-z);
+		out[1] = MaasSigmoid(z);
 	}
 	else
 		MaasSoftmax(out, st->k);

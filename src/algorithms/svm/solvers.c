@@ -324,6 +324,58 @@ Xij(const SvmRows *d, int64 i, int j)
 	return j == d->p ? d->bias : d->x[i * d->p + j];
 }
 
+#define MAX_LINESEARCH	20
+
+/*
+ * LIBLINEAR's line search along the Newton direction *dir of feature j
+ * (sufficient decrease with sigma 0.01, halving the step), keeping the
+ * margins b = 1 - y w'x up to date; returns the halvings
+ */
+static int
+LineSearch(const SvmRows *d, const double *y, double Cp, double Cn, double *b,
+		   double wj, int j, double G, double G_loss, double xj_sq, double *dir)
+{
+	const double sigma = 0.01;
+	double		delta = fabs(wj + *dir) - fabs(wj) + G * *dir;
+	double		d_old = 0;
+	double		loss_old = 0;
+	int			ls;
+
+	for (ls = 0; ls < MAX_LINESEARCH; ls++)
+	{
+		double		d_diff = d_old - *dir;
+		double		cond = fabs(wj + *dir) - fabs(wj) - sigma * delta;
+		double		appxcond = xj_sq * *dir * *dir + G_loss * *dir + cond;
+		double		loss_new = 0;
+
+		if (appxcond <= 0)
+		{
+			for (int64 i = 0; i < d->n; i++)
+				b[i] += d_diff * Xij(d, i, j) * y[i];
+			break;
+		}
+		for (int64 i = 0; i < d->n; i++)
+		{
+			double		ci = y[i] > 0 ? Cp : Cn;
+			double		b_new;
+
+			if (ls == 0 && b[i] > 0)
+				loss_old += ci * b[i] * b[i];
+			b_new = b[i] + d_diff * Xij(d, i, j) * y[i];
+			b[i] = b_new;
+			if (b_new > 0)
+				loss_new += ci * b_new * b_new;
+		}
+		cond = cond + loss_new - loss_old;
+		if (cond <= 0)
+			break;
+		d_old = *dir;
+		*dir *= 0.5;
+		delta *= 0.5;
+	}
+	return ls;
+}
+
 /*
  * min_w ||w||_1 + sum_i C_i max(0, 1 - y_i w'x_i)^2 by coordinate descent
  * over the features (and the bias feature, penalized too as in LIBLINEAR):
@@ -341,8 +393,6 @@ SvmPrimalL1Svc(const SvmRows *d, const double *y, double Cp, double Cn,
 	int64		active = n_w;
 	double		Gmax_old = INF;
 	double		Gnorm1_init = -1;
-	const double sigma = 0.01;
-	const int	max_linesearch = 20;
 	pg_prng_state rng;
 	SvmSolveResult res = {0, false};
 
@@ -374,10 +424,7 @@ SvmPrimalL1Svc(const SvmRows *d, const double *y, double Cp, double Cn,
 			double		G,
 						Gp,
 						Gn,
-						dir,
-						delta,
-						d_old = 0,
-						loss_old = 0;
+						dir;
 			double		violation = 0;
 			int			ls;
 
@@ -425,42 +472,10 @@ SvmPrimalL1Svc(const SvmRows *d, const double *y, double Cp, double Cn,
 				dir = -w[j];
 			if (fabs(dir) < 1.0e-12)
 				continue;
-			delta = fabs(w[j] + dir) - fabs(w[j]) + G * dir;
-			for (ls = 0; ls < max_linesearch; ls++)
-			{
-				double		d_diff = d_old - dir;
-				double		cond = fabs(w[j] + dir) - fabs(w[j]) - sigma * delta;
-				double		appxcond = xj_sq[j] * dir * dir + G_loss * dir + cond;
-				double		loss_new = 0;
-
-				if (appxcond <= 0)
-				{
-					for (int64 i = 0; i < l; i++)
-						b[i] += d_diff * Xij(d, i, j) * y[i];
-					break;
-				}
-				for (int64 i = 0; i < l; i++)
-				{
-					double		ci = y[i] > 0 ? Cp : Cn;
-					double		b_new;
-
-					if (ls == 0 && b[i] > 0)
-						loss_old += ci * b[i] * b[i];
-					b_new = b[i] + d_diff * Xij(d, i, j) * y[i];
-					b[i] = b_new;
-					if (b_new > 0)
-						loss_new += ci * b_new * b_new;
-				}
-				cond = cond + loss_new - loss_old;
-				if (cond <= 0)
-					break;
-				d_old = dir;
-				dir *= 0.5;
-				delta *= 0.5;
-			}
+			ls = LineSearch(d, y, Cp, Cn, b, w[j], j, G, G_loss, xj_sq[j], &dir);
 			w[j] += dir;
 			/* the line search failed: recompute the margins from scratch */
-			if (ls >= max_linesearch)
+			if (ls >= MAX_LINESEARCH)
 			{
 				for (int64 i = 0; i < l; i++)
 				{
