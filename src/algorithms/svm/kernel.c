@@ -175,7 +175,8 @@ FitExact(KernelState *st, const double *rows, int64 n, const double *y,
 				ys[t] = t < na ? 1.0 : -1.0;
 			}
 			res = SvmSmo(x, l, p, ys, st->gamma, opt->C * weight[a], opt->C * weight[b],
-						 opt->tol, opt->max_iter, Min((Size) l * l * sizeof(float), cap / 2));
+						 opt->tol, opt->max_iter, Min((Size) l * l * sizeof(float), cap / 2),
+						 progress);
 			alpha[pair] = res.alpha;
 			st->offset[pair] = -res.rho;
 			st->iterations += res.iterations;
@@ -369,7 +370,7 @@ FitNystrom(KernelState *st, const double *rows, int64 n, const double *y,
 			ys[i] = (int) y[i] == positive ? 1.0 : -1.0;
 		res = SvmDualSvc(&d, ys, opt->C * weight[positive], Cn, false, opt->tol,
 						 opt->max_iter > 0 ? opt->max_iter : 1000,
-						 hash_combine64((uint64) seed, (uint64) c + 1), w);
+						 hash_combine64((uint64) seed, (uint64) c + 1), w, progress);
 		/* decision = w . (N K) + b = (N w) . K + b, N symmetric */
 		for (int a = 0; a < m; a++)
 			for (int b = 0; b < m; b++)

@@ -221,10 +221,10 @@ LinearSvcFit(const MaasTrainData *data, const void *options, MaasProgress *progr
 		for (int64 i = 0; i < n; i++)
 			ys[i] = (int) y[i] == positive ? 1.0 : -1.0;
 		if (opt->penalty == SVM_PENALTY_L1)
-			res = SvmPrimalL1Svc(&d, ys, Cp, Cn, opt->tol, opt->max_iter, seed, w);
+			res = SvmPrimalL1Svc(&d, ys, Cp, Cn, opt->tol, opt->max_iter, seed, w, progress);
 		else
 			res = SvmDualSvc(&d, ys, Cp, Cn, opt->loss == SVC_SQUARED_HINGE,
-							 opt->tol, opt->max_iter, seed, w);
+							 opt->tol, opt->max_iter, seed, w, progress);
 		KeepWeights(st, c, w, &d, res);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
@@ -256,7 +256,7 @@ LinearSvrFit(const MaasTrainData *data, const void *options, MaasProgress *progr
 	d.p = st->p;
 	d.bias = opt->fit_intercept ? opt->intercept_scaling : 0;
 	res = SvmDualSvr(&d, MaasTrainY(data), opt->C, opt->epsilon, opt->loss == SVR_L2,
-					 opt->tol, opt->max_iter, (uint64) data->seed, w);
+					 opt->tol, opt->max_iter, (uint64) data->seed, w, progress);
 	KeepWeights(st, 0, w, &d, res);
 	if (MaasProgressDue(progress))
 		ereport(NOTICE, (errmsg("%s: %d passes", progress->what, res.iterations)));

@@ -328,7 +328,8 @@ Rho(const double *y, const double *alpha, const double *C, const double *G, int 
  */
 SvmSmoResult
 SvmSmo(const double *x, int l, int p, const double *y, double gamma,
-	   double Cp, double Cn, double eps, int64 max_iter, Size cache_bytes)
+	   double Cp, double Cn, double eps, int64 max_iter, Size cache_bytes,
+	   MaasProgress *progress)
 {
 	KernelCache kc;
 	double	   *alpha = palloc0(sizeof(double) * l);
@@ -357,7 +358,13 @@ SvmSmo(const double *x, int l, int p, const double *y, double gamma,
 
 		/* steps are short but many: let a cancel through now and then */
 		if ((iter & 1023) == 0)
+		{
 			CHECK_FOR_INTERRUPTS();
+			if (MaasProgressDue(progress))
+				ereport(NOTICE,
+						(errmsg("%s: %lld SMO steps on %d rows", progress->what,
+								(long long) iter, l)));
+		}
 		if (!SelectPair(&kc, G, alpha, C, eps, &i, &j))
 		{
 			res.converged = true;

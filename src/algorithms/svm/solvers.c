@@ -91,7 +91,7 @@ Identity(int64 n)
  */
 SvmSolveResult
 SvmDualSvc(const SvmRows *d, const double *y, double Cp, double Cn, bool squared,
-		   double eps, int max_iter, uint64 seed, double *w)
+		   double eps, int max_iter, uint64 seed, double *w, MaasProgress *progress)
 {
 	int64		l = d->n;
 	double	   *alpha = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * l);
@@ -170,6 +170,10 @@ SvmDualSvc(const SvmRows *d, const double *y, double Cp, double Cn, bool squared
 			}
 		}
 		res.iterations++;
+		if (MaasProgressDue(progress))
+			ereport(NOTICE,
+					(errmsg("%s: pass %d, projected gradient gap %.3g (tol %g)",
+							progress->what, res.iterations, PGmax_new - PGmin_new, eps)));
 		if (PGmax_new - PGmin_new <= eps)
 		{
 			if (active == l)
@@ -199,7 +203,7 @@ SvmDualSvc(const SvmRows *d, const double *y, double Cp, double Cn, bool squared
  */
 SvmSolveResult
 SvmDualSvr(const SvmRows *d, const double *y, double C, double epsilon, bool squared,
-		   double eps, int max_iter, uint64 seed, double *w)
+		   double eps, int max_iter, uint64 seed, double *w, MaasProgress *progress)
 {
 	int64		l = d->n;
 	double	   *beta = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * l);
@@ -298,6 +302,11 @@ SvmDualSvr(const SvmRows *d, const double *y, double C, double epsilon, bool squ
 		if (res.iterations == 0)
 			Gnorm1_init = Gnorm1_new;
 		res.iterations++;
+		if (MaasProgressDue(progress))
+			ereport(NOTICE,
+					(errmsg("%s: pass %d, violations %.3g of the first pass's (tol %g)",
+							progress->what, res.iterations,
+							Gnorm1_init > 0 ? Gnorm1_new / Gnorm1_init : 0, eps)));
 		if (Gnorm1_new <= eps * Gnorm1_init)
 		{
 			if (active == l)
@@ -383,7 +392,7 @@ LineSearch(const SvmRows *d, const double *y, double Cp, double Cn, double *b,
  */
 SvmSolveResult
 SvmPrimalL1Svc(const SvmRows *d, const double *y, double Cp, double Cn,
-			   double eps, int max_iter, uint64 seed, double *w)
+			   double eps, int max_iter, uint64 seed, double *w, MaasProgress *progress)
 {
 	int64		l = d->n;
 	int			n_w = d->bias > 0 ? d->p + 1 : d->p;
@@ -489,6 +498,11 @@ SvmPrimalL1Svc(const SvmRows *d, const double *y, double Cp, double Cn,
 		if (res.iterations == 0)
 			Gnorm1_init = Gnorm1_new;
 		res.iterations++;
+		if (MaasProgressDue(progress))
+			ereport(NOTICE,
+					(errmsg("%s: pass %d, violations %.3g of the first pass's (tol %g)",
+							progress->what, res.iterations,
+							Gnorm1_init > 0 ? Gnorm1_new / Gnorm1_init : 0, eps)));
 		if (Gnorm1_new <= eps * Gnorm1_init)
 		{
 			if (active == n_w)

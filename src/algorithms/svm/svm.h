@@ -52,13 +52,14 @@ extern void SvmClassWeights(const double *y, int64 n, int k, int weighting,
 /* solvers.c: LIBLINEAR's solvers; w has p + 1 entries (the bias last) */
 extern SvmSolveResult SvmDualSvc(const SvmRows *d, const double *y, double Cp,
 								 double Cn, bool squared, double eps, int max_iter,
-								 uint64 seed, double *w);
+								 uint64 seed, double *w, MaasProgress *progress);
 extern SvmSolveResult SvmDualSvr(const SvmRows *d, const double *y, double C,
 								 double epsilon, bool squared, double eps,
-								 int max_iter, uint64 seed, double *w);
+								 int max_iter, uint64 seed, double *w,
+								 MaasProgress *progress);
 extern SvmSolveResult SvmPrimalL1Svc(const SvmRows *d, const double *y, double Cp,
 									 double Cn, double eps, int max_iter,
-									 uint64 seed, double *w);
+									 uint64 seed, double *w, MaasProgress *progress);
 
 /* smo.c: LIBSVM's SMO for a binary C-SVC with an RBF kernel */
 typedef struct SvmSmoResult
@@ -71,7 +72,8 @@ typedef struct SvmSmoResult
 
 extern SvmSmoResult SvmSmo(const double *x, int l, int p, const double *y,
 						   double gamma, double Cp, double Cn, double eps,
-						   int64 max_iter, Size cache_bytes);
+						   int64 max_iter, Size cache_bytes,
+						   MaasProgress *progress);
 
 /* the RBF kernel between two standardized rows */
 static inline double
