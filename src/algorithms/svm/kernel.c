@@ -271,9 +271,15 @@ static double *
 Normalization(const KernelState *st)
 {
 	int			m = st->n_sv;
-	double	   *kmm = palloc(sizeof(double) * m * m);
+	double	   *kmm;
 	double	   *ev = palloc(sizeof(double) * m);
-	double	   *n_mat = palloc0(sizeof(double) * m * m);
+	double	   *n_mat;
+
+	MaasCheckMemory(mul_size(mul_size(m, m), 2 * sizeof(double)),
+					"the landmarks' kernel of svm");
+	kmm = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * m * m);
+	n_mat = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * m * m);
+	memset(n_mat, 0, sizeof(double) * m * m);
 
 	for (int a = 0; a < m; a++)
 		for (int b = 0; b < m; b++)
