@@ -69,6 +69,17 @@ models = [
     ("log_iris", "logistic_regression", "iris", "species", {}),
     ("log_penguins", "logistic_regression",
      "SELECT island, bill_length_mm, sex, species FROM penguins", "species", {}),
+    ("lsvm_multi", "linear_svm", "SELECT x1, x2, color, vec, ylabel FROM fuzz_small", "ylabel",
+     {"loss": "hinge"}),
+    ("lsvm_l1", "linear_svm", "SELECT x1, x2, flag, yb FROM fuzz_small", "yb",
+     {"penalty": "l1", "dual": False}),
+    ("lsvr", "linear_svr", "SELECT x1, color, vec, y FROM fuzz_small", "y", {"epsilon": 0.1}),
+    ("svm_exact_multi", "svm", "SELECT x1, x2, color, ylabel FROM fuzz_small", "ylabel", {}),
+    ("svm_exact_bin", "svm", "SELECT x1, vec, yb FROM fuzz_small", "yb", {"class_weight": "balanced"}),
+    ("svm_nystrom_multi", "svm", "SELECT x1, x2, color, yint FROM fuzz_small", "yint",
+     {"method": "nystrom", "n_components": 8}),
+    ("svm_nystrom_bin", "svm", "SELECT x1, x2, yb FROM fuzz_small", "yb",
+     {"method": "nystrom", "n_components": 5}),
 ]
 for name, algorithm, source, target, params in models:
     cur.execute("SELECT version FROM maas_train(%s, %s, %s, %s, %s)",
@@ -182,8 +193,8 @@ write("fuzz_agg", "parallel_logistic.bin", chunks(3 | 4, log2, log2b))
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", ""):
         continue
-    small_params = '{"hidden_layers": [4], "epochs": 2, "batch_size": 4}' if algorithm == "mlp" \
-        else '{"max_depth": 2}'
+    small_params = {"mlp": '{"hidden_layers": [4], "epochs": 2, "batch_size": 4}',
+                    "linear_svm": '{}', "linear_svr": '{}', "svm": '{}'}.get(algorithm, '{"max_depth": 2}')
     a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
               "FROM fuzz_small WHERE id < 12" % (algorithm, small_params))
     b = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
