@@ -562,7 +562,13 @@ KernelDeserialize(MaasReader *r, const MaasModel *model)
 	if (st->method != METHOD_EXACT && st->method != METHOD_NYSTROM)
 		MaasReaderFail(r, "unknown svm method %d", st->method);
 	st->converged = MaasReadU8(r) != 0;
-	st->iterations = (int64) MaasReadFinite(r);
+	{
+		double		steps = MaasReadFinite(r);
+
+		if (!(steps >= 0 && steps <= 1e15))
+			MaasReaderFail(r, "%g SMO steps", steps);
+		st->iterations = (int64) steps;
+	}
 	st->gamma = MaasReadFinite(r);
 	if (!(st->gamma > 0))
 		MaasReaderFail(r, "gamma %g is not positive", st->gamma);
