@@ -30,7 +30,12 @@ INSERT INTO runs VALUES
  ('gb_wine', 'gradient_boosting', 'wine', 'cultivar', '{"n_estimators": 20}'),
  ('gb_ames', 'gradient_boosting', 'ames', 'sale_price', '{"n_estimators": 30, "subsample": 0.8, "colsample_bytree": 0.7}'),
  ('gb_peng', 'gradient_boosting', 'penguins', 'body_mass_g', '{"n_estimators": 20, "early_stopping_rounds": 3}'),
- ('gb_credit', 'gradient_boosting', 'credit_data', 'status', '{"n_estimators": 20}');
+ ('gb_credit', 'gradient_boosting', 'credit_data', 'status', '{"n_estimators": 20}'),
+ ('lsvm_bc', 'linear_svm', 'breast_cancer', 'malignant', '{}'),
+ ('lsvm_churn', 'linear_svm', 'wa_churn', 'churn', '{"penalty": "l1", "dual": false}'),
+ ('lsvr_diab', 'linear_svr', 'diabetes', 'progression', '{"C": 10}'),
+ ('svm_wine', 'svm', 'wine', 'cultivar', '{}'),
+ ('svm_credit', 'svm', 'credit_data', 'status', '{"method": "nystrom", "n_components": 50}');
 UPDATE runs SET target = 'compressive_strength' WHERE source = 'concrete';
 
 DO $$
@@ -54,15 +59,15 @@ BEGIN
   EXECUTE format($q$SELECT md5(string_agg(concat_ws(',', maas_predict(%L, t)::text,
       CASE WHEN (maas_info(%L)->>'task') <> 'regression' THEN maas_predict_proba(%L, t)::text END,
       CASE WHEN (maas_info(%L)->>'task') <> 'regression' THEN maas_predict_class(%L, t) END,
-      maas_explain(%L, t)::text), ';'))
-    FROM (SELECT * FROM %I LIMIT 300) t$q$, n, n, n, n, n, n, src) INTO out;
+      CASE WHEN (maas_info(%L)->>'algorithm') <> 'svm' THEN maas_explain(%L, t)::text END), ';'))
+    FROM (SELECT * FROM %I LIMIT 300) t$q$, n, n, n, n, n, n, n, src) INTO out;
   RETURN out;
 END $$;
 SELECT name, pg_temp.preds(name, source) FROM runs ORDER BY name;
 SELECT name, md5(maas_evaluate(name, source)::text) FROM runs ORDER BY name;
 SELECT name, md5(maas_info(name)::text) FROM runs ORDER BY name;
 SELECT 'importance', name, md5(string_agg(t::text, ';'))
-FROM runs, LATERAL maas_feature_importance(name) t WHERE algorithm <> 'linear_regression' AND algorithm <> 'logistic_regression'
+FROM runs, LATERAL maas_feature_importance(name) t WHERE algorithm NOT IN ('linear_regression', 'logistic_regression', 'linear_svm', 'linear_svr', 'svm')
 GROUP BY name ORDER BY name;
 
 -- the aggregate

@@ -356,8 +356,11 @@ SvmSmo(const double *x, int l, int p, const double *y, double gamma,
 					di,
 					dj;
 
-		/* steps are short but many: let a cancel through now and then */
-		if ((iter & 1023) == 0)
+		/*
+		 * a step can compute two kernel columns, O(rows x features) each:
+		 * let a cancel through every 32
+		 */
+		if ((iter & 31) == 0)
 		{
 			CHECK_FOR_INTERRUPTS();
 			if (MaasProgressDue(progress))
