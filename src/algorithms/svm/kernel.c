@@ -437,16 +437,10 @@ KernelFit(const MaasTrainData *data, const void *options, MaasProgress *progress
 	return st;
 }
 
-/* The decision values of one row into dec (n_dec) */
+/* The decision values of one row from its kernel values kv (n_sv) */
 static void
-Decisions(const KernelState *st, const double *x, double *dec)
+Decisions(const KernelState *st, const double *kv, double *dec)
 {
-	double	   *z = palloc(sizeof(double) * Max(st->p, 1));
-	double	   *kv = palloc(sizeof(double) * Max(st->n_sv, 1));
-
-	SvmScaleRow(x, st->p, st->mean, st->scale, z);
-	for (int s = 0; s < st->n_sv; s++)
-		kv[s] = SvmRbf(z, st->sv + (int64) s * st->p, st->p, st->gamma);
 	if (st->method == METHOD_NYSTROM)
 	{
 		for (int c = 0; c < st->n_dec; c++)
@@ -461,37 +455,34 @@ Decisions(const KernelState *st, const double *x, double *dec)
 	else
 	{
 		int			pair = 0;
-		int		   *first = palloc(sizeof(int) * (st->k + 1));
+		int			first_a = 0;
 
-		first[0] = 0;
-		for (int c = 0; c < st->k; c++)
-			first[c + 1] = first[c] + st->sv_count[c];
 		for (int a = 0; a < st->k; a++)
+		{
+			int			first_b = first_a + st->sv_count[a];
+
 			for (int b = a + 1; b < st->k; b++, pair++)
 			{
 				double		v = st->offset[pair];
 				const double *ca = st->coef + (int64) (b - 1) * st->n_sv;
 				const double *cb = st->coef + (int64) a * st->n_sv;
 
-				for (int s = first[a]; s < first[a + 1]; s++)
+				for (int s = first_a; s < first_a + st->sv_count[a]; s++)
 					v += ca[s] * kv[s];
-				for (int s = first[b]; s < first[b + 1]; s++)
+				for (int s = first_b; s < first_b + st->sv_count[b]; s++)
 					v += cb[s] * kv[s];
 				dec[pair] = v;
+				first_b += st->sv_count[b];
 			}
-		pfree(first);
+			first_a += st->sv_count[a];
+		}
 	}
-	pfree(z);
-	pfree(kv);
 }
 
+/* Decision values to scores that sum to 1 (see the top of the file) */
 static void
-KernelPredict(const MaasModel *model, const MaasInput *in, double *out)
+Scores(const KernelState *st, const double *dec, double *out)
 {
-	const KernelState *st = model->state;
-	double	   *dec = palloc(sizeof(double) * st->n_dec);
-
-	Decisions(st, in->x, dec);
 	if (st->k == 2)
 	{
 		/* exact: LIBSVM's value is positive for the first class */
@@ -524,6 +515,81 @@ KernelPredict(const MaasModel *model, const MaasInput *in, double *out)
 		MaasSoftmax(out, st->k);
 		pfree(conf);
 	}
+}
+
+static void
+KernelPredict(const MaasModel *model, const MaasInput *in, double *out)
+{
+	const KernelState *st = model->state;
+	double	   *z = palloc(sizeof(double) * Max(st->p, 1));
+	double	   *kv = palloc(sizeof(double) * Max(st->n_sv, 1));
+	double	   *dec = palloc(sizeof(double) * st->n_dec);
+
+	SvmScaleRow(in->x, st->p, st->mean, st->scale, z);
+	for (int s = 0; s < st->n_sv; s++)
+		kv[s] = SvmRbf(z, st->sv + (int64) s * st->p, st->p, st->gamma);
+	Decisions(st, kv, dec);
+	Scores(st, dec, out);
+	pfree(z);
+	pfree(kv);
+	pfree(dec);
+}
+
+/*
+ * Every row of a matrix, BLOCK_ROWS at a time: the kernel values of a block
+ * against every support vector through one matrix product (the same
+ * values as predict's, to rounding)
+ */
+static void
+KernelPredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
+					double *out)
+{
+	const KernelState *st = model->state;
+	int			p = st->p;
+	int			n_sv = st->n_sv;
+	double	   *z = palloc(sizeof(double) * BLOCK_ROWS * Max(p, 1));
+	double	   *kv = palloc(sizeof(double) * BLOCK_ROWS * Max(n_sv, 1));
+	double	   *sv_sq = palloc0(sizeof(double) * Max(n_sv, 1));
+	double	   *dec = palloc(sizeof(double) * st->n_dec);
+
+	for (int s = 0; s < n_sv; s++)
+		for (int j = 0; j < p; j++)
+			sv_sq[s] += st->sv[(int64) s * p + j] * st->sv[(int64) s * p + j];
+	for (int64 from = 0; from < m->n_rows; from += BLOCK_ROWS)
+	{
+		int			b = (int) Min((int64) BLOCK_ROWS, m->n_rows - from);
+
+		/* a block of rows against every support vector: let a cancel through */
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < p; j++)
+		{
+			const double *col = MaasMatrixColumn(m, j) + from;
+
+			for (int i = 0; i < b; i++)
+				z[(int64) i * p + j] = (col[i] - st->mean[j]) / st->scale[j];
+		}
+		if (p > 0 && n_sv > 0)
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, n_sv, p, 1.0,
+						z, p, st->sv, p, 0.0, kv, n_sv);
+		else
+			memset(kv, 0, sizeof(double) * b * Max(n_sv, 1));
+		for (int i = 0; i < b; i++)
+		{
+			const double *zi = z + (int64) i * p;
+			double	   *ki = kv + (int64) i * n_sv;
+			double		sq = 0;
+
+			for (int j = 0; j < p; j++)
+				sq += zi[j] * zi[j];
+			for (int s = 0; s < n_sv; s++)
+				ki[s] = exp(-st->gamma * Max(sq + sv_sq[s] - 2 * ki[s], 0.0));
+			Decisions(st, ki, dec);
+			Scores(st, dec, out + (from + i) * st->k);
+		}
+	}
+	pfree(z);
+	pfree(kv);
+	pfree(sv_sq);
 	pfree(dec);
 }
 
@@ -679,4 +745,5 @@ const MaasAlgorithm maas_svm = {
 	.deserialize = KernelDeserialize,
 	.describe = KernelDescribe,
 	.explain = NULL,
+	.predict_matrix = KernelPredictMatrix,
 };

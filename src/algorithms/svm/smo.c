@@ -8,10 +8,12 @@
  * and Lin, JMLR 2005: the maximal violating i, then the j that decreases
  * the objective most), solves it analytically and updates the gradient;
  * it stops when the largest KKT violation m(a) - M(a) is below eps, as
- * LIBSVM (and scikit-learn's SVC) with tol = eps.  Kernel columns are kept
- * in a least-recently-used cache (single precision, as LIBSVM's Qfloat) of
- * the size the caller grants from maas.max_memory.  The optimization is
- * LIBSVM's without shrinking, which changes the path, not the optimum.
+ * LIBSVM (and scikit-learn's SVC) with tol = eps.  Variables that sit at a
+ * bound and look to stay there are shrunk out of the loops (LIBSVM's
+ * shrinking), and their gradient is rebuilt before the end.  Kernel
+ * columns are kept in single precision, as LIBSVM's Qfloat: all of them,
+ * computed up front by matrix products, when they fit in the share of
+ * maas.max_memory the caller grants, else in a least-recently-used cache.
  * https://www.csie.ntu.edu.tw/~cjlin/libsvm/
  */
 #include "postgres.h"
@@ -43,6 +45,8 @@ typedef struct KernelCache
 	int64	   *stamp;			/* n_slots: last use */
 	int64		clock;
 } KernelCache;
+
+static void CacheFill(KernelCache *kc);
 
 static void
 CacheInit(KernelCache *kc, const double *x, int l, int p, double gamma,
@@ -76,6 +80,57 @@ CacheInit(KernelCache *kc, const double *x, int l, int p, double gamma,
 		kc->slot_of[i] = -1;
 	kc->used = 0;
 	kc->clock = 0;
+	if (kc->n_slots == l)
+		CacheFill(kc);
+}
+
+#define FILL_BLOCK	256			/* columns per product when filling the cache */
+
+/*
+ * When every column fits, compute them all up front, FILL_BLOCK at a time
+ * through one matrix product each: a column alone (a matrix-vector
+ * product) reads every row for a handful of flops, and SMO on a few
+ * thousand rows asks for most columns anyway
+ */
+static void
+CacheFill(KernelCache *kc)
+{
+	int			l = kc->l;
+	int			p = kc->p;
+	double	   *dots;
+
+	MaasCheckMemory(mul_size(mul_size(l, FILL_BLOCK), sizeof(double)),
+					"the kernel products of svm");
+	dots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * l * FILL_BLOCK);
+	for (int from = 0; from < l; from += FILL_BLOCK)
+	{
+		int			b = Min(FILL_BLOCK, l - from);
+
+		/* a block of columns: let a cancel through */
+		CHECK_FOR_INTERRUPTS();
+		if (p > 0)
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, l, p, 1.0,
+						kc->x + (int64) from * p, p, kc->x, p, 0.0, dots, l);
+		else
+			memset(dots, 0, sizeof(double) * l * b);
+		for (int c = 0; c < b; c++)
+		{
+			int			i = from + c;
+			float	   *q = kc->slots + (int64) i * l;
+			const double *dot = dots + (int64) c * l;
+
+			for (int k = 0; k < l; k++)
+			{
+				double		d2 = Max(kc->sq[i] + kc->sq[k] - 2 * dot[k], 0.0);
+
+				q[k] = (float) (kc->y[i] * kc->y[k] * exp(-kc->gamma * d2));
+			}
+			kc->slot_of[i] = i;
+			kc->col_of[i] = i;
+		}
+	}
+	kc->used = l;
+	pfree(dots);
 }
 
 /* Column i of Q, from the cache or computed into the least recently used slot */
@@ -134,13 +189,34 @@ AtLower(double a)
 	return a <= 0;
 }
 
-/* LIBSVM's WSS 2: returns false when the KKT gap is below eps */
-static bool
-SelectPair(KernelCache *kc, const double *G, const double *alpha, const double *C,
-		   double eps, int *out_i, int *out_j)
+/*
+ * The optimization's state: the variables, the gradient, and LIBSVM's
+ * shrinking (the first n_active entries of active are the variables still
+ * optimized; G_bar[k] = sum of C_j Q_kj over j at the upper bound, so the
+ * gradient of a shrunk variable can be rebuilt)
+ */
+typedef struct Smo
 {
-	const double *y = kc->y;
-	int			l = kc->l;
+	KernelCache kc;
+	int			l;
+	const double *y;
+	double	   *alpha;
+	double	   *G;
+	double	   *G_bar;
+	double	   *C;
+	int		   *active;
+	int			n_active;
+	bool		unshrunk;		/* the gradient was rebuilt near the end */
+} Smo;
+
+/* LIBSVM's WSS 2 over the active set: false when the KKT gap is below eps */
+static bool
+SelectPair(Smo *smo, double eps, int *out_i, int *out_j)
+{
+	const double *y = smo->y;
+	const double *G = smo->G;
+	const double *alpha = smo->alpha;
+	const double *C = smo->C;
 	double		Gmax = -HUGE_VAL;
 	double		Gmax2 = -HUGE_VAL;
 	double		obj_min = HUGE_VAL;
@@ -148,8 +224,10 @@ SelectPair(KernelCache *kc, const double *G, const double *alpha, const double *
 	int			j = -1;
 	const float *Qi;
 
-	for (int t = 0; t < l; t++)
+	for (int a = 0; a < smo->n_active; a++)
 	{
+		int			t = smo->active[a];
+
 		if (y[t] > 0)
 		{
 			if (!AtUpper(alpha[t], C[t]) && -G[t] >= Gmax)
@@ -166,9 +244,10 @@ SelectPair(KernelCache *kc, const double *G, const double *alpha, const double *
 	}
 	if (i < 0)
 		return false;
-	Qi = CacheColumn(kc, i);
-	for (int t = 0; t < l; t++)
+	Qi = CacheColumn(&smo->kc, i);
+	for (int a = 0; a < smo->n_active; a++)
 	{
+		int			t = smo->active[a];
 		double		grad_diff;
 		double		quad;
 
@@ -204,6 +283,89 @@ SelectPair(KernelCache *kc, const double *G, const double *alpha, const double *
 	*out_i = i;
 	*out_j = j;
 	return true;
+}
+
+/* LIBSVM's reconstruct_gradient: the gradient of every shrunk variable */
+static void
+Unshrink(Smo *smo)
+{
+	bool	   *is_active = palloc0(sizeof(bool) * smo->l);
+
+	for (int a = 0; a < smo->n_active; a++)
+		is_active[smo->active[a]] = true;
+	for (int k = 0; k < smo->l; k++)
+		if (!is_active[k])
+			smo->G[k] = smo->G_bar[k] - 1;
+	for (int i = 0; i < smo->l; i++)
+	{
+		const float *Qi;
+
+		if (AtUpper(smo->alpha[i], smo->C[i]) || AtLower(smo->alpha[i]))
+			continue;
+		Qi = CacheColumn(&smo->kc, i);
+		for (int k = 0; k < smo->l; k++)
+			if (!is_active[k])
+				smo->G[k] += smo->alpha[i] * Qi[k];
+	}
+	/* back to every variable, in their first order */
+	for (int k = 0; k < smo->l; k++)
+		smo->active[k] = k;
+	smo->n_active = smo->l;
+	pfree(is_active);
+}
+
+/* LIBSVM's be_shrunk: a variable at a bound that the KKT gap leaves there */
+static inline bool
+BeShrunk(const Smo *smo, int i, double Gmax1, double Gmax2)
+{
+	double		G = smo->G[i];
+
+	if (AtUpper(smo->alpha[i], smo->C[i]))
+		return smo->y[i] > 0 ? -G > Gmax1 : -G > Gmax2;
+	if (AtLower(smo->alpha[i]))
+		return smo->y[i] > 0 ? G > Gmax2 : G > Gmax1;
+	return false;
+}
+
+/* LIBSVM's do_shrinking */
+static void
+Shrink(Smo *smo, double eps)
+{
+	double		Gmax1 = -HUGE_VAL;	/* max -y_i G_i over I_up */
+	double		Gmax2 = -HUGE_VAL;	/* max y_i G_i over I_low */
+
+	for (int a = 0; a < smo->n_active; a++)
+	{
+		int			i = smo->active[a];
+		double		G = smo->G[i];
+
+		if (smo->y[i] > 0)
+		{
+			if (!AtUpper(smo->alpha[i], smo->C[i]))
+				Gmax1 = Max(Gmax1, -G);
+			if (!AtLower(smo->alpha[i]))
+				Gmax2 = Max(Gmax2, G);
+		}
+		else
+		{
+			if (!AtUpper(smo->alpha[i], smo->C[i]))
+				Gmax2 = Max(Gmax2, -G);
+			if (!AtLower(smo->alpha[i]))
+				Gmax1 = Max(Gmax1, G);
+		}
+	}
+	/* near the end, rebuild the gradient once and look at every variable */
+	if (!smo->unshrunk && Gmax1 + Gmax2 <= eps * 10)
+	{
+		smo->unshrunk = true;
+		Unshrink(smo);
+	}
+	for (int a = 0; a < smo->n_active; a++)
+		if (BeShrunk(smo, smo->active[a], Gmax1, Gmax2))
+		{
+			smo->active[a] = smo->active[--smo->n_active];
+			a--;
+		}
 }
 
 /* The analytic solution of the pair (i, j), clipped to the box */
@@ -322,28 +484,53 @@ Rho(const double *y, const double *alpha, const double *C, const double *G, int 
 	return nr_free > 0 ? sum_free / nr_free : (ub + lb) / 2;
 }
 
+/* After a step on (i, j): G_bar follows the variables that reach or leave C */
+static void
+UpdateGbar(Smo *smo, int i, double old, const float *Qi)
+{
+	bool		was = AtUpper(old, smo->C[i]);
+	bool		now = AtUpper(smo->alpha[i], smo->C[i]);
+
+	if (was != now)
+	{
+		double		f = now ? smo->C[i] : -smo->C[i];
+
+		for (int k = 0; k < smo->l; k++)
+			smo->G_bar[k] += f * Qi[k];
+	}
+}
+
 /*
  * x: l x p standardized rows, y: +1 / -1; max_iter < 0 means LIBSVM's
- * own limit, max(10^7, 100 l)
+ * own limit, max(10^7, 100 l).  Shrinking as LIBSVM's (every min(l, 1000)
+ * steps), which changes the path, not the optimum.
  */
 SvmSmoResult
 SvmSmo(const double *x, int l, int p, const double *y, double gamma,
 	   double Cp, double Cn, double eps, int64 max_iter, Size cache_bytes,
 	   MaasProgress *progress)
 {
-	KernelCache kc;
-	double	   *alpha = palloc0(sizeof(double) * l);
-	double	   *G = palloc(sizeof(double) * l);
-	double	   *C = palloc(sizeof(double) * l);
+	Smo			smo;
 	SvmSmoResult res = {NULL, 0, 0, false};
 	int64		limit = max_iter >= 0 ? max_iter : Max((int64) 10000000, (int64) 100 * l);
 	int64		iter = 0;
+	int			counter = Min(l, 1000) + 1;
 
-	CacheInit(&kc, x, l, p, gamma, y, cache_bytes);
+	CacheInit(&smo.kc, x, l, p, gamma, y, cache_bytes);
+	smo.l = l;
+	smo.y = y;
+	smo.alpha = palloc0(sizeof(double) * l);
+	smo.G = palloc(sizeof(double) * l);
+	smo.G_bar = palloc0(sizeof(double) * l);
+	smo.C = palloc(sizeof(double) * l);
+	smo.active = palloc(sizeof(int) * l);
+	smo.n_active = l;
+	smo.unshrunk = false;
 	for (int i = 0; i < l; i++)
 	{
-		G[i] = -1;
-		C[i] = y[i] > 0 ? Cp : Cn;
+		smo.G[i] = -1;
+		smo.C[i] = y[i] > 0 ? Cp : Cn;
+		smo.active[i] = i;
 	}
 	while (iter < limit)
 	{
@@ -365,37 +552,63 @@ SvmSmo(const double *x, int l, int p, const double *y, double gamma,
 			CHECK_FOR_INTERRUPTS();
 			if (MaasProgressDue(progress))
 				ereport(NOTICE,
-						(errmsg("%s: %lld SMO steps on %d rows", progress->what,
-								(long long) iter, l)));
+						(errmsg("%s: %lld SMO steps on %d rows (%d active)", progress->what,
+								(long long) iter, l, smo.n_active)));
 		}
-		if (!SelectPair(&kc, G, alpha, C, eps, &i, &j))
+		if (--counter == 0)
 		{
-			res.converged = true;
-			break;
+			counter = Min(l, 1000);
+			Shrink(&smo, eps);
+		}
+		if (!SelectPair(&smo, eps, &i, &j))
+		{
+			if (smo.n_active == l)
+			{
+				res.converged = true;
+				break;
+			}
+			/* optimal on the active set: check every variable again */
+			Unshrink(&smo);
+			if (!SelectPair(&smo, eps, &i, &j))
+			{
+				res.converged = true;
+				break;
+			}
+			counter = 1;
 		}
 		iter++;
-		Qi = CacheColumn(&kc, i);
-		Qj = CacheColumn(&kc, j);
-		old_i = alpha[i];
-		old_j = alpha[j];
-		SolvePair(y, alpha, C, G, Qi[j], i, j);
-		di = alpha[i] - old_i;
-		dj = alpha[j] - old_j;
-		for (int k = 0; k < l; k++)
-			G[k] += Qi[k] * di + Qj[k] * dj;
+		Qi = CacheColumn(&smo.kc, i);
+		Qj = CacheColumn(&smo.kc, j);
+		old_i = smo.alpha[i];
+		old_j = smo.alpha[j];
+		SolvePair(y, smo.alpha, smo.C, smo.G, Qi[j], i, j);
+		di = smo.alpha[i] - old_i;
+		dj = smo.alpha[j] - old_j;
+		for (int a = 0; a < smo.n_active; a++)
+		{
+			int			k = smo.active[a];
+
+			smo.G[k] += Qi[k] * di + Qj[k] * dj;
+		}
+		UpdateGbar(&smo, i, old_i, Qi);
+		UpdateGbar(&smo, j, old_j, Qj);
 	}
+	if (smo.n_active < l)
+		Unshrink(&smo);
 	res.iterations = (int) Min(iter, (int64) PG_INT32_MAX);
-	res.rho = Rho(y, alpha, C, G, l);
+	res.rho = Rho(y, smo.alpha, smo.C, smo.G, l);
 	for (int i = 0; i < l; i++)
-		alpha[i] *= y[i];
-	res.alpha = alpha;
-	pfree(G);
-	pfree(C);
-	pfree(kc.slots);
-	pfree(kc.sq);
-	pfree(kc.dot);
-	pfree(kc.slot_of);
-	pfree(kc.col_of);
-	pfree(kc.stamp);
+		smo.alpha[i] *= y[i];
+	res.alpha = smo.alpha;
+	pfree(smo.G);
+	pfree(smo.G_bar);
+	pfree(smo.C);
+	pfree(smo.active);
+	pfree(smo.kc.slots);
+	pfree(smo.kc.sq);
+	pfree(smo.kc.dot);
+	pfree(smo.kc.slot_of);
+	pfree(smo.kc.col_of);
+	pfree(smo.kc.stamp);
 	return res;
 }
