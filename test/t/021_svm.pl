@@ -35,8 +35,8 @@ for my $case (
 		qr/NOTICE:  linear_svm: pass \d+, projected gradient gap [\d.e+-]+ \(tol [\d.e+-]+\)$/ ],
 	[ 'linear_svr', q{SELECT version FROM maas_train('p_lsvr', 'linear_svr', 'SELECT * FROM noisy', 'y', '{"exclude": ["label"], "C": 100}')},
 		qr/NOTICE:  linear_svr: pass \d+, violations [\d.e+-]+ of the first pass's \(tol [\d.e+-]+\)$/ ],
-	[ 'svm exact', q{SELECT version FROM maas_train('p_svm', 'svm', 'SELECT * FROM noisy LIMIT 3000', 'label', '{"exclude": ["y"], "method": "exact"}')},
-		qr/NOTICE:  svm: \d+ SMO steps on \d+ rows$/ ])
+	[ 'svm exact', q{SELECT version FROM maas_train('p_svm', 'svm', 'SELECT * FROM noisy LIMIT 5000', 'label', '{"exclude": ["y"], "method": "exact", "tol": 1e-6}')},
+		qr/NOTICE:  svm: \d+ SMO steps on \d+ rows \(\d+ active\)$/ ])
 {
 	my ($what, $sql, $pattern) = @$case;
 	my ($ret, $out, $err) = $node->psql('postgres', "SET maas.progress_interval = '50ms';\n$sql");
