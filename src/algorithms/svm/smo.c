@@ -11,9 +11,10 @@
  * LIBSVM (and scikit-learn's SVC) with tol = eps.  Variables that sit at a
  * bound and look to stay there are shrunk out of the loops (LIBSVM's
  * shrinking), and their gradient is rebuilt before the end.  Kernel
- * columns are kept in single precision, as LIBSVM's Qfloat: all of them,
- * computed up front by matrix products, when they fit in the share of
- * maas.max_memory the caller grants, else in a least-recently-used cache.
+ * columns are computed when first asked for and kept in single precision
+ * (as LIBSVM's Qfloat) in a least-recently-used cache of the share of
+ * maas.max_memory the caller grants.  (Computing every column up front by
+ * matrix products was slower: with shrinking, SMO never asks for many.)
  * https://www.csie.ntu.edu.tw/~cjlin/libsvm/
  */
 #include "postgres.h"
@@ -45,8 +46,6 @@ typedef struct KernelCache
 	int64	   *stamp;			/* n_slots: last use */
 	int64		clock;
 } KernelCache;
-
-static void CacheFill(KernelCache *kc);
 
 static void
 CacheInit(KernelCache *kc, const double *x, int l, int p, double gamma,
@@ -80,57 +79,6 @@ CacheInit(KernelCache *kc, const double *x, int l, int p, double gamma,
 		kc->slot_of[i] = -1;
 	kc->used = 0;
 	kc->clock = 0;
-	if (kc->n_slots == l)
-		CacheFill(kc);
-}
-
-#define FILL_BLOCK	256			/* columns per product when filling the cache */
-
-/*
- * When every column fits, compute them all up front, FILL_BLOCK at a time
- * through one matrix product each: a column alone (a matrix-vector
- * product) reads every row for a handful of flops, and SMO on a few
- * thousand rows asks for most columns anyway
- */
-static void
-CacheFill(KernelCache *kc)
-{
-	int			l = kc->l;
-	int			p = kc->p;
-	double	   *dots;
-
-	MaasCheckMemory(mul_size(mul_size(l, FILL_BLOCK), sizeof(double)),
-					"the kernel products of svm");
-	dots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * l * FILL_BLOCK);
-	for (int from = 0; from < l; from += FILL_BLOCK)
-	{
-		int			b = Min(FILL_BLOCK, l - from);
-
-		/* a block of columns: let a cancel through */
-		CHECK_FOR_INTERRUPTS();
-		if (p > 0)
-			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, l, p, 1.0,
-						kc->x + (int64) from * p, p, kc->x, p, 0.0, dots, l);
-		else
-			memset(dots, 0, sizeof(double) * l * b);
-		for (int c = 0; c < b; c++)
-		{
-			int			i = from + c;
-			float	   *q = kc->slots + (int64) i * l;
-			const double *dot = dots + (int64) c * l;
-
-			for (int k = 0; k < l; k++)
-			{
-				double		d2 = Max(kc->sq[i] + kc->sq[k] - 2 * dot[k], 0.0);
-
-				q[k] = (float) (kc->y[i] * kc->y[k] * exp(-kc->gamma * d2));
-			}
-			kc->slot_of[i] = i;
-			kc->col_of[i] = i;
-		}
-	}
-	kc->used = l;
-	pfree(dots);
 }
 
 /* Column i of Q, from the cache or computed into the least recently used slot */
