@@ -49,3 +49,11 @@ SELECT NOT EXISTS (SELECT FROM attrition) AS maas_load \gset
 \if :maas_load
 \copy attrition FROM 'data/attrition.csv' (FORMAT csv, HEADER)
 \endif
+SELECT NOT EXISTS (SELECT FROM insteval) AS maas_load \gset
+\if :maas_load
+\copy insteval (student, lecturer, rating) FROM 'data/insteval.csv' (FORMAT csv, HEADER)
+\endif
+SELECT NOT EXISTS (SELECT FROM bfi_ratings) AS maas_load \gset
+\if :maas_load
+\copy bfi_ratings (respondent, item, rating) FROM 'data/bfi_ratings.csv' (FORMAT csv, HEADER)
+\endif

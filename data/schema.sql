@@ -326,3 +326,17 @@ CREATE TABLE IF NOT EXISTS attrition (
 	years_since_last_promotion integer,
 	years_with_curr_manager integer
 );
+
+-- recommenders: (user, item, rating) rows in the files' order (id)
+CREATE TABLE IF NOT EXISTS insteval (
+	id serial,
+	student integer,
+	lecturer integer,
+	rating integer
+);
+CREATE TABLE IF NOT EXISTS bfi_ratings (
+	id serial,
+	respondent integer,
+	item text,
+	rating integer
+);

@@ -180,15 +180,7 @@ SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF)
 SELECT maas_fit('linear_regression', ARRAY[x1, x2, x3, x4], y) FROM agg_big;
 -- the workers really ran (each computed a partial state the leader combined)
-CREATE FUNCTION pg_temp.workers_launched(query text) RETURNS int
-LANGUAGE plpgsql AS $$
-DECLARE
-	plan json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || query INTO plan;
-	RETURN (plan->0->'Plan'->'Plans'->0->>'Workers Launched')::int;
-END $$;
-SELECT pg_temp.workers_launched(
+SELECT maas_test.workers_launched(
 	'SELECT maas_fit(''linear_regression'', ARRAY[x1, x2, x3, x4], y) FROM agg_big') > 0 AS workers_ran;
 CREATE TEMP TABLE agg_parallel AS
 SELECT maas_fit('linear_regression', ARRAY[x1, x2, x3, x4], y) AS linear,

@@ -275,6 +275,162 @@ FROM (VALUES
 ) AS t(n, label, q)
 ORDER BY n;
 
+-- clustering and decomposition (kmeans, pca)
+CREATE TEMP TABLE errors_cluster_start AS SELECT pg_postmaster_start_time() AS started;
+SELECT name, task FROM maas_train('errors_km', 'kmeans', 'iris', NULL,
+	'{"n_clusters": 3, "exclude": ["species"]}');
+SELECT name, task FROM maas_train('errors_pca', 'pca', 'iris', NULL,
+	'{"n_components": 2, "exclude": ["species"]}');
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'n_clusters above the rows', $$SELECT maas_train('errors_t', 'kmeans', 'SELECT * FROM iris LIMIT 5', NULL, '{"n_clusters": 6, "exclude": ["species"], "test_size": 0}')$$),
+	(2, 'n_clusters 0', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"n_clusters": 0, "exclude": ["species"]}')$$),
+	(3, 'unknown kmeans algorithm', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"algorithm": "full", "exclude": ["species"]}')$$),
+	(4, 'unknown init', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"init": "kmeans||", "exclude": ["species"]}')$$),
+	(5, 'n_init 0', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"n_init": 0, "exclude": ["species"]}')$$),
+	(6, 'negative tol', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"tol": -1, "exclude": ["species"]}')$$),
+	(7, 'a target for kmeans', $$SELECT maas_train('errors_t', 'kmeans', 'iris', 'species')$$),
+	(8, 'a target for pca', $$SELECT maas_train('errors_t', 'pca', 'iris', 'species')$$),
+	(9, 'NULL target for a supervised algorithm', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', NULL)$$),
+	(10, 'task param for kmeans', $$SELECT maas_train('errors_t', 'kmeans', 'iris', NULL, '{"task": "classification", "exclude": ["species"]}')$$),
+	(11, 'n_components above the features', $$SELECT maas_train('errors_t', 'pca', 'iris', NULL, '{"n_components": 5, "exclude": ["species"]}')$$),
+	(12, 'n_components above the rows', $$SELECT maas_train('errors_t', 'pca', 'SELECT * FROM iris LIMIT 3', NULL, '{"n_components": 4, "exclude": ["species"], "test_size": 0}')$$),
+	(13, 'pca of one row', $$SELECT maas_train('errors_t', 'pca', 'SELECT * FROM iris LIMIT 1', NULL, '{"exclude": ["species"], "test_size": 0}')$$),
+	(14, 'whitening a component without variance', $$SELECT maas_train('errors_t', 'pca', 'SELECT petal_length, 2 * petal_length AS twice FROM iris', NULL, '{"whiten": true, "test_size": 0}')$$),
+	(15, 'NaN feature', $$SELECT maas_train('errors_t', 'kmeans', 'SELECT ''NaN''::float8 AS x FROM iris', NULL)$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- under 4MB the digits fit, Elkan's 500 bounds per row do not
+SET maas.max_memory = '4MB';
+SELECT pg_temp.train_err($$SELECT maas_train('errors_t', 'kmeans', 'digits', NULL, '{"n_clusters": 500, "n_init": 1, "algorithm": "elkan", "exclude": ["digit"], "test_size": 0}')$$, true) AS memory;
+RESET maas.max_memory;
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'maas_predict of a pca model', $$SELECT maas_predict('errors_pca', ARRAY[1, 2, 3, 4]::float8[])$$),
+	(2, 'maas_predict of a pca model, row', $$SELECT maas_predict('errors_pca', i) FROM iris i LIMIT 1$$),
+	(3, 'maas_evaluate of a pca model', $$SELECT maas_evaluate('errors_pca', 'iris')$$),
+	(4, 'proba of a kmeans model', $$SELECT maas_predict_proba('errors_km', ARRAY[1, 2, 3, 4]::float8[])$$),
+	(5, 'class of a pca model', $$SELECT maas_predict_class('errors_pca', ARRAY[1, 2, 3, 4]::float8[])$$),
+	(6, 'transform of a regression model', $$SELECT maas_transform('errors_lin', ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(7, 'transform of a classifier, row', $$SELECT maas_transform('errors_log', i) FROM iris i LIMIT 1$$),
+	(8, 'transform of a regression model, bytes', $$SELECT maas_transform((SELECT model FROM maas.models WHERE name = 'errors_lin'), ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])$$),
+	(9, 'transform with too few features', $$SELECT maas_transform('errors_km', ARRAY[1, 2]::float8[])$$),
+	(10, 'transform of a corrupted model', $$SELECT maas_transform(substr((SELECT model FROM maas.models WHERE name = 'errors_km'), 1, 60), ARRAY[1, 2, 3, 4]::float8[])$$),
+	(11, 'maas_fit: a target for kmeans', $$SELECT maas_fit('kmeans', ARRAY[sepal_length, sepal_width], petal_width) FROM iris$$),
+	(12, 'maas_fit: a target for pca', $$SELECT maas_fit('pca', ARRAY[sepal_length, sepal_width], petal_width) FROM iris$$),
+	(13, 'maas_fit: n_clusters above the rows', $$SELECT maas_fit('kmeans', ARRAY[sepal_length, sepal_width], NULL, '{"n_clusters": 9}') FROM (SELECT * FROM iris LIMIT 5) i$$),
+	(14, 'maas_fit: n_components above the features', $$SELECT maas_fit('pca', ARRAY[sepal_length, sepal_width], NULL, '{"n_components": 3}') FROM iris$$),
+	(15, 'maas_evaluate of kmeans without its columns', $$SELECT maas_evaluate('errors_km', 'SELECT sepal_length FROM iris')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- a NULL target for a supervised algorithm in maas_fit skips every row
+SELECT maas_fit('linear_regression', ARRAY[sepal_length, sepal_width], NULL) IS NULL AS no_rows FROM iris;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_cluster_start;
+
+-- recommenders (als): bad sources, keys and calls name what is wrong, store
+-- nothing, and never crash
+CREATE TEMP TABLE errors_pairs (u integer, i text, r float8, d date, n numeric, g uuid);
+INSERT INTO errors_pairs VALUES (1, 'a', 5, NULL, 1, NULL), (1, 'b', 3, NULL, 1, NULL),
+	(2, 'a', 4, NULL, 2, NULL), (2, 'c', 1, NULL, 2, NULL), (3, 'b', 2, NULL, 3, NULL),
+	(NULL, 'a', 1, NULL, 3, NULL), (3, NULL, 1, NULL, 3, NULL), (3, 'c', NULL, NULL, 3, NULL);
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'no user key column', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"item": "i"}')$$),
+	(2, 'no item key column', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u"}')$$),
+	(3, 'two user columns', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": ["u", "i"], "item": "i"}')$$),
+	(4, 'unknown user column', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "x", "item": "i"}')$$),
+	(5, 'date key', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "d", "item": "i"}')$$),
+	(6, 'numeric key', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "n", "item": "i"}')$$),
+	(7, 'user and item the same', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "u"}')$$),
+	(8, 'rating is the item', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'i', '{"user": "u", "item": "i"}')$$),
+	(9, 'text rating', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, i AS r FROM errors_pairs', 'r', '{"user": "u", "item": "i"}')$$),
+	(10, 'infinite rating', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, ''infinity''::float8 AS r FROM errors_pairs', 'r', '{"user": "u", "item": "i"}')$$),
+	(11, 'only NULL keys', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, r FROM errors_pairs WHERE u IS NULL OR i IS NULL OR r IS NULL', 'r', '{"user": "u", "item": "i"}')$$),
+	(12, 'only NULL uuid keys', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "g", "item": "i"}')$$),
+	(13, 'negative implicit rating', $$SELECT maas_train('errors_t', 'als', 'SELECT u, i, -r AS r FROM errors_pairs', 'r', '{"user": "u", "item": "i", "implicit": true}')$$),
+	(14, 'zero factors', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "i", "factors": 0}')$$),
+	(15, 'zero regularization', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "i", "regularization": 0}')$$),
+	(16, 'features with pairs', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', 'r', '{"user": "u", "item": "i", "features": ["n"]}')$$),
+	(17, 'no target', $$SELECT maas_train('errors_t', 'als', 'errors_pairs', NULL, '{"user": "u", "item": "i"}')$$),
+	(18, 'over maas.max_memory', $$SET LOCAL maas.max_memory = '1MB'; SELECT maas_train('errors_t', 'als', 'SELECT g AS u, g::text AS i, 1 AS r FROM generate_series(1, 100000) g', 'r', '{"user": "u", "item": "i", "factors": 64}')$$),
+	(19, 'the aggregate', $$SELECT maas_fit('als', ARRAY[1, 2]::float8[], 3)$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- the recommender those calls need: 3 users (integer), 3 items (text)
+SELECT name, rows_trained, rows_skipped FROM maas_train('errors_recs', 'als', 'errors_pairs', 'r',
+	'{"user": "u", "item": "i", "factors": 2, "test_size": 0}');
+SELECT name FROM maas_train('errors_recs_noseen', 'als', 'errors_pairs', 'r',
+	'{"user": "u", "item": "i", "factors": 2, "test_size": 0, "keep_seen": false}');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'NULL user: NULL', $$SELECT maas_predict('errors_recs', NULL::int, 'a') IS NULL$$),
+	(2, 'user of another type', $$SELECT maas_predict('errors_recs', 1.5, 'a')$$),
+	(3, 'text user for integer keys', $$SELECT maas_predict('errors_recs', 'one'::text, 'a')$$),
+	(4, 'uuid item for text keys', $$SELECT maas_predict('errors_recs', 1, gen_random_uuid())$$),
+	(5, 'dense form on a recommender', $$SELECT maas_predict('errors_recs', ARRAY[1, 2]::float8[])$$),
+	(6, 'row form on a recommender', $$SELECT maas_predict('errors_recs', t) FROM errors_pairs t LIMIT 1$$),
+	(7, 'pairs form on a regression', $$SELECT maas_predict('errors_lin', 1, 2)$$),
+	(8, 'recommend: unknown user', $$SELECT * FROM maas_recommend('errors_recs', 42, 3)$$),
+	(9, 'recommend: NULL user', $$SELECT * FROM maas_recommend('errors_recs', NULL::int, 3)$$),
+	(10, 'recommend: k = 0', $$SELECT * FROM maas_recommend('errors_recs', 1, 0)$$),
+	(11, 'recommend: k < 0', $$SELECT * FROM maas_recommend('errors_recs', 1, -5)$$),
+	(12, 'recommend: NULL k', $$SELECT * FROM maas_recommend('errors_recs', 1, NULL)$$),
+	(13, 'recommend: no seen items kept', $$SELECT * FROM maas_recommend('errors_recs_noseen', 1, 3, true)$$),
+	(14, 'recommend: a regression', $$SELECT * FROM maas_recommend('errors_lin', 1, 3)$$),
+	(15, 'recommend: NULL name', $$SELECT * FROM maas_recommend(NULL, 1, 3)$$),
+	(16, 'recommend: unknown model', $$SELECT * FROM maas_recommend('no_such_model', 1, 3)$$),
+	(17, 'similar: unknown item', $$SELECT * FROM maas_similar_items('errors_recs', 'zz', 3)$$),
+	(18, 'similar: k = 0', $$SELECT * FROM maas_similar_items('errors_recs', 'a', 0)$$),
+	(19, 'similar: NULL item', $$SELECT * FROM maas_similar_items('errors_recs', NULL::text, 3)$$),
+	(20, 'evaluate: no user column', $$SELECT maas_evaluate('errors_recs', 'SELECT i, r FROM errors_pairs')$$),
+	(21, 'evaluate: only NULL ratings', $$SELECT maas_evaluate('errors_recs', 'SELECT u, i, r FROM errors_pairs WHERE r IS NULL')$$),
+	(22, 'evaluate: keys of another type', $$SELECT maas_evaluate('errors_recs', 'SELECT d AS u, i, r FROM errors_pairs')$$),
+	(23, 'explain on a recommender', $$SELECT maas_explain('errors_recs', ARRAY[1, 2]::float8[])$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT maas_drop('errors_recs'), maas_drop('errors_recs_noseen');
+
+-- naive_bayes, elastic_net, lasso: bad options name their key, bad data
+-- says what to change, and nothing is stored
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'nb: unknown kind', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"kind": "poisson"}')$$),
+	(2, 'nb: regression', $$SELECT maas_train('errors_t', 'naive_bayes', 'diabetes', 'progression', '{"task": "regression"}')$$),
+	(3, 'nb: priors of the wrong length', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": [0.5, 0.5]}')$$),
+	(4, 'nb: priors not summing to 1', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": [0.2, 0.2, 0.2]}')$$),
+	(5, 'nb: a prior above 1', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": [1.5, 0, 0]}')$$),
+	(6, 'nb: priors not an array', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": 0.5}')$$),
+	(7, 'nb: a prior that is text', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"priors": ["a", 0.5, 0.5]}')$$),
+	(8, 'nb: multinomial of negative values', $$SELECT maas_train('errors_t', 'naive_bayes', 'SELECT sepal_length - 6 AS x, species FROM iris', 'species', '{"kind": "multinomial"}')$$),
+	(9, 'nb: Gaussian of a constant', $$SELECT maas_train('errors_t', 'naive_bayes', 'SELECT 1.0 AS x, species FROM iris', 'species')$$),
+	(10, 'nb: negative alpha', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"alpha": -1}')$$),
+	(11, 'nb: var_smoothing as text', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"var_smoothing": "small"}')$$),
+	(12, 'enet: l1_ratio above 1', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"l1_ratio": 2}')$$),
+	(13, 'enet: negative alpha', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"alpha": -0.1}')$$),
+	(14, 'lasso: l1_ratio', $$SELECT maas_train('errors_t', 'lasso', 'diabetes', 'progression', '{"l1_ratio": 0.5}')$$),
+	(15, 'enet: unknown selection', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"selection": "greedy"}')$$),
+	(16, 'enet: empty alphas', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"alphas": []}')$$),
+	(17, 'enet: a negative alpha on the path', $$SELECT maas_train('errors_t', 'lasso', 'diabetes', 'progression', '{"alphas": [1, -1]}')$$),
+	(18, 'enet: automatic path of ridge', $$SELECT maas_train('errors_t', 'elastic_net', 'diabetes', 'progression', '{"l1_ratio": 0, "path": true}')$$),
+	(19, 'enet: classes', $$SELECT maas_train('errors_t', 'elastic_net', 'iris', 'species')$$),
+	(20, 'enet: max_iter 0', $$SELECT maas_train('errors_t', 'lasso', 'diabetes', 'progression', '{"max_iter": 0}')$$),
+	(21, 'enet: path over maas.max_memory', $$SET LOCAL maas.max_memory = '10MB'; SELECT maas_train('errors_t', 'lasso', 'ames', 'sale_price', '{"path": true, "n_alphas": 10000}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- the aggregate: bad params on the first row, too many classes, and
+-- corrupted per-class sums
+SELECT maas_test.errh($$SELECT maas_fit('naive_bayes', ARRAY[sepal_length], species_id, '{"kind": "poisson"}') FROM (SELECT *, length(species)::float8 AS species_id FROM iris) i$$) AS nb_fit_bad_kind;
+SELECT maas_test.err($$SELECT maas_fit('naive_bayes', ARRAY[i::float8], i) FROM generate_series(1, 1001) i$$) AS nb_fit_1001_classes;
+SELECT maas_test.errh($$SELECT maas_fit('naive_bayes', ARRAY[sepal_length], 1) FROM iris$$) AS nb_fit_one_class;
+SELECT maas_test.errh($$SELECT maas_fit('lasso', ARRAY[age, bmi], progression, '{"alphas": "many"}') FROM diabetes$$) AS lasso_fit_bad_alphas;
+SELECT maas_test.errh(format($$SELECT maas_fit_merge(overlay(%L::bytea PLACING '\xffffffffffffffff'::bytea FROM %s))$$,
+							 s, length(s) - 7)) AS nb_merge_nan,
+	   maas_test.errh(format($$SELECT maas_fit_merge(overlay(%L::bytea PLACING '\x000000000000f07f'::bytea FROM %s))$$,
+							 s, length(s) - 7)) AS nb_merge_count_above_rows
+FROM (SELECT maas_fit_partial('naive_bayes', ARRAY[sepal_length, sepal_width], (species = 'setosa')::int) AS s
+	  FROM iris) p;
+
 -- no input above restarted the server
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
 DROP TABLE errors_server_start;

@@ -14,3 +14,365 @@ ALTER TABLE maas.models DROP CONSTRAINT models_task_check;
 ALTER TABLE maas.models ADD CONSTRAINT models_task_check
 	CHECK (task IN ('regression', 'binary', 'multiclass',
 					'clustering', 'decomposition', 'recommendation'));
+
+-- metering: usage per version, written to maas.usage_log by a background worker
+
+DROP VIEW maas.usage;
+DROP FUNCTION maas_usage();
+CREATE FUNCTION maas_usage(OUT database text, OUT role text, OUT model text,
+						   OUT version integer, OUT predictions bigint,
+						   OUT rows_evaluated bigint, OUT training_runs bigint,
+						   OUT training_ms float8, OUT bytes_read bigint,
+						   OUT last_used timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_usage'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_usage() IS
+'predictions served, rows evaluated, training runs and model bytes read per database, role, model and version since the server started or maas_usage_reset()';
+CREATE VIEW maas.usage AS SELECT * FROM @extschema@.maas_usage();
+COMMENT ON VIEW maas.usage IS 'maas: usage per database, role, model and version (this server only, since start or reset)';
+GRANT SELECT ON maas.usage TO PUBLIC;
+
+DROP VIEW maas.usage_info;
+DROP FUNCTION maas_usage_info();
+CREATE FUNCTION maas_usage_info(OUT entries bigint, OUT max_entries bigint,
+								OUT dropped bigint, OUT reset_at timestamptz,
+								OUT evicted bigint, OUT pending_entries bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'maas_usage_info'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_usage_info() IS
+'how full the usage table is; counts it could not keep because it was full (dropped); entries already in maas.usage_log removed to make room (evicted); entries with counts not yet in maas.usage_log';
+CREATE VIEW maas.usage_info AS SELECT * FROM @extschema@.maas_usage_info();
+COMMENT ON VIEW maas.usage_info IS 'maas: usage table entries, capacity, counts dropped and entries evicted since reset_at, entries pending a flush (this server only)';
+GRANT SELECT ON maas.usage_info TO PUBLIC;
+
+CREATE FUNCTION maas_usage_take(OUT database text, OUT role text, OUT model text,
+								OUT version integer, OUT predictions bigint,
+								OUT rows_evaluated bigint, OUT training_runs bigint,
+								OUT training_ms float8, OUT bytes_read bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_usage_take'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_usage_take() IS
+'hand over the counts not yet in maas.usage_log, once (they are zeroed): how a hot standby''s usage reaches the primary''s log';
+REVOKE ALL ON FUNCTION maas_usage_take() FROM PUBLIC;
+
+-- One row per (interval, role, model, version): sums over time are bills
+CREATE TABLE maas.usage_log (
+	interval_start	timestamptz NOT NULL,
+	interval_end	timestamptz NOT NULL,
+	role			text NOT NULL,
+	model			text NOT NULL,
+	version			integer NOT NULL,
+	predictions		bigint NOT NULL DEFAULT 0,
+	rows_evaluated	bigint NOT NULL DEFAULT 0,
+	training_runs	bigint NOT NULL DEFAULT 0,
+	training_ms		float8 NOT NULL DEFAULT 0,
+	bytes_read		bigint NOT NULL DEFAULT 0,
+	source			text NOT NULL DEFAULT 'primary'
+);
+CREATE INDEX usage_log_interval_end ON maas.usage_log (interval_end);
+CREATE INDEX usage_log_model ON maas.usage_log (model, interval_end);
+COMMENT ON TABLE maas.usage_log IS
+'maas: usage counts per interval, role, model and version, written every maas.usage_flush_interval (source: primary, or the standby they were taken from)';
+REVOKE ALL ON maas.usage_log FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('maas.usage_log', '');
+
+-- One row per flush: the interval it covers, and whether it follows the
+-- previous one without a restart that lost counts
+CREATE TABLE maas.usage_flushes (
+	flushed_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	interval_start	timestamptz NOT NULL,
+	interval_end	timestamptz NOT NULL,
+	entries			integer NOT NULL,
+	counting_since	timestamptz NOT NULL,
+	continued		boolean NOT NULL
+);
+COMMENT ON TABLE maas.usage_flushes IS
+'maas: each write of the usage counters to maas.usage_log';
+REVOKE ALL ON maas.usage_flushes FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('maas.usage_flushes', '');
+
+CREATE VIEW maas.usage_gaps AS
+SELECT previous_end AS counted_until, counting_since AS counting_again_since,
+	   counting_since - previous_end AS duration
+FROM (SELECT f.*, pg_catalog.lag(f.interval_end) OVER (ORDER BY f.interval_end) AS previous_end
+	  FROM maas.usage_flushes f) s
+WHERE NOT continued AND previous_end IS NOT NULL;
+COMMENT ON VIEW maas.usage_gaps IS
+'maas: restarts that did not save the usage counters (a crash): counts between counted_until and counting_again_since may be lost (at most one flush interval''s)';
+REVOKE ALL ON maas.usage_gaps FROM PUBLIC;
+
+-- quotas and rate limits per model and role
+
+CREATE TABLE maas.quotas (
+	name			text NOT NULL REFERENCES maas.names (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	role			text NOT NULL,
+	predictions_per_minute bigint CHECK (predictions_per_minute >= 0),
+	predictions_per_day bigint CHECK (predictions_per_day >= 0),
+	trainings_per_day bigint CHECK (trainings_per_day >= 0),
+	PRIMARY KEY (name, role)
+);
+COMMENT ON TABLE maas.quotas IS
+'maas: quotas per model and role (or public, for every role without its own); NULL is no limit';
+GRANT SELECT ON maas.quotas TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('maas.quotas', '');
+
+CREATE FUNCTION maas_set_quota(name text, role text, limits jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'maas_set_quota'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_set_quota(text, text, jsonb) IS
+'the owner sets a role''s (or public''s) quota on a model: {"predictions_per_minute": n, "predictions_per_day": n, "trainings_per_day": n}; {} or NULL removes it';
+
+-- prices and invoices
+
+CREATE TABLE maas.prices (
+	name			text NOT NULL REFERENCES maas.names (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	version			integer CHECK (version > 0),
+	per_1000_predictions numeric NOT NULL DEFAULT 0 CHECK (per_1000_predictions >= 0),
+	per_1000_rows_evaluated numeric NOT NULL DEFAULT 0 CHECK (per_1000_rows_evaluated >= 0),
+	per_training_second numeric NOT NULL DEFAULT 0 CHECK (per_training_second >= 0),
+	billing_role	text,
+	currency		text NOT NULL DEFAULT 'USD',
+	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	set_by			name NOT NULL DEFAULT CURRENT_USER
+);
+CREATE UNIQUE INDEX prices_name_version ON maas.prices (name, (coalesce(version, 0)));
+COMMENT ON TABLE maas.prices IS
+'maas: prices per model, for one version or (version NULL) for every version without its own';
+GRANT SELECT ON maas.prices TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('maas.prices', '');
+
+CREATE FUNCTION maas_set_price(name text, price jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'maas_set_price'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_set_price(text, jsonb) IS
+'the owner prices a model: {"per_1000_predictions": 0.05, "per_1000_rows_evaluated": 0.01, "per_training_second": 0.02, "version": 2, "billing_role": "finance", "currency": "EUR"}; without an amount it removes that price';
+
+-- What the caller may bill: rows of models it owns, or whose billing role
+-- it has.  A view reads maas.usage_log with its owner's rights, while
+-- CURRENT_USER in it is the role querying.
+CREATE VIEW maas.billable_usage AS
+SELECT u.*, n.owner
+FROM maas.usage_log u
+JOIN maas.names n ON n.name = u.model
+WHERE pg_catalog.pg_has_role(CURRENT_USER, n.owner, 'USAGE')
+   OR EXISTS (SELECT FROM maas.prices p
+			  WHERE p.name = u.model AND p.billing_role IS NOT NULL
+				AND (p.billing_role = 'public'
+					 OR pg_catalog.pg_has_role(CURRENT_USER, p.billing_role, 'USAGE')));
+COMMENT ON VIEW maas.billable_usage IS
+'maas: the usage log rows of models the current role owns, or whose billing role it has';
+GRANT SELECT ON maas.billable_usage TO PUBLIC;
+
+CREATE FUNCTION maas_invoice(from_time timestamptz, to_time timestamptz)
+RETURNS TABLE (role text, model text, version integer, predictions bigint,
+			   rows_evaluated bigint, training_runs bigint, training_seconds numeric,
+			   amount numeric, currency text)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT u.role, u.model, u.version, sum(u.predictions)::bigint, sum(u.rows_evaluated)::bigint,
+		   sum(u.training_runs)::bigint, round((sum(u.training_ms) / 1000)::numeric, 3),
+		   round(coalesce(sum(u.predictions) / 1000.0 * p.per_1000_predictions
+							  + sum(u.rows_evaluated) / 1000.0 * p.per_1000_rows_evaluated
+							  + (sum(u.training_ms) / 1000)::numeric * p.per_training_second, 0), 6),
+		   coalesce(p.currency, 'USD')
+	FROM maas.billable_usage u
+	LEFT JOIN LATERAL (SELECT * FROM maas.prices p
+					   WHERE p.name = u.model AND (p.version = u.version OR p.version IS NULL)
+					   ORDER BY p.version IS NULL LIMIT 1) p ON true
+	WHERE u.interval_end > from_time AND u.interval_end <= to_time
+	GROUP BY u.role, u.model, u.version, p.per_1000_predictions, p.per_1000_rows_evaluated,
+			 p.per_training_second, p.currency
+	ORDER BY u.role, u.model, u.version
+$$;
+COMMENT ON FUNCTION maas_invoice(timestamptz, timestamptz) IS
+'per role, model and version: the usage logged in (from_time, to_time] and its amount at the model''s prices; the models the caller owns or bills';
+-- comments and help
+--
+-- Every object of the extension explains itself in psql (\df+ maas_*,
+-- \dx+ maas, \d+ maas.models), and maas_help() lists them from the same
+-- comments; README's reference tables are generated from maas_help()
+-- (test/docs/reference.sh), so the three cannot disagree.  sql/comments.sql
+-- fails when an object of the extension has no comment: every new object
+-- gets its COMMENT ON next to its CREATE.
+
+COMMENT ON SCHEMA maas IS 'maas: the model registry (names, models, deployments, grants) and its views';
+COMMENT ON SEQUENCE maas.models_id_seq IS 'maas: ids of maas.models (kept by pg_dump)';
+COMMENT ON SEQUENCE maas.deployments_id_seq IS 'maas: ids of maas.deployments (kept by pg_dump)';
+
+COMMENT ON TYPE maas.train_result IS 'maas: what maas_train returns: the version trained, its held-out metrics, whether it was deployed, and its cost';
+COMMENT ON COLUMN maas.train_result.rows_skipped IS 'rows left out because their target was NULL (or a NULL feature with missing = skip)';
+COMMENT ON COLUMN maas.train_result.metrics IS 'metrics on the held-out rows (test_size), as stored in maas.models';
+COMMENT ON COLUMN maas.train_result.deployed IS 'whether this version became the live one';
+COMMENT ON COLUMN maas.train_result.train_memory_bytes IS 'peak of the data matrices plus the largest working set, each checked against maas.max_memory';
+COMMENT ON COLUMN maas.train_result.threads IS 'the most worker threads any step of the run used';
+
+COMMENT ON COLUMN maas.names.last_version IS 'the newest version number given; versions are never reused';
+COMMENT ON COLUMN maas.models.params IS 'the params of the run, resolved with their defaults';
+COMMENT ON COLUMN maas.models.features IS 'the input columns and how each is encoded';
+COMMENT ON COLUMN maas.models.metrics IS 'metrics on the held-out rows';
+COMMENT ON COLUMN maas.models.model IS 'the model bytes, readable by maas_info(bytea) and maas_predict(bytea, float8[])';
+COMMENT ON COLUMN maas.models.owner IS 'the owner of the name, for row-level security';
+COMMENT ON COLUMN maas.models.trained_by IS 'the role that ran maas_train';
+COMMENT ON COLUMN maas.deployments.reason IS 'auto (at least as good as the live version), always, or manual (maas_deploy)';
+COMMENT ON COLUMN maas.deployments.rolled_back IS 'true once maas_rollback undid this deployment';
+COMMENT ON COLUMN maas.grants.grantee IS 'a role name, or public';
+COMMENT ON COLUMN maas.grants.privilege IS 'predict, deploy (and predict) or train (and deploy)';
+
+COMMENT ON FUNCTION maas_predict_support(internal) IS
+'planner support function: rewrites maas_predict*(name, row) into maas_predict*_columns on the row''s columns';
+COMMENT ON FUNCTION maas_fit_transfn(bytea, text, float8[], float8) IS
+'transition function of maas_fit and maas_fit_partial: adds a row to the training state';
+COMMENT ON FUNCTION maas_fit_transfn(bytea, text, float8[], float8, jsonb) IS
+'transition function of maas_fit and maas_fit_partial with params: adds a row to the training state';
+COMMENT ON FUNCTION maas_fit_combine(bytea, bytea) IS
+'combine function of the maas_fit aggregates: merges two training states';
+COMMENT ON FUNCTION maas_fit_final(bytea) IS
+'final function of maas_fit and maas_fit_merge: fits the model of a training state';
+COMMENT ON FUNCTION maas_fit_partial_final(bytea) IS
+'final function of maas_fit_partial: the training state itself, to merge later';
+
+-- 0.1.0's comments, where the reference said more
+COMMENT ON FUNCTION maas_drop(text, integer) IS
+'drop one version of a model, or all of them; returns how many versions were dropped; owners only';
+COMMENT ON FUNCTION maas_reassign(name, name) IS
+'give the models and grants of one role to another (before DROP ROLE, after ALTER ROLE RENAME); returns the names moved; superusers only (EXECUTE is revoked from PUBLIC)';
+COMMENT ON FUNCTION maas_usage_reset() IS
+'zero the usage counters of this server; superusers, or whom they grant EXECUTE';
+
+CREATE FUNCTION maas_help(topic text DEFAULT NULL,
+						  OUT kind text, OUT name text, OUT arguments text,
+						  OUT result text, OUT description text)
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	WITH members AS (
+		SELECT d.classid, d.objid
+		FROM pg_catalog.pg_depend d
+		WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+		  AND d.refobjid OPERATOR(pg_catalog.=)
+			(SELECT e.oid FROM pg_catalog.pg_extension e
+			 WHERE e.extname OPERATOR(pg_catalog.=) 'maas')
+		  AND d.deptype OPERATOR(pg_catalog.=) 'e'),
+	objects AS (
+		SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
+			   p.proname::text AS name,
+			   -- the input arguments, defaults without their casts
+			   pg_catalog.regexp_replace(pg_catalog.regexp_replace(
+				   pg_catalog.pg_get_function_arguments(p.oid),
+				   '(, )?OUT [^,]+', '', 'g'), '::[a-z ]+', '', 'g') AS arguments,
+			   -- OUT parameters as the row they make
+			   CASE WHEN 'o' OPERATOR(pg_catalog.=) ANY (p.proargmodes::text[]) THEN
+					CASE WHEN p.proretset THEN 'SETOF ' ELSE '' END || '(' ||
+					pg_catalog.array_to_string(ARRAY(
+						SELECT pg_catalog.substr(a, 5)
+						FROM pg_catalog.unnest(pg_catalog.string_to_array(
+							pg_catalog.pg_get_function_arguments(p.oid), ', ')) a
+						WHERE a OPERATOR(pg_catalog.~~) 'OUT %'), ', ') || ')'
+				ELSE pg_catalog.pg_get_function_result(p.oid) END AS result,
+			   pg_catalog.obj_description(p.oid, 'pg_proc') AS description,
+			   CASE WHEN p.proname::text OPERATOR(pg_catalog.~) '_(transfn|combine|final|partial_final|support|columns)$'
+					THEN 2 ELSE 1 END AS rank
+		FROM members m
+		JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) m.objid
+		WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		UNION ALL
+		SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view'
+				   WHEN 'S' THEN 'sequence' ELSE 'relation' END,
+			   pg_catalog.format('%I.%I', n.nspname, c.relname),
+			   NULL,
+			   (SELECT pg_catalog.string_agg(a.attname::text, ', ' ORDER BY a.attnum)
+				FROM pg_catalog.pg_attribute a
+				WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
+				  AND NOT a.attisdropped),
+			   pg_catalog.obj_description(c.oid, 'pg_class'),
+			   CASE c.relkind WHEN 'S' THEN 4 ELSE 3 END
+		FROM members m
+		JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) m.objid
+		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+		WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+		UNION ALL
+		SELECT 'type', pg_catalog.format('%I.%I', n.nspname, t.typname), NULL,
+			   (SELECT pg_catalog.string_agg(a.attname::text, ', ' ORDER BY a.attnum)
+				FROM pg_catalog.pg_attribute a
+				WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND a.attnum OPERATOR(pg_catalog.>) 0
+				  AND NOT a.attisdropped),
+			   pg_catalog.obj_description(t.oid, 'pg_type'), 3
+		FROM members m
+		JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) m.objid
+		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+		WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+		UNION ALL
+		SELECT 'schema', n.nspname::text, NULL, NULL,
+			   pg_catalog.obj_description(n.oid, 'pg_namespace'), 4
+		FROM members m
+		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) m.objid
+		WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass)
+	SELECT o.kind, o.name, o.arguments, o.result, o.description
+	FROM objects o
+	WHERE topic IS NULL
+	   OR pg_catalog.strpos(o.name, topic) OPERATOR(pg_catalog.>) 0
+	   OR pg_catalog.strpos(o.description, topic) OPERATOR(pg_catalog.>) 0
+	ORDER BY o.rank, o.name COLLATE "C", o.kind, o.arguments COLLATE "C"
+$$;
+
+COMMENT ON FUNCTION maas_help(text) IS
+'every function, aggregate, table, view and type of maas with its arguments (or columns) and what it does; maas_help(''predict'') lists those whose name or description contains the word';
+-- clustering and decomposition (kmeans, pca)
+CREATE FUNCTION maas_transform(name text, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_transform(name text, "row" record)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE SUPPORT maas_predict_support;
+
+CREATE FUNCTION maas_transform(model bytea, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_transform_columns(name text, columns text[], VARIADIC "any")
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_transform_columns'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_transform(text, float8[]) IS
+'outputs of the deployed clustering or decomposition model: distances to each centre (kmeans), projected coordinates (pca)';
+COMMENT ON FUNCTION maas_transform(text, record) IS
+'outputs of the deployed clustering or decomposition model for a row';
+COMMENT ON FUNCTION maas_transform(bytea, float8[]) IS
+'outputs of an inline clustering or decomposition model';
+COMMENT ON FUNCTION maas_transform_columns(text, text[], "any") IS
+'what the planner turns maas_transform(name, row) into';
+-- recommenders (als): (user, item) pairs keep their key types; keys are
+-- "any" so an integer, bigint, text or uuid value, or an untyped literal,
+-- is read as the model's key type
+CREATE FUNCTION maas_predict(name text, "user" "any", item "any")
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_pair'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_recommend(name text, "user" "any", k integer,
+							   exclude_seen boolean DEFAULT false)
+RETURNS TABLE (item text, score float8)
+AS 'MODULE_PATHNAME', 'maas_recommend'
+LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+
+CREATE FUNCTION maas_similar_items(name text, item "any", k integer)
+RETURNS TABLE (item text, similarity float8)
+AS 'MODULE_PATHNAME', 'maas_similar_items'
+LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+
+COMMENT ON FUNCTION maas_predict(text, "any", "any") IS
+'predicted rating of a recommender for a user and an item, each in its key type';
+COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
+'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
+COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
+'the k items whose factors are closest (cosine) to an item''s (item keys as text)';

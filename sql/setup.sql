@@ -80,6 +80,14 @@ CREATE FUNCTION maas_test.put32(b bytea, pos int, v bigint) RETURNS bytea LANGUA
 -- check sees the edit
 CREATE FUNCTION maas_test.reseal(b bytea) RETURNS bytea LANGUAGE sql AS $$
 	SELECT maas_test.put32(maas_test.put32(b, 20, length(b) - 32), 24, maas_test.crc32c(substring(b FROM 33))) $$;
+-- parallel workers the plan of a query launched (they really ran)
+CREATE FUNCTION maas_test.workers_launched(q text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q INTO plan;
+	RETURN (plan->0->'Plan'->'Plans'->0->>'Workers Launched')::int;
+END $$;
 
 -- the helpers are right: the standard check value of CRC-32C, a round trip
 -- of a u32, the errors of a failing and a passing statement, with a hint

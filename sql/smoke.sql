@@ -217,8 +217,9 @@ FROM (SELECT maas_fit_merge(ols) AS ols, maas_fit_merge(ridge) AS ridge FROM smo
 
 -- maas_usage (and the maas.usage view): training runs since the reset at
 -- the top, and exactly the predictions of one query after another reset
-SELECT model, training_runs FROM maas.usage
-WHERE model LIKE 'smoke%' AND database = current_database() AND role = current_user ORDER BY model;
+SELECT model, sum(training_runs) AS training_runs FROM maas.usage
+WHERE model LIKE 'smoke%' AND database = current_database() AND role = current_user
+GROUP BY model ORDER BY model;
 SELECT maas_usage_reset();
 SELECT count(maas_predict('smoke_lin', d)) AS predicted FROM diabetes d;
 SELECT model, predictions, training_runs FROM maas_usage()

@@ -1,19 +1,20 @@
 -- Usage accounting (needs shared_preload_libraries = 'maas', as the cluster
 -- of make test has): predictions per query counted exactly, parallel
 -- workers included; training runs and their time; maas_evaluate rows; one
--- row per database, role and model; reset; who sees what.  Only counts and
--- comparisons are printed, never times.
+-- row per database, role, model and version (added up per model here);
+-- reset; who sees what.  Only counts and comparisons are printed, never
+-- times.  Metering to maas.usage_log: sql/metering.sql and TAP 030.
 SET maas.progress_interval = 0;
 
 -- the counters of this file's models (the counters are global to the server)
 CREATE FUNCTION pg_temp.usage() RETURNS TABLE (role text, model text, predictions bigint, training_runs bigint)
 LANGUAGE sql AS $$
-	SELECT role, model, predictions, training_runs FROM maas.usage
-	WHERE model LIKE 'usage%' AND database = current_database() ORDER BY role, model
+	SELECT role, model, sum(predictions)::bigint, sum(training_runs)::bigint FROM maas.usage
+	WHERE model LIKE 'usage%' AND database = current_database() GROUP BY role, model ORDER BY role, model
 $$;
--- predictions of one model by the current user
+-- rows predicted (or evaluated) with one model by the current user
 CREATE FUNCTION pg_temp.predictions(m text) RETURNS bigint LANGUAGE sql AS $$
-	SELECT coalesce(sum(predictions), 0)::bigint FROM maas.usage
+	SELECT coalesce(sum(predictions + rows_evaluated), 0)::bigint FROM maas.usage
 	WHERE model = m AND role = current_user AND database = current_database()
 $$;
 
@@ -38,7 +39,8 @@ SELECT * FROM pg_temp.usage();
 SELECT u.model, u.training_ms >= r.ms AS ms_at_least_train_ms, u.training_ms < r.ms + 1000 AS ms_close,
 	   u.last_used IS NOT NULL AND u.last_used <= now() + interval '1 s' AS last_used,
 	   u.database = current_database() AS this_database
-FROM maas.usage u
+FROM (SELECT database, model, sum(training_ms) AS training_ms, max(last_used) AS last_used
+	  FROM maas.usage GROUP BY database, model) u
 JOIN (SELECT name, sum(train_ms) AS ms FROM usage_runs GROUP BY name) r ON r.name = u.model
 ORDER BY u.model;
 
@@ -83,21 +85,16 @@ BEGIN
 	END LOOP;
 END $$;
 SELECT pg_temp.predictions('usage_lin');
--- maas_evaluate counts the rows it scored
+-- maas_evaluate counts the rows it scored, as rows evaluated
 SELECT maas_evaluate('usage_lin', 'diabetes')->'rows' AS rows;
 SELECT pg_temp.predictions('usage_lin');
+SELECT version, rows_evaluated FROM maas.usage
+WHERE model = 'usage_lin' AND rows_evaluated > 0 AND database = current_database();
 
 -- parallel workers add their rows; with the leader not taking part, every
 -- row is predicted in a worker
 CREATE TABLE usage_big AS SELECT d.* FROM diabetes d, generate_series(1, 100);
 ANALYZE usage_big;
-CREATE FUNCTION pg_temp.workers_launched(q text) RETURNS int LANGUAGE plpgsql AS $$
-DECLARE
-	plan json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q INTO plan;
-	RETURN (plan->0->'Plan'->'Plans'->0->>'Workers Launched')::int;
-END $$;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -105,9 +102,9 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT count(maas_predict('usage_lin', b)) FROM usage_big b;
 SELECT pg_temp.predictions('usage_lin') AS before \gset
-SELECT pg_temp.workers_launched($$SELECT count(maas_predict('usage_lin', b)) FROM usage_big b$$) > 0 AS workers_ran;
+SELECT maas_test.workers_launched($$SELECT count(maas_predict('usage_lin', b)) FROM usage_big b$$) > 0 AS workers_ran;
 SELECT pg_temp.predictions('usage_lin') - :before AS parallel_predictions;
-SELECT pg_temp.workers_launched($$SELECT count(maas_predict('usage_lin', ARRAY[age, sex, bmi, bp, s1, s2, s3, s4, s5, s6])) FROM usage_big b$$) > 0 AS workers_ran;
+SELECT maas_test.workers_launched($$SELECT count(maas_predict('usage_lin', ARRAY[age, sex, bmi, bp, s1, s2, s3, s4, s5, s6])) FROM usage_big b$$) > 0 AS workers_ran;
 SELECT pg_temp.predictions('usage_lin') - :before AS parallel_predictions;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
@@ -131,7 +128,7 @@ SELECT * FROM pg_temp.usage();
 
 -- others see only their own rows; pg_read_all_stats sees everyone's
 SET ROLE usage_u1;
-SELECT role, model, predictions FROM maas.usage ORDER BY role, model;
+SELECT role, model, sum(predictions) AS predictions FROM maas.usage GROUP BY role, model ORDER BY role, model;
 SELECT maas_test.err($$SELECT maas_usage_reset()$$);
 RESET ROLE;
 GRANT pg_read_all_stats TO usage_u2;

@@ -8,6 +8,7 @@
 #include <limits.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "algorithms/algorithms.h"
@@ -61,6 +62,8 @@ _PG_init(void)
 
 	MaasRegisterAlgorithms(maas_algorithm_list, maas_algorithm_count);
 	MaasUsageInit();
+	MaasQuotaInit();
+	MaasMeterInit(process_shared_preload_libraries_in_progress);
 	MarkGUCPrefixReserved("maas");
 	MaasLoadBlas();
 	MaasSetBlasThreads(maas_blas_threads);

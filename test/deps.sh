@@ -10,7 +10,13 @@ packages=(
 	python3-sklearn python3-xgboost python3-psycopg2 python3-pandas
 	clang libclang-rt-14-dev llvm-14	# llvm-symbolizer: sanitizer reports with file:line
 	sqlsmith
+	python3-psycopg libpostgresql-jdbc-java	# test/suite/drivers.sh
+	postgresql-server-dev-all debhelper dpkg-dev fakeroot	# debian/ packages (test/suite/package.sh)
 )
+# Node.js and a JDK for test/suite/drivers.sh, unless some are installed
+# already (Node.js from elsewhere, e.g. NodeSource, brings its own npm)
+command -v npm >/dev/null || packages+=(nodejs npm)
+command -v javac >/dev/null || packages+=(default-jdk-headless)
 
 missing=()
 for p in "${packages[@]}"; do

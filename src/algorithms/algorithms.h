@@ -20,6 +20,12 @@ extern const MaasAlgorithm maas_decision_tree;	/* trees/cart.c */
 extern const MaasAlgorithm maas_random_forest;	/* trees/forest.c */
 extern const MaasAlgorithm maas_gradient_boosting;	/* trees/boost.c */
 extern const MaasAlgorithm maas_mlp;	/* nn/mlp.c */
+extern const MaasAlgorithm maas_kmeans;	/* cluster/kmeans.c */
+extern const MaasAlgorithm maas_pca;	/* decomposition/pca.c */
+extern const MaasAlgorithm maas_als;	/* recommend/als_model.c */
+extern const MaasAlgorithm maas_naive_bayes;	/* naive_bayes.c */
+extern const MaasAlgorithm maas_elastic_net;	/* enet.c */
+extern const MaasAlgorithm maas_lasso;	/* enet.c */
 extern const MaasAlgorithm maas_linear_svm;	/* svm/linear_svm.c */
 extern const MaasAlgorithm maas_linear_svr;	/* svm/linear_svm.c */
 extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */

@@ -147,14 +147,7 @@ LinearDescribe(const MaasModel *model, MaasJson *json)
 
 	MaasJsonKey(json, "intercept");
 	MaasJsonNumber(json, st->intercept);
-	MaasJsonKey(json, "coefficients");
-	MaasJsonBeginObject(json);
-	for (int j = 0; j < st->p; j++)
-	{
-		MaasJsonKey(json, MaasFeatureName(&model->prep, j));
-		MaasJsonNumber(json, st->coef[j]);
-	}
-	MaasJsonEndObject(json);
+	MaasJsonCoefficients(json, &model->prep, st->coef, st->p);
 	MaasJsonKey(json, "rank");
 	MaasJsonInt(json, st->rank);
 }
@@ -163,15 +156,9 @@ LinearDescribe(const MaasModel *model, MaasJson *json)
 static void
 LinearExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base)
 {
-	const double *x = in->x;
 	const LinearState *st = model->state;
 
-	*base = st->intercept;
-	for (int j = 0; j < st->p; j++)
-	{
-		*base += st->coef[j] * st->mean[j];
-		contrib[j] = st->coef[j] * (x[j] - st->mean[j]);
-	}
+	MaasLinearExplain(st->intercept, st->coef, st->mean, st->p, in->x, contrib, base);
 }
 
 const MaasAlgorithm maas_linear_regression = {

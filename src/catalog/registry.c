@@ -197,6 +197,23 @@ LockForChange(Oid caller, const char *name, MaasPrivilege needed)
 	return owner;
 }
 
+/*
+ * Lock name for a change of its settings and require the caller to own it;
+ * returns the owner.  Must run inside SPI_connect.
+ */
+char *
+MaasRegistryRequireOwner(const char *name)
+{
+	Oid			caller = GetUserId();
+	MaasElevation e;
+	char	   *owner;
+
+	MaasElevate(&e);
+	owner = LockForChange(caller, name, MAAS_PRIV_OWNER);
+	MaasRestore(&e);
+	return owner;
+}
+
 /* A name parameter: SPI copies NAMEDATALEN bytes, so a C string will not do */
 static Datum
 NameDatum(const char *s)
@@ -752,7 +769,12 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 
 	entry = FindCached(id, found_version, length, crc);
 	if (entry == NULL)
+	{
+		MaasUsageCounts read = {.bytes_read = length};
+
 		entry = LoadIntoCache(id, found_version, length, crc);
+		MaasUsageAdd(caller, name, found_version, &read);
+	}
 	MaasRestore(&e);
 	FillRef(ref, entry);
 	SPI_finish();

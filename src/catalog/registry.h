@@ -7,6 +7,9 @@
 #ifndef MAAS_REGISTRY_H
 #define MAAS_REGISTRY_H
 
+#include "datatype/timestamp.h"
+#include "storage/lwlock.h"
+
 #include "core/core.h"
 
 /* access.c */
@@ -57,11 +60,52 @@ extern int	MaasRegistryDrop(const char *name, int32 version);
 extern int	MaasRegistryReassign(const char *from, const char *to);
 extern void MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref);
 extern bool MaasModelRefValid(const MaasModelRef *ref);
+extern char *MaasRegistryRequireOwner(const char *name);
 
-/* usage.c */
+/* usage.c: counters in shared memory */
+typedef struct MaasUsageCounts
+{
+	int64		predictions;
+	int64		rows_evaluated;	/* maas_evaluate */
+	int64		training_runs;
+	double		training_ms;
+	int64		bytes_read;		/* model bytes read into the model cache */
+} MaasUsageCounts;
+
+typedef struct MaasUsageKey
+{
+	Oid			dbid;
+	Oid			roleid;
+	int32		version;
+	char		name[NAMEDATALEN];
+} MaasUsageKey;
+
+typedef struct MaasUsageRow
+{
+	MaasUsageKey key;
+	MaasUsageCounts counts;
+} MaasUsageRow;
+
 extern void MaasUsageInit(void);
 extern bool MaasUsageEnabled(void);
-extern void MaasUsageAdd(Oid roleid, const char *name, int64 predictions,
-						 int64 training_runs, double training_ms);
+extern int	MaasUsageMaxEntries(void);
+extern void MaasUsageAdd(Oid roleid, const char *name, int32 version,
+						 const MaasUsageCounts *delta);
+extern void MaasUsageAddPredictions(Oid roleid, const char *name, int32 version, int64 n);
+extern MaasUsageRow *MaasUsageTake(Oid dbid, int *n, bool *restored,
+								   TimestampTz *started);
+extern void MaasUsageGiveBack(const MaasUsageRow *rows, int n);
+extern int	MaasUsagePendingDatabases(Oid *dbids, int max);
+extern void MaasUsageSetNoLog(Oid dbid);
+extern Oid	MaasUsageNoLog(void);
+
+/* quota.c: quotas and rate limits */
+extern void MaasQuotaInit(void);
+extern void MaasQuotaCount(Oid roleid, const char *name, int64 predictions, int64 trainings);
+extern void MaasQuotaCheck(const char *name, Oid roleid, bool training);
+
+/* meter.c: the worker that writes the counters to maas.usage_log */
+extern int	maas_usage_flush_interval_ms;
+extern void MaasMeterInit(bool preloading);
 
 #endif							/* MAAS_REGISTRY_H */

@@ -56,3 +56,16 @@ MaasAlgorithmNames(void)
 		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", algorithms[i]->name);
 	return buf.data;
 }
+
+/*
+ * A maas_fit state's statistics (MaasStats) are inconsistent: the error of
+ * the aggregate and of the algorithms that check them
+ */
+void
+MaasStatsFail(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(MAAS_ERRCODE_BAD_MODEL),
+			 errmsg("invalid maas_fit state"),
+			 errdetail("%s", detail)));
+}

@@ -130,18 +130,90 @@ typedef enum MaasInputKind
 	MAAS_INPUT_DENSE = 1,		/* n_features doubles per row */
 	MAAS_INPUT_SPARSE = 2,		/* reserved: CSR rows (text, issue 10) */
 	MAAS_INPUT_TOKENS = 3,		/* reserved: token sequences (issue 10) */
-	MAAS_INPUT_PAIRS = 4		/* reserved: (user, item) pairs (recommenders) */
+	MAAS_INPUT_PAIRS = 4,		/* reserved: (user, item) pairs (recommenders) */
+	MAAS_INPUT_FLOAT_ROWS = 5	/* dense, single precision, row-major (MLP) */
 } MaasInputKind;
+
+/*
+ * Training rows in single precision, row-major (MAAS_INPUT_FLOAT_ROWS):
+ * what a mini-batch reads, at half the memory of the double matrix and
+ * without a copy.  Row i is data[i * n_cols ...], the target last.  The
+ * value of column j is data[i * n_cols + j] + origin[j]: the loader
+ * subtracts a value of the column seen early, so large offsets
+ * (timestamps, ids) keep their precision in a float.
+ */
+typedef struct MaasFloatRows
+{
+	int64		n_rows;
+	int64		cap;			/* rows allocated */
+	int			n_cols;			/* features + 1 (the target) */
+	float	   *data;
+	double	   *origin;			/* per column */
+} MaasFloatRows;
+
+#define MaasFloatRow(f, i)		((f)->data + (int64) (i) * (f)->n_cols)
+
+/*
+ * Keys of the users or the items of a pairs model (MAAS_INPUT_PAIRS), in
+ * their SQL type: integers as int64, text and uuid as bytes.  Sorted
+ * ascending (integers by value, bytes by memcmp, then length) and unique,
+ * so a key's index is found by binary search (keys.c).
+ */
+typedef enum MaasKeyType
+{
+	MAAS_KEY_INT4 = 1,
+	MAAS_KEY_INT8 = 2,
+	MAAS_KEY_TEXT = 3,
+	MAAS_KEY_UUID = 4			/* 16 bytes each */
+} MaasKeyType;
+
+#define MAAS_MAX_KEYS			100000000	/* users or items of one model */
+
+typedef struct MaasKeys
+{
+	MaasKeyType type;
+	int32		n;
+	int64	   *ints;			/* integer keys */
+	uint32	   *offsets;		/* text and uuid: n + 1 offsets into bytes */
+	char	   *bytes;
+} MaasKeys;
+
+/* One key of a lookup: ival for integers, data/len for bytes */
+typedef struct MaasKey
+{
+	int64		ival;
+	const char *data;
+	int			len;
+} MaasKey;
+
+/*
+ * What a pairs model knows of its data beyond its parameters: the keys, and
+ * the items each user rated in training (to leave them out of
+ * recommendations; NULL when not kept).  A pairs model's two input columns
+ * (MaasPreprocess) are its user and item columns, and a row's encoded
+ * features are the user's and the item's indices, -1 when unknown.
+ */
+typedef struct MaasPairs
+{
+	MaasKeys	users;
+	MaasKeys	items;
+	bool		implicit;		/* ratings are confidences: rank, do not compare */
+	int64	   *seen_start;		/* n_users + 1 offsets into seen, or NULL */
+	int32	   *seen;			/* item indices, ascending per user */
+} MaasPairs;
 
 typedef struct MaasTrainData
 {
 	MaasInputKind input;
 	MaasMatrix	m;				/* dense: features, then the target */
+	MaasFloatRows rows;			/* float rows: features, then the target */
 	int			n_features;
 	MaasTask	task;
 	int			n_classes;		/* classification: y holds 0..n_classes-1 */
 	int			seed;			/* params "seed": randomized algorithms */
 	const MaasPreprocess *prep; /* feature names, categorical columns */
+	/* pairs: m's columns are user index, item index, rating */
+	const MaasPairs *pairs;		/* the keys (seen items not filled) */
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
@@ -168,7 +240,8 @@ typedef enum MaasParamType
 	MAAS_PARAM_CHOICE,			/* int: index in choices; -1 when unset */
 	MAAS_PARAM_NAMES,			/* MaasNames: an array of column names */
 	MAAS_PARAM_INTS,			/* MaasInts: an array of integers in [min, max] */
-	MAAS_PARAM_LAYERS			/* MaasLayers: an array of layer objects */
+	MAAS_PARAM_LAYERS,			/* MaasLayers: an array of layer objects */
+	MAAS_PARAM_FLOATS			/* MaasFloats: an array of numbers in [min, max] */
 } MaasParamType;
 
 typedef struct MaasNames
@@ -182,6 +255,12 @@ typedef struct MaasInts
 	int			n;
 	int		   *values;			/* NULL when not given */
 } MaasInts;
+
+typedef struct MaasFloats
+{
+	int			n;
+	double	   *values;			/* NULL when not given */
+} MaasFloats;
 
 /*
  * One layer of a network, as {"units": 64, "activation": "relu",
@@ -273,6 +352,24 @@ typedef struct MaasComoment
 	double	   *c;				/* q x q, column-major, lower triangle used */
 } MaasComoment;
 
+/*
+ * Mergeable sufficient statistics of any shape ("stats"), for algorithms
+ * whose fit needs sums rather than rows but more than the comoments: a
+ * group of width doubles per distinct target value for classification
+ * (keys ascending: the class values), or one group (key 0) otherwise.  The
+ * algorithm says how wide a group is, how a row is added to it and how two
+ * groups merge; maas_fit keeps only these groups in its state, merges them
+ * across parallel workers and shards, and hands them to fit_stats.
+ */
+typedef struct MaasStats
+{
+	int			p;				/* features */
+	int			width;			/* doubles per group */
+	int			n_groups;
+	const double *keys;			/* n_groups, ascending */
+	const double *groups;		/* n_groups x width, one group after another */
+} MaasStats;
+
 /* Training progress, reported as NOTICEs at maas.progress_interval */
 typedef struct MaasProgress
 {
@@ -320,6 +417,34 @@ typedef struct MaasAlgorithm
 	 */
 	void		(*predict_matrix) (const MaasModel *model, const MaasMatrix *m,
 								   int n_features, double *out);
+	/*
+	 * clustering and decomposition: the output count (clusters, components)
+	 * of a fitted state, which the fit decides; NULL for the other tasks
+	 */
+	int			(*n_outputs) (const void *state);
+	/* pairs input: the model's keys and seen items */
+	const MaasPairs *(*pairs) (const MaasModel *model);
+	/* ranking: the score of every item for a user index, into out */
+	void		(*score_items) (const MaasModel *model, int32 user, double *out);
+	/* the similarity of every item to one item, into out */
+	void		(*similar_items) (const MaasModel *model, int32 item, double *out);
+
+	/*
+	 * Optional mergeable statistics (MaasStats), all five or none: doubles
+	 * per group for p features; add one row x (all finite) to a group (zeros
+	 * when new); merge group from into group into; the features' means over
+	 * all groups (what a NULL element becomes at prediction); fit from the
+	 * groups.  Statistics are untrusted (maas_fit_merge takes any state):
+	 * stats_mean and fit_stats check them.  prep names the features' column
+	 * kinds.
+	 */
+	int			(*stats_width) (int p);
+	void		(*stats_add) (double *group, int p, const double *x,
+							  const void *options);
+	void		(*stats_merge) (double *into, const double *from, int p);
+	void		(*stats_mean) (const MaasStats *stats, double *mean);
+	void	   *(*fit_stats) (const MaasStats *stats, MaasTask task,
+							  const void *options, const MaasPreprocess *prep);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -373,6 +498,7 @@ extern int	maas_threads;			/* pool.c */
 extern void MaasRegisterAlgorithms(const MaasAlgorithm *const *list, int n);
 extern const MaasAlgorithm *MaasFindAlgorithm(const char *name);
 extern const MaasAlgorithm *MaasFindAlgorithmById(uint16 id);
+extern void MaasStatsFail(const char *detail) pg_attribute_noreturn();
 extern char *MaasAlgorithmNames(void);
 
 /* params.c */
@@ -427,10 +553,22 @@ extern void MaasWriteDoubles(StringInfo buf, const double *v, int64 n);
 extern void MaasWriteFloats(StringInfo buf, const float *v, int64 n);
 extern void MaasWriteString(StringInfo buf, const char *s);
 
+/* keys.c: the keys of pairs models */
+extern int	MaasKeyCompare(const MaasKeys *keys, int32 i, const MaasKey *key);
+extern int32 MaasKeysFind(const MaasKeys *keys, const MaasKey *key);
+extern const char *MaasKeyTypeName(MaasKeyType type);
+extern void MaasWriteKeys(StringInfo buf, const MaasKeys *keys);
+extern void MaasReadKeys(MaasReader *r, MaasKeys *keys, const char *what);
+extern void MaasWritePairs(StringInfo buf, const MaasPairs *pairs);
+extern void MaasReadPairs(MaasReader *r, MaasPairs *pairs);
+extern void MaasDescribePairs(const MaasPairs *pairs, MaasJson *json);
+
 /* describe.c */
 extern Jsonb *MaasModelDescribe(const MaasModel *model, size_t size_bytes);
 extern Jsonb *MaasFeaturesJson(const MaasPreprocess *prep);
 extern char *MaasFeatureName(const MaasPreprocess *prep, int feature);
+extern void MaasJsonCoefficients(MaasJson *json, const MaasPreprocess *prep,
+								 const double *coef, int p);
 
 /* linalg.c */
 extern void MaasComomentInit(MaasComoment *cm, int q);
@@ -441,6 +579,8 @@ extern void MaasComomentAddColumnMajor(MaasComoment *cm, const MaasMatrix *m,
 extern void MaasComomentMerge(MaasComoment *into, double n, const double *mean,
 							  const double *c);
 extern int	MaasSolveSymmetric(double *a, int p, double *b, double ridge);
+extern void MaasLinearExplain(double intercept, const double *coef, const double *mean,
+							  int p, const double *x, double *contrib, double *base);
 extern void MaasSetBlasThreads(int n);
 extern void MaasLoadBlas(void);
 
@@ -465,6 +605,11 @@ extern void MaasRegressionMetrics(const double *y, const double *pred, int64 n,
 extern void MaasClassificationMetrics(const double *y, const double *proba,
 									  int64 n, int n_classes, MaasJson *json,
 									  double *primary);
+extern void MaasScoreFloatRows(const MaasModel *model, const MaasFloatRows *f,
+							   MaasJson *json, double *primary);
+extern void MaasClusteringMetrics(const MaasMatrix *m, int n_features,
+								  const double *dist, int k, MaasJson *json,
+								  double *primary);
 extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
 							int n_features, MaasJson *json, double *primary);
 
@@ -505,10 +650,13 @@ extern const char *MaasTaskName(MaasTask task);
 extern double MaasPredictValue(const MaasModel *model, const double *out);
 extern int	MaasArgmax(const double *v, int n);
 extern void MaasModelCheckClassifier(const MaasModel *model);
+extern MaasTask MaasUnsupervisedTask(const MaasAlgorithm *algorithm);
+extern int	MaasModelOutputs(const MaasModel *model);
 extern MaasTask MaasResolveTask(const MaasAlgorithm *algorithm, int choice,
 								MaasColumnKind target_kind, const char *target);
 extern void MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values,
 							  int *rank);
+extern void MaasCollectClasses(MaasTarget *t, double *y, int64 n);
 
 /*
  * The logistic function, without overflow for large |z|: 1 / (1 + e^-z) for

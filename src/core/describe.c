@@ -100,6 +100,25 @@ MaasFeaturesJson(const MaasPreprocess *prep)
 	return MaasJsonFinish(&json);
 }
 
+static void
+DescribeTarget(const MaasTarget *t, MaasJson *json)
+{
+	MaasJsonBeginObject(json);
+	MaasJsonKey(json, "name");
+	MaasJsonString(json, t->name);
+	MaasJsonKey(json, "type");
+	MaasJsonString(json, ColumnKindName(t->kind));
+	if (t->n_classes > 0)
+	{
+		MaasJsonKey(json, "classes");
+		MaasJsonBeginArray(json);
+		for (int k = 0; k < t->n_classes; k++)
+			MaasJsonString(json, t->labels[k]);
+		MaasJsonEndArray(json);
+	}
+	MaasJsonEndObject(json);
+}
+
 Jsonb *
 MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 {
@@ -131,24 +150,28 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 		MaasJsonString(&json, MaasFeatureName(&model->prep, j));
 	MaasJsonEndArray(&json);
 	MaasJsonKey(&json, "target");
-	MaasJsonBeginObject(&json);
-	MaasJsonKey(&json, "name");
-	MaasJsonString(&json, t->name);
-	MaasJsonKey(&json, "type");
-	MaasJsonString(&json, ColumnKindName(t->kind));
-	if (t->n_classes > 0)
-	{
-		MaasJsonKey(&json, "classes");
-		MaasJsonBeginArray(&json);
-		for (int k = 0; k < t->n_classes; k++)
-			MaasJsonString(&json, t->labels[k]);
-		MaasJsonEndArray(&json);
-	}
-	MaasJsonEndObject(&json);
+	if (MaasTaskIsUnsupervised(model->task))
+		MaasJsonNull(&json);	/* learned without one */
+	else
+		DescribeTarget(t, &json);
 	MaasJsonKey(&json, "parameters");
 	MaasJsonBeginObject(&json);
 	model->algorithm->describe(model, &json);
 	MaasJsonEndObject(&json);
 	MaasJsonEndObject(&json);
 	return MaasJsonFinish(&json);
+}
+
+/* "coefficients": {feature name: coefficient, ...} of a linear model */
+void
+MaasJsonCoefficients(MaasJson *json, const MaasPreprocess *prep, const double *coef, int p)
+{
+	MaasJsonKey(json, "coefficients");
+	MaasJsonBeginObject(json);
+	for (int j = 0; j < p; j++)
+	{
+		MaasJsonKey(json, MaasFeatureName(prep, j));
+		MaasJsonNumber(json, coef[j]);
+	}
+	MaasJsonEndObject(json);
 }

@@ -357,7 +357,7 @@ ReadTarget(MaasReader *r, MaasTarget *target, MaasTask task, int n_outputs)
 		MaasReaderFail(r, "unknown target kind %u", kind);
 	target->kind = (MaasColumnKind) kind;
 	target->n_classes = MaasReadCount(r, MAAS_MAX_CLASSES, 12, "class");
-	if (task == MAAS_TASK_REGRESSION ? target->n_classes != 0 :
+	if (!MaasTaskIsClassification(task) ? target->n_classes != 0 :
 		task == MAAS_TASK_BINARY ? target->n_classes != 2 : target->n_classes < 3)
 		MaasReaderFail(r, "%d classes for a %s model", target->n_classes, MaasTaskName(task));
 	if (MaasTaskIsClassification(task) && n_outputs != target->n_classes)
@@ -509,7 +509,8 @@ ReadHeader(MaasReader *r, MaasHeader *h)
 	if (h->n_features < 1 || h->n_features > MAAS_MAX_FEATURES)
 		MaasReaderFail(r, "feature count %d is out of range", h->n_features);
 	h->n_outputs = (int) MaasReadU32(r);
-	if (h->n_outputs < 1 || h->n_outputs > MAAS_MAX_CLASSES ||
+	if (h->n_outputs < 1 ||
+		h->n_outputs > (MaasTaskIsUnsupervised(h->task) ? MAAS_MAX_FEATURES : MAAS_MAX_CLASSES) ||
 		(h->task == MAAS_TASK_REGRESSION && h->n_outputs != 1) ||
 		(h->task == MAAS_TASK_BINARY && h->n_outputs != 2) ||
 		(h->task == MAAS_TASK_MULTICLASS && h->n_outputs < 3))

@@ -334,3 +334,19 @@ MaasSolveSymmetric(double *a_in, int p, double *b, double ridge)
 	pfree(x);
 	return rank;
 }
+
+/*
+ * A linear model's explanation: feature j contributes coef_j (x_j - mean_j),
+ * the base is the prediction at the training means
+ */
+void
+MaasLinearExplain(double intercept, const double *coef, const double *mean, int p,
+				  const double *x, double *contrib, double *base)
+{
+	*base = intercept;
+	for (int j = 0; j < p; j++)
+	{
+		*base += coef[j] * mean[j];
+		contrib[j] = coef[j] * (x[j] - mean[j]);
+	}
+}

@@ -12,6 +12,7 @@
 
 #include "miscadmin.h"
 
+#include "core/blas.h"
 #include "core/core.h"
 
 #define LOG_LOSS_EPS	1e-15
@@ -168,6 +169,132 @@ MaasClassificationMetrics(const double *y, const double *proba, int64 n,
 	pfree(actual);
 }
 
+#define SILHOUETTE_SAMPLE	1000
+
+/*
+ * Silhouette of the rows of sample (row indexes) given their clusters: for
+ * each row, a = mean distance to the others of its cluster, b = the least
+ * mean distance to another cluster, s = (b - a) / max(a, b), 0 alone in its
+ * cluster (scikit-learn's silhouette_score).  The distances come from one
+ * syrk of the sampled rows, |a|^2 + |b|^2 - 2 a.b, as scikit-learn's
+ * euclidean_distances computes them.
+ */
+static double
+Silhouette(const MaasMatrix *m, int n_features, const int64 *sample,
+		   const int *label, int s, int k)
+{
+	double	   *xs = palloc(sizeof(double) * s * n_features);
+	double	   *g = palloc(sizeof(double) * s * s);
+	double	   *sum = palloc0(sizeof(double) * s * k);	/* row i, cluster c */
+	int		   *count = palloc0(sizeof(int) * k);
+	double		total = 0;
+
+	for (int f = 0; f < n_features; f++)
+	{
+		const double *col = MaasMatrixColumn(m, f);
+
+		for (int i = 0; i < s; i++)
+			xs[(int64) i * n_features + f] = col[sample[i]];
+	}
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, s, n_features, 1.0, xs,
+				n_features, 0.0, g, s);
+	/* each pair once: its distance adds to both rows' sums */
+	for (int i = 0; i < s; i++)
+	{
+		const double *gi = g + (int64) i * s;
+		double	   *si = sum + (int64) i * k;
+
+		CHECK_FOR_INTERRUPTS();
+		count[label[i]]++;
+		for (int j = i + 1; j < s; j++)
+		{
+			double		d = sqrt(Max(gi[i] + g[(int64) j * s + j] - 2 * gi[j], 0));
+
+			si[label[j]] += d;
+			sum[(int64) j * k + label[i]] += d;
+		}
+	}
+	for (int i = 0; i < s; i++)
+	{
+		const double *si = sum + (int64) i * k;
+		double		a;
+		double		b = INFINITY;
+
+		if (count[label[i]] < 2)
+			continue;
+		a = si[label[i]] / (count[label[i]] - 1);
+		for (int c = 0; c < k; c++)
+			if (c != label[i] && count[c] > 0)
+				b = Min(b, si[c] / count[c]);
+		if (isfinite(b) && Max(a, b) > 0)
+			total += (b - a) / Max(a, b);
+	}
+	pfree(xs);
+	pfree(g);
+	pfree(sum);
+	pfree(count);
+	return total / s;
+}
+
+/*
+ * Clustering: inertia (the sum of squared distances of rows to their
+ * nearest centre, dist holding n rows of k distances) and the silhouette,
+ * exact up to SILHOUETTE_SAMPLE rows, else on that many evenly spaced rows.
+ */
+void
+MaasClusteringMetrics(const MaasMatrix *m, int n_features, const double *dist,
+					  int k, MaasJson *json, double *primary)
+{
+	int64		n = m->n_rows;
+	int			s = (int) Min(n, SILHOUETTE_SAMPLE);
+	int64	   *sample = palloc(sizeof(int64) * Max(s, 1));
+	int		   *label = palloc(sizeof(int) * Max(s, 1));
+	double		inertia = 0;
+	int			used = 0;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const double *d = dist + i * k;
+		int			best = 0;
+
+		for (int c = 1; c < k; c++)
+			if (d[c] < d[best])
+				best = c;
+		inertia += d[best] * d[best];
+		if (used < s && i == (int64) ((double) used * n / s))
+		{
+			sample[used] = i;
+			label[used++] = best;
+		}
+	}
+	MaasJsonKey(json, "inertia");
+	MaasJsonNumber(json, inertia);
+	MaasJsonKey(json, "silhouette");
+	MaasJsonNumber(json, used > 1 && k > 1 ? Silhouette(m, n_features, sample, label, used, k) : NAN);
+	MaasJsonKey(json, "silhouette_rows");
+	MaasJsonInt(json, used);
+	*primary = -inertia;
+	pfree(sample);
+	pfree(label);
+}
+
+/* The metrics of n predictions (n_outputs each) against y; m, when given, the rows */
+static void
+ScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features, const double *y,
+			 const double *out, int64 n, MaasJson *json, double *primary)
+{
+	if (model->task == MAAS_TASK_REGRESSION)
+		MaasRegressionMetrics(y, out, n, json, primary);
+	else if (model->task == MAAS_TASK_CLUSTERING && m != NULL)
+		MaasClusteringMetrics(m, n_features, out, model->n_outputs, json, primary);
+	else if (model->task == MAAS_TASK_DECOMPOSITION || model->task == MAAS_TASK_CLUSTERING)
+		*primary = 0;			/* no held-out score; maas_info has the variances */
+	else
+		MaasClassificationMetrics(y, out, n, model->n_outputs, json, primary);
+	MaasJsonKey(json, "rows");
+	MaasJsonInt(json, n);
+}
+
 /* Predict every row of a column-major matrix and append its metrics */
 void
 MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
@@ -191,12 +318,37 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 				x[j] = MaasMatrixColumn(m, j)[i];
 			model->algorithm->predict(model, &in, out + i * k);
 		}
-	if (model->task == MAAS_TASK_REGRESSION)
-		MaasRegressionMetrics(y, out, n, json, primary);
-	else
-		MaasClassificationMetrics(y, out, n, model->n_outputs, json, primary);
-	MaasJsonKey(json, "rows");
-	MaasJsonInt(json, n);
+	ScoreOutputs(model, m, n_features, y, out, n, json, primary);
 	pfree(x);
+	pfree(out);
+}
+
+/* The same over single-precision rows: each row back in double, predicted */
+void
+MaasScoreFloatRows(const MaasModel *model, const MaasFloatRows *f,
+				   MaasJson *json, double *primary)
+{
+	int64		n = f->n_rows;
+	int			p = f->n_cols - 1;
+	int			k = model->n_outputs;
+	double	   *x = palloc(sizeof(double) * p);
+	MaasInput	in = {.kind = MAAS_INPUT_DENSE,.x = x};
+	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * k);
+	double	   *y = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const float *row = MaasFloatRow(f, i);
+
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < p; j++)
+			x[j] = row[j] + f->origin[j];
+		y[i] = row[p] + f->origin[p];
+		model->algorithm->predict(model, &in, out + i * k);
+	}
+	ScoreOutputs(model, NULL, p, y, out, n, json, primary);
+	pfree(x);
+	pfree(y);
 	pfree(out);
 }

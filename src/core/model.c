@@ -43,7 +43,11 @@ MaasArgmax(const double *v, int n)
 	return best;
 }
 
-/* A regression's value, or a classifier's class as a number */
+/*
+ * A regression's value, a classifier's class as a number, or a clustering's
+ * nearest cluster (0-based, as scikit-learn's labels).  A decomposition has
+ * coordinates, not one value.
+ */
 double
 MaasPredictValue(const MaasModel *model, const double *out)
 {
@@ -51,6 +55,20 @@ MaasPredictValue(const MaasModel *model, const double *out)
 
 	if (model->task == MAAS_TASK_REGRESSION)
 		return out[0];
+	if (model->task == MAAS_TASK_CLUSTERING)
+	{
+		k = 0;
+		for (int c = 1; c < model->n_outputs; c++)
+			if (out[c] < out[k])
+				k = c;
+		return (double) k;
+	}
+	if (model->task != MAAS_TASK_BINARY && model->task != MAAS_TASK_MULTICLASS)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model is a %s model, which predicts no single value",
+						MaasTaskName(model->task)),
+				 errhint("Use maas_transform for its %d coordinates.", model->n_outputs)));
 	k = MaasArgmax(out, model->n_outputs);
 	return isnan(model->target.values[k]) ? (double) k : model->target.values[k];
 }
@@ -61,8 +79,35 @@ MaasModelCheckClassifier(const MaasModel *model)
 	if (!MaasTaskIsClassification(model->task))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("model is a regression model, not a classifier"),
-				 errhint("Use maas_predict for the predicted value.")));
+				 errmsg("model is a %s model, not a classifier", MaasTaskName(model->task)),
+				 model->task == MAAS_TASK_REGRESSION ?
+				 errhint("Use maas_predict for the predicted value.") :
+				 model->task == MAAS_TASK_CLUSTERING ?
+				 errhint("Use maas_predict for the nearest cluster, maas_transform for the distances to the centres.") :
+				 errhint("Use maas_transform for its outputs.")));
+}
+
+/* The task an unsupervised algorithm learns (it takes no target), else 0 */
+MaasTask
+MaasUnsupervisedTask(const MaasAlgorithm *algorithm)
+{
+	if (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_CLUSTERING))
+		return MAAS_TASK_CLUSTERING;
+	if (algorithm->tasks & MAAS_TASK_BIT(MAAS_TASK_DECOMPOSITION))
+		return MAAS_TASK_DECOMPOSITION;
+	return 0;
+}
+
+/*
+ * The output count of a fitted model: 1 value, a probability per class, or
+ * what the fitted state of a clustering or decomposition says.
+ */
+int
+MaasModelOutputs(const MaasModel *model)
+{
+	if (MaasTaskIsUnsupervised(model->task))
+		return model->algorithm->n_outputs(model->state);
+	return MaasTaskIsClassification(model->task) ? model->target.n_classes : 1;
 }
 
 /*
@@ -79,6 +124,15 @@ MaasResolveTask(const MaasAlgorithm *algorithm, int choice,
 	bool		can_classify = (algorithm->tasks & MAAS_TASKS_CLASSIFY) != 0;
 	bool		classify;
 
+	if (MaasUnsupervisedTask(algorithm) != 0)
+	{
+		if (choice != MAAS_CHOOSE_AUTO)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s learns %s; params \"task\" does not apply", algorithm->name,
+							MaasTaskName(MaasUnsupervisedTask(algorithm)))));
+		return MaasUnsupervisedTask(algorithm);
+	}
 	if (choice == MAAS_CHOOSE_REGRESSION)
 		classify = false;
 	else if (choice == MAAS_CHOOSE_CLASSIFICATION)
@@ -179,4 +233,40 @@ MaasTargetClasses(MaasTarget *t, int n, char **labels, const double *values, int
 		}
 	}
 	pfree(order);
+}
+
+static int
+CompareDoubles(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Class labels: the distinct target values, ascending; y becomes classes */
+void
+MaasCollectClasses(MaasTarget *t, double *y, int64 n)
+{
+	double	   *sorted = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
+	int		   *rank;
+	int64		k = 0;
+
+	memcpy(sorted, y, sizeof(double) * n);
+	qsort(sorted, n, sizeof(double), CompareDoubles);
+	for (int64 i = 0; i < n; i++)
+		if (i == 0 || sorted[i] != sorted[i - 1])
+			sorted[k++] = sorted[i];
+	if (k > MAAS_MAX_CLASSES)
+		k = MAAS_MAX_CLASSES + 1;	/* enough for MaasTargetClasses to refuse */
+	rank = palloc(sizeof(int) * k);
+	MaasTargetClasses(t, (int) k, NULL, sorted, rank);
+	for (int64 i = 0; i < n; i++)
+	{
+		double	   *hit = bsearch(&y[i], t->values, t->n_classes, sizeof(double), CompareDoubles);
+
+		y[i] = hit - t->values;
+	}
+	pfree(rank);
+	pfree(sorted);
 }

@@ -105,6 +105,8 @@ TypeName(MaasParamType type)
 			return "an array of column names";
 		case MAAS_PARAM_INTS:
 			return "an array of integers";
+		case MAAS_PARAM_FLOATS:
+			return "an array of numbers";
 		case MAAS_PARAM_LAYERS:
 			return "an array of layers such as [{\"units\": 64, \"activation\": \"relu\"}]";
 	}
@@ -293,6 +295,37 @@ SetInts(MaasParamValue *v, const JsonbValue *jv)
 											 v->spec->name));
 }
 
+static void
+SetFloats(MaasParamValue *v, const JsonbValue *jv)
+{
+	const MaasParamSpec *spec = v->spec;
+	MaasFloats *floats = FIELD(v, MaasFloats);
+	int			n;
+	JsonbValue *elems = ArrayElements(spec, jv, &n);
+
+	floats->n = n;
+	floats->values = palloc(sizeof(double) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		double		number;
+
+		if (elems[i].type != jbvNumeric)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("element %d of parameter \"%s\" must be a number", i + 1, spec->name),
+					 errhint("%s", spec->help)));
+		number = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+													NumericGetDatum(elems[i].val.numeric)));
+		if (!(number >= spec->min && number <= spec->max))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("element %d of parameter \"%s\" must be between %g and %g",
+							i + 1, spec->name, spec->min, spec->max),
+					 errhint("%s", spec->help)));
+		floats->values[i] = number;
+	}
+}
+
 /*
  * An array of layer objects: "units" (required, within the spec's bounds),
  * "activation" (one of the spec's choices) and "dropout" (in [0, 1)).
@@ -403,6 +436,9 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 			break;
 		case MAAS_PARAM_INTS:
 			SetInts(v, jv);
+			break;
+		case MAAS_PARAM_FLOATS:
+			SetFloats(v, jv);
 			break;
 		case MAAS_PARAM_LAYERS:
 			SetLayers(v, jv);
@@ -597,6 +633,16 @@ MaasParamsToJson(const MaasParams *params, MaasJson *json)
 					for (int k = 0; k < ints->n; k++)
 						MaasJsonInt(json, ints->values[k]);
 					MaasJsonEndArray(json);
+					break;
+				}
+			case MAAS_PARAM_FLOATS:
+				{
+					MaasFloats *floats = FIELD(v, MaasFloats);
+
+					if (floats->values == NULL)
+						continue;
+					MaasJsonKey(json, spec->name);
+					MaasJsonNumberArray(json, floats->values, floats->n);
 					break;
 				}
 			case MAAS_PARAM_LAYERS:

@@ -97,6 +97,7 @@ extern int	MaasLabelsCode(MaasLabels *m, const char *data, int len, int limit,
 						   const char *what);
 extern int	MaasCompareLabelText(const void *a, const void *b, void *arg);
 extern int	MaasCompareLabelFrequency(const void *a, const void *b, void *arg);
+extern char *MaasClassList(const MaasTarget *t);
 
 /* source.c: the source query and its columns */
 extern char *MaasSourceQuery(const char *source);
@@ -107,24 +108,52 @@ extern char *MaasColumnList(TupleDesc desc);
 extern int	MaasRequireAttribute(TupleDesc desc, const char *name, const char *role);
 extern int	MaasArrayWidth(const char *query, const char *column, Oid typid);
 
+/* floatrows.c: training rows in single precision (MAAS_INPUT_FLOAT_ROWS) */
+extern void MaasFloatRowsInit(MaasFloatRows *f, int n_cols);
+extern Size MaasFloatRowsReserve(MaasFloatRows *f, int64 rows);
+extern Size MaasFloatRowsBytes(const MaasFloatRows *f);
+extern void MaasFloatRowsAppend(MaasFloatRows *f, const double *row, int width, double y);
+extern double MaasFloatRowsValue(const MaasFloatRows *f, int64 i, int j);
+extern void MaasFloatRowsSet(MaasFloatRows *f, int64 i, int j, double v);
+extern Size MaasFloatRowsEncode(MaasFloatRows *rows, const MaasPreprocess *prep,
+								const int *raw_offset, int *const *remap, Size others);
+extern void MaasFloatRowsShrink(MaasFloatRows *f);
+extern void MaasFloatRowsFromMatrix(const MaasMatrix *m, MaasFloatRows *f);
+
 /* dataset.c: source query -> matrix */
 typedef struct MaasDataset
 {
 	MaasMatrix	train;
 	MaasMatrix	test;
+	bool		single;			/* training rows in train_rows, not train */
+	MaasFloatRows train_rows;
 	MaasPreprocess prep;
 	MaasTarget	target;
 	MaasTask	task;
 	int64		rows_read;
 	int64		rows_skipped;	/* NULL target */
 	Size		memory_bytes;	/* peak of the matrices */
+	MaasPairs  *pairs;			/* pairs input: the keys */
 } MaasDataset;
 
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
 										const MaasAlgorithm *algorithm,
 										const MaasTrainOptions *options,
 										MaasProgress *progress);
+extern int64 MaasDatasetTrainRows(const MaasDataset *ds);
 extern MaasDataset *MaasLoadForModel(const char *source, const MaasModel *model,
 									 MaasProgress *progress);
+
+/*
+ * pairs.c: (user, item, rating) rows of recommenders; the matrices have the
+ * columns user index, item index, rating
+ */
+extern void MaasDatumToKey(Datum value, Oid typid, MaasKeyType want, MaasKey *key,
+						   const char *what);
+extern MaasDataset *MaasLoadPairs(const char *source, const char *user, const char *item,
+								  const char *target, double test_size, int seed,
+								  MaasProgress *progress);
+extern MaasDataset *MaasLoadPairsForModel(const char *source, const MaasModel *model,
+										  const MaasPairs *pairs, MaasProgress *progress);
 
 #endif							/* MAAS_DATA_H */

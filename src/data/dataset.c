@@ -36,97 +36,25 @@
 #include "utils/varlena.h"
 
 #include "data/data.h"
+#include "data/load.h"
+#include "data/values.h"
 
-#define INITIAL_ROWS	1024
 #define PROGRESS_EVERY	65536
 
-/* ---- source columns ---- */
-
-typedef struct SourceColumn
-{
-	char	   *name;
-	int			attno;			/* 0-based in the result */
-	Oid			typid;			/* base type */
-	MaasColumnKind kind;
-	int			raw_offset;		/* first raw matrix column */
-	int			width;			/* raw width: 1, or the array length */
-	MaasLabels	labels;			/* categorical */
-	int		   *remap;			/* code -> category index, -1 unseen */
-	int			n_categories;
-	int			mode;			/* most frequent category */
-	double	   *impute;			/* per encoded feature */
-} SourceColumn;
-
-typedef enum LoadMode
-{
-	LOAD_FIT,					/* discover encoding from the rows */
-	LOAD_APPLY					/* encode with a model's spec */
-} LoadMode;
-
-typedef struct LoadState
-{
-	DestReceiver pub;
-	LoadMode	mode;
-	MemoryContext cxt;			/* matrices and labels */
-	MemoryContext row_cxt;		/* reset per row */
-	MaasDataset *ds;
-
-	int			n_columns;
-	SourceColumn *columns;
-	int			raw_width;		/* raw feature columns */
-	int			target_attno;
-	Oid			target_typid;
-	MaasColumnKind target_kind;
-	bool		classify;
-	MaasLabels	classes;
-
-	MaasMissing missing;
-	double		test_size;
-	pg_prng_state rng;
-	double	   *row;			/* raw or encoded values of one row */
-	int		   *codes;			/* category codes of one row */
-
-	/* fast path: every feature a float8, float4, integer or boolean */
-	bool		plain;
-	int		   *plain_attno;
-	Oid		   *plain_typid;
-
-	/* apply mode */
-	const MaasModel *model;
-	MaasBinding *binding;
-	Datum	   *values;
-	bool	   *nulls;
-
-	MaasProgress *progress;
-	Size		bytes;
-} LoadState;
-
+/* Room for one more training row in float rows, growing by half */
 static void
-MatrixResize(LoadState *st, MaasMatrix *m, int64 rows)
+FloatRowsRoom(LoadState *st, int64 rows)
 {
-	Size		bytes = mul_size(mul_size(rows, m->n_cols), sizeof(double));
-	Size		old_bytes = (Size) m->ld * m->n_cols * sizeof(double);
-	double	   *data;
+	MaasFloatRows *f = &st->ds->train_rows;
+	Size		old = MaasFloatRowsBytes(f);
+	Size		bytes = mul_size(mul_size(rows, f->n_cols), sizeof(float));
+	MemoryContext caller = MemoryContextSwitchTo(st->cxt);
 
-	MaasCheckDataMemory(add_size(st->bytes, bytes), "training data");
-	st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes + bytes);
-	data = MemoryContextAllocHuge(st->cxt, bytes);
-	for (int j = 0; j < m->n_cols && m->n_rows > 0; j++)
-		memcpy(data + j * rows, m->data + j * m->ld, sizeof(double) * m->n_rows);
-	if (m->data)
-		pfree(m->data);
-	st->bytes = st->bytes - old_bytes + bytes;
-	m->data = data;
-	m->ld = rows;
-}
-
-static void
-MatrixInit(MaasMatrix *m, int n_cols)
-{
-	m->n_rows = 0;
-	m->ld = 0;
-	m->n_cols = n_cols;
-	m->data = NULL;
+	MaasCheckDataMemory(add_size(st->bytes - old, bytes), "training data");
+	MaasFloatRowsReserve(f, rows);
+	MemoryContextSwitchTo(caller);
+	st->bytes = st->bytes - old + bytes;
+	st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes);
 }
 
 static void
@@ -138,9 +66,12 @@ Presize(LoadState *st, SPIPlanPtr plan, double test_size)
 
 	if (rows <= INITIAL_ROWS || rows * 1.1 > limit)
 		return;
-	MatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+	if (st->ds->single)
+		FloatRowsRoom(st, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
+	else
+		MaasLoadMatrixResize(st, &st->ds->train, (int64) (rows * (1 - test_size) * 1.02) + INITIAL_ROWS);
 	if (test_size > 0)
-		MatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
+		MaasLoadMatrixResize(st, &st->ds->test, (int64) (rows * test_size * 1.05) + INITIAL_ROWS);
 }
 
 static bool
@@ -273,7 +204,7 @@ BeginRow(LoadState *st, TupleTableSlot *slot)
 	slot_getallattrs(slot);
 	st->ds->rows_read++;
 	ReportProgress(st);
-	if (slot->tts_isnull[st->target_attno])
+	if (st->target_attno >= 0 && slot->tts_isnull[st->target_attno])
 	{
 		st->ds->rows_skipped++;
 		return false;
@@ -281,44 +212,47 @@ BeginRow(LoadState *st, TupleTableSlot *slot)
 	return true;
 }
 
+/* The part a row goes to: the test or train matrix, NULL for float rows */
 static MaasMatrix *
 NextRowMatrix(LoadState *st)
 {
 	MaasMatrix *m = &st->ds->train;
+	MaasFloatRows *f = &st->ds->train_rows;
 
 	if (st->test_size > 0 && pg_prng_double(&st->rng) < st->test_size)
 		m = &st->ds->test;
+	else if (st->ds->single)
+	{
+		if (f->n_rows == f->cap)
+			FloatRowsRoom(st, Max(INITIAL_ROWS, f->cap + f->cap / 2));
+		return NULL;
+	}
 	if (m->n_rows == m->ld)
 	{
 		if (m->n_rows >= (int64) MaxAllocHugeSize / sizeof(double))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many rows")));
-		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
+		MaasLoadMatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
 	}
 	return m;
 }
 
 static void
-StoreRow(MaasMatrix *m, const double *row, int width, double y)
+StoreRow(LoadState *st, MaasMatrix *m, const double *row, int width, double y)
 {
-	int64		i = m->n_rows;
+	int64		i;
 
+	if (m == NULL)
+	{
+		MaasFloatRowsAppend(&st->ds->train_rows, row, width, y);
+		return;
+	}
+	i = m->n_rows;
 	for (int j = 0; j < width; j++)
 		m->data[(int64) j * m->ld + i] = row[j];
 	m->data[(int64) width * m->ld + i] = y;
 	m->n_rows++;
-}
-
-static void
-RejectNonFinite(double v, const char *column)
-{
-	if (isnan(v) || isinf(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("column \"%s\" contains %s", column,
-						isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"),
-				 errhint("Filter such rows in the source query, or turn them into NULL.")));
 }
 
 /* The target of one row as a double: the value, or a class code */
@@ -353,33 +287,6 @@ TargetValue(LoadState *st, Datum d)
 	}
 }
 
-static inline double
-PlainNumber(Datum d, Oid typid)
-{
-	switch (typid)
-	{
-		case FLOAT8OID:
-			return DatumGetFloat8(d);
-		case FLOAT4OID:
-			return DatumGetFloat4(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		case INT8OID:
-			return (double) DatumGetInt64(d);
-		case INT2OID:
-			return DatumGetInt16(d);
-		default:
-			return DatumGetBool(d) ? 1.0 : 0.0;
-	}
-}
-
-static bool
-IsPlainType(Oid typid)
-{
-	return typid == FLOAT8OID || typid == FLOAT4OID || typid == INT4OID ||
-		typid == INT8OID || typid == INT2OID || typid == BOOLOID;
-}
-
 /*
  * Rows of numbers only, the common case: no per-row memory context and
  * no per-column dispatch beyond the type.
@@ -394,7 +301,6 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 	double	   *row = st->row;
 	MaasMatrix *m;
 	double		y;
-	int64		i;
 
 	if (!BeginRow(st, slot))
 		return true;
@@ -426,15 +332,11 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 				RejectNonFinite(row[c], st->columns[c].name);
 		}
 	}
-	y = TargetValue(st, values[st->target_attno]);
+	y = st->target_attno >= 0 ? TargetValue(st, values[st->target_attno]) : 0;
 
 	m = NextRowMatrix(st);
-	i = m->n_rows;
-	for (int c = 0; c < st->n_columns; c++)
-		m->data[(int64) c * m->ld + i] = row[c];
-	m->data[(int64) st->n_columns * m->ld + i] = y;
-	m->n_rows++;
-	if (st->classify && m == &ds->train)
+	StoreRow(st, m, row, st->n_columns, y);
+	if (st->classify && m != &ds->test)
 		st->classes.train_count[(int) y]++;
 	return true;
 }
@@ -513,12 +415,12 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 				break;
 		}
 	}
-	y = TargetValue(st, slot->tts_values[st->target_attno]);
+	y = st->target_attno >= 0 ? TargetValue(st, slot->tts_values[st->target_attno]) : 0;
 	MemoryContextSwitchTo(old);
 
 	m = NextRowMatrix(st);
-	StoreRow(m, st->row, st->raw_width, y);
-	if (m == &ds->train)
+	StoreRow(st, m, st->row, st->raw_width, y);
+	if (m != &ds->test)
 	{
 		for (int c = 0; c < st->n_columns; c++)
 			if (st->codes[c] >= 0)
@@ -527,192 +429,6 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 			st->classes.train_count[(int) y]++;
 	}
 	return true;
-}
-
-/* ---- after the scan ---- */
-
-/* Number the classes in sorted order and recode the target columns */
-static void
-FinishClasses(LoadState *st)
-{
-	MaasDataset *ds = st->ds;
-	MaasLabels   *m = &st->classes;
-	int		   *rank = palloc(sizeof(int) * Max(m->n, 1));
-	double	   *values = NULL;
-	MaasMatrix *parts[2] = {&ds->train, &ds->test};
-
-	if (st->target_kind != MAAS_COL_CATEGORICAL)
-	{
-		values = palloc(sizeof(double) * Max(m->n, 1));
-		for (int k = 0; k < m->n; k++)
-			memcpy(&values[k], m->data[k], sizeof(double));
-	}
-	MaasTargetClasses(&ds->target, m->n, m->data, values, rank);
-	for (int p = 0; p < 2; p++)
-	{
-		double	   *y = MaasMatrixColumn(parts[p], parts[p]->n_cols - 1);
-
-		for (int64 i = 0; i < parts[p]->n_rows; i++)
-			y[i] = rank[(int) y[i]];
-	}
-	ds->task = m->n == 2 ? MAAS_TASK_BINARY : MAAS_TASK_MULTICLASS;
-}
-
-static void
-NoValues(const char *column)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION),
-			 errmsg("column \"%s\" has only NULLs in the training rows", column),
-			 errhint("Exclude it with params {\"exclude\": [\"%s\"]}.", column)));
-}
-
-/* Vocabulary, mode and imputation values of each column, from train rows */
-static void
-FinishColumns(LoadState *st, int max_categories)
-{
-	MaasMatrix *train = &st->ds->train;
-
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		SourceColumn *col = &st->columns[c];
-
-		if (col->kind == MAAS_COL_CATEGORICAL)
-		{
-			MaasLabels   *m = &col->labels;
-			int		   *order = palloc(sizeof(int) * Max(m->n, 1));
-			int			kept = 0;
-
-			for (int k = 0; k < m->n; k++)
-				if (m->train_count[k] > 0)
-					order[kept++] = k;
-			if (kept == 0)
-				NoValues(col->name);
-			qsort_arg(order, kept, sizeof(int), MaasCompareLabelFrequency, m);
-			col->mode = order[0];
-			kept = Min(kept, max_categories);
-			qsort_arg(order, kept, sizeof(int), MaasCompareLabelText, m);
-			col->remap = palloc(sizeof(int) * Max(m->n, 1));
-			for (int k = 0; k < m->n; k++)
-				col->remap[k] = -1;
-			for (int k = 0; k < kept; k++)
-				col->remap[order[k]] = k;
-			col->mode = col->remap[col->mode];
-			col->n_categories = kept;
-			col->impute = palloc0(sizeof(double) * kept);
-			if (st->missing == MAAS_MISSING_NATIVE)
-				for (int k = 0; k < kept; k++)
-					col->impute[k] = NAN;
-			else
-				col->impute[col->mode] = 1.0;
-		}
-		else
-		{
-			col->impute = palloc(sizeof(double) * col->width);
-			for (int k = 0; k < col->width; k++)
-			{
-				const double *x = MaasMatrixColumn(train, col->raw_offset + k);
-				double		sum = 0;
-				int64		n = 0;
-
-				for (int64 i = 0; i < train->n_rows; i++)
-					if (!isnan(x[i]))
-					{
-						sum += x[i];
-						n++;
-					}
-				if (n == 0)
-					NoValues(col->name);
-				col->impute[k] = st->missing == MAAS_MISSING_NATIVE ? NAN : sum / n;
-			}
-		}
-	}
-}
-
-static void
-BuildPreprocess(LoadState *st)
-{
-	MaasPreprocess *prep = &st->ds->prep;
-	int			offset = 0;
-
-	prep->n_columns = st->n_columns;
-	prep->columns = palloc0(sizeof(MaasColumn) * st->n_columns);
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		SourceColumn *src = &st->columns[c];
-		MaasColumn *col = &prep->columns[c];
-
-		col->name = src->name;
-		col->kind = src->kind;
-		col->offset = offset;
-		col->impute = src->impute;
-		if (src->kind == MAAS_COL_CATEGORICAL)
-		{
-			col->width = src->n_categories;
-			col->n_categories = src->n_categories;
-			col->categories = palloc(sizeof(char *) * Max(src->n_categories, 1));
-			for (int k = 0; k < src->labels.n; k++)
-				if (src->remap[k] >= 0)
-					col->categories[src->remap[k]] = src->labels.data[k];
-		}
-		else
-			col->width = src->width;
-		offset += col->width;
-	}
-	prep->n_features = offset;
-}
-
-/*
- * Raw matrix -> encoded matrix, through the encoder serving uses
- * (MaasEncodeColumn): text codes become vocabulary indexes, then one-hot;
- * NULLs are imputed.  A text column's one-hot cannot overwrite its codes,
- * so with one the encoded matrix is a new one.
- */
-static void
-Encode(LoadState *st, MaasMatrix *m)
-{
-	const MaasPreprocess *prep = &st->ds->prep;
-	MaasMatrix	out;
-	bool		in_place = prep->n_features == st->raw_width;
-
-	for (int c = 0; c < st->n_columns; c++)
-		in_place &= st->columns[c].kind != MAAS_COL_CATEGORICAL;
-	if (m->n_rows == 0)
-	{
-		MatrixInit(m, prep->n_features + 1);
-		return;
-	}
-	if (!in_place)
-	{
-		MatrixInit(&out, prep->n_features + 1);
-		MatrixResize(st, &out, m->n_rows);
-		out.n_rows = m->n_rows;
-	}
-	else
-		out = *m;
-
-	for (int c = 0; c < st->n_columns; c++)
-	{
-		const SourceColumn *src = &st->columns[c];
-		const MaasColumn *col = &prep->columns[c];
-		double	   *raw = MaasMatrixColumn(m, src->raw_offset);
-
-		CHECK_FOR_INTERRUPTS();
-		if (col->kind == MAAS_COL_CATEGORICAL)
-			for (int64 i = 0; i < m->n_rows; i++)
-				if (!isnan(raw[i]))
-					raw[i] = src->remap[(int) raw[i]];
-		MaasEncodeColumn(col, raw, m->ld, MaasMatrixColumn(&out, col->offset), out.ld,
-						 m->n_rows);
-	}
-	if (!in_place)
-	{
-		memcpy(MaasMatrixColumn(&out, prep->n_features), MaasMatrixColumn(m, st->raw_width),
-			   sizeof(double) * m->n_rows);
-		st->bytes -= (Size) m->ld * m->n_cols * sizeof(double);
-		pfree(m->data);
-	}
-	*m = out;
 }
 
 static LoadState *
@@ -772,6 +488,32 @@ NoRows(MaasDataset *ds, const char *purpose)
 					   ds->rows_read, ds->rows_skipped)));
 }
 
+/* The target column, its kind, and the task it makes */
+static void
+ChooseTarget(LoadState *st, TupleDesc desc, const char *target,
+			 const MaasAlgorithm *algorithm, int task_choice)
+{
+	MaasDataset *ds = st->ds;
+	bool		is_array;
+	bool		is_vector;
+
+	st->target_attno = MaasRequireAttribute(desc, target, "target");
+	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
+	if (st->target_kind == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
+						target, format_type_be(st->target_typid))));
+	ds->task = MaasResolveTask(algorithm, task_choice, st->target_kind, target);
+	st->classify = ds->task != MAAS_TASK_REGRESSION;
+	ds->target.name = pstrdup(target);
+	ds->target.kind = st->target_kind == MAAS_COL_NUMERIC || st->target_kind == MAAS_COL_BOOLEAN ?
+		st->target_kind : MAAS_COL_CATEGORICAL;
+	if (st->classify)
+		MaasLabelsInit(&st->classes, st->cxt);
+}
+
 /*
  * Read the source for training: discover the encoding, split, impute.
  * Must run inside SPI_connect; results live in the current memory context.
@@ -786,26 +528,13 @@ MaasLoadForTraining(const char *source, const char *target,
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
 	SPIPlanPtr	plan = MaasPrepareSource(query, &desc);
-	bool		is_array;
-	bool		is_vector;
-	MaasTask	task;
 
-	st->target_attno = MaasRequireAttribute(desc, target, "target");
-	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
-	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
-	if (st->target_kind == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
-						target, format_type_be(st->target_typid))));
-	task = MaasResolveTask(algorithm, options->task, st->target_kind, target);
-	st->classify = task != MAAS_TASK_REGRESSION;
-	ds->target.name = pstrdup(target);
-	ds->target.kind = st->target_kind == MAAS_COL_NUMERIC || st->target_kind == MAAS_COL_BOOLEAN ?
-		st->target_kind : MAAS_COL_CATEGORICAL;
-	ds->task = task;
-	if (st->classify)
-		MaasLabelsInit(&st->classes, st->cxt);
+	/* unsupervised (a NULL target): no target column, y is all zeros */
+	st->target_attno = -1;
+	ds->task = MaasUnsupervisedTask(algorithm);
+	ds->target.kind = MAAS_COL_NUMERIC;
+	if (target != NULL)
+		ChooseTarget(st, desc, target, algorithm, options->task);
 
 	Assert(options->missing >= 0);	/* resolved by MaasResolveMissing */
 	st->missing = options->missing;
@@ -826,40 +555,38 @@ MaasLoadForTraining(const char *source, const char *target,
 	}
 	/* a text target allocates its label: the general path resets memory */
 	if (st->plain && (!st->classify || st->target_kind != MAAS_COL_CATEGORICAL) &&
-		IsPlainType(st->target_typid))
+		(st->target_attno < 0 || IsPlainType(st->target_typid)))
 		st->pub.receiveSlot = LoadReceivePlain;
-	MatrixInit(&ds->train, st->raw_width + 1);
-	MatrixInit(&ds->test, st->raw_width + 1);
+	MaasLoadMatrixInit(&ds->train, st->raw_width + 1);
+	MaasLoadMatrixInit(&ds->test, st->raw_width + 1);
+	ds->single = algorithm->input == MAAS_INPUT_FLOAT_ROWS;
+	if (ds->single)
+		MaasFloatRowsInit(&ds->train_rows, st->raw_width + 1);
 	Presize(st, plan, st->test_size);
 
 	RunSource(st, plan);
 
-	if (ds->train.n_rows == 0)
+	if (MaasDatasetTrainRows(ds) == 0)
 		NoRows(ds, "train on");
 	if (st->classify)
-		FinishClasses(st);
-	FinishColumns(st, options->max_categories);
-	BuildPreprocess(st);
-	Encode(st, &ds->train);
-	Encode(st, &ds->test);
+		MaasLoadFinishClasses(st);
+	MaasLoadFinishColumns(st, options->max_categories);
+	MaasLoadBuildPreprocess(st);
+	if (ds->single)
+		MaasLoadEncodeFloatRows(st);
+	else
+		MaasLoadEncode(st, &ds->train);
+	MaasLoadEncode(st, &ds->test);
 	return ds;
 }
 
-/* ---- apply mode: encode with a model's spec (evaluation) ---- */
-
-/* The first classes of a target, for hints */
-static char *
-ClassList(const MaasTarget *t)
+int64
+MaasDatasetTrainRows(const MaasDataset *ds)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int k = 0; k < t->n_classes && k < 20; k++)
-		appendStringInfo(&buf, "%s%s", k ? ", " : "", t->labels[k]);
-	if (t->n_classes > 20)
-		appendStringInfoString(&buf, ", ...");
-	return buf.data;
+	return ds->single ? ds->train_rows.n_rows : ds->train.n_rows;
 }
+
+/* ---- apply mode: encode with a model's spec (evaluation) ---- */
 
 static bool
 LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
@@ -877,8 +604,10 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 	MaasEncodeRow(model, st->binding, slot->tts_values, slot->tts_isnull, st->row);
-	d = slot->tts_values[st->target_attno];
-	if (model->task == MAAS_TASK_REGRESSION)
+	d = st->target_attno >= 0 ? slot->tts_values[st->target_attno] : (Datum) 0;
+	if (st->target_attno < 0)
+		y = 0;
+	else if (model->task == MAAS_TASK_REGRESSION)
 	{
 		y = MaasDatumToDouble(d, st->target_typid);
 		RejectNonFinite(y, model->target.name);
@@ -908,13 +637,13 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("target value \"%s\" is not one of the model's classes",
 							MaasDatumToLabel(d, st->target_typid)),
-					 errhint("The model's classes are: %s.", ClassList(&model->target))));
+					 errhint("The model's classes are: %s.", MaasClassList(&model->target))));
 		y = k;
 	}
 	MemoryContextSwitchTo(old);
 	if (m->n_rows == m->ld)
-		MatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
-	StoreRow(m, st->row, model->n_features, y);
+		MaasLoadMatrixResize(st, m, Max(INITIAL_ROWS, m->ld * 2));
+	StoreRow(st, m, st->row, model->n_features, y);
 	return true;
 }
 
@@ -930,16 +659,22 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	char	   *query = MaasSourceQuery(source);
 	TupleDesc	desc;
 	SPIPlanPtr	plan = MaasPrepareSource(query, &desc);
-	if (model->target.name == NULL)
+
+	st->target_attno = -1;
+	if (model->target.name == NULL && !MaasTaskIsUnsupervised(model->task))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model does not name its target column"),
 				 errhint("Models built by maas_fit have no target name; evaluate them with maas_predict in a query.")));
 	st->pub.receiveSlot = LoadReceiveApply;
 	st->model = model;
-	st->target_attno = MaasRequireAttribute(desc, model->target.name, "target");
-	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	if (model->target.name != NULL)
+	{
+		st->target_attno = MaasRequireAttribute(desc, model->target.name, "target");
+		st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
+	}
 	st->binding = MaasBindTupleDesc(model, desc);
+	if (st->target_attno >= 0)
 	{
 		bool		is_array;
 		bool		is_vector;
@@ -955,8 +690,8 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	}
 	st->row = palloc(sizeof(double) * model->n_features);
 	ds->task = model->task;
-	MatrixInit(&ds->train, model->n_features + 1);
-	MatrixInit(&ds->test, model->n_features + 1);
+	MaasLoadMatrixInit(&ds->train, model->n_features + 1);
+	MaasLoadMatrixInit(&ds->test, model->n_features + 1);
 	Presize(st, plan, 1.0);
 
 	RunSource(st, plan);
@@ -964,3 +699,4 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 		NoRows(ds, "evaluate");
 	return ds;
 }
+

@@ -124,3 +124,17 @@ MaasCompareLabelFrequency(const void *a, const void *b, void *arg)
 		return (x < y) - (x > y);
 	return MaasCompareLabelText(a, b, arg);
 }
+
+/* The first classes of a target, for hints */
+char *
+MaasClassList(const MaasTarget *t)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int k = 0; k < t->n_classes && k < 20; k++)
+		appendStringInfo(&buf, "%s%s", k ? ", " : "", t->labels[k]);
+	if (t->n_classes > 20)
+		appendStringInfoString(&buf, ", ...");
+	return buf.data;
+}

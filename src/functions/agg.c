@@ -11,8 +11,10 @@
  * Algorithms with a comoment fit (least squares) keep count, means and the
  * centered cross products of [x y], plus a small row buffer that is folded
  * in by BLAS syrk a block at a time; the state stays the same size however
- * many rows arrive.  Other algorithms collect rows and fit in the final
- * function.
+ * many rows arrive.  Algorithms with mergeable statistics of their own
+ * (MaasStats: naive Bayes) keep one group of them per class, sorted by the
+ * class's target value, added to and merged by the algorithm.  Other
+ * algorithms collect rows and fit in the final function.
  *
  * The transition function updates the state in place inside the aggregate
  * context.  Where a row-collecting state must grow, the larger copy is made
@@ -41,6 +43,7 @@
 #define FIT_STATE_VERSION	1
 #define FIT_KIND_COMOMENT	1
 #define FIT_KIND_ROWS		2
+#define FIT_KIND_STATS		3
 #define MAX_PARAMS_LEN		(1024 * 1024)
 #define MIN_BLOCK			8		/* rows buffered by a new comoment state */
 #define MAX_BLOCK_DOUBLES	(1 << 14)	/* its buffer grows up to this size */
@@ -64,7 +67,7 @@ typedef struct FitState
 	int32		params_len;		/* bytes of params JSON after the header */
 	int32		block_cap;		/* comoment: rows the buffer holds */
 	int32		block_used;
-	int64		rows_cap;		/* rows: capacity */
+	int64		rows_cap;		/* rows: capacity; stats: of groups */
 	int64		rows_used;
 	int64		skipped;		/* rows with a NULL */
 	double		n;				/* comoment: rows merged */
@@ -79,6 +82,8 @@ typedef struct FitState
 #define STATE_C(s)			(STATE_ARRAYS(s) + STATE_Q(s))
 #define STATE_BLOCK(s)		(STATE_C(s) + (int64) STATE_Q(s) * STATE_Q(s))
 #define STATE_ROWS(s)		STATE_ARRAYS(s)
+/* stats: group g is its key (the class value) then the algorithm's doubles */
+#define STATE_GROUP(s, g, row)	(STATE_ARRAYS(s) + (int64) (g) * (row))
 
 /*
  * Per-call-site cache of the transition function: the algorithm named by
@@ -93,7 +98,21 @@ typedef struct AlgorithmCache
 	const MaasAlgorithm *algorithm;
 	const FitState *checked;
 	Size		checked_size;
+	/* stats: the options of the params of the state last seen, parsed once */
+	const MaasAlgorithm *options_algorithm;
+	char	   *params;
+	int			params_len;
+	void	   *options;
+	MaasTask	task;
 } AlgorithmCache;
+
+/* What a state of this algorithm holds */
+static uint8
+StateKind(const MaasAlgorithm *algorithm)
+{
+	return algorithm->fit_comoment ? FIT_KIND_COMOMENT :
+		algorithm->fit_stats ? FIT_KIND_STATS : FIT_KIND_ROWS;
+}
 
 static void
 BadState(const char *detail)
@@ -104,13 +123,31 @@ BadState(const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* Bytes a state of these dimensions occupies, 0 if beyond a bytea */
+/* Doubles of a row (rows) or of a group with its key (stats), 0 if absurd */
+static int64
+RowDoubles(uint8 kind, const MaasAlgorithm *algorithm, int64 p)
+{
+	int64		width;
+
+	if (kind != FIT_KIND_STATS)
+		return p + 1;
+	width = algorithm->stats_width((int) p);
+	return width < 1 || width > MaxAllocSize / sizeof(double) ? 0 : width + 1;
+}
+
+#define STATE_ROW(s)	RowDoubles((s)->kind, MaasFindAlgorithmById((s)->algorithm_id), (s)->p)
+
+/*
+ * Bytes a state of these dimensions occupies, 0 if beyond a bytea; row is
+ * RowDoubles (rows and stats kinds)
+ */
 static Size
-StateSize(uint8 kind, int64 p, int64 params_len, int64 block_cap, int64 rows_cap)
+StateSize(uint8 kind, int64 p, int64 params_len, int64 block_cap, int64 rows_cap,
+		  int64 row)
 {
 	double		q = (double) p + 1;
 	double		doubles = kind == FIT_KIND_COMOMENT ?
-		q + q * q + (double) block_cap * q : (double) rows_cap * q;
+		q + q * q + (double) block_cap * q : (double) rows_cap * row;
 	double		bytes = sizeof(FitState) + PARAMS_PAD(params_len) + doubles * sizeof(double);
 
 	return bytes > MaxAllocSize ? 0 : (Size) bytes;
@@ -131,7 +168,8 @@ CheckState(const FitState *s)
 		BadState("The state's format version is not supported.");
 	if (s->byte_order != NATIVE_ORDER)
 		BadState("The state was computed on a machine of the other byte order.");
-	if (s->kind != FIT_KIND_COMOMENT && s->kind != FIT_KIND_ROWS)
+	if (s->kind != FIT_KIND_COMOMENT && s->kind != FIT_KIND_ROWS &&
+		s->kind != FIT_KIND_STATS)
 		BadState("The state's kind is unknown.");
 	/* fields of the other kind and the reserved one are zero, as written */
 	if (s->reserved != 0 ||
@@ -141,7 +179,7 @@ CheckState(const FitState *s)
 	algorithm = MaasFindAlgorithmById(s->algorithm_id);
 	if (algorithm == NULL)
 		BadState("The state names an unknown algorithm.");
-	if ((algorithm->fit_comoment != NULL) != (s->kind == FIT_KIND_COMOMENT))
+	if (StateKind(algorithm) != s->kind)
 		BadState("The state's kind does not match its algorithm.");
 	if (s->p < 1 || s->p > MAAS_MAX_FEATURES)
 		BadState("The state's feature count is out of range.");
@@ -156,12 +194,16 @@ CheckState(const FitState *s)
 		 s->block_used < 0 || s->block_used >= s->block_cap ||
 		 !(s->n >= 0) || isinf(s->n)))
 		BadState("The state's row counts are out of range.");
-	if (s->kind == FIT_KIND_ROWS &&
+	if (s->kind != FIT_KIND_COMOMENT &&
 		(s->rows_cap < 0 || s->rows_used < 0 || s->rows_used > s->rows_cap))
 		BadState("The state's row counts are out of range.");
+	if (s->kind == FIT_KIND_STATS &&
+		(s->rows_cap > MAAS_MAX_CLASSES || RowDoubles(s->kind, algorithm, s->p) == 0))
+		BadState("The state's group counts are out of range.");
 	if (s->skipped < 0)
 		BadState("The state's count of skipped rows is negative.");
-	if (StateSize(s->kind, s->p, s->params_len, s->block_cap, s->rows_cap) != size)
+	if (StateSize(s->kind, s->p, s->params_len, s->block_cap, s->rows_cap,
+				  RowDoubles(s->kind, algorithm, s->p)) != size)
 		BadState("The state's size does not match its dimensions.");
 	if (s->params_len > 0 &&
 		(memchr(STATE_PARAMS(s), 0, s->params_len) != NULL))
@@ -220,6 +262,11 @@ AlgorithmArg(FunctionCallInfo fcinfo)
 		char	   *s = text_to_cstring(name);
 
 		cache->algorithm = MaasFindAlgorithm(s);
+		if (cache->algorithm->input == MAAS_INPUT_PAIRS)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("maas_fit does not train %s, which reads (user, item, rating) rows", s),
+					 errhint("Train it with maas_train(name, '%s', source, rating, params).", s)));
 		cache->len = Min(len, (int) sizeof(cache->name));
 		memcpy(cache->name, s, cache->len);
 		if (len > (int) sizeof(cache->name))
@@ -229,15 +276,17 @@ AlgorithmArg(FunctionCallInfo fcinfo)
 }
 
 static MaasTask FitTask(const MaasAlgorithm *algorithm, const MaasParams *params);
+static MaasParams *StateParams(const FitState *s, const MaasAlgorithm *algorithm);
 
 static FitState *
 NewState(const MaasAlgorithm *algorithm, int p, Jsonb *params, MemoryContext cxt)
 {
 	char	   *params_text = NULL;
 	int			params_len = 0;
-	uint8		kind = algorithm->fit_comoment ? FIT_KIND_COMOMENT : FIT_KIND_ROWS;
+	uint8		kind = StateKind(algorithm);
 	int			block_cap = kind == FIT_KIND_COMOMENT ? MIN_BLOCK : 0;
-	int64		rows_cap = kind == FIT_KIND_ROWS ? 64 : 0;
+	int64		rows_cap = kind == FIT_KIND_ROWS ? 64 : kind == FIT_KIND_STATS ? 2 : 0;
+	int64		row = RowDoubles(kind, algorithm, p);
 	Size		size;
 	FitState   *s;
 
@@ -253,7 +302,7 @@ NewState(const MaasAlgorithm *algorithm, int p, Jsonb *params, MemoryContext cxt
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("params of %d bytes are too long", params_len)));
 	}
-	size = StateSize(kind, p, params_len, block_cap, rows_cap);
+	size = row == 0 ? 0 : StateSize(kind, p, params_len, block_cap, rows_cap, row);
 	if (size == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -305,7 +354,7 @@ static FitState *
 GrowBlock(FitState *s)
 {
 	int			cap = s->block_cap * 2;
-	Size		size = StateSize(s->kind, s->p, s->params_len, cap, 0);
+	Size		size = StateSize(s->kind, s->p, s->params_len, cap, 0, 0);
 	FitState   *grown;
 
 	grown = palloc0(size);
@@ -326,22 +375,26 @@ BlockMayGrow(const FitState *s)
 static FitState *
 GrowRows(FitState *s, int64 rows)
 {
+	int64		row = STATE_ROW(s);
 	int64		cap = Max(s->rows_cap * 2, s->rows_used + rows);
-	Size		size = StateSize(s->kind, s->p, s->params_len, 0, cap);
+	Size		size;
 	FitState   *grown;
 
+	if (s->kind == FIT_KIND_STATS)
+		cap = Min(cap, MAAS_MAX_CLASSES);
+	size = StateSize(s->kind, s->p, s->params_len, 0, cap, row);
 	if (size == 0)
 	{
 		/* the most rows a bytea can hold */
 		cap = (MaxAllocSize - sizeof(FitState) - PARAMS_PAD(s->params_len)) /
-			(sizeof(double) * STATE_Q(s));
+			(sizeof(double) * row);
 		if (cap < s->rows_used + rows)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("maas_fit cannot hold more than " INT64_FORMAT " rows of %d features for %s",
 							cap, s->p, MaasFindAlgorithmById(s->algorithm_id)->name),
 					 errhint("Train with maas_train, which has no such limit, or fit on a sample.")));
-		size = StateSize(s->kind, s->p, s->params_len, 0, cap);
+		size = StateSize(s->kind, s->p, s->params_len, 0, cap, row);
 	}
 	grown = palloc0(size);
 	memcpy(grown, s, VARSIZE(s));
@@ -378,6 +431,67 @@ AppendRow(FitState *s, const double *x, double y)
 		dst[s->p] = y;
 		s->rows_used++;
 	}
+	return s;
+}
+
+/*
+ * The group of a stats state whose key is key, inserted as zeros when
+ * absent; returns the state, which may have moved to grow.
+ */
+static FitState *
+StatsGroup(FitState *s, double key, int64 row, double **group)
+{
+	int64		pos;
+
+	*group = MaasStatsFind(STATE_ARRAYS(s), s->rows_used, key, row, &pos);
+	if (*group != NULL)
+		return s;
+	if (s->rows_used == s->rows_cap)
+		s = GrowRows(s, 1);
+	*group = MaasStatsInsert(STATE_ARRAYS(s), s->rows_used, pos, key, row);
+	s->rows_used++;
+	return s;
+}
+
+/*
+ * The algorithm's options and the task of a stats state, parsed from its
+ * params once per call site (again only when a group's params differ)
+ */
+static const void *
+StatsOptions(FunctionCallInfo fcinfo, const FitState *s, const MaasAlgorithm *algorithm,
+			 MaasTask *task)
+{
+	AlgorithmCache *cache = GetAlgorithmCache(fcinfo);
+
+	if (cache->options_algorithm != algorithm || cache->params_len != s->params_len ||
+		memcmp(cache->params, STATE_PARAMS(s), s->params_len) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		MaasParams *params = StateParams(s, algorithm);
+
+		cache->task = FitTask(algorithm, params);
+		cache->options = params->options;
+		cache->params = palloc(Max(s->params_len, 1));
+		memcpy(cache->params, STATE_PARAMS(s), s->params_len);
+		cache->params_len = s->params_len;
+		cache->options_algorithm = algorithm;
+		MemoryContextSwitchTo(old);
+	}
+	*task = cache->task;
+	return cache->options;
+}
+
+/* A row into the group of its class (of the only group, for regression) */
+static FitState *
+AddToGroup(FunctionCallInfo fcinfo, FitState *s, const MaasAlgorithm *algorithm,
+		   const double *x, double y)
+{
+	MaasTask	task;
+	const void *options = StatsOptions(fcinfo, s, algorithm, &task);
+	double	   *group;
+
+	s = StatsGroup(s, MaasTaskIsClassification(task) ? y : 0, STATE_ROW(s), &group);
+	algorithm->stats_add(group, s->p, x, options);
 	return s;
 }
 
@@ -464,6 +578,7 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 	const double *x;
 	int			n;
 	double		y;
+	bool		unsupervised;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
@@ -485,7 +600,14 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("algorithm changed from %s to %s within one group",
 						MaasFindAlgorithmById(s->algorithm_id)->name, algorithm->name)));
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	/* unsupervised algorithms take no target: NULL, and y is 0 */
+	unsupervised = MaasUnsupervisedTask(algorithm) != 0;
+	if (unsupervised && !PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s learns without a target; pass NULL as maas_fit's target",
+						algorithm->name)));
+	if (PG_ARGISNULL(2) || (PG_ARGISNULL(3) && !unsupervised))
 		goto skip;
 	arr = PG_GETARG_ARRAYTYPE_P(2);
 	if (ARR_NDIM(arr) > 1)
@@ -500,7 +622,7 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("features must not be empty")));
 	x = ARR_HASNULL(arr) ? ElementsWithMissing(arr, n) : (const double *) ARR_DATA_PTR(arr);
-	y = PG_GETARG_FLOAT8(3);
+	y = unsupervised ? 0 : PG_GETARG_FLOAT8(3);
 	CheckRowFinite(algorithm, x, n, y, ARR_HASNULL(arr));
 
 	if (s == NULL)
@@ -520,7 +642,10 @@ maas_fit_transfn(PG_FUNCTION_ARGS)
 
 	if (s->kind == FIT_KIND_ROWS && s->rows_used == s->rows_cap)
 		s = GrowRows(s, 1);
-	s = AppendRow(s, x, y);
+	if (s->kind == FIT_KIND_STATS)
+		s = AddToGroup(fcinfo, s, algorithm, x, y);
+	else
+		s = AppendRow(s, x, y);
 	return ReturnState(fcinfo, s, aggcxt);
 
 skip:
@@ -586,6 +711,20 @@ maas_fit_combine(PG_FUNCTION_ARGS)
 		MaasComomentMerge(&cm, b->n, STATE_MEAN(b), STATE_C(b));
 		a->n = cm.n;
 	}
+	else if (a->kind == FIT_KIND_STATS)
+	{
+		const MaasAlgorithm *algorithm = MaasFindAlgorithmById(a->algorithm_id);
+		int64		row = STATE_ROW(a);
+
+		for (int64 g = 0; g < b->rows_used; g++)
+		{
+			const double *from = STATE_GROUP(b, g, row);
+			double	   *into;
+
+			a = StatsGroup(a, from[0], row, &into);
+			algorithm->stats_merge(into, from + 1, a->p);
+		}
+	}
 	else
 	{
 		if (a->rows_cap - a->rows_used < b->rows_used)
@@ -634,42 +773,6 @@ StateParams(const FitState *s, const MaasAlgorithm *algorithm)
 		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 	}
 	return MaasParseParams(jb, maas_fit_params, sizeof(MaasFitOptions), algorithm);
-}
-
-static int
-CompareDoubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Class labels: the distinct target values, ascending; y becomes classes */
-static void
-CollectClasses(MaasTarget *t, double *y, int64 n)
-{
-	double	   *sorted = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
-	int		   *rank;
-	int64		k = 0;
-
-	memcpy(sorted, y, sizeof(double) * n);
-	qsort(sorted, n, sizeof(double), CompareDoubles);
-	for (int64 i = 0; i < n; i++)
-		if (i == 0 || sorted[i] != sorted[i - 1])
-			sorted[k++] = sorted[i];
-	if (k > MAAS_MAX_CLASSES)
-		k = MAAS_MAX_CLASSES + 1;	/* enough for MaasTargetClasses to refuse */
-	rank = palloc(sizeof(int) * k);
-	MaasTargetClasses(t, (int) k, NULL, sorted, rank);
-	for (int64 i = 0; i < n; i++)
-	{
-		double	   *hit = bsearch(&y[i], t->values, t->n_classes, sizeof(double), CompareDoubles);
-
-		y[i] = hit - t->values;
-	}
-	pfree(rank);
-	pfree(sorted);
 }
 
 /* Regression or classification, from the algorithm and params "task" */
@@ -735,9 +838,16 @@ FitFromState(FitState *s)
 							 errhint("Scale the features, e.g. to thousands instead of units.")));
 		}
 		model->task = FitTask(algorithm, params);
-		model->n_outputs = 1;
 		memcpy(col->impute, cm.mean, sizeof(double) * p);
 		model->state = algorithm->fit_comoment(&cm, model->task, params->options);
+		model->n_outputs = MaasModelOutputs(model);
+	}
+	else if (s->kind == FIT_KIND_STATS)
+	{
+		if (s->rows_used == 0)
+			return NULL;
+		MaasFitFromStats(model, STATE_ARRAYS(s), (int) s->rows_used, STATE_ROW(s),
+						 FitTask(algorithm, params), params->options);
 	}
 	else
 	{
@@ -773,21 +883,26 @@ FitFromState(FitState *s)
 		}
 		model->task = FitTask(algorithm, params);
 		y = MaasMatrixColumn(m, p);
-		if (model->task != MAAS_TASK_REGRESSION)
+		if (MaasTaskIsClassification(model->task))
 		{
-			CollectClasses(&model->target, y, n);
+			MaasCollectClasses(&model->target, y, n);
 			model->task = model->target.n_classes == 2 ? MAAS_TASK_BINARY : MAAS_TASK_MULTICLASS;
-			model->n_outputs = model->target.n_classes;
 		}
-		else
-			model->n_outputs = 1;
 		data.n_features = p;
 		data.task = model->task;
 		data.n_classes = model->target.n_classes;
 		data.prep = &model->prep;
-		data.input = MAAS_INPUT_DENSE;
+		data.input = algorithm->input == MAAS_INPUT_FLOAT_ROWS ?
+			MAAS_INPUT_FLOAT_ROWS : MAAS_INPUT_DENSE;
+		if (data.input == MAAS_INPUT_FLOAT_ROWS)
+		{
+			MaasFloatRowsFromMatrix(m, &data.rows);
+			pfree(m->data);
+			m->data = NULL;
+		}
 		data.seed = ((const MaasFitOptions *) params->common)->seed;
 		model->state = algorithm->fit(&data, params->options, NULL);
+		model->n_outputs = MaasModelOutputs(model);
 	}
 	return MaasModelSerialize(model);
 }
@@ -831,9 +946,9 @@ maas_fit_partial_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = ArgState(fcinfo, 0);
-	if (s->kind == FIT_KIND_ROWS)
+	if (s->kind != FIT_KIND_COMOMENT)
 	{
-		size = StateSize(s->kind, s->p, s->params_len, 0, s->rows_used);
+		size = StateSize(s->kind, s->p, s->params_len, 0, s->rows_used, STATE_ROW(s));
 		copy = palloc(size);
 		memcpy(copy, s, size);
 		SET_VARSIZE(copy, size);
@@ -846,7 +961,7 @@ maas_fit_partial_final(PG_FUNCTION_ARGS)
 
 		memcpy(work, s, VARSIZE(s));
 		FlushBlock(work);
-		size = StateSize(s->kind, s->p, s->params_len, MIN_BLOCK, 0);
+		size = StateSize(s->kind, s->p, s->params_len, MIN_BLOCK, 0, 0);
 		copy = palloc0(size);
 		memcpy(copy, work, size - sizeof(double) * MIN_BLOCK * STATE_Q(s));
 		SET_VARSIZE(copy, size);

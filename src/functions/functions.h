@@ -22,6 +22,30 @@ typedef enum MaasInputForm
 
 extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,
 									   MaasInput *in);
+extern const MaasModel *MaasModelByName(FunctionCallInfo fcinfo, text *name);
+
+/* recommend.c: pairs models (recommenders) */
+extern MaasDataset *MaasPairsTrainingData(const char *source, const char *target,
+										  const MaasAlgorithm *algorithm,
+										  const MaasParams *params,
+										  const MaasTrainOptions *options,
+										  MaasProgress *progress);
+extern MaasDataset *MaasPairsEvaluationData(const char *source, const MaasModel *model,
+											MaasProgress *progress);
+extern void MaasScorePairs(const MaasModel *model, const MaasMatrix *m, bool held_out,
+						   MaasJson *json, double *primary);
+
+/*
+ * aggstats.c: the groups of a maas_fit state of mergeable statistics,
+ * each its key (the class value) and then the algorithm's doubles, row
+ * doubles in all, sorted by key
+ */
+extern double *MaasStatsFind(double *groups, int64 n_groups, double key, int64 row,
+							 int64 *pos);
+extern double *MaasStatsInsert(double *groups, int64 n_groups, int64 pos, double key,
+							   int64 row);
+extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_groups,
+							 int64 row, MaasTask task, const void *options);
 
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);

@@ -1,6 +1,7 @@
 /*
  * predict.c
- *	  maas_predict, maas_predict_proba and maas_predict_class in each form:
+ *	  maas_predict, maas_predict_proba, maas_predict_class and maas_transform
+ *	  (every output of a clustering or decomposition model) in each form:
  *	  by name with float8[], by name with a whole row, by name with columns
  *	  (what the planner support function rewrites the row form into), and
  *	  with inline model bytes.
@@ -32,7 +33,8 @@ typedef enum PredictOutput
 {
 	OUTPUT_VALUE,
 	OUTPUT_PROBA,
-	OUTPUT_CLASS
+	OUTPUT_CLASS,
+	OUTPUT_TRANSFORM			/* every output: distances, coordinates */
 } PredictOutput;
 
 /* Identifies the snapshot the deployed version was looked up under */
@@ -94,7 +96,8 @@ FlushUsage(PredictCache *c)
 
 		memcpy(name, c->name, c->name_len);
 		name[c->name_len] = '\0';
-		MaasUsageAdd(c->usage_role, name, c->usage_pending, 0, 0);
+		MaasUsageAddPredictions(c->usage_role, name, c->ref.version, c->usage_pending);
+		MaasQuotaCount(c->usage_role, name, c->usage_pending, 0);
 	}
 	c->usage_pending = 0;
 }
@@ -182,6 +185,7 @@ ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
 		MaasCheckName(s);
 		FlushUsage(c);
 		MaasLookupDeployed(s, MAAS_PRIV_PREDICT, &c->ref);
+		MaasQuotaCheck(s, GetUserId(), false);
 		if (c->ref.generation != old_generation)
 			c->serial++;
 		memcpy(c->name, s, len);
@@ -252,6 +256,20 @@ ResolveBytes(FunctionCallInfo fcinfo, PredictCache *c)
 	return c->bytes_model;
 }
 
+/* maas_transform is for the models whose outputs are a vector */
+static void
+CheckTransform(const MaasModel *model)
+{
+	if (!MaasTaskIsUnsupervised(model->task))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model is a %s model; maas_transform is for clustering and decomposition models",
+						MaasTaskName(model->task)),
+				 MaasTaskIsClassification(model->task) ?
+				 errhint("Use maas_predict_proba for the class probabilities.") :
+				 errhint("Use maas_predict for the predicted value.")));
+}
+
 static Datum
 Output(const MaasModel *model, const MaasInput *in, double *out, PredictOutput kind)
 {
@@ -261,10 +279,10 @@ Output(const MaasModel *model, const MaasInput *in, double *out, PredictOutput k
 		case OUTPUT_VALUE:
 			return Float8GetDatum(MaasPredictValue(model, out));
 		case OUTPUT_PROBA:
+		case OUTPUT_TRANSFORM:
 			{
 				Datum	   *elems = palloc(sizeof(Datum) * model->n_outputs);
 
-				MaasModelCheckClassifier(model);
 				for (int k = 0; k < model->n_outputs; k++)
 					elems[k] = Float8GetDatum(out[k]);
 				return PointerGetDatum(construct_array(elems, model->n_outputs, FLOAT8OID,
@@ -385,6 +403,12 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 		model = ResolveBytes(fcinfo, c);
 	else
 		model = ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0));
+	if (model->algorithm->input == MAAS_INPUT_PAIRS)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("this model is a recommender (%s): it takes a user and an item",
+						model->algorithm->name),
+				 errhint("Call maas_predict(name, user, item) or maas_recommend(name, user, k).")));
 	switch (form)
 	{
 		case MAAS_INPUT_ARRAY:
@@ -403,6 +427,21 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 	return model;
 }
 
+/*
+ * The deployed model of name, resolved as the forms above resolve it (once
+ * per query), for entry points with inputs of their own; counts one
+ * prediction.
+ */
+const MaasModel *
+MaasModelByName(FunctionCallInfo fcinfo, text *name)
+{
+	PredictCache *c = GetCache(fcinfo);
+	const MaasModel *model = ResolveByName(fcinfo, c, name);
+
+	c->usage_pending++;
+	return model;
+}
+
 static Datum
 Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 {
@@ -412,7 +451,9 @@ Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	model = MaasModelInput(fcinfo, form, &in);
-	if (kind != OUTPUT_VALUE)
+	if (kind == OUTPUT_TRANSFORM)
+		CheckTransform(model);
+	else if (kind != OUTPUT_VALUE)
 		MaasModelCheckClassifier(model);
 	GetCache(fcinfo)->usage_pending++;
 	return Output(model, &in, GetCache(fcinfo)->out, kind);
@@ -438,3 +479,7 @@ PREDICT_FUNCTION(maas_predict_class_columns, MAAS_INPUT_COLUMNS, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_predict_bytes, MAAS_INPUT_BYTES, OUTPUT_VALUE)
 PREDICT_FUNCTION(maas_predict_proba_bytes, MAAS_INPUT_BYTES, OUTPUT_PROBA)
 PREDICT_FUNCTION(maas_predict_class_bytes, MAAS_INPUT_BYTES, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_transform_array, MAAS_INPUT_ARRAY, OUTPUT_TRANSFORM)
+PREDICT_FUNCTION(maas_transform_row, MAAS_INPUT_ROW, OUTPUT_TRANSFORM)
+PREDICT_FUNCTION(maas_transform_columns, MAAS_INPUT_COLUMNS, OUTPUT_TRANSFORM)
+PREDICT_FUNCTION(maas_transform_bytes, MAAS_INPUT_BYTES, OUTPUT_TRANSFORM)

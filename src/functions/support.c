@@ -58,6 +58,8 @@ ColumnsFunction(Oid funcid)
 		target = "maas_predict_proba_columns";
 	else if (strcmp(name, "maas_predict_class") == 0)
 		target = "maas_predict_class_columns";
+	else if (strcmp(name, "maas_transform") == 0)
+		target = "maas_transform_columns";
 	else
 		return InvalidOid;
 	return LookupFuncName(list_make2(makeString(get_namespace_name(nsp)), makeString(target)),

@@ -26,7 +26,7 @@ NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
 	model->algorithm = algorithm;
 	model->task = ds->task;
 	model->n_features = ds->prep.n_features;
-	model->n_outputs = ds->task == MAAS_TASK_REGRESSION ? 1 : ds->target.n_classes;
+	model->n_outputs = MaasTaskIsClassification(ds->task) ? ds->target.n_classes : 1;
 	model->prep = ds->prep;
 	model->target = ds->target;
 	return model;
@@ -73,13 +73,23 @@ maas_train(PG_FUNCTION_ARGS)
 	options = params->common;
 	/* stored as the policy in effect, also when it was left to the algorithm */
 	MaasResolveMissing(algorithm, options);
-	if (target == NULL)
+	if (target == NULL && MaasUnsupervisedTask(algorithm) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s needs a target column", algorithm->name)));
+	if (target != NULL && MaasUnsupervisedTask(algorithm) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s learns without a target, but target \"%s\" was given",
+						algorithm->name, target),
+				 errhint("Pass NULL as the target: maas_train(name, '%s', source, NULL, params).",
+						 algorithm->name)));
+	if (target == NULL)
+		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "maas_train must return a composite type");
 
+	MaasQuotaCheck(name, GetUserId(), true);
 	MaasProgressStart(&progress, "maas_train");
 	MaasMemoryReset();
 	MaasPoolResetUsage();
@@ -88,11 +98,16 @@ maas_train(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
 
-	ds = MaasLoadForTraining(source, target, algorithm, options, &progress);
+	if (algorithm->input == MAAS_INPUT_PAIRS)
+		ds = MaasPairsTrainingData(source, target, algorithm, params, options, &progress);
+	else
+		ds = MaasLoadForTraining(source, target, algorithm, options, &progress);
 
-	data.input = MAAS_INPUT_DENSE;
+	data.input = algorithm->input;
+	data.pairs = ds->pairs;
 	data.seed = options->seed;
 	data.m = ds->train;
+	data.rows = ds->train_rows;
 	data.n_features = ds->prep.n_features;
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
@@ -100,12 +115,19 @@ maas_train(PG_FUNCTION_ARGS)
 	model = NewModel(algorithm, ds);
 	progress.what = algorithm->name;
 	model->state = algorithm->fit(&data, params->options, &progress);
+	model->n_outputs = MaasModelOutputs(model);
 
 	/* metrics on the held-out rows, or the training rows without a split */
 	MaasJsonInit(&metrics);
 	MaasJsonBeginObject(&metrics);
-	MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
-					model->n_features, &metrics, &primary);
+	if (algorithm->input == MAAS_INPUT_PAIRS)
+		MaasScorePairs(model, ds->test.n_rows > 0 ? &ds->test : &ds->train, ds->test.n_rows > 0,
+					   &metrics, &primary);
+	else if (ds->test.n_rows == 0 && ds->single)
+		MaasScoreFloatRows(model, &ds->train_rows, &metrics, &primary);
+	else
+		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
+						model->n_features, &metrics, &primary);
 	MaasJsonKey(&metrics, "evaluated_on");
 	MaasJsonString(&metrics, ds->test.n_rows > 0 ? "test" : "train");
 	MaasJsonEndObject(&metrics);
@@ -121,20 +143,25 @@ maas_train(PG_FUNCTION_ARGS)
 	memory_bytes = (int64) (ds->memory_bytes + MaasMemoryWorkPeak());
 	version = MaasRegistryInsert(name, algorithm->name, model->task,
 								 MaasJsonFinish(&params_json), MaasFeaturesJson(&ds->prep),
-								 target, metrics_jb, bytes, ds->train.n_rows, train_ms,
+								 target, metrics_jb, bytes, MaasDatasetTrainRows(ds), train_ms,
 								 memory_bytes);
 	deployed = MaasRegistryDeployIfBetter(name, version,
 										  MaasChoiceName(maas_train_params, "deploy",
 														 options->deploy),
 										  primary, model->task);
-	MaasUsageAdd(GetUserId(), name, 0, 1, MaasProgressElapsedMs(&progress));
+	{
+		MaasUsageCounts run = {.training_runs = 1,.training_ms = MaasProgressElapsedMs(&progress)};
+
+		MaasUsageAdd(GetUserId(), name, version, &run);
+		MaasQuotaCount(GetUserId(), name, 0, 1);
+	}
 
 	MemoryContextSwitchTo(caller);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(version);
 	values[2] = CStringGetTextDatum(algorithm->name);
 	values[3] = CStringGetTextDatum(MaasTaskName(model->task));
-	values[4] = Int64GetDatum(ds->train.n_rows);
+	values[4] = Int64GetDatum(MaasDatasetTrainRows(ds));
 	values[5] = Int64GetDatum(ds->rows_skipped);
 	values[6] = PointerGetDatum(DatumGetJsonbPCopy(JsonbPGetDatum(metrics_jb)));
 	values[7] = BoolGetDatum(deployed);
@@ -164,16 +191,31 @@ maas_evaluate(PG_FUNCTION_ARGS)
 
 	MaasCheckName(name);
 	MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
+	if (ref.model->task == MAAS_TASK_DECOMPOSITION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model \"%s\" is a decomposition, which maas_evaluate has no metric for", name),
+				 errhint("maas_info(name) has its explained variance; maas_transform(name, row) projects rows.")));
 	MaasProgressStart(&progress, "maas_evaluate");
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas evaluate", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
-	ds = MaasLoadForModel(source, ref.model, &progress);
+	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
+		ds = MaasPairsEvaluationData(source, ref.model, &progress);
+	else
+		ds = MaasLoadForModel(source, ref.model, &progress);
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
-	MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
-	MaasUsageAdd(GetUserId(), name, ds->test.n_rows, 0, 0);
+	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
+		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
+	else
+		MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
+	{
+		MaasUsageCounts rows = {.rows_evaluated = ds->test.n_rows};
+
+		MaasUsageAdd(GetUserId(), name, ref.version, &rows);
+	}
 	MaasJsonKey(&json, "rows_skipped");
 	MaasJsonInt(&json, ds->rows_skipped);
 	MaasJsonKey(&json, "version");

@@ -171,7 +171,9 @@ CheckModel(bytea *model)
 
 		MaasModelDescribe(m, VARSIZE_ANY_EXHDR(model));
 		m->algorithm->predict(m, &in, out);
-		(void) MaasPredictValue(m, out);
+		/* a decomposition has coordinates only: maas_predict refuses it */
+		if (m->task != MAAS_TASK_DECOMPOSITION)
+			(void) MaasPredictValue(m, out);
 	}
 	PG_CATCH();
 	{

@@ -51,7 +51,8 @@ UseModel(const MaasModel *model, size_t size)
 		if (pass == 2)
 			MaasImpute(&model->prep, x);	/* what a NULL becomes */
 		model->algorithm->predict(model, &in, out);
-		v = MaasPredictValue(model, out);
+		/* a decomposition has coordinates only: maas_predict refuses it */
+		v = model->task == MAAS_TASK_DECOMPOSITION ? out[0] : MaasPredictValue(model, out);
 		(void) v;
 		if (MaasTaskIsClassification(model->task))
 		{
@@ -63,6 +64,17 @@ UseModel(const MaasModel *model, size_t size)
 		}
 		if (model->algorithm->explain)
 			model->algorithm->explain(model, &in, contrib, &base);
+	}
+	/* recommenders: every item's score for a user, a new user, similar items */
+	if (model->algorithm->input == MAAS_INPUT_PAIRS)
+	{
+		const MaasPairs *pairs = model->algorithm->pairs(model);
+		double	   *scores = palloc(sizeof(double) * pairs->items.n);
+
+		model->algorithm->score_items(model, pairs->users.n - 1, scores);
+		model->algorithm->score_items(model, -1, scores);
+		model->algorithm->similar_items(model, pairs->items.n - 1, scores);
+		pfree(scores);
 	}
 	if (model->algorithm->importance)
 	{

@@ -69,6 +69,22 @@ models = [
     ("log_iris", "logistic_regression", "iris", "species", {}),
     ("log_penguins", "logistic_regression",
      "SELECT island, bill_length_mm, sex, species FROM penguins", "species", {}),
+    # unsupervised: no target
+    ("km_iris", "kmeans", "SELECT sepal_length, sepal_width, petal_length, petal_width FROM iris",
+     None, {"n_clusters": 3}),
+    ("km_mixed", "kmeans", "SELECT x1, flag, color, vec, gappy FROM fuzz_small", None,
+     {"n_clusters": 4, "algorithm": "elkan", "n_init": 2}),
+    ("pca_iris", "pca", "SELECT sepal_length, sepal_width, petal_length, petal_width FROM iris",
+     None, {"n_components": 2, "whiten": True}),
+    ("pca_mixed", "pca", "SELECT x1, x2, color, vec, gappy FROM fuzz_small", None, {}),
+    # recommenders: integer/text, uuid/bigint and text/integer keys, seen items or not
+    ("als_explicit", "als", "SELECT respondent, item, rating FROM bfi_ratings WHERE respondent < 61700",
+     "rating", {"user": "respondent", "item": "item", "factors": 3, "iterations": 2}),
+    ("als_implicit", "als",
+     "SELECT md5(id::text)::uuid AS u, (id % 7)::bigint AS it, yint AS r FROM fuzz_small", "r",
+     {"user": "u", "item": "it", "factors": 2, "implicit": True, "keep_seen": False}),
+    ("als_text_users", "als", "SELECT color AS u, id % 5 AS it, y FROM fuzz_small", "y",
+     {"user": "u", "item": "it", "factors": 2, "test_size": 0}),
     ("lsvm_multi", "linear_svm", "SELECT x1, x2, color, vec, ylabel FROM fuzz_small", "ylabel",
      {"loss": "hinge"}),
     ("lsvm_l1", "linear_svm", "SELECT x1, x2, flag, yb FROM fuzz_small", "yb",
@@ -81,6 +97,7 @@ models = [
     ("svm_nystrom_bin", "svm", "SELECT x1, x2, yb FROM fuzz_small", "yb",
      {"method": "nystrom", "n_components": 5}),
 ]
+unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
     cur.execute("SELECT version FROM maas_train(%s, %s, %s, %s, %s)",
                 ("fuzz_" + name, algorithm, source, target, json.dumps(params)))
@@ -100,7 +117,7 @@ small = {"n_estimators": 3, "max_depth": 3}
 small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dropout": 0.1},
                                          {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
-    if algorithm in ("linear_regression", "logistic_regression", ""):
+    if algorithm in ("linear_regression", "logistic_regression", "als", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),
@@ -132,6 +149,9 @@ fits = [
                      "FROM fuzz_small"),
     ("fit_logistic_bin", "SELECT maas_fit('logistic_regression', ARRAY[x1], yb::int::float8, "
                          "'{\"C\": 2}') FROM fuzz_small"),
+    ("fit_kmeans", "SELECT maas_fit('kmeans', ARRAY[x1, x2], NULL, '{\"n_clusters\": 3}') "
+                   "FROM fuzz_small"),
+    ("fit_pca", "SELECT maas_fit('pca', ARRAY[x1, x2, sqrt(id)], NULL) FROM fuzz_small"),
 ]
 for name, q in fits:
     cur.execute(q)
@@ -191,13 +211,22 @@ write("fuzz_agg", "partial_logistic.bin", chunks(2 | 4, log2))
 write("fuzz_agg", "parallel_linear.bin", chunks(3, lin2, lin2b, lin1))
 write("fuzz_agg", "parallel_logistic.bin", chunks(3 | 4, log2, log2b))
 for algorithm in algorithms:
-    if algorithm in ("linear_regression", "logistic_regression", ""):
+    if algorithm in ("linear_regression", "logistic_regression", "") + unsupervised:
         continue
     small_params = {"mlp": '{"hidden_layers": [4], "epochs": 2, "batch_size": 4}',
                     "linear_svm": '{}', "linear_svr": '{}', "svm": '{}'}.get(algorithm, '{"max_depth": 2}')
-    a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
-              "FROM fuzz_small WHERE id < 12" % (algorithm, small_params))
+    try:
+        a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
+                  "FROM fuzz_small WHERE id < 12" % (algorithm, small_params))
+    except psycopg2.Error:
+        continue    # trains only through maas_train (als)
     b = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
+              "FROM fuzz_small WHERE id BETWEEN 12 AND 20" % (algorithm, small_params))
+    write("fuzz_agg", "merge_%s.bin" % algorithm, chunks(0, a, b))
+for algorithm, small_params in (("kmeans", '{"n_clusters": 2, "n_init": 1}'), ("pca", '{}')):
+    a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], NULL, '%s') "
+              "FROM fuzz_small WHERE id < 12" % (algorithm, small_params))
+    b = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], NULL, '%s') "
               "FROM fuzz_small WHERE id BETWEEN 12 AND 20" % (algorithm, small_params))
     write("fuzz_agg", "merge_%s.bin" % algorithm, chunks(0, a, b))
 

@@ -18,7 +18,8 @@ use Test::More;
 # wal_log_hints off: a first read that sets hint bits must not look like a
 # write of maas's
 my $primary = maas_node('primary', init => { allows_streaming => 1 },
-	conf => "wal_log_hints = off\nautovacuum = off\n");
+	conf => "wal_log_hints = off\nautovacuum = off\n"
+	  . "maas.usage_flush_interval = 0\n");	# the metering worker writes
 load_datasets($primary, 'postgres');
 $primary->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('standby');

@@ -30,44 +30,11 @@ FROM (SELECT random() x1, random() x2, random() x3, random() x4, random() x5, ra
 	  FROM generate_series(1, 1000000)) s;
 });
 
-# Run statements in psql, recording when each line of stderr arrived;
-# returns (stdout, [[seconds since start, line], ...], seconds it took)
-sub run_timed
-{
-	my (@statements) = @_;
-	my ($out, $err) = ('', '');
-	my $start = time;
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq', '-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres'), map { ('-c', $_) } @statements
-		],
-		'<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(120));
-	my @lines;
-	my $seen = 0;
-	my $collect = sub {
-		while ((my $nl = index($err, "\n", $seen)) >= 0)
-		{
-			push @lines, [ time - $start, substr($err, $seen, $nl - $seen) ];
-			$seen = $nl + 1;
-		}
-	};
-	while ($h->pumpable)
-	{
-		$h->pump_nb;
-		$collect->();
-		sleep 0.005;
-	}
-	$h->finish;
-	$collect->();
-	chomp $out;
-	return ($out, \@lines, time - $start);
-}
 
 my $train = q{SELECT version FROM maas_train('progress', 'logistic_regression', 'big', 'label')};
 
 # 1. every 100 ms
-my ($out, $lines, $took) = run_timed("SET maas.progress_interval = '100ms'", $train);
+my ($out, $lines, $took) = run_timed($node, "SET maas.progress_interval = '100ms'", $train);
 is($out, '1', 'training with progress reports succeeds');
 note(sprintf('%.2f s: %s', @$_)) for @$lines;
 my @read = grep { $_->[1] =~ /^NOTICE:  maas_train: read \d+ rows in [\d.]+ s$/ } @$lines;
@@ -94,24 +61,24 @@ cmp_ok($times[-1] - $times[0], '>', 0.3, 'reports are spread over the run');
 cmp_ok(scalar(@times), '<=', $took / 0.1 + 1, 'at most one report per 100 ms');
 
 # 2. a second interval: 400 ms gives fewer reports than 100 ms
-my ($out2, $lines2) = run_timed("SET maas.progress_interval = '400ms'", $train);
+my ($out2, $lines2) = run_timed($node, "SET maas.progress_interval = '400ms'", $train);
 is($out2, '2', 'training with 400 ms reports succeeds');
 cmp_ok(scalar(@$lines2), '<', scalar(@$lines), sprintf('fewer reports at 400 ms (%d) than at 100 ms (%d)',
 	scalar(@$lines2), scalar(@$lines)));
 
 # 3. off: not one NOTICE
-my ($out0, $lines0) = run_timed("SET maas.progress_interval = 0", $train);
+my ($out0, $lines0) = run_timed($node, "SET maas.progress_interval = 0", $train);
 is($out0, '3', 'training without progress reports succeeds');
 is(scalar(@$lines0), 0, 'maas.progress_interval = 0: no NOTICE at all')
   or diag(join("\n", map { $_->[1] } @$lines0));
 
 # 4. maas_evaluate reports its reading too, and linear_regression its
-my ($oute, $linese) = run_timed("SET maas.progress_interval = '100ms'",
+my ($oute, $linese) = run_timed($node, "SET maas.progress_interval = '100ms'",
 	q{SELECT (maas_evaluate('progress', 'big')->>'rows')::int});
 is($oute, '1000000', 'maas_evaluate over 1M rows');
 cmp_ok(scalar(grep { $_->[1] =~ /^NOTICE:  maas_evaluate: read \d+ rows in/ } @$linese), '>=', 2,
 	'maas_evaluate reports the rows it read');
-my ($outl, $linesl) = run_timed("SET maas.progress_interval = '100ms'",
+my ($outl, $linesl) = run_timed($node, "SET maas.progress_interval = '100ms'",
 	q{SELECT version FROM maas_train('progress_linear', 'linear_regression', 'big', 'x1')});
 is($outl, '1', 'linear_regression over 1M rows');
 cmp_ok(scalar(grep { $_->[1] =~ /^NOTICE:  maas_train: read \d+ rows in/ } @$linesl), '>=', 2,
@@ -129,7 +96,7 @@ my %tree_report = (
 for my $alg (sort keys %tree_report)
 {
 	my ($params, $re) = @{ $tree_report{$alg} };
-	my ($outt, $linest) = run_timed("SET maas.progress_interval = '100ms'",
+	my ($outt, $linest) = run_timed($node, "SET maas.progress_interval = '100ms'",
 		qq{SELECT version FROM maas_train('progress_$alg', '$alg', 'big', 'label', '$params')});
 	is($outt, '1', "$alg over 1M rows");
 	my @steps = map { $_->[1] =~ $re ? $1 : () } @$linest;

@@ -13,7 +13,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = maas_node('usage', conf => "maas.usage_max_entries = 100\n");
+my $node = maas_node('usage', conf => "maas.usage_max_entries = 100\n"
+	  . "maas.usage_flush_interval = 0\n");	# nothing flushed: nothing to evict
 load_datasets($node, 'postgres');
 
 # 105 models: one training run each, then 3 predictions of each

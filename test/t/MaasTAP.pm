@@ -23,7 +23,7 @@ use Test::More;
 use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(maas_root maas_node load_datasets sql_error start_psql
-  wait_for_query backend_pid);
+  wait_for_query backend_pid run_timed);
 
 # abs_path fails where a directory above is unreadable: then the relative path
 my $root = $ENV{MAAS_ROOT} || abs_path(dirname(__FILE__) . '/../..')
@@ -127,6 +127,41 @@ sub backend_pid
 	  // return undef;
 	return $node->safe_psql('postgres',
 		"SELECT pid FROM pg_stat_activity WHERE $cond");
+}
+
+# Run statements in psql on the node's database postgres, recording when
+# each line of stderr arrived; returns (stdout, [[seconds since start,
+# line], ...], seconds it took)
+sub run_timed
+{
+	my ($node, @statements) = @_;
+	my ($out, $err) = ('', '');
+	my $start = time;
+	my $h = IPC::Run::start(
+		[
+			$node->installed_command('psql'), '-XAtq', '-v', 'ON_ERROR_STOP=1',
+			'-d', $node->connstr('postgres'), map { ('-c', $_) } @statements
+		],
+		'<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(120));
+	my @lines;
+	my $seen = 0;
+	my $collect = sub {
+		while ((my $nl = index($err, "\n", $seen)) >= 0)
+		{
+			push @lines, [ time - $start, substr($err, $seen, $nl - $seen) ];
+			$seen = $nl + 1;
+		}
+	};
+	while ($h->pumpable)
+	{
+		$h->pump_nb;
+		$collect->();
+		sleep 0.005;
+	}
+	$h->finish;
+	$collect->();
+	chomp $out;
+	return ($out, \@lines, time - $start);
 }
 
 1;

@@ -140,8 +140,9 @@ typedef struct MlpTrain
 	int			k;				/* output units */
 	int			loss;
 	double		huber_delta;
-	const float *x;				/* n x p, standardized, row-major */
-	const float *y;				/* n */
+	const MaasFloatRows *x;		/* the rows, features then target */
+	float	   *shift;			/* per column: standardized = (x - shift) * inv_scale */
+	float	   *inv_scale;
 	const int32 *rows;			/* the batch's rows */
 	int			batch_rows;
 	float	   *params;
@@ -229,45 +230,77 @@ BuildNet(NnNet *net, const MlpOptions *opt, int p, MaasTask task, int n_classes)
 						 (Size) MAX_PARAMS)));
 }
 
-/* Means and scales of the columns (and of a regression target) */
+/*
+ * Means and scales of the columns (and of a regression target), and what a
+ * chunk applies to its rows: (row value - shift) * inv_scale, where shift
+ * is the mean less the loader's origin.  A classifier's target is its
+ * class: no scaling.
+ */
 static void
-Standardize(const MaasTrainData *data, MlpState *st)
+Standardize(const MaasTrainData *data, MlpState *st, MlpTrain *t)
 {
-	int64		n = data->m.n_rows;
+	const MaasFloatRows *f = &data->rows;
+	int64		n = f->n_rows;
 	int			p = data->n_features;
+	double	   *sum = palloc0(sizeof(double) * (p + 1));
+	double	   *ss = palloc0(sizeof(double) * (p + 1));
 
 	st->x_mean = palloc(sizeof(double) * p);
 	st->x_scale = palloc(sizeof(double) * p);
+	t->shift = palloc(sizeof(float) * (p + 1));
+	t->inv_scale = palloc(sizeof(float) * (p + 1));
+	/* row by row: the rows are row-major */
+	for (int64 i = 0; i < n; i++)
+	{
+		const float *row = MaasFloatRow(f, i);
+
+		for (int j = 0; j <= p; j++)
+			sum[j] += row[j];
+	}
+	for (int j = 0; j <= p; j++)
+		sum[j] /= n;
+	for (int64 i = 0; i < n; i++)
+	{
+		const float *row = MaasFloatRow(f, i);
+
+		for (int j = 0; j <= p; j++)
+		{
+			double		d = row[j] - sum[j];
+
+			ss[j] += d * d;
+		}
+	}
 	for (int j = 0; j <= p; j++)
 	{
-		const double *col = MaasMatrixColumn(&data->m, j);
-		double		mean = 0;
-		double		ss = 0;
+		double		mean = sum[j];
 		double		scale;
 
-		for (int64 i = 0; i < n; i++)
-			mean += col[i];
-		mean /= n;
-		for (int64 i = 0; i < n; i++)
-			ss += (col[i] - mean) * (col[i] - mean);
-		scale = sqrt(ss / n);
-		if (!(scale > 1e-12 * Max(fabs(mean), 1.0)))
+		scale = sqrt(ss[j] / n);
+		if (!(scale > 1e-12 * Max(fabs(mean + f->origin[j]), 1.0)))
 			scale = 1.0;
+		if (j == p && data->task != MAAS_TASK_REGRESSION)
+		{
+			mean = 0;
+			scale = 1.0;
+		}
+		t->shift[j] = (float) mean;
+		t->inv_scale[j] = (float) (1.0 / scale);
 		if (j < p)
 		{
-			st->x_mean[j] = mean;
+			st->x_mean[j] = mean + f->origin[j];
 			st->x_scale[j] = scale;
 		}
-		else if (data->task == MAAS_TASK_REGRESSION)
+		else
 		{
-			st->y_mean = mean;
+			st->y_mean = mean + f->origin[j];
 			st->y_scale = scale;
 		}
 	}
+	/* a class is the row value plus the origin */
 	if (data->task != MAAS_TASK_REGRESSION)
 	{
+		t->shift[p] = (float) -f->origin[p];
 		st->y_mean = 0;
-		st->y_scale = 1;
 	}
 }
 
@@ -286,10 +319,12 @@ ChunkTask(void *arg, int chunk, int worker)
 
 	for (int r = 0; r < rows; r++)
 	{
-		int32		i = t->rows[from + r];
+		const float *src = MaasFloatRow(t->x, t->rows[from + r]);
+		float	   *dst = w->a[0] + (int64) r * t->p;
 
-		memcpy(w->a[0] + (int64) r * t->p, t->x + (int64) i * t->p, sizeof(float) * t->p);
-		y[r] = t->y[i];
+		for (int j = 0; j < t->p; j++)
+			dst[j] = (src[j] - t->shift[j]) * t->inv_scale[j];
+		y[r] = (src[t->p] - t->shift[t->p]) * t->inv_scale[t->p];
 	}
 	pg_prng_seed(&rng, hash_combine64(t->seed, hash_combine64((uint64) t->epoch << 32 | (uint32) chunk,
 															  (uint64) t->batch)));
@@ -405,27 +440,6 @@ Shuffle(int32 *order, int64 n, pg_prng_state *rng)
 	}
 }
 
-/* Copy the training rows, standardized, into float row-major x and y */
-static void
-FloatRows(const MaasTrainData *data, const MlpState *st, float *x, float *y)
-{
-	int64		n = data->m.n_rows;
-	int			p = data->n_features;
-	const double *target = MaasTrainY(data);
-
-	for (int j = 0; j < p; j++)
-	{
-		const double *col = MaasMatrixColumn(&data->m, j);
-		double		mean = st->x_mean[j];
-		double		scale = st->x_scale[j];
-
-		for (int64 i = 0; i < n; i++)
-			x[i * p + j] = (float) ((col[i] - mean) / scale);
-	}
-	for (int64 i = 0; i < n; i++)
-		y[i] = (float) ((target[i] - st->y_mean) / st->y_scale);
-}
-
 static void
 InitOptimizer(MaasOptimizer *optimizer, const MlpOptions *opt, int64 n_params)
 {
@@ -458,7 +472,7 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	const MlpOptions *opt = options;
 	MlpState   *st = palloc0(sizeof(MlpState));
 	NnNet	   *net = &st->net;
-	int64		n = data->m.n_rows;
+	int64		n = data->rows.n_rows;
 	int			p = data->n_features;
 	int			loss = ResolveLoss(opt->loss, data->task);
 	/* a batch's chunks each leave a gradient; evaluation runs 64 chunks a call */
@@ -485,22 +499,24 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 				 errmsg("parameter \"batch_size\" (%d) is larger than the " INT64_FORMAT " training rows",
 						opt->batch_size, n),
 				 errhint("Use a smaller \"batch_size\", or train on more rows.")));
-	/* the float rows, weights, gradients, optimizer state and chunk partials */
-	bytes = add_size(mul_size(mul_size(n, p + 2), sizeof(float)),
+	/*
+	 * The row order, weights, gradients, optimizer state and chunk partials;
+	 * the rows themselves are the loader's float rows, read in place.
+	 */
+	bytes = add_size(mul_size(n, sizeof(int32)),
 					 mul_size(mul_size(net->n_params, 4 + batch_chunks), sizeof(float)));
 	MaasCheckMemory(bytes, "mlp training");
 
-	Standardize(data, st);
+	Assert(data->input == MAAS_INPUT_FLOAT_ROWS);
 	memset(&t, 0, sizeof(t));
+	Standardize(data, st, &t);
 	t.net = net;
 	t.p = p;
 	t.k = net->layers[net->n_layers - 1].out;
 	t.loss = loss;
 	t.huber_delta = opt->huber_delta;
 	t.seed = (uint64) data->seed;
-	t.x = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * Max(n * p, 1));
-	t.y = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * n);
-	FloatRows(data, st, (float *) t.x, (float *) t.y);
+	t.x = &data->rows;
 
 	pg_prng_seed(&rng, (uint64) data->seed);
 	st->params = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * net->n_params);
@@ -857,7 +873,7 @@ const MaasAlgorithm maas_mlp = {
 	.id = 6,
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY,
 	.handles_missing = false,
-	.input = MAAS_INPUT_DENSE,
+	.input = MAAS_INPUT_FLOAT_ROWS,
 	.params = mlp_params,
 	.options_size = sizeof(MlpOptions),
 	.fit = MlpFit,

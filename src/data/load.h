@@ -1,0 +1,86 @@
+/*
+ * load.h
+ *	  The state of one read of a source (dataset.c), shared with what
+ *	  follows the scan (prepare.c): the data layer's own, not for others.
+ */
+#ifndef MAAS_DATA_LOAD_H
+#define MAAS_DATA_LOAD_H
+
+#include "common/pg_prng.h"
+#include "tcop/dest.h"
+
+#include "data/data.h"
+
+#define INITIAL_ROWS	1024
+
+/* ---- source columns ---- */
+
+typedef struct SourceColumn
+{
+	char	   *name;
+	int			attno;			/* 0-based in the result */
+	Oid			typid;			/* base type */
+	MaasColumnKind kind;
+	int			raw_offset;		/* first raw matrix column */
+	int			width;			/* raw width: 1, or the array length */
+	MaasLabels	labels;			/* categorical */
+	int		   *remap;			/* code -> category index, -1 unseen */
+	int			n_categories;
+	int			mode;			/* most frequent category */
+	double	   *impute;			/* per encoded feature */
+} SourceColumn;
+
+typedef enum LoadMode
+{
+	LOAD_FIT,					/* discover encoding from the rows */
+	LOAD_APPLY					/* encode with a model's spec */
+} LoadMode;
+
+typedef struct LoadState
+{
+	DestReceiver pub;
+	LoadMode	mode;
+	MemoryContext cxt;			/* matrices and labels */
+	MemoryContext row_cxt;		/* reset per row */
+	MaasDataset *ds;
+
+	int			n_columns;
+	SourceColumn *columns;
+	int			raw_width;		/* raw feature columns */
+	int			target_attno;
+	Oid			target_typid;
+	MaasColumnKind target_kind;
+	bool		classify;
+	MaasLabels	classes;
+
+	MaasMissing missing;
+	double		test_size;
+	pg_prng_state rng;
+	double	   *row;			/* raw or encoded values of one row */
+	int		   *codes;			/* category codes of one row */
+
+	/* fast path: every feature a float8, float4, integer or boolean */
+	bool		plain;
+	int		   *plain_attno;
+	Oid		   *plain_typid;
+
+	/* apply mode */
+	const MaasModel *model;
+	MaasBinding *binding;
+	Datum	   *values;
+	bool	   *nulls;
+
+	MaasProgress *progress;
+	Size		bytes;
+} LoadState;
+
+/* prepare.c */
+extern void MaasLoadMatrixResize(LoadState *st, MaasMatrix *m, int64 rows);
+extern void MaasLoadMatrixInit(MaasMatrix *m, int n_cols);
+extern void MaasLoadFinishClasses(LoadState *st);
+extern void MaasLoadFinishColumns(LoadState *st, int max_categories);
+extern void MaasLoadBuildPreprocess(LoadState *st);
+extern void MaasLoadEncode(LoadState *st, MaasMatrix *m);
+extern void MaasLoadEncodeFloatRows(LoadState *st);
+
+#endif							/* MAAS_DATA_LOAD_H */
