@@ -434,3 +434,47 @@ FROM (SELECT maas_fit_partial('naive_bayes', ARRAY[sepal_length, sepal_width], (
 -- no input above restarted the server
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_server_start;
 DROP TABLE errors_server_start;
+
+-- svm: linear_svm, linear_svr and svm name the bad key or combination,
+-- store nothing, and never restart the server
+CREATE TABLE errors_svm_start AS SELECT pg_postmaster_start_time() AS started;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'l1 with the dual (default)', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"penalty": "l1"}')$$),
+	(2, 'l1 with hinge', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"penalty": "l1", "loss": "hinge", "dual": false}')$$),
+	(3, 'hinge in the primal', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"loss": "hinge", "dual": false}')$$),
+	(4, 'unknown loss', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"loss": "log"}')$$),
+	(5, 'C of zero', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"C": 0}')$$),
+	(6, 'C as text', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"C": "big"}')$$),
+	(7, 'no passes', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"max_iter": 0}')$$),
+	(8, 'unknown class_weight', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"class_weight": "auto"}')$$),
+	(9, 'linear_svm on a numeric target, task regression', $$SELECT maas_train('errors_t', 'linear_svm', 'diabetes', 'progression', '{"task": "regression"}')$$),
+	(10, 'linear_svm with an svr key', $$SELECT maas_train('errors_t', 'linear_svm', 'iris', 'species', '{"epsilon": 0.1}')$$),
+	(11, 'linear_svr on a text target', $$SELECT maas_train('errors_t', 'linear_svr', 'iris', 'species')$$),
+	(12, 'linear_svr L1 loss in the primal', $$SELECT maas_train('errors_t', 'linear_svr', 'diabetes', 'progression', '{"dual": false}')$$),
+	(13, 'linear_svr negative epsilon', $$SELECT maas_train('errors_t', 'linear_svr', 'diabetes', 'progression', '{"epsilon": -1}')$$),
+	(14, 'linear_svr with a classification key', $$SELECT maas_train('errors_t', 'linear_svr', 'diabetes', 'progression', '{"penalty": "l1"}')$$),
+	(15, 'svm gamma zero', $$SELECT maas_train('errors_t', 'svm', 'iris', 'species', '{"gamma": 0}')$$),
+	(16, 'svm gamma as "scale"', $$SELECT maas_train('errors_t', 'svm', 'iris', 'species', '{"gamma": "scale"}')$$),
+	(17, 'svm unknown method', $$SELECT maas_train('errors_t', 'svm', 'iris', 'species', '{"method": "fourier"}')$$),
+	(18, 'svm no components', $$SELECT maas_train('errors_t', 'svm', 'iris', 'species', '{"method": "nystrom", "n_components": 0}')$$),
+	(19, 'svm max_iter below -1', $$SELECT maas_train('errors_t', 'svm', 'iris', 'species', '{"max_iter": -2}')$$),
+	(20, 'svm for regression', $$SELECT maas_train('errors_t', 'svm', 'diabetes', 'progression', '{"task": "regression"}')$$),
+	(21, 'svm single class', $$SELECT maas_train('errors_t', 'svm', 'SELECT age, ''a''::text AS y FROM diabetes', 'y')$$),
+	(22, 'svm kernel option', $$SELECT maas_train('errors_t', 'svm', 'iris', 'species', '{"kernel": "poly"}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- over maas.max_memory: the landmarks' kernel, 1437 x 1437 x 2 doubles
+-- (n_components capped at the 1437 training rows)
+SET maas.max_memory = '4MB';
+SELECT pg_temp.train_err($$SELECT maas_train('errors_t', 'svm', 'digits', 'digit', '{"method": "nystrom", "n_components": 2000}')$$, true) AS nystrom_over_budget;
+RESET maas.max_memory;
+
+-- svm cannot explain (no additive form of a kernel sum); models from above
+SELECT name, task FROM maas_train('errors_svm', 'svm', 'iris', 'species');
+SELECT maas_test.errh($$SELECT maas_explain('errors_svm', i) FROM iris i LIMIT 1$$) AS svm_explain;
+SELECT maas_test.errh($$SELECT maas_predict('errors_svm', ARRAY[1.0, 2.0])$$) AS svm_wrong_width;
+
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_svm_start;
+DROP TABLE errors_svm_start;

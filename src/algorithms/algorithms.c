@@ -21,6 +21,9 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_naive_bayes,
 	&maas_elastic_net,
 	&maas_lasso,
+	&maas_linear_svm,
+	&maas_linear_svr,
+	&maas_svm,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

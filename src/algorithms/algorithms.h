@@ -26,5 +26,8 @@ extern const MaasAlgorithm maas_als;	/* recommend/als_model.c */
 extern const MaasAlgorithm maas_naive_bayes;	/* naive_bayes.c */
 extern const MaasAlgorithm maas_elastic_net;	/* enet.c */
 extern const MaasAlgorithm maas_lasso;	/* enet.c */
+extern const MaasAlgorithm maas_linear_svm;	/* svm/linear_svm.c */
+extern const MaasAlgorithm maas_linear_svr;	/* svm/linear_svm.c */
+extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

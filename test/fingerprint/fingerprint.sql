@@ -38,7 +38,12 @@ INSERT INTO runs VALUES
  ('nb_digits', 'naive_bayes', 'digits', 'digit', '{"kind": "multinomial"}'),
  ('nb_churn', 'naive_bayes', 'wa_churn', 'churn', '{"kind": "bernoulli", "binarize": 0.5}'),
  ('en_ames', 'elastic_net', 'ames', 'sale_price', '{"alpha": 10, "path": true, "n_alphas": 5}'),
- ('la_diab', 'lasso', 'diabetes', 'progression', '{"alpha": 0.5, "selection": "random"}');
+ ('la_diab', 'lasso', 'diabetes', 'progression', '{"alpha": 0.5, "selection": "random"}'),
+ ('lsvm_bc', 'linear_svm', 'breast_cancer', 'malignant', '{}'),
+ ('lsvm_churn', 'linear_svm', 'wa_churn', 'churn', '{"penalty": "l1", "dual": false}'),
+ ('lsvr_diab', 'linear_svr', 'diabetes', 'progression', '{"C": 10}'),
+ ('svm_wine', 'svm', 'wine', 'cultivar', '{}'),
+ ('svm_credit', 'svm', 'credit_data', 'status', '{"method": "nystrom", "n_components": 50}');
 UPDATE runs SET target = 'compressive_strength' WHERE source = 'concrete';
 
 DO $$
@@ -65,8 +70,8 @@ BEGIN
       CASE WHEN (maas_info(%L)->>'task') IN ('binary', 'multiclass') THEN maas_predict_proba(%L, t)::text END,
       CASE WHEN (maas_info(%L)->>'task') IN ('binary', 'multiclass') THEN maas_predict_class(%L, t) END,
       CASE WHEN (maas_info(%L)->>'task') IN ('clustering', 'decomposition') THEN maas_transform(%L, t)::text
-           ELSE maas_explain(%L, t)::text END), ';'))
-    FROM (SELECT * FROM %I LIMIT 300) t$q$, n, n, n, n, n, n, n, n, n, src) INTO out;
+           WHEN (maas_info(%L)->>'algorithm') <> 'svm' THEN maas_explain(%L, t)::text END), ';'))
+    FROM (SELECT * FROM %I LIMIT 300) t$q$, n, n, n, n, n, n, n, n, n, n, src) INTO out;
   RETURN out;
 END $$;
 SELECT name, pg_temp.preds(name, source) FROM runs ORDER BY name;
@@ -75,7 +80,7 @@ SELECT name, md5(maas_info(name)::text) FROM runs ORDER BY name;
 SELECT 'importance', name, md5(string_agg(t::text, ';'))
 FROM runs, LATERAL maas_feature_importance(name) t
 WHERE algorithm NOT IN ('linear_regression', 'logistic_regression', 'kmeans', 'pca',
-						'naive_bayes', 'elastic_net', 'lasso')
+						'naive_bayes', 'elastic_net', 'lasso', 'linear_svm', 'linear_svr', 'svm')
 GROUP BY name ORDER BY name;
 
 -- the aggregate

@@ -85,6 +85,17 @@ models = [
      {"user": "u", "item": "it", "factors": 2, "implicit": True, "keep_seen": False}),
     ("als_text_users", "als", "SELECT color AS u, id % 5 AS it, y FROM fuzz_small", "y",
      {"user": "u", "item": "it", "factors": 2, "test_size": 0}),
+    ("lsvm_multi", "linear_svm", "SELECT x1, x2, color, vec, ylabel FROM fuzz_small", "ylabel",
+     {"loss": "hinge"}),
+    ("lsvm_l1", "linear_svm", "SELECT x1, x2, flag, yb FROM fuzz_small", "yb",
+     {"penalty": "l1", "dual": False}),
+    ("lsvr", "linear_svr", "SELECT x1, color, vec, y FROM fuzz_small", "y", {"epsilon": 0.1}),
+    ("svm_exact_multi", "svm", "SELECT x1, x2, color, ylabel FROM fuzz_small", "ylabel", {}),
+    ("svm_exact_bin", "svm", "SELECT x1, vec, yb FROM fuzz_small", "yb", {"class_weight": "balanced"}),
+    ("svm_nystrom_multi", "svm", "SELECT x1, x2, color, yint FROM fuzz_small", "yint",
+     {"method": "nystrom", "n_components": 8}),
+    ("svm_nystrom_bin", "svm", "SELECT x1, x2, yb FROM fuzz_small", "yb",
+     {"method": "nystrom", "n_components": 5}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
@@ -202,8 +213,8 @@ write("fuzz_agg", "parallel_logistic.bin", chunks(3 | 4, log2, log2b))
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", "") + unsupervised:
         continue
-    small_params = '{"hidden_layers": [4], "epochs": 2, "batch_size": 4}' if algorithm == "mlp" \
-        else '{"max_depth": 2}'
+    small_params = {"mlp": '{"hidden_layers": [4], "epochs": 2, "batch_size": 4}',
+                    "linear_svm": '{}', "linear_svr": '{}', "svm": '{}'}.get(algorithm, '{"max_depth": 2}')
     try:
         a = state("SELECT maas_fit_partial('%s', ARRAY[x1, x2], y, '%s') "
                   "FROM fuzz_small WHERE id < 12" % (algorithm, small_params))
