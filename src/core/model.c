@@ -53,8 +53,8 @@ MaasPredictValue(const MaasModel *model, const double *out)
 {
 	int			k;
 
-	if (model->task == MAAS_TASK_REGRESSION)
-		return out[0];
+	if (model->task == MAAS_TASK_REGRESSION || model->task == MAAS_TASK_RECOMMENDATION)
+		return out[0];			/* the value, or the predicted rating */
 	if (model->task == MAAS_TASK_CLUSTERING)
 	{
 		k = 0;

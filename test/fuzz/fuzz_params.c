@@ -90,6 +90,18 @@ SameValue(const MaasParamValue *a, const MaasParamValue *b)
 				return x->n == y->n &&
 					memcmp(x->values, y->values, sizeof(int) * x->n) == 0;
 			}
+		case MAAS_PARAM_FLOATS:
+			{
+				const MaasFloats *x = FIELD(a, MaasFloats);
+				const MaasFloats *y = FIELD(b, MaasFloats);
+
+				if (x->n != y->n)
+					return false;
+				for (int i = 0; i < x->n; i++)
+					if (x->values[i] != y->values[i])
+						return false;
+				return true;
+			}
 		case MAAS_PARAM_LAYERS:
 			{
 				const MaasLayers *x = FIELD(a, MaasLayers);
