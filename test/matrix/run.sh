@@ -19,6 +19,13 @@
 #                         archive of this machine's /etc/apt sources)
 #   MAAS_MATRIX_TIMEOUT   seconds for one release's build and tests
 #                         (default 1500)
+#   MAAS_MATRIX_PG_SOURCE a PostgreSQL source tree (a release tarball
+#                         unpacked, or a git checkout): an entry RELEASE+src
+#                         in the list builds it (--enable-tap-tests) in a copy
+#                         of RELEASE's chroot, kept while the tree's
+#                         configure is unchanged, and tests against it; for a
+#                         major no Debian release ships (16):
+#       MAAS_MATRIX_PG_SOURCE=$HOME/postgresql-16.4 test/matrix/run.sh bookworm+src
 #
 # Needs root (debootstrap, chroot, mounts); installs debootstrap if
 # missing.  The tests run as the unprivileged user "matrix" of the chroot,
@@ -108,8 +115,7 @@ prepare() {
 # files, not ignored ones (build output); without git, all but build output
 copy_tree() {
 	local dir=$1 dst=$1/home/matrix/src
-	# the user the tests run as; not "maas": the superuser of the test
-	# clusters is named after it, and its "$user" schema would be maas's
+	# the unprivileged user the build and the tests run as
 	in_root "$dir" sh -c 'id -u matrix >/dev/null 2>&1 || useradd -m -s /bin/bash matrix' || return 1
 	rm -rf "$dst" "$dir/home/matrix/pg"
 	rm -rf "$dir"/tmp/maas-* 2>/dev/null
@@ -125,31 +131,82 @@ copy_tree() {
 	in_root "$dir" chown -R matrix: /home/matrix/src
 }
 
+# as the user matrix in the chroot $1: the rest of the arguments, killed
+# after $limit seconds (default MAAS_MATRIX_TIMEOUT)
+as_user() {
+	local dir=$1
+	shift
+	timeout -s KILL "${limit:-$timeout_s}" unshare --mount --pid --fork --kill-child --propagation private -- \
+		"$here/enter.sh" "$dir" runuser -u matrix -- env -i HOME=/home/matrix LANG=C.UTF-8 \
+		PATH=/usr/local/bin:/usr/bin:/bin "$@"
+}
+
+# RELEASE+src: a copy of RELEASE's chroot with $MAAS_MATRIX_PG_SOURCE built
+# by the user matrix into /home/matrix/pgsql; .maas-matrix holds its version
+prepare_src() {
+	local rel=$1 dir=$cache/$1 base=$cache/${1%+src} src=${MAAS_MATRIX_PG_SOURCE:-} stamp
+	[ -n "$src" ] && [ -f "$src/configure" ] ||
+		{ echo "$rel: MAAS_MATRIX_PG_SOURCE is not a PostgreSQL source tree ($src)"; return 1; }
+	stamp="$(realpath "$src") $(stat -c %Y "$src/configure")"
+	if [ -f "$dir/.maas-matrix" ] && [ "$(cat "$dir/.source" 2>/dev/null)" = "$stamp" ] &&
+		[ "${MAAS_MATRIX_REFRESH:-0}" != 1 ]; then
+		return 0
+	fi
+	echo "== $rel: PostgreSQL from $src in a copy of $base"
+	rm -rf "$dir"
+	cp -a "$base" "$dir" || return 1
+	rm -f "$dir/.maas-matrix"
+	in_root "$dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		bison flex zlib1g-dev || return 1
+	in_root "$dir" sh -c 'id -u matrix >/dev/null 2>&1 || useradd -m -s /bin/bash matrix' || return 1
+	mkdir -p "$dir/home/matrix/pgsrc"
+	tar -C "$src" --exclude=.git -cf - . | tar -C "$dir/home/matrix/pgsrc" -xf - || return 1
+	in_root "$dir" chown -R matrix: /home/matrix/pgsrc
+	limit=7200 as_user "$dir" bash -c 'cd ~/pgsrc && ./configure -q --prefix=$HOME/pgsql --enable-tap-tests \
+		--without-icu --without-readline && make -s -j2 && make -s install && rm -rf ~/pgsrc' || return 1
+	"$dir/home/matrix/pgsql/bin/pg_config" --version | sed 's/^PostgreSQL //' >"$dir/.maas-matrix.new" || return 1
+	echo "$stamp" >"$dir/.source"
+	mv "$dir/.maas-matrix.new" "$dir/.maas-matrix"
+}
+
 # build and test in the chroot of release $1; the log in $cache/logs/$1.log
 run_release() {
-	local rel=$1 dir=$cache/$1 major
+	local rel=$1 dir=$cache/$1 major pg
 	major=$(cat "$dir/.maas-matrix")
 	copy_tree "$dir"
-	# as the user matrix, with a private copy of the release's PostgreSQL:
-	# regression and TAP suites only (MAAS_TEST_QUICK), the packages are there
-	timeout -s KILL "$timeout_s" unshare --mount --pid --fork --kill-child --propagation private -- \
-		"$here/enter.sh" "$dir" runuser -u matrix -- env -i HOME=/home/matrix LANG=C.UTF-8 \
-		PATH=/usr/local/bin:/usr/bin:/bin PG_MAJOR="$major" MAAS_TEST_QUICK=1 \
-		bash -c 'cd ~/src && eval "$(test/private-pg.sh ~/pg)" && test/run.sh'
+	# as the user matrix, with a private copy of the release's PostgreSQL
+	# (or the one built from source): regression and TAP suites only
+	# (MAAS_TEST_QUICK), the packages are there
+	pg='eval "$(test/private-pg.sh ~/pg)"'
+	case $rel in *+src) pg='export PG_CONFIG=$HOME/pgsql/bin/pg_config' ;; esac
+	as_user "$dir" PG_MAJOR="$major" MAAS_TEST_QUICK=1 \
+		bash -c "cd ~/src && $pg && test/run.sh"
 }
 
 mkdir -p "$cache/logs"
 # the missing chroots are made side by side (mostly downloads and unpacking)
 t0=$(date +%s)
-declare -A prep
+# (an entry RELEASE+src is made after RELEASE, from a copy of it)
+declare -A prep prep_rc
 for rel in $releases; do
-	prepare "$rel" >"$cache/logs/$rel.prepare.log" 2>&1 &
-	prep[$rel]=$!
+	base=${rel%+src}
+	[ -n "${prep[$base]:-}" ] && continue
+	prepare "$base" >"$cache/logs/$base.prepare.log" 2>&1 &
+	prep[$base]=$!
 done
+prepared() {	# wait for the chroot of entry $1; 0 when it is there
+	local base=${1%+src}
+	if [ -z "${prep_rc[$base]:-}" ]; then
+		wait "${prep[$base]}"
+		prep_rc[$base]=$?
+	fi
+	[ "${prep_rc[$base]}" = 0 ] || return 1
+	[ "$base" = "$1" ] || prepare_src "$1" >"$cache/logs/$1.prepare.log" 2>&1
+}
 if [ $prepare_only = 1 ]; then
 	rc=0
 	for rel in $releases; do
-		wait "${prep[$rel]}" || { tail -30 "$cache/logs/$rel.prepare.log"; rc=1; }
+		prepared "$rel" || { tail -30 "$cache/logs/$rel.prepare.log"; rc=1; }
 	done
 	exit $rc
 fi
@@ -158,7 +215,7 @@ passed=0
 failed=0
 for rel in $releases; do
 	log=$cache/logs/$rel.log
-	if ! wait "${prep[$rel]}"; then
+	if ! prepared "$rel"; then
 		tail -30 "$cache/logs/$rel.prepare.log"
 		result[$rel]="chroot failed"
 		pgver[$rel]="?"
