@@ -182,7 +182,9 @@ regress_s=$(($(date +%s) - t0))
 for t in "${tests[@]}"; do
 	line=$(grep -E "^(test |     |ok |not ok )?.*\b$t\b +\.\.\. " "$work/regress.log" | head -1)
 	[ -z "$line" ] && line=$(grep -E "[ ]$t +\.\.\." "$work/regress.log" | head -1)
-	if echo "$line" | grep -qE '\.\.\. ok'; then
+	# PostgreSQL 16 and later: TAP lines "ok 1 - setup", "not ok 2 + access"
+	[ -z "$line" ] && line=$(grep -E "^(not )?ok [0-9]+ +[-+] +$t( |$)" "$work/regress.log" | head -1)
+	if echo "$line" | grep -qE '\.\.\. ok|^ok '; then
 		tap ok "pg_regress $t under ASan"
 	else
 		tap "not ok" "pg_regress $t under ASan: ${line:-no result}"
