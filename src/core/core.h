@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "lib/stringinfo.h"
+#include "storage/shmem.h"			/* add_size, mul_size: every layer sizes with them */
 #include "utils/jsonb.h"
 
 #include "core/compat.h"
