@@ -142,7 +142,8 @@ as_user() {
 }
 
 # RELEASE+src: a copy of RELEASE's chroot with $MAAS_MATRIX_PG_SOURCE built
-# by the user matrix into /home/matrix/pgsql; .maas-matrix holds its version
+# by the user matrix into /home/matrix/pgsql, contrib included (the TAP
+# tests use amcheck); .maas-matrix holds its version
 prepare_src() {
 	local rel=$1 dir=$cache/$1 base=$cache/${1%+src} src=${MAAS_MATRIX_PG_SOURCE:-} stamp
 	[ -n "$src" ] && [ -f "$src/configure" ] ||
@@ -163,7 +164,8 @@ prepare_src() {
 	tar -C "$src" --exclude=.git -cf - . | tar -C "$dir/home/matrix/pgsrc" -xf - || return 1
 	in_root "$dir" chown -R matrix: /home/matrix/pgsrc
 	limit=7200 as_user "$dir" bash -c 'cd ~/pgsrc && ./configure -q --prefix=$HOME/pgsql --enable-tap-tests \
-		--without-icu --without-readline && make -s -j2 && make -s install && rm -rf ~/pgsrc' || return 1
+		--without-icu --without-readline && make -s -j2 world-bin && make -s install-world-bin &&
+		rm -rf ~/pgsrc' || return 1
 	"$dir/home/matrix/pgsql/bin/pg_config" --version | sed 's/^PostgreSQL //' >"$dir/.maas-matrix.new" || return 1
 	echo "$stamp" >"$dir/.source"
 	mv "$dir/.maas-matrix.new" "$dir/.maas-matrix"
