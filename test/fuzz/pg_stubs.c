@@ -268,6 +268,19 @@ palloc_extended(Size size, int flags)
 	return Alloc(CurrentMemoryContext, size, flags);
 }
 
+#if PG_VERSION_NUM >= 160000
+/* from PostgreSQL 16 on a function (up to 15 an inline reading the header) */
+MemoryContext
+GetMemoryChunkContext(void *pointer)
+{
+	FuzzChunk  *c = ChunkOf(pointer, "GetMemoryChunkContext");
+	MemoryContext context = c->context;
+
+	POISON(c, CHUNK_POISONED);
+	return context;
+}
+#endif
+
 void
 pfree(void *pointer)
 {
@@ -821,8 +834,20 @@ psprintf(const char *fmt,...)
 	}
 }
 
-/* StringInfo: from PostgreSQL 17 on, libpgcommon has it (src/common) */
-#if PG_VERSION_NUM < 170000
+/*
+ * StringInfo.  From PostgreSQL 17 on libpgcommon has it too, in its frontend
+ * form (exit() on overflow, not ERROR): defining destroyStringInfo, its only
+ * function that is not here, keeps that one from being linked in.
+ */
+#if PG_VERSION_NUM >= 170000
+void
+destroyStringInfo(StringInfo str)
+{
+	pfree(str->data);
+	pfree(str);
+}
+#endif
+
 StringInfo
 makeStringInfo(void)
 {
@@ -965,7 +990,6 @@ appendStringInfoSpaces(StringInfo str, int count)
 		str->data[str->len] = '\0';
 	}
 }
-#endif							/* PG_VERSION_NUM < 170000 */
 
 /* ---- fmgr, varlena ---- */
 
