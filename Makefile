@@ -10,12 +10,19 @@ DATA = $(sort $(wildcard sql/maas--*.sql))
 REGRESS = setup $(filter-out setup,$(sort $(basename $(notdir $(filter-out sql/maas--%,$(wildcard sql/*.sql))))))
 REGRESS_OPTS = --load-extension=maas
 
-PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+# PG_CONFIG from the command line or the environment, else the newest
+# /usr/lib/postgresql/N with server headers (test/pg-env.sh picks the same)
+PG_CONFIG ?= $(or $(patsubst %/lib/pgxs/src/makefiles/pgxs.mk,%/bin/pg_config,$(lastword \
+	$(sort $(wildcard /usr/lib/postgresql/*/lib/pgxs/src/makefiles/pgxs.mk)))),pg_config)
 
 BLAS_INCLUDE ?= /usr/include/x86_64-linux-gnu/openblas-pthread
 PG_CPPFLAGS = -I$(BLAS_INCLUDE) -Isrc
+# -Wno-missing-variable-declarations: PostgreSQL 18 turns it on, and an
+# algorithm's descriptor (const MaasAlgorithm maas_x) is declared only in
+# src/algorithms/algorithms.h, which the algorithm's own file must not
+# include (src/README.md); older compilers ignore the unknown -Wno- option
 PG_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
-	-Wno-missing-field-initializers -Wno-cast-function-type
+	-Wno-missing-field-initializers -Wno-cast-function-type -Wno-missing-variable-declarations
 # OpenBLAS and LAPACKE are loaded at run time with signals blocked (src/blas.h)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -24,7 +31,7 @@ include $(PGXS)
 # PGXS does not track headers: every object depends on all of them
 $(OBJS): $(wildcard src/*/*.h src/*/*/*.h)
 
-.PHONY: test demo bench
+.PHONY: test demo bench test-matrix
 
 # every set-up step, then all tests; ends with "N passed, N failed"
 test:
@@ -32,6 +39,11 @@ test:
 
 demo:
 	test/demo.sh
+
+# build, regression and TAP suites in a chroot of each Debian release with
+# its own PostgreSQL (15, 17, 18); needs root; test/matrix/run.sh
+test-matrix:
+	test/matrix/run.sh
 
 bench:
 	bench/run.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build and install the extension (warnings are errors), into the
-# PostgreSQL of PG_CONFIG (test/pg-env.sh; default the system's 15).  A lock
+# PostgreSQL of PG_CONFIG (test/pg-env.sh; default the newest installed).  A lock
 # keeps concurrent builds from writing the same object files.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -11,7 +11,7 @@
 # directory postgres cannot read (a clone in root's home, or in mktemp -d).
 set -euo pipefail
 
-# PG_BIN (or PG_CONFIG) from the environment, else the system's PostgreSQL 15
+# PG_BIN (or PG_CONFIG) from the environment, else the newest installed PostgreSQL
 . "$(dirname "$0")/pg-env.sh"
 
 free_port() {
@@ -22,7 +22,11 @@ start() {
 	local dir port user
 	dir=$(mktemp -d /tmp/maas-cluster.XXXXXX)
 	chmod 755 "$dir"
-	if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; user=postgres; else user=$(id -un); fi
+	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+	# the superuser is "postgres" whoever runs the server, so that role
+	# names in test output are the same everywhere (and not, for a user
+	# named "maas", the name of the extension's schema)
+	user=postgres
 	port=$(free_port)
 	as_server_user "$PG_BIN/initdb" -D "$dir/data" -U "$user" -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
 		|| { cat "$dir/initdb.log" >&2; exit 1; }

@@ -5,7 +5,7 @@ set -euo pipefail
 # The client (psql) runs as the invoking user and reads data/ itself
 # (\copy), so the repository need not be readable by the server's user.
 cd "$(dirname "$0")/.."
-. test/pg-env.sh	# PG_CONFIG / PG_BIN, default the system's PostgreSQL 15
+. test/pg-env.sh	# PG_CONFIG / PG_BIN, default the newest installed PostgreSQL
 export PATH="$PG_BIN:$PATH"
 
 test/deps.sh
@@ -19,7 +19,7 @@ run() {
 	psql -X -q -v ON_ERROR_STOP=1 --pset=footer=off -c "$*" | sed 's/^/  /'
 }
 
-echo "== A throwaway PostgreSQL 15 cluster is up at $PGHOST:$PGPORT"
+echo "== A throwaway $("$PG_CONFIG" --version) cluster is up at $PGHOST:$PGPORT"
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION maas" \
 	-c "SET client_min_messages = warning" -f data/schema.sql -f data/load.sql
 echo "== Loaded data/: wa_churn (7,043 telecom customers, IBM sample via R modeldata), ames (2,930 house sales), penguins (344 birds)"

@@ -34,7 +34,10 @@ tar -C "$root" --exclude=test/fuzz/build --exclude=__pycache__ -cf - data test |
 	{ echo "Bail out! cannot copy data/ and test/ to $tree"; exit 1; }
 chmod -R a+rX,go-w "$tree"
 
-# TESTDIR: tmp_check/ (the clusters, their logs) is written by the test user
+# TESTDIR: tmp_check/ (the clusters, their logs) is written by the test user;
+# PostgreSQL 15 reads TESTDIR, 16 and later TESTDATADIR and TESTLOGDIR
+# (without them, tmp_check/ and log/ in the current directory, the copy,
+# which the test user may not write)
 mkdir "$work/check"
 runas=()
 if [ "$(id -u)" = 0 ]; then
@@ -61,5 +64,6 @@ done
 
 cd "$tree" && "${runas[@]}" env PATH="$PG_BIN:$PATH" \
 	PERL5LIB="$pgxs/test/perl" PG_REGRESS="$pgxs/test/regress/pg_regress" \
-	TESTDIR="$work/check" MAAS_ROOT="$tree" \
+	TESTDIR="$work/check" TESTDATADIR="$work/check/tmp_check" TESTLOGDIR="$work/check/tmp_check/log" \
+	MAAS_ROOT="$tree" \
 	prove --verbose --timer --ext .pl "${args[@]}"

@@ -244,13 +244,14 @@ MaasRegistryInsert(const char *name, const char *algorithm, MaasTask task,
 	Oid			types[14] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
 	JSONBOID, BYTEAOID, INT8OID, FLOAT8OID, NAMEOID, NAMEOID, INT4OID, INT8OID};
 	Datum		values[14];
-	char		nulls[14] = "              ";
+	char		nulls[14];
 	bool		isnull;
 	int32		version;
 	Oid			caller = GetUserId();
 	char	   *owner;
 	MaasElevation e;
 
+	memset(nulls, ' ', sizeof(nulls));	/* no NULLs but those set below */
 	MaasElevate(&e);
 	owner = TouchName(name, &version);
 	if (owner == NULL)

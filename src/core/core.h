@@ -20,7 +20,10 @@
 #include <math.h>
 
 #include "lib/stringinfo.h"
+#include "storage/shmem.h"			/* add_size, mul_size: every layer sizes with them */
 #include "utils/jsonb.h"
+
+#include "core/compat.h"
 
 /* Limits */
 #define MAAS_MAX_FEATURES		100000	/* encoded features of one model */
@@ -544,7 +547,7 @@ extern double MaasReadFinite(MaasReader *r);
 extern void MaasReadDoubles(MaasReader *r, double *out, int64 n, bool finite);
 extern void MaasReadFloats(MaasReader *r, float *out, int64 n);
 extern char *MaasReadString(MaasReader *r);
-extern void MaasReaderFail(MaasReader *r, const char *detail,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
+pg_noreturn extern void MaasReaderFail(MaasReader *r, const char *detail,...) pg_attribute_printf(2, 3);
 extern void MaasWriteU8(StringInfo buf, uint8 v);
 extern void MaasWriteU16(StringInfo buf, uint16 v);
 extern void MaasWriteU32(StringInfo buf, uint32 v);

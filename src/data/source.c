@@ -49,7 +49,11 @@ MaasSourceQuery(const char *source)
 			query[--len] = '\0';
 		return query;
 	}
+#if PG_VERSION_NUM >= 160000
+	names = stringToQualifiedNameList(source, NULL);	/* NULL: errors are thrown */
+#else
 	names = stringToQualifiedNameList(source);
+#endif
 	rv = makeRangeVarFromNameList(names);
 	relid = RangeVarGetRelid(rv, NoLock, true);
 	if (!OidIsValid(relid))

@@ -214,15 +214,18 @@ CheckState(const FitState *s)
 static FitState *
 ArgState(FunctionCallInfo fcinfo, int arg)
 {
-	FitState   *s = (FitState *) PG_GETARG_BYTEA_P(arg);
+	bytea	   *raw = PG_GETARG_BYTEA_P(arg);
+	FitState   *s;
 
-	if (VARSIZE_ANY(s) >= sizeof(FitState) && ((uintptr_t) s & 7) != 0)
+	/* copied as bytes: clang 19's UBSan checks memcpy's typed arguments */
+	if (VARSIZE_ANY(raw) >= sizeof(FitState) && ((uintptr_t) raw & 7) != 0)
 	{
-		FitState   *copy = palloc(VARSIZE(s));
+		bytea	   *copy = palloc(VARSIZE(raw));
 
-		memcpy(copy, s, VARSIZE(s));
-		s = copy;
+		memcpy(copy, raw, VARSIZE(raw));
+		raw = copy;
 	}
+	s = (FitState *) raw;
 	CheckState(s);
 	return s;
 }

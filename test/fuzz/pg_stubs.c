@@ -268,6 +268,19 @@ palloc_extended(Size size, int flags)
 	return Alloc(CurrentMemoryContext, size, flags);
 }
 
+#if PG_VERSION_NUM >= 160000
+/* from PostgreSQL 16 on a function (up to 15 an inline reading the header) */
+MemoryContext
+GetMemoryChunkContext(void *pointer)
+{
+	FuzzChunk  *c = ChunkOf(pointer, "GetMemoryChunkContext");
+	MemoryContext context = c->context;
+
+	POISON(c, CHUNK_POISONED);
+	return context;
+}
+#endif
+
 void
 pfree(void *pointer)
 {
@@ -821,6 +834,20 @@ psprintf(const char *fmt,...)
 	}
 }
 
+/*
+ * StringInfo.  From PostgreSQL 17 on libpgcommon has it too, in its frontend
+ * form (exit() on overflow, not ERROR): defining destroyStringInfo, its only
+ * function that is not here, keeps that one from being linked in.
+ */
+#if PG_VERSION_NUM >= 170000
+void
+destroyStringInfo(StringInfo str)
+{
+	pfree(str->data);
+	pfree(str);
+}
+#endif
+
 StringInfo
 makeStringInfo(void)
 {
@@ -912,8 +939,15 @@ appendStringInfo(StringInfo str, const char *fmt,...)
 	}
 }
 
+/* PostgreSQL 16 takes the bytes as const void *, 15 as const char * */
+#if PG_VERSION_NUM >= 160000
+typedef const void *StubBytes;
+#else
+typedef const char *StubBytes;
+#endif
+
 void
-appendBinaryStringInfo(StringInfo str, const char *data, int datalen)
+appendBinaryStringInfo(StringInfo str, StubBytes data, int datalen)
 {
 	enlargeStringInfo(str, datalen);
 	memcpy(str->data + str->len, data, datalen);
@@ -922,7 +956,7 @@ appendBinaryStringInfo(StringInfo str, const char *data, int datalen)
 }
 
 void
-appendBinaryStringInfoNT(StringInfo str, const char *data, int datalen)
+appendBinaryStringInfoNT(StringInfo str, StubBytes data, int datalen)
 {
 	enlargeStringInfo(str, datalen);
 	memcpy(str->data + str->len, data, datalen);
@@ -1512,11 +1546,52 @@ FJScalar(void *state, char *token, JsonTokenType tokentype)
 	AddValue(p, node);
 }
 
+#if PG_VERSION_NUM >= 160000
+/* from PostgreSQL 16 on, a semantic action returns an error code */
+static JsonParseErrorType
+FJObjectStart16(void *s)
+{
+	FJObjectStart(s);
+	return JSON_SUCCESS;
+}
+static JsonParseErrorType
+FJArrayStart16(void *s)
+{
+	FJArrayStart(s);
+	return JSON_SUCCESS;
+}
+static JsonParseErrorType
+FJEnd16(void *s)
+{
+	FJEnd(s);
+	return JSON_SUCCESS;
+}
+static JsonParseErrorType
+FJField16(void *s, char *fname, bool isnull)
+{
+	FJField(s, fname, isnull);
+	return JSON_SUCCESS;
+}
+static JsonParseErrorType
+FJScalar16(void *s, char *token, JsonTokenType tokentype)
+{
+	FJScalar(s, token, tokentype);
+	return JSON_SUCCESS;
+}
+#define FJ_ACTION(f) f##16
+#else
+#define FJ_ACTION(f) f
+#endif
+
 /* The Jsonb of a JSON text, as jsonb_in makes it (errors included) */
 static Jsonb *
 FJParseText(char *json, int len)
 {
+#if PG_VERSION_NUM >= 170000
+	JsonLexContext *lex = makeJsonLexContextCstringLen(NULL, json, len, PG_UTF8, true);
+#else
 	JsonLexContext *lex = makeJsonLexContextCstringLen(json, len, PG_UTF8, true);
+#endif
 	JsonSemAction sem = {0};
 	FJParse    *p = palloc0(sizeof(FJParse));
 	JsonParseErrorType rc;
@@ -1524,12 +1599,12 @@ FJParseText(char *json, int len)
 	Jsonb	   *jb;
 
 	sem.semstate = p;
-	sem.object_start = FJObjectStart;
-	sem.object_end = FJEnd;
-	sem.array_start = FJArrayStart;
-	sem.array_end = FJEnd;
-	sem.object_field_start = FJField;
-	sem.scalar = FJScalar;
+	sem.object_start = FJ_ACTION(FJObjectStart);
+	sem.object_end = FJ_ACTION(FJEnd);
+	sem.array_start = FJ_ACTION(FJArrayStart);
+	sem.array_end = FJ_ACTION(FJEnd);
+	sem.object_field_start = FJ_ACTION(FJField);
+	sem.scalar = FJ_ACTION(FJScalar);
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
 		ereport(ERROR,

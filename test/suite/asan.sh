@@ -13,8 +13,8 @@
 #   MAAS_ASAN_CORPUS=all ...  # also replay test/fuzz/build/corpus/* (grown by run.sh)
 #
 # The installed maas.so, which other tests use, is never touched: a private
-# copy of the PostgreSQL installation (/usr/lib/postgresql/15 and
-# /usr/share/postgresql/15, under a temp dir) gets the sanitized maas.so
+# copy of the PostgreSQL installation (/usr/lib/postgresql/N and
+# /usr/share/postgresql/N, under a temp dir) gets the sanitized maas.so
 # and the extension's SQL.  PostgreSQL finds $libdir and its share
 # directory relative to its own binary, so a server started from the copy
 # loads '$libdir/maas' from the copy; its pg_config points `make install`
@@ -35,6 +35,7 @@ fi
 . test/pg-env.sh
 PG_ROOT=${PG_ROOT:-$(dirname "$PG_BIN")}
 PG_SHARE=${PG_SHARE:-$("$PG_CONFIG" --sharedir)}
+major=$(basename "$PG_ROOT")
 LIBASAN=$(gcc -print-file-name=libasan.so)
 start_time=$(date +%s)
 n=0
@@ -67,12 +68,12 @@ inst=$work/inst
 mkdir -p "$inst/usr/lib/postgresql" "$inst/usr/share/postgresql"
 cp -a "$PG_ROOT" "$inst/usr/lib/postgresql/"
 cp -a "$PG_SHARE" "$inst/usr/share/postgresql/"
-inst_bin=$inst/usr/lib/postgresql/15/bin
+inst_bin=$inst/usr/lib/postgresql/$major/bin
 # headers are only read: the copy's pg_config looks for them next to it
 mkdir -p "$inst/usr/include"
 ln -s /usr/include/postgresql "$inst/usr/include/postgresql"
-rm -f "$inst/usr/lib/postgresql/15/lib/maas.so" "$inst/usr/share/postgresql/15/extension/maas"*
-if [ "$("$inst_bin/pg_config" --pkglibdir)" != "$inst/usr/lib/postgresql/15/lib" ]; then
+rm -f "$inst/usr/lib/postgresql/$major/lib/maas.so" "$inst/usr/share/postgresql/$major/extension/maas"*
+if [ "$("$inst_bin/pg_config" --pkglibdir)" != "$inst/usr/lib/postgresql/$major/lib" ]; then
 	tap "not ok" "the copied pg_config does not point into the copy ($("$inst_bin/pg_config" --pkglibdir))"
 	exit 1
 fi
@@ -107,8 +108,8 @@ logs=$work/sanitizer
 mkdir -p "$logs"
 chmod 777 "$logs"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$work/inst" 2>/dev/null
-user=$(id -un)
-[ "$(id -u)" = 0 ] && { chown postgres: "$work"; user=postgres; }
+[ "$(id -u)" = 0 ] && chown postgres: "$work"
+user=postgres	# the superuser, whoever runs the server (as test/cluster.sh)
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_server "$inst_bin/initdb" -D "$data" -U "$user" -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
 	>"$work/initdb.log" 2>&1 || { cat "$work/initdb.log"; tap "not ok" "initdb"; exit 1; }
@@ -183,7 +184,9 @@ regress_s=$(($(date +%s) - t0))
 for t in "${tests[@]}"; do
 	line=$(grep -E "^(test |     |ok |not ok )?.*\b$t\b +\.\.\. " "$work/regress.log" | head -1)
 	[ -z "$line" ] && line=$(grep -E "[ ]$t +\.\.\." "$work/regress.log" | head -1)
-	if echo "$line" | grep -qE '\.\.\. ok'; then
+	# PostgreSQL 16 and later: TAP lines "ok 1 - setup", "not ok 2 + access"
+	[ -z "$line" ] && line=$(grep -E "^(not )?ok [0-9]+ +[-+] +$t( |$)" "$work/regress.log" | head -1)
+	if echo "$line" | grep -qE '\.\.\. ok|^ok '; then
 		tap ok "pg_regress $t under ASan"
 	else
 		tap "not ok" "pg_regress $t under ASan: ${line:-no result}"

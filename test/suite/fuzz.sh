@@ -28,7 +28,8 @@ tap ok "build the fuzz harnesses ($(($(date +%s) - t0)) s)"
 [ -s $fuzz/build/obj/autostubs.txt ] && echo "# $(cut -c1-200 $fuzz/build/obj/autostubs.txt)..."
 
 export OPENBLAS_NUM_THREADS=1
-[ -x /usr/bin/llvm-symbolizer-14 ] && export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14
+sym=$(ls /usr/bin/llvm-symbolizer-[0-9]* 2>/dev/null | sort -V | tail -1)	# test/deps.sh installs it
+[ -n "$sym" ] && export ASAN_SYMBOLIZER_PATH=$sym
 export ASAN_OPTIONS="abort_on_error=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 opts=(-max_len=8192 -timeout=30 -malloc_limit_mb=1024 -rss_limit_mb=2048)

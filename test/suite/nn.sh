@@ -21,7 +21,8 @@ fi
 echo "# built ${tests[*]} in $(($(date +%s) - t0)) s"
 
 export OPENBLAS_NUM_THREADS=1
-[ -x /usr/bin/llvm-symbolizer-14 ] && export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14
+sym=$(ls /usr/bin/llvm-symbolizer-[0-9]* 2>/dev/null | sort -V | tail -1)	# test/deps.sh installs it
+[ -n "$sym" ] && export ASAN_SYMBOLIZER_PATH=$sym
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=0"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 log=$(mktemp /tmp/maas-nn.XXXXXX)

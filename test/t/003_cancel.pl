@@ -107,7 +107,8 @@ eval { $bg->{h}->finish; };
 like(${ $bg->{err} }, qr/server closed the connection unexpectedly|terminating connection/,
 	'the killed session lost its connection');
 ok($node->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()'), 'server is back after recovery');
-ok($node->log_contains(qr/server process \(PID $pid\) was terminated by signal 9/),
+# "server process (PID n)" up to PostgreSQL 17, "client backend (PID n)" from 18
+ok($node->log_contains(qr/\(PID $pid\) was terminated by signal 9/),
 	'the postmaster saw the backend die of SIGKILL');
 
 sub check_registry

@@ -22,8 +22,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 fuzz=$root/test/fuzz
 out=$here/build
-CC=${CC:-clang-14}
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# clang: the release's default (test/deps.sh installs its sanitizer runtime)
+CC=${CC:-clang}
+. "$root/test/pg-env.sh"	# PG_CONFIG: the one make builds with
 PGINC=$($PG_CONFIG --includedir-server)
 PGLIB=$($PG_CONFIG --pkglibdir)
 BLAS_INCLUDE=${BLAS_INCLUDE:-/usr/include/x86_64-linux-gnu/openblas-pthread}
