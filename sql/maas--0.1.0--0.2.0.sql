@@ -257,7 +257,15 @@ AS $$
 		  AND d.refobjid OPERATOR(pg_catalog.=)
 			(SELECT e.oid FROM pg_catalog.pg_extension e
 			 WHERE e.extname OPERATOR(pg_catalog.=) 'maas')
-		  AND d.deptype OPERATOR(pg_catalog.=) 'e'),
+		  AND d.deptype OPERATOR(pg_catalog.=) 'e'
+		  -- a relation's row type and array types come with their object
+		  -- (PostgreSQL 17 records them as members too)
+		  AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t
+						  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.typrelid
+						  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+							AND t.oid OPERATOR(pg_catalog.=) d.objid
+							AND (t.typcategory OPERATOR(pg_catalog.=) 'A'
+								 OR c.relkind OPERATOR(pg_catalog.<>) 'c'))),
 	objects AS (
 		SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
 			   p.proname::text AS name,

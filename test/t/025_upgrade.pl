@@ -172,7 +172,9 @@ is(scalar(split /\n/, $before{predictions}), 30, 'predictions of 15 models, two 
 unlike($before{predictions}, qr/\|0\|/, 'every form predicted rows');
 # 344 rows in the set-up, 344 in the as_reader snapshot
 like($usage_before, qr/^up\|up_reader\|log_penguins\|688\|0\|/m, 'usage counted the grantee\'s predictions');
-like($usage_before, qr/^up\|postgres\|dt_iris\|[0-9]+\|2\|/m, 'usage counted the training runs');
+# the bootstrap superuser is the OS user running the tests
+my $superuser = $node->safe_psql('postgres', 'SELECT current_user');
+like($usage_before, qr/^up\|\Q$superuser\E\|dt_iris\|[0-9]+\|2\|/m, 'usage counted the training runs');
 is($node->safe_psql('up', q{SELECT string_agg(name || '=' || version, ',' ORDER BY name)
 							FROM maas.deployed WHERE name IN ('dt_iris', 'log_penguins')}),
 	'dt_iris=2,log_penguins=1', 'live versions after deploy, rollback and a forced deploy');

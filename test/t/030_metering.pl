@@ -133,7 +133,9 @@ FROM dblink(%s,
 		  training_runs bigint, training_ms float8, bytes_read bigint);
 SELECT string_agg(format('%%s %%s %%s %%s', role, model, version, predictions), ',')
 FROM maas.usage_log WHERE source = 'meter_standby'}, '$c$' . $standby->connstr('postgres') . '$c$');
-is($node->safe_psql('postgres', $pull), 'postgres mt 1 300', 'the primary pulls the standby counts');
+# the bootstrap superuser is the OS user running the tests
+my $superuser = $node->safe_psql('postgres', 'SELECT current_user');
+is($node->safe_psql('postgres', $pull), "$superuser mt 1 300", 'the primary pulls the standby counts');
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM maas_usage_take() WHERE model = 'mt'}), '0',
 	'which were handed over only once');
 is($node->safe_psql('postgres', $logged), $after + 300, 'the primary logs them once');
