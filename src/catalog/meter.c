@@ -175,8 +175,12 @@ FlushInterval(bool restored, TimestampTz counting_since, Datum *start, bool *con
 		*start = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		started = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
 													SPI_tuptable->tupdesc, 2, &isnull));
-		/* counters started since (a restart), without those saved at its stop */
-		*continued = started == counting_since || restored;
+		/*
+		 * The counters carry their start across a clean stop (usage.c saves
+		 * it with the pending counts), so a new one means a start without
+		 * them: a crash
+		 */
+		*continued = started == counting_since;
 	}
 }
 

@@ -154,6 +154,8 @@ UsageShmemShutdown(int code, Datum arg)
 		return;
 	header[1] = (uint32) hash_get_num_entries(usage_hash);
 	fwrite(header, sizeof(header), 1, f);
+	/* counting goes on across a clean stop: the next start keeps this */
+	fwrite(&usage_shared->started_at, sizeof(TimestampTz), 1, f);
 	hash_seq_init(&seq, usage_hash);
 	while ((entry = hash_seq_search(&seq)) != NULL)
 		fwrite(entry, sizeof(UsageEntry), 1, f);
@@ -174,7 +176,8 @@ UsageLoad(void)
 
 	if (f == NULL)
 		return;
-	if (fread(header, sizeof(header), 1, f) == 1 && header[0] == USAGE_FILE_MAGIC)
+	if (fread(header, sizeof(header), 1, f) == 1 && header[0] == USAGE_FILE_MAGIC &&
+		fread(&usage_shared->started_at, sizeof(TimestampTz), 1, f) == 1)
 	{
 		usage_shared->restored = true;
 		for (uint32 i = 0; i < header[1] && fread(&e, sizeof(e), 1, f) == 1; i++)

@@ -45,13 +45,15 @@ is($node->safe_psql('postgres',
 	't', 'each flush covers an interval, one after the other');
 
 # a clean restart: what was not flushed yet is saved and written after
-$node->safe_psql('postgres', q{ALTER SYSTEM SET maas.usage_flush_interval = '1h'; SELECT pg_reload_conf()});
-sleep 2;	# the worker is in its long wait now
+# (the interval set in the file and a restart, not a reload: a worker that
+# is starting may miss a reload's signal)
+$node->append_conf('postgresql.conf', "maas.usage_flush_interval = '1h'\n");
+$node->restart;
 $node->safe_psql('postgres', sprintf($predict, 250));
 is($node->safe_psql('postgres', $logged), '400', 'not flushed before the stop');
 $node->stop('fast');
+$node->append_conf('postgresql.conf', "maas.usage_flush_interval = '1s'\n");
 $node->start;
-$node->safe_psql('postgres', q{ALTER SYSTEM RESET maas.usage_flush_interval; SELECT pg_reload_conf()});
 ok(wait_logged(650), 'after a clean restart the saved counts are written');
 is($node->safe_psql('postgres', $logged), '650', 'a clean restart loses nothing');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM maas.usage_gaps}), '0', 'and reports no gap');
@@ -75,15 +77,17 @@ note($node->safe_psql('postgres', q{SELECT * FROM maas.usage_gaps}));
 
 # a crash (a server process killed): shared memory is rebuilt without
 # saving, the counts since the last flush are lost, and the gap is reported
-$node->safe_psql('postgres', q{ALTER SYSTEM SET maas.usage_flush_interval = '1h'; SELECT pg_reload_conf()});
-sleep 2;
+$node->append_conf('postgresql.conf', "maas.usage_flush_interval = '1h'\n");
+$node->restart;
 $node->safe_psql('postgres', sprintf($predict, 20));
 my $checkpointer = $node->safe_psql('postgres',
 	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'});
 kill 'KILL', $checkpointer;
 ok($node->poll_query_until('postgres', q{SELECT pg_postmaster_start_time() IS NOT NULL}),
 	'the server restarts after the crash');
-$node->safe_psql('postgres', q{ALTER SYSTEM RESET maas.usage_flush_interval; SELECT pg_reload_conf()});
+# a clean restart after it keeps the counters' start: the gap stays visible
+$node->append_conf('postgresql.conf', "maas.usage_flush_interval = '1s'\n");
+$node->restart;
 $node->safe_psql('postgres', sprintf($predict, 3));
 ok(wait_logged($after + 3), 'the worker writes after the crash');
 ok($node->poll_query_until('postgres', q{SELECT pending_entries = 0 FROM maas.usage_info}),
