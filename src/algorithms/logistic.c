@@ -183,35 +183,6 @@ Objective(void *arg, const double *theta, double *grad)
 	return loss / n + 0.5 * pr->l2 * penalty;
 }
 
-/* Population mean and standard deviation per feature; 1 for a constant one */
-static void
-Standardize(const MaasTrainData *data, double *mean, double *scale)
-{
-	int64		n = data->m.n_rows;
-
-	for (int j = 0; j < data->n_features; j++)
-	{
-		const double *x = MaasMatrixColumn(&data->m, j);
-		double		s = 0;
-		double		ss = 0;
-
-		for (int64 i = 0; i < n; i++)
-			s += x[i];
-		mean[j] = s / n;
-		for (int64 i = 0; i < n; i++)
-			ss += (x[i] - mean[j]) * (x[i] - mean[j]);
-		scale[j] = sqrt(ss / n);
-		if (!isfinite(mean[j]) || !isfinite(scale[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("feature \"%s\" has values too large to standardize",
-							MaasFeatureName(data->prep, j)),
-					 errhint("Scale the feature, e.g. to thousands instead of units.")));
-		if (scale[j] < 10 * DBL_EPSILON * Max(fabs(mean[j]), 1.0))
-			scale[j] = 1.0;
-	}
-}
-
 static void *
 LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
@@ -232,7 +203,7 @@ LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progre
 	st->k = k;
 	st->mean = palloc(sizeof(double) * p);
 	st->scale = palloc(sizeof(double) * p);
-	Standardize(data, st->mean, st->scale);
+	MaasStandardize(data, st->mean, st->scale);
 
 	pr.x = MaasTrainX(data);
 	pr.ld = data->m.ld;

@@ -570,6 +570,7 @@ extern void MaasDescribePairs(const MaasPairs *pairs, MaasJson *json);
 extern Jsonb *MaasModelDescribe(const MaasModel *model, size_t size_bytes);
 extern Jsonb *MaasFeaturesJson(const MaasPreprocess *prep);
 extern char *MaasFeatureName(const MaasPreprocess *prep, int feature);
+extern void MaasStandardize(const MaasTrainData *data, double *mean, double *scale);
 extern void MaasJsonCoefficients(MaasJson *json, const MaasPreprocess *prep,
 								 const double *coef, int p);
 

@@ -412,7 +412,7 @@ KernelFit(const MaasTrainData *data, const void *options, MaasProgress *progress
 	st->k = data->n_classes;
 	st->mean = palloc(sizeof(double) * st->p);
 	st->scale = palloc(sizeof(double) * st->p);
-	SvmStandardize(data, st->mean, st->scale);
+	MaasStandardize(data, st->mean, st->scale);
 	rows = SvmScaledRows(data, st->mean, st->scale);
 	st->gamma = isnan(opt->gamma) ? ScaleGamma(rows, n, st->p) : opt->gamma;
 	st->method = opt->method;

@@ -162,7 +162,7 @@ NewState(const MaasTrainData *data, int k, double **rows)
 	st->w = palloc0(sizeof(double) * st->p * k);
 	st->b = palloc0(sizeof(double) * k);
 	st->converged = true;
-	SvmStandardize(data, st->mean, st->scale);
+	MaasStandardize(data, st->mean, st->scale);
 	*rows = SvmScaledRows(data, st->mean, st->scale);
 	return st;
 }

@@ -18,35 +18,6 @@
 
 #include "svm.h"
 
-/* Population mean and standard deviation per feature; 1 for a constant one */
-void
-SvmStandardize(const MaasTrainData *data, double *mean, double *scale)
-{
-	int64		n = data->m.n_rows;
-
-	for (int j = 0; j < data->n_features; j++)
-	{
-		const double *x = MaasMatrixColumn(&data->m, j);
-		double		s = 0;
-		double		ss = 0;
-
-		for (int64 i = 0; i < n; i++)
-			s += x[i];
-		mean[j] = s / n;
-		for (int64 i = 0; i < n; i++)
-			ss += (x[i] - mean[j]) * (x[i] - mean[j]);
-		scale[j] = sqrt(ss / n);
-		if (!isfinite(mean[j]) || !isfinite(scale[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("feature \"%s\" has values too large to standardize",
-							MaasFeatureName(data->prep, j)),
-					 errhint("Scale the feature, e.g. to thousands instead of units.")));
-		if (scale[j] < 10 * DBL_EPSILON * Max(fabs(mean[j]), 1.0))
-			scale[j] = 1.0;
-	}
-}
-
 /*
  * The standardized features as a row-major n x p copy: the dual solvers
  * and the kernel read a row at a time.  Checked against maas.max_memory.

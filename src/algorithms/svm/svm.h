@@ -41,7 +41,6 @@ typedef struct SvmSolveResult
 } SvmSolveResult;
 
 /* scale.c: standardization and row-major copies */
-extern void SvmStandardize(const MaasTrainData *data, double *mean, double *scale);
 extern double *SvmScaledRows(const MaasTrainData *data, const double *mean,
 							 const double *scale);
 extern void SvmScaleRow(const double *x, int p, const double *mean,
