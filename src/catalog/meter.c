@@ -161,7 +161,7 @@ MaasUsageLauncherMain(Datum arg)
 
 /* The interval this flush covers, and whether it follows the last one */
 static void
-FlushInterval(bool restored, TimestampTz counting_since, Datum *start, bool *continued)
+FlushInterval(TimestampTz counting_since, Datum *start, bool *continued)
 {
 	*start = TimestampTzGetDatum(counting_since);
 	*continued = true;
@@ -185,7 +185,7 @@ FlushInterval(bool restored, TimestampTz counting_since, Datum *start, bool *con
 }
 
 static void
-WriteRows(const MaasUsageRow *rows, int n, bool restored, TimestampTz counting_since)
+WriteRows(const MaasUsageRow *rows, int n, TimestampTz counting_since)
 {
 	Oid			types[10] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT4OID,
 	INT8OID, INT8OID, INT8OID, FLOAT8OID, INT8OID};
@@ -194,7 +194,7 @@ WriteRows(const MaasUsageRow *rows, int n, bool restored, TimestampTz counting_s
 	Datum		fvalues[5];
 	bool		continued;
 
-	FlushInterval(restored, counting_since, &values[0], &continued);
+	FlushInterval(counting_since, &values[0], &continued);
 	values[1] = TimestampTzGetDatum(GetCurrentTimestamp());
 	for (int i = 0; i < n; i++)
 	{
@@ -265,7 +265,7 @@ MaasUsageFlushMain(Datum arg)
 		rows = MaasUsageTake(dbid, &taken, &restored, &started);
 		n = taken;
 		if (n > 0)
-			WriteRows(rows, n, restored, started);
+			WriteRows(rows, n, started);
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
