@@ -384,3 +384,27 @@ COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
 'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
 COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
 'the k items whose factors are closest (cosine) to an item''s (item keys as text)';
+-- evaluation, uncertainty and progress
+CREATE FUNCTION maas_roc_curve(name text, source text, positive text DEFAULT NULL)
+RETURNS TABLE (threshold float8, tpr float8, fpr float8, tp bigint, fp bigint)
+AS 'MODULE_PATHNAME', 'maas_roc_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_roc_curve(text, text, text) IS
+'ROC curve of the deployed classifier on a source''s rows, as scikit-learn''s roc_curve: one row per threshold kept (Infinity first), the positive class the second of a binary model or the one named';
+
+CREATE FUNCTION maas_pr_curve(name text, source text, positive text DEFAULT NULL)
+RETURNS TABLE (threshold float8, "precision" float8, recall float8)
+AS 'MODULE_PATHNAME', 'maas_pr_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_pr_curve(text, text, text) IS
+'precision-recall curve of the deployed classifier on a source''s rows, as scikit-learn''s precision_recall_curve: recall decreasing, ending at (precision 1, recall 0) without a threshold';
+
+CREATE FUNCTION maas_calibration_curve(name text, source text, bins integer DEFAULT 10,
+									   positive text DEFAULT NULL)
+RETURNS TABLE (bin integer, mean_predicted float8, fraction_positive float8, count bigint)
+AS 'MODULE_PATHNAME', 'maas_calibration_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_calibration_curve(text, text, integer, text) IS
+'calibration curve of the deployed classifier on a source''s rows, as scikit-learn''s calibration_curve (uniform bins over [0, 1], empty bins left out): mean predicted probability against the fraction of positives';
+COMMENT ON FUNCTION maas_evaluate(text, text) IS
+'metrics of the deployed version of a model on the rows of a table or query; a classifier''s also with its confusion matrix and per-class precision, recall, f1 and support, a regressor''s with its residual quantiles';

@@ -616,6 +616,33 @@ extern void MaasClusteringMetrics(const MaasMatrix *m, int n_features,
 								  double *primary);
 extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
 							int n_features, MaasJson *json, double *primary);
+extern void MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features,
+							 const double *y, const double *out, int64 n, MaasJson *json,
+							 double *primary);
+extern double *MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int n_features);
+
+/* evaluation.c: confusion matrix, curves, residual quantiles */
+typedef struct MaasCurvePoint
+{
+	double		threshold;		/* rows scored at least this */
+	int64		tp;				/* of them positive */
+	int64		fp;				/* of them negative */
+} MaasCurvePoint;
+
+extern double MaasSortedQuantile(const double *sorted, int64 n, double q);
+extern void MaasResidualQuantiles(const double *y, const double *pred, int64 n,
+								  MaasJson *json);
+extern void MaasClassReport(const double *y, const double *proba, int64 n,
+							const MaasTarget *target, MaasJson *json);
+extern int64 MaasBinaryCurve(const bool *positive, const double *score, int64 n,
+							 MaasCurvePoint **points);
+extern int64 MaasDropCollinear(MaasCurvePoint *p, int64 m);
+extern double MaasAveragePrecision(const MaasCurvePoint *p, int64 m);
+extern void MaasEvaluateMatrix(const MaasModel *model, const MaasMatrix *m,
+							   MaasJson *json, double *primary);
+extern void MaasCalibrationBins(const bool *positive, const double *score, int64 n,
+								int n_bins, int64 *count, double *sum_score,
+								int64 *sum_positive);
 
 /* progress.c */
 extern void MaasProgressStart(MaasProgress *p, const char *what);

@@ -227,7 +227,7 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
 		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
 	else
-		MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
+		MaasEvaluateMatrix(ref.model, &ds->test, &json, &primary);
 	{
 		MaasUsageCounts rows = {.rows_evaluated = ds->test.n_rows};
 
