@@ -408,3 +408,24 @@ COMMENT ON FUNCTION maas_calibration_curve(text, text, integer, text) IS
 'calibration curve of the deployed classifier on a source''s rows, as scikit-learn''s calibration_curve (uniform bins over [0, 1], empty bins left out): mean predicted probability against the fraction of positives';
 COMMENT ON FUNCTION maas_evaluate(text, text) IS
 'metrics of the deployed version of a model on the rows of a table or query; a classifier''s also with its confusion matrix and per-class precision, recall, f1 and support, a regressor''s with its residual quantiles';
+
+CREATE FUNCTION maas_progress(OUT pid integer, OUT database text, OUT role text,
+							  OUT name text, OUT algorithm text, OUT phase text,
+							  OUT rows_read bigint, OUT iteration bigint,
+							  OUT iterations bigint, OUT started timestamptz,
+							  OUT elapsed interval, OUT loss float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION maas_progress() IS
+'the training runs in progress on this server: backend pid, model name, algorithm, phase (reading, fitting, scoring, storing), rows read, iteration of iterations, elapsed time and current loss; the caller''s roles'' runs (every run for pg_read_all_stats); empty without maas in shared_preload_libraries';
+CREATE FUNCTION maas_progress_enabled()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'maas_progress_enabled'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_progress_enabled() IS
+'whether this server publishes training runs in maas.progress (maas in shared_preload_libraries)';
+CREATE VIEW maas.progress AS SELECT * FROM @extschema@.maas_progress();
+COMMENT ON VIEW maas.progress IS
+'maas: training runs in progress on this server, one row per backend, like pg_stat_progress_*; watch a long maas_train from another session (needs maas in shared_preload_libraries, else empty)';
+GRANT SELECT ON maas.progress TO PUBLIC;

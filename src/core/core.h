@@ -19,7 +19,9 @@
 
 #include <math.h>
 
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "port/atomics.h"
 #include "storage/shmem.h"			/* add_size, mul_size: every layer sizes with them */
 #include "utils/jsonb.h"
 
@@ -373,12 +375,18 @@ typedef struct MaasStats
 	const double *groups;		/* n_groups x width, one group after another */
 } MaasStats;
 
-/* Training progress, reported as NOTICEs at maas.progress_interval */
+struct MaasProgressSlot;
+
+/*
+ * Training progress, reported as NOTICEs at maas.progress_interval, and in
+ * maas.progress through a slot in shared memory when published
+ */
 typedef struct MaasProgress
 {
 	const char *what;
 	int64		start_ms;
 	int64		last_ms;
+	struct MaasProgressSlot *slot;	/* NULL: not published */
 } MaasProgress;
 
 /* What an algorithm implements */
@@ -644,10 +652,51 @@ extern void MaasCalibrationBins(const bool *positive, const double *score, int64
 								int n_bins, int64 *count, double *sum_score,
 								int64 *sum_positive);
 
-/* progress.c */
+/* progress.c; a published run's row of maas.progress */
+typedef struct MaasProgressRow
+{
+	int			pid;
+	Oid			dbid;
+	Oid			userid;
+	char		name[NAMEDATALEN];
+	char		algorithm[NAMEDATALEN];
+	char		phase[32];		/* reading, fitting, scoring, storing */
+	TimestampTz started;
+	int64		rows_read;
+	int64		iteration;		/* done, of total (0: unknown) */
+	int64		total;
+	double		loss;			/* NaN: not known */
+} MaasProgressRow;
+
+/* A row in shared memory, written by its backend only (progress.c) */
+typedef struct MaasProgressSlot
+{
+	uint32		changecount;	/* odd while the backend writes */
+	int			pid;			/* 0: free */
+	MaasProgressRow row;
+} MaasProgressSlot;
+
+/* Bracket a write of a slot: readers retry while the count is odd or moved */
+static inline void
+MaasSlotBeginWrite(MaasProgressSlot *slot)
+{
+	slot->changecount++;
+	pg_write_barrier();
+}
+
+static inline void
+MaasSlotEndWrite(MaasProgressSlot *slot)
+{
+	pg_write_barrier();
+	slot->changecount++;
+}
+
 extern void MaasProgressStart(MaasProgress *p, const char *what);
 extern bool MaasProgressDue(MaasProgress *p);
 extern double MaasProgressElapsedMs(MaasProgress *p);
+extern void MaasProgressPhase(MaasProgress *p, const char *phase);
+extern void MaasProgressRows(MaasProgress *p, int64 rows);
+extern void MaasProgressStep(MaasProgress *p, int64 iteration, int64 total, double loss);
 
 /* memory.c: the memory budget of a training run (maas.max_memory) */
 extern void MaasCheckMemory(Size bytes, const char *what);
