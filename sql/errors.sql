@@ -481,6 +481,7 @@ DROP TABLE errors_svm_start;
 
 -- evaluation: curves of a regressor, of a multiclass model without its
 -- positive class or with an unknown one, bad bins, empty sources
+CREATE TABLE errors_eval_start AS SELECT pg_postmaster_start_time() AS started;
 SELECT name, version, task FROM maas_train('errors_bin', 'logistic_regression', 'breast_cancer', 'malignant');
 SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
@@ -498,3 +499,33 @@ FROM (VALUES
 	(12, 'source that writes', $$SELECT * FROM maas_roc_curve('errors_bin', 'DELETE FROM breast_cancer RETURNING *')$$)
 ) AS t(n, label, q)
 ORDER BY n;
+
+-- uncertainty: coverage outside (0, 1), intervals of a classifier or of a
+-- model without residuals, calibration of a regressor or without held-out
+-- rows, bad option values; nothing stored
+SELECT name, version FROM maas_train('errors_int', 'linear_regression', 'diabetes', 'progression', '{"intervals": true}');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'coverage 0', $$SELECT maas_predict_interval('errors_int', d, 0) FROM diabetes d LIMIT 1$$),
+	(2, 'coverage 1', $$SELECT maas_predict_interval('errors_int', d, 1) FROM diabetes d LIMIT 1$$),
+	(3, 'coverage 90 (percent)', $$SELECT maas_predict_interval('errors_int', d, 90) FROM diabetes d LIMIT 1$$),
+	(4, 'coverage NaN', $$SELECT maas_predict_interval('errors_int', d, 'NaN') FROM diabetes d LIMIT 1$$),
+	(5, 'coverage NULL: NULL', $$SELECT maas_predict_interval('errors_int', d, NULL) IS NULL FROM diabetes d LIMIT 1$$),
+	(6, 'interval of a classifier', $$SELECT maas_predict_interval('errors_log', i, 0.9) FROM iris i LIMIT 1$$),
+	(7, 'model without intervals', $$SELECT maas_predict_interval('errors_lin', d, 0.9) FROM diabetes d LIMIT 1$$),
+	(8, 'wrong feature count', $$SELECT maas_predict_interval('errors_int', ARRAY[1.0, 2.0], 0.9)$$),
+	(9, 'unknown model', $$SELECT maas_predict_interval('errors_nope', ARRAY[1.0], 0.9)$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'calibration of a regressor', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"calibration": "sigmoid"}')$$),
+	(2, 'calibration without held-out rows', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"calibration": "sigmoid", "test_size": 0}')$$),
+	(3, 'unknown calibration', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"calibration": "platt"}')$$),
+	(4, 'intervals of a classifier', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"intervals": true}')$$),
+	(5, 'intervals without held-out rows', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"intervals": true, "test_size": 0}')$$),
+	(6, 'intervals as text', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"intervals": "yes"}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_eval_start;
+DROP TABLE errors_eval_start;

@@ -96,6 +96,7 @@ typedef struct MaasTarget
 struct MaasAlgorithm;
 struct MaasReader;
 struct MaasJson;
+struct MaasPostprocess;
 
 /* A deserialized, ready-to-predict model */
 typedef struct MaasModel
@@ -107,6 +108,8 @@ typedef struct MaasModel
 	MaasPreprocess prep;
 	MaasTarget	target;
 	void	   *state;			/* algorithm's fitted parameters */
+	/* learned from the held-out rows (postprocess.c); NULL: nothing */
+	struct MaasPostprocess *post;
 } MaasModel;
 
 /*
@@ -339,6 +342,8 @@ typedef struct MaasTrainOptions
 	MaasNames	features;
 	MaasNames	exclude;
 	int			task;			/* MaasTaskChoice */
+	int			calibration;	/* MaasCalibration */
+	bool		intervals;		/* regressors: keep held-out residuals */
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */
@@ -457,6 +462,52 @@ typedef struct MaasAlgorithm
 	void	   *(*fit_stats) (const MaasStats *stats, MaasTask task,
 							  const void *options, const MaasPreprocess *prep);
 } MaasAlgorithm;
+
+/*
+ * Post-processing (postprocess.c): what a model learns from its held-out
+ * rows after the fit, kept in the model bytes after the algorithm section
+ */
+typedef enum MaasCalibration
+{
+	MAAS_CALIBRATION_NONE = -1,	/* an unset choice */
+	MAAS_CALIBRATION_SIGMOID = 0,	/* "sigmoid,isotonic" */
+	MAAS_CALIBRATION_ISOTONIC = 1
+} MaasCalibration;
+
+/* One class's probability -> a calibrated one */
+typedef struct MaasCalibrator
+{
+	double		a;				/* sigmoid: 1 / (1 + exp(a p + b)) */
+	double		b;
+	int			n_points;		/* isotonic: interpolated through (x, y) */
+	double	   *x;
+	double	   *y;
+} MaasCalibrator;
+
+typedef struct MaasPostprocess
+{
+	/* regression: the held-out rows' absolute residuals, sorted */
+	int64		n_residual_rows;
+	int			n_residuals;	/* order statistics kept; 0: no intervals */
+	double	   *residuals;
+	/* classification */
+	int			calibration;	/* MaasCalibration */
+	int			n_calibrators;	/* 1 for binary (the positive class), else k */
+	MaasCalibrator *calibrators;
+	/* the algorithm, and the copy whose predict calibrates */
+	const MaasAlgorithm *base;
+	MaasAlgorithm wrapped;
+} MaasPostprocess;
+
+#define MAAS_MAX_RESIDUALS	1024	/* order statistics kept */
+
+/* postfit.c */
+extern void MaasPostprocessFit(MaasModel *model, const MaasMatrix *m, int calibration,
+							   bool intervals, struct MaasJson *metrics);
+/* postprocess.c (its bytes: format.c) */
+extern void MaasPostprocessInstall(MaasModel *model, MaasPostprocess *post);
+extern double MaasConformalHalfWidth(const MaasPostprocess *post, double coverage);
+extern void MaasDescribePostprocess(const MaasPostprocess *post, struct MaasJson *json);
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
 typedef struct MaasReader
@@ -637,6 +688,7 @@ typedef struct MaasCurvePoint
 	int64		fp;				/* of them negative */
 } MaasCurvePoint;
 
+extern int	MaasCompareDoubles(const void *a, const void *b);
 extern double MaasSortedQuantile(const double *sorted, int64 n, double q);
 extern void MaasResidualQuantiles(const double *y, const double *pred, int64 n,
 								  MaasJson *json);

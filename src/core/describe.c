@@ -132,7 +132,7 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 	MaasJsonKey(&json, "task");
 	MaasJsonString(&json, MaasTaskName(model->task));
 	MaasJsonKey(&json, "format_version");
-	MaasJsonInt(&json, 1);
+	MaasJsonInt(&json, model->post != NULL ? 2 : 1);	/* as format.c writes it */
 	if (size_bytes > 0)
 	{
 		MaasJsonKey(&json, "size_bytes");
@@ -158,6 +158,8 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 	MaasJsonBeginObject(&json);
 	model->algorithm->describe(model, &json);
 	MaasJsonEndObject(&json);
+	if (model->post != NULL)
+		MaasDescribePostprocess(model->post, &json);
 	MaasJsonEndObject(&json);
 	return MaasJsonFinish(&json);
 }

@@ -48,6 +48,12 @@ const MaasParamSpec maas_train_params[] = {
 	{"task", MAAS_PARAM_CHOICE, "\"auto\"", 0, 0, "auto,regression,classification",
 		"what to predict; auto follows the algorithm and the target's type",
 	offsetof(MaasTrainOptions, task)},
+	{"calibration", MAAS_PARAM_CHOICE, NULL, 0, 0, "sigmoid,isotonic",
+		"classifiers: calibrate the probabilities on the held-out rows (as CalibratedClassifierCV on a prefit model)",
+	offsetof(MaasTrainOptions, calibration)},
+	{"intervals", MAAS_PARAM_BOOL, NULL, 0, 0, NULL,
+		"regressors: keep up to 1024 order statistics of the held-out residuals for maas_predict_interval",
+	offsetof(MaasTrainOptions, intervals)},
 	{NULL}
 };
 
