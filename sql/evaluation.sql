@@ -237,3 +237,65 @@ FROM small, LATERAL (VALUES
 	(11, 'fewer rows than residuals', set_byte(set_byte(b, s + 17, 0), s + 18, 0)),
 	(12, 'section cut off', substring(b FROM 1 FOR s + 4))
 ) AS t(n, label, bytes) ORDER BY n;
+
+-- Dates and times as features: a date, timestamp or timestamptz column
+-- becomes its epoch and calendar parts (year, month, day of week, hour, in
+-- UTC), or with "time_encoding": "cyclical" the sine and cosine of month,
+-- day of week and hour; an interval its seconds.  The encoding equals
+-- PostgreSQL's own extract(): a model on the dates equals, prediction for
+-- prediction, one on the numbers extract() gives (ames' sale dates)
+CREATE TEMP TABLE sales AS
+SELECT sale_price, make_date(year_sold, mo_sold, 1 + (lot_area % 28)) AS sold,
+	   (make_date(year_sold, mo_sold, 1 + (lot_area % 28)) + make_interval(hours => lot_area % 24))::timestamptz AS sold_at,
+	   make_interval(years => year_sold - year_remod_add, days => lot_area % 30) AS since_remodel
+FROM ames;
+CREATE TEMP TABLE sales_parts AS
+SELECT sale_price, extract(epoch FROM sold::timestamp)::float8 AS e, extract(year FROM sold)::float8 AS y,
+	   extract(month FROM sold)::float8 AS m, extract(dow FROM sold)::float8 AS d, 0::float8 AS h,
+	   extract(epoch FROM sold_at)::float8 AS e2, extract(year FROM sold_at AT TIME ZONE 'UTC')::float8 AS y2,
+	   extract(month FROM sold_at AT TIME ZONE 'UTC')::float8 AS m2, extract(dow FROM sold_at AT TIME ZONE 'UTC')::float8 AS d2,
+	   extract(hour FROM sold_at AT TIME ZONE 'UTC')::float8 AS h2, extract(epoch FROM since_remodel)::float8 AS r
+FROM sales;
+CREATE TEMP TABLE sales_cyclical AS
+SELECT sale_price, e, y, sin(2 * pi() * (m - 1) / 12) AS ms, cos(2 * pi() * (m - 1) / 12) AS mc,
+	   sin(2 * pi() * d / 7) AS ds, cos(2 * pi() * d / 7) AS dc, sin(2 * pi() * h / 24) AS hs, cos(2 * pi() * h / 24) AS hc,
+	   e2, y2, sin(2 * pi() * (m2 - 1) / 12) AS ms2, cos(2 * pi() * (m2 - 1) / 12) AS mc2,
+	   sin(2 * pi() * d2 / 7) AS ds2, cos(2 * pi() * d2 / 7) AS dc2, sin(2 * pi() * h2 / 24) AS hs2, cos(2 * pi() * h2 / 24) AS hc2, r
+FROM sales_parts;
+SET client_min_messages = warning;
+SELECT name, (maas_train(name, 'linear_regression', source, 'sale_price', params::jsonb)).rows_trained
+FROM (VALUES ('time_parts', 'sales', '{"test_size": 0}'),
+			 ('time_parts_ref', 'sales_parts', '{"test_size": 0}'),
+			 ('time_cyclical', 'sales', '{"test_size": 0, "time_encoding": "cyclical"}'),
+			 ('time_cyclical_ref', 'sales_cyclical', '{"test_size": 0}')) AS t(name, source, params);
+RESET client_min_messages;
+SELECT maas_info(model)->'feature_names' AS feature_names FROM maas.models WHERE name = 'time_cyclical';
+SELECT jsonb_path_query_array(features, '$[*] ? (@.type != "numeric") .name') AS columns,
+	   jsonb_path_query_array(features, '$[*].type') AS types, jsonb_path_query_array(features, '$[*].width') AS widths,
+	   jsonb_path_query_array(features, '$[*].encoding') AS encodings
+FROM maas.models WHERE name IN ('time_parts', 'time_cyclical') ORDER BY name;
+-- prediction encodes the rows as training did: the same predictions as the
+-- models on extract()'s numbers, whatever the session's time zone
+SET TimeZone = 'Asia/Kathmandu';
+SELECT count(*) AS rows,
+	   max(abs(maas_predict('time_parts', s) - maas_predict('time_parts_ref', p)) / abs(maas_predict('time_parts_ref', p))) < 1e-9 AS parts_same,
+	   max(abs(maas_predict('time_cyclical', s) - maas_predict('time_cyclical_ref', c)) / abs(maas_predict('time_cyclical_ref', c))) < 1e-9 AS cyclical_same
+FROM (SELECT row_number() OVER () AS i, * FROM sales) s
+JOIN (SELECT row_number() OVER () AS i, * FROM sales_parts) p USING (i)
+JOIN (SELECT row_number() OVER () AS i, * FROM sales_cyclical) c USING (i);
+RESET TimeZone;
+-- a NULL date takes the calendar parts of the training rows' mean epoch
+SELECT abs(maas_predict('time_parts', n) - maas_predict('time_parts', m)) < 1e-6 AS null_is_mean,
+	   (f->'impute'->>1)::int = extract(year FROM to_timestamp((f->'impute'->>0)::float8) AT TIME ZONE 'UTC') AS impute_year
+FROM (SELECT features->0 AS f FROM maas.models WHERE name = 'time_parts') x,
+	 LATERAL (SELECT NULL::date AS sold, sold_at, since_remodel FROM sales LIMIT 1) n,
+	 LATERAL (SELECT (to_timestamp((f->'impute'->>0)::float8) AT TIME ZONE 'UTC') AS sold, sold_at, since_remodel
+			  FROM sales LIMIT 1) m;
+-- the tree models take dates too, NULLs left to them (missing: native), and
+-- evaluate on their training rows as they were scored at training
+SET client_min_messages = warning;
+SELECT (maas_train('time_gb', 'gradient_boosting', 'SELECT sale_price, CASE WHEN sale_price % 7 = 0 THEN NULL ELSE sold END AS sold, sold_at, since_remodel FROM sales',
+				   'sale_price', '{"test_size": 0, "n_estimators": 20}')).metrics->'r2' IS NOT NULL AS trained;
+RESET client_min_messages;
+SELECT (maas_evaluate('time_gb', 'SELECT sale_price, CASE WHEN sale_price % 7 = 0 THEN NULL ELSE sold END AS sold, sold_at, since_remodel FROM sales')->>'r2')::float8 =
+	   (SELECT (metrics->>'r2')::float8 FROM maas.models WHERE name = 'time_gb') AS same_r2;

@@ -58,8 +58,15 @@ typedef enum MaasColumnKind
 	MAAS_COL_NUMERIC = 1,		/* one feature, the value */
 	MAAS_COL_BOOLEAN = 2,		/* one feature, 0 or 1 */
 	MAAS_COL_CATEGORICAL = 3,	/* one feature per category (one-hot) */
-	MAAS_COL_ARRAY = 4			/* float8[] or vector: one feature per element */
+	MAAS_COL_ARRAY = 4,			/* float8[] or vector: one feature per element */
+	/* 5: reserved (text, issue 10) */
+	MAAS_COL_TIMESTAMP = 6,		/* date, timestamp, timestamptz: epoch and calendar parts */
+	MAAS_COL_INTERVAL = 7		/* interval: one feature, its seconds */
 } MaasColumnKind;
+
+/* the encoded features of a timestamp column (calendar.c) */
+#define MAAS_TIME_WIDTH				5	/* epoch, year, month, day of week, hour */
+#define MAAS_TIME_CYCLICAL_WIDTH	8	/* epoch, year, sine and cosine of the rest */
 
 /* One input column of a model */
 typedef struct MaasColumn
@@ -344,6 +351,7 @@ typedef struct MaasTrainOptions
 	int			task;			/* MaasTaskChoice */
 	int			calibration;	/* MaasCalibration */
 	bool		intervals;		/* regressors: keep held-out residuals */
+	int			time_encoding;	/* -1 or 0: calendar parts; 1: cyclical */
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */
@@ -679,6 +687,10 @@ extern void MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_
 							 const double *y, const double *out, int64 n, MaasJson *json,
 							 double *primary);
 extern double *MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int n_features);
+
+/* calendar.c */
+extern void MaasTimeFeatures(double epoch, bool cyclical, double *out);
+extern const char *MaasTimeFeatureName(int width, int k);
 
 /* evaluation.c: confusion matrix, curves, residual quantiles */
 typedef struct MaasCurvePoint

@@ -20,6 +20,10 @@ ColumnKindName(MaasColumnKind kind)
 			return "categorical";
 		case MAAS_COL_ARRAY:
 			return "array";
+		case MAAS_COL_TIMESTAMP:
+			return "timestamp";
+		case MAAS_COL_INTERVAL:
+			return "interval";
 	}
 	return "unknown";
 }
@@ -41,6 +45,8 @@ MaasFeatureName(const MaasPreprocess *prep, int feature)
 				return psprintf("%s=%s", col->name, col->categories[k]);
 			case MAAS_COL_ARRAY:
 				return psprintf("%s[%d]", col->name, k + 1);
+			case MAAS_COL_TIMESTAMP:
+				return psprintf("%s.%s", col->name, MaasTimeFeatureName(col->width, k));
 			default:
 				return pstrdup(col->name);
 		}
@@ -71,8 +77,14 @@ ColumnsJson(const MaasPreprocess *prep, MaasJson *json)
 				MaasJsonString(json, col->categories[k]);
 			MaasJsonEndArray(json);
 		}
+		if (col->kind == MAAS_COL_TIMESTAMP)
+		{
+			MaasJsonKey(json, "encoding");
+			MaasJsonString(json, col->width == MAAS_TIME_CYCLICAL_WIDTH ? "cyclical" : "parts");
+		}
 		MaasJsonKey(json, "impute");
-		if (col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN)
+		if (col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN ||
+			col->kind == MAAS_COL_INTERVAL)
 			MaasJsonNumber(json, col->impute[0]);
 		else if (col->kind == MAAS_COL_CATEGORICAL)
 		{

@@ -297,15 +297,19 @@ ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_m
 
 		col->name = MaasReadString(r);
 		kind = MaasReadU8(r);
-		if (kind < MAAS_COL_NUMERIC || kind > MAAS_COL_ARRAY)
+		if ((kind < MAAS_COL_NUMERIC || kind > MAAS_COL_ARRAY) &&
+			kind != MAAS_COL_TIMESTAMP && kind != MAAS_COL_INTERVAL)
 			MaasReaderFail(r, "unknown column kind %u", kind);
 		col->kind = (MaasColumnKind) kind;
 		col->width = MaasReadCount(r, n_features - offset, 8, "column width");
 		if (col->width < 1)
 			MaasReaderFail(r, "column \"%s\" has no features", col->name);
-		if ((col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN) &&
-			col->width != 1)
+		if ((col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN ||
+			 col->kind == MAAS_COL_INTERVAL) && col->width != 1)
 			MaasReaderFail(r, "column \"%s\" has width %d, not 1", col->name, col->width);
+		if (col->kind == MAAS_COL_TIMESTAMP && col->width != MAAS_TIME_WIDTH &&
+			col->width != MAAS_TIME_CYCLICAL_WIDTH)
+			MaasReaderFail(r, "timestamp column \"%s\" has width %d", col->name, col->width);
 		if (col->kind == MAAS_COL_CATEGORICAL)
 		{
 			col->n_categories = MaasReadCount(r, MAAS_MAX_CATEGORIES, 4, "category");

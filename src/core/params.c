@@ -54,6 +54,9 @@ const MaasParamSpec maas_train_params[] = {
 	{"intervals", MAAS_PARAM_BOOL, NULL, 0, 0, NULL,
 		"regressors: keep up to 1024 order statistics of the held-out residuals for maas_predict_interval",
 	offsetof(MaasTrainOptions, intervals)},
+	{"time_encoding", MAAS_PARAM_CHOICE, NULL, 0, 0, "parts,cyclical",
+		"date and timestamp columns: epoch, year, month, day of week and hour (parts), or month, day and hour as sine and cosine (cyclical)",
+	offsetof(MaasTrainOptions, time_encoding)},
 	{NULL}
 };
 
