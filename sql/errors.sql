@@ -476,5 +476,42 @@ SELECT name, task FROM maas_train('errors_svm', 'svm', 'iris', 'species');
 SELECT maas_test.errh($$SELECT maas_explain('errors_svm', i) FROM iris i LIMIT 1$$) AS svm_explain;
 SELECT maas_test.errh($$SELECT maas_predict('errors_svm', ARRAY[1.0, 2.0])$$) AS svm_wrong_width;
 
+-- experiments: canary and shadow deployments
+SELECT version FROM maas_train('errors_exp', 'linear_regression', 'diabetes', 'progression');
+SELECT version FROM maas_train('errors_exp', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never", "l2": 1}');
+SELECT version FROM maas_train('errors_exp', 'logistic_regression',
+	'SELECT age, bmi, progression > 140 AS high FROM diabetes', 'high', '{"deploy": "never"}');
+SELECT version FROM maas_train('errors_exp', 'linear_regression',
+	'SELECT age, bmi, progression FROM diabetes', 'progression', '{"deploy": "never"}');
+SELECT version FROM maas_train('errors_exp_idle', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never"}');
+SELECT n, label, maas_test.err(q) AS result
+FROM (VALUES
+	(1, 'unknown option', $$SELECT maas_deploy('errors_exp', 2, '{"percent": 10}')$$),
+	(2, 'traffic 0', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 0}')$$),
+	(3, 'traffic above 1', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 1.5}')$$),
+	(4, 'traffic as text', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": "10%"}')$$),
+	(5, 'neither traffic nor shadow', $$SELECT maas_deploy('errors_exp', 2, '{}')$$),
+	(6, 'shadow not a boolean', $$SELECT maas_deploy('errors_exp', 2, '{"shadow": "yes"}')$$),
+	(7, 'key not a column name', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 0.1, "key": 5}')$$),
+	(8, 'options not an object', $$SELECT maas_deploy('errors_exp', 2, '[0.1]')$$),
+	(9, 'candidate already live', $$SELECT maas_deploy('errors_exp', 1, '{"traffic": 0.1}')$$),
+	(10, 'no such version', $$SELECT maas_deploy('errors_exp', 99, '{"traffic": 0.1}')$$),
+	(11, 'candidate of another task', $$SELECT maas_deploy('errors_exp', 3, '{"traffic": 0.1}')$$),
+	(12, 'nothing live to compare with', $$SELECT maas_deploy('errors_exp_idle', 1, '{"traffic": 0.1}')$$),
+	(13, 'no such model', $$SELECT maas_deploy('errors_exp_none', 1, '{"traffic": 0.1}')$$),
+	(14, 'promote without an experiment', $$SELECT maas_promote('errors_exp')$$),
+	(15, 'promote an unknown model', $$SELECT maas_promote('errors_exp_none')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- a key column that cannot be hashed
+SELECT maas_deploy('errors_exp', 2, '{"traffic": 0.5, "key": "p"}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_exp', s) FROM (SELECT d.*, point(1, 2) AS p FROM diabetes d) s$$) AS unhashable_key;
+-- an array cannot feed a candidate of another width
+SELECT maas_deploy('errors_exp', 4, '{"traffic": 1}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_exp', ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])$$) AS array_for_two_widths;
+-- nothing of a failed start was written: the last experiment is still running
+SELECT candidate, outcome FROM maas.experiments WHERE name = 'errors_exp' ORDER BY id;
+SELECT maas_drop('errors_exp'), maas_drop('errors_exp_idle');
+
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_svm_start;
 DROP TABLE errors_svm_start;

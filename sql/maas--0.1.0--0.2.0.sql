@@ -384,3 +384,73 @@ COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
 'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
 COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
 'the k items whose factors are closest (cosine) to an item''s (item keys as text)';
+-- canary and shadow deployments: an experiment sends a share of a model's
+-- predictions to a candidate version (canary) or scores it beside the live
+-- one without returning it (shadow); at most one runs per name
+CREATE TABLE maas.experiments (
+	id				bigserial PRIMARY KEY,
+	name			text NOT NULL,
+	candidate		integer NOT NULL,
+	live			integer NOT NULL,
+	traffic			float8 NOT NULL CHECK (traffic > 0 AND traffic <= 1),
+	key				text,
+	shadow			boolean NOT NULL,
+	started_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	started_by		name NOT NULL,
+	ended_at		timestamptz,
+	ended_by		name,
+	outcome			text CHECK (outcome IN ('promoted', 'rolled back', 'replaced')),
+	FOREIGN KEY (name, candidate) REFERENCES maas.models (name, version) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX experiments_running_idx ON maas.experiments (name) WHERE ended_at IS NULL;
+COMMENT ON TABLE maas.experiments IS
+'maas: canary and shadow deployments of each model name; the running one has no ended_at';
+ALTER TABLE maas.experiments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY experiments_read ON maas.experiments FOR SELECT
+	USING (EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) experiments.name));
+GRANT SELECT ON maas.experiments TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('maas.experiments', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.experiments_id_seq', '');
+COMMENT ON SEQUENCE maas.experiments_id_seq IS 'maas: ids of maas.experiments (kept by pg_dump; they seed the routing hash)';
+
+CREATE FUNCTION maas_deploy(name text, version integer, options jsonb)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_deploy_experiment'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE FUNCTION maas_promote(name text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_promote'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION maas_deploy(text, integer, jsonb) IS
+'start a canary ({"traffic": 0.1, "key": "customer_id"}) or shadow ({"shadow": true}) deployment of a candidate version beside the live one';
+COMMENT ON FUNCTION maas_promote(text) IS
+'end the running experiment of a model by making its candidate the live version; returns that version';
+
+-- the counts of each experiment since the server started, from shared memory
+CREATE FUNCTION maas_experiment_counts(
+	OUT experiment bigint, OUT rows_live bigint, OUT rows_candidate bigint,
+	OUT rows_compared bigint, OUT agreements bigint, OUT abs_difference float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_experiment_counts'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION maas_experiment_counts() IS
+'rows each experiment routed to the live and the candidate version, and its shadow comparisons, since the server started (maas.experiment_results shows them by name)';
+
+CREATE VIEW maas.experiment_results WITH (security_invoker = true) AS
+SELECT e.id AS experiment, e.name, e.live, e.candidate,
+	CASE WHEN e.shadow THEN 'shadow' ELSE 'canary' END AS mode,
+	e.traffic, e.key, e.started_at, e.ended_at, e.outcome,
+	coalesce(c.rows_live, 0) AS rows_live,
+	coalesce(c.rows_candidate, 0) AS rows_candidate,
+	coalesce(c.rows_compared, 0) AS rows_compared,
+	c.agreements,
+	c.agreements::float8 / NULLIF(c.rows_compared, 0) AS agreement,
+	c.abs_difference / NULLIF(c.rows_compared, 0) AS mean_abs_difference
+FROM maas.experiments e
+LEFT JOIN @extschema@.maas_experiment_counts() c ON c.experiment OPERATOR(pg_catalog.=) e.id;
+COMMENT ON VIEW maas.experiment_results IS
+'maas: each experiment with the rows routed to each version and, for shadows, the agreement of classes or the mean absolute difference of values';
+GRANT SELECT ON maas.experiment_results TO PUBLIC;
