@@ -384,3 +384,27 @@ COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
 'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
 COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
 'the k items whose factors are closest (cosine) to an item''s (item keys as text)';
+
+-- text: a document in, for models of one text column (text_classifier);
+-- the row form reads the text column by name as for any model
+CREATE FUNCTION maas_predict(name text, document text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_proba(name text, document text)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_class(name text, document text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_predict(text, text) IS
+'prediction of the deployed text model for one document (a NULL document is an empty one)';
+COMMENT ON FUNCTION maas_predict_proba(text, text) IS
+'class probabilities of the deployed text classifier for one document';
+COMMENT ON FUNCTION maas_predict_class(text, text) IS
+'predicted class of the deployed text classifier for one document, in the target''s own terms';

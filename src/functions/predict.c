@@ -299,7 +299,50 @@ Output(const MaasModel *model, const MaasInput *in, double *out, PredictOutput k
 static void
 EncodeArray(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+
+	if (text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model reads documents from text column \"%s\"; a float8[] cannot hold them",
+						text->name),
+				 errhint("Call maas_predict(name, text) or pass the row.")));
 	MaasCheckFeatures(model, PG_GETARG_ARRAYTYPE_P(1), c->x);
+}
+
+/* The (name, text) form: the document of a model of one text column */
+static void
+EncodeText(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
+{
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+
+	if (text == NULL || model->prep.n_columns != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 text == NULL ?
+				 errmsg("model has no text column of documents to read a text argument into") :
+				 errmsg("model reads %d columns, not only the document \"%s\"",
+						model->prep.n_columns, text->name),
+				 errhint("Pass the row, or the features as float8[].")));
+	if (c->bound_serial != c->serial)
+	{
+		const char *names[1] = {text->name};
+		Oid			types[1] = {TEXTOID};
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		c->binding = MaasBind(model, 1, names, types);
+		c->values = palloc(sizeof(Datum));
+		c->nulls = palloc(sizeof(bool));
+		MemoryContextSwitchTo(old);
+		c->natts = 1;
+		c->row_typid = InvalidOid;
+		c->bound_serial = c->serial;
+	}
+	c->values[0] = PG_GETARG_DATUM(1);
+	c->nulls[0] = PG_ARGISNULL(1);
+	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
 }
 
 static void
@@ -421,9 +464,19 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 		case MAAS_INPUT_COLUMNS:
 			EncodeColumns(fcinfo, model, c);
 			break;
+		case MAAS_INPUT_TEXT:
+			EncodeText(fcinfo, model, c);
+			break;
 	}
-	in->kind = MAAS_INPUT_DENSE;
+	in->kind = model->algorithm->input == MAAS_INPUT_TOKENS ? MAAS_INPUT_TOKENS : MAAS_INPUT_DENSE;
 	in->x = c->x;
+	in->tokens = NULL;
+	in->n_tokens = 0;
+	if (form != MAAS_INPUT_ARRAY && form != MAAS_INPUT_BYTES && c->binding->tokens != NULL)
+	{
+		in->tokens = c->binding->tokens;
+		in->n_tokens = c->binding->n_tokens;
+	}
 	return model;
 }
 
@@ -479,6 +532,9 @@ PREDICT_FUNCTION(maas_predict_class_columns, MAAS_INPUT_COLUMNS, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_predict_bytes, MAAS_INPUT_BYTES, OUTPUT_VALUE)
 PREDICT_FUNCTION(maas_predict_proba_bytes, MAAS_INPUT_BYTES, OUTPUT_PROBA)
 PREDICT_FUNCTION(maas_predict_class_bytes, MAAS_INPUT_BYTES, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_text, MAAS_INPUT_TEXT, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_text, MAAS_INPUT_TEXT, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_text, MAAS_INPUT_TEXT, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_transform_array, MAAS_INPUT_ARRAY, OUTPUT_TRANSFORM)
 PREDICT_FUNCTION(maas_transform_row, MAAS_INPUT_ROW, OUTPUT_TRANSFORM)
 PREDICT_FUNCTION(maas_transform_columns, MAAS_INPUT_COLUMNS, OUTPUT_TRANSFORM)
