@@ -515,3 +515,36 @@ SELECT maas_drop('errors_exp'), maas_drop('errors_exp_idle');
 
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_svm_start;
 DROP TABLE errors_svm_start;
+
+-- text: document columns and text_classifier; nothing is stored on error
+CREATE TABLE errors_text_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE TEMP TABLE errors_docs AS
+	SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE 'document number ' || i || ' about ' || (ARRAY['wheat', 'banks'])[1 + i % 2] END AS body,
+		   (ARRAY['grain', 'money'])[1 + i % 2] AS topic, i AS n
+	FROM generate_series(1, 40) i;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'maxlen 0', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"maxlen": 0}')$$),
+	(2, 'vocabulary above the limit', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"num_words": 2000000}')$$),
+	(3, 'unknown stemming configuration', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"stem": "klingon"}')$$),
+	(4, 'ngram_range reversed', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"ngram_range": [2, 1]}')$$),
+	(5, 'text column not a feature', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["title"]}')$$),
+	(6, 'text column not text', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic', '{"text": ["n"]}')$$),
+	(7, 'no document for text_classifier', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic')$$),
+	(8, 'documents for logistic_regression', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(9, 'NULL document under missing: error', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"missing": "error"}')$$),
+	(10, 'no words in the training rows', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT ''!? ...''::text || repeat('' -'', n) AS body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(11, 'text_classifier for regression', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, n FROM errors_docs', 'n', '{"task": "regression"}')$$),
+	(12, 'dim 0', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"dim": 0}')$$),
+	(13, 'maas_fit of a text model', $$SELECT maas_fit('text_classifier', ARRAY[1.0], 1.0)$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- a NULL document imputes as an empty one; predicting needs the document
+SELECT name, rows_trained, rows_skipped FROM maas_train('errors_text', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"test_size": 0}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_text', ARRAY[1.0])$$) AS text_from_array;
+SELECT maas_test.errh($$SELECT maas_predict('errors_text', r) FROM (SELECT topic FROM errors_docs LIMIT 1) r$$) AS row_without_document;
+SELECT maas_test.errh($$SELECT maas_predict('errors_lin', 'a document')$$) AS document_to_dense_model;
+SELECT maas_predict_class('errors_text', NULL::text) IS NOT NULL AS null_document_predicts;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_text_start;
+DROP TABLE errors_text_start;

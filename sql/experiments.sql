@@ -104,6 +104,24 @@ FROM shadow_out s JOIN v1_out v1 USING (id) JOIN v2_out v2 USING (id);
 SELECT maas_promote('exp_class');
 SELECT outcome FROM maas.experiments WHERE name = 'exp_class';
 
+-- a text model: each document is routed by its words, the same way in the
+-- (name, text) form and the row form
+CREATE TABLE exp_docs (split text, body text, is_grain int);
+\copy exp_docs FROM 'data/reuters_grain.csv' (FORMAT csv, HEADER)
+SELECT version FROM maas_train('exp_text', 'text_classifier', 'SELECT body, is_grain FROM exp_docs', 'is_grain',
+							   '{"test_size": 0, "epochs": 2, "dim": 10}');
+SELECT version FROM maas_train('exp_text', 'text_classifier', 'SELECT body, is_grain FROM exp_docs', 'is_grain',
+							   '{"test_size": 0, "epochs": 20, "dim": 10, "learning_rate": 0.5, "deploy": "never"}');
+CREATE TEMP TABLE text_v1 AS SELECT body, maas_predict_proba('exp_text', body) AS p FROM (SELECT DISTINCT body FROM exp_docs) d;
+SELECT maas_deploy('exp_text', 2, '{"traffic": 0.5}');
+CREATE TEMP TABLE text_canary AS
+SELECT d.body, maas_predict_proba('exp_text', d.body) AS by_text, maas_predict_proba('exp_text', d) AS by_row
+FROM (SELECT DISTINCT body FROM exp_docs) d;
+SELECT count(*) FILTER (WHERE by_text <> by_row) AS forms_disagree,
+	abs(avg((c.by_text <> v.p)::int) - 0.5) < 0.1 AS half_to_the_candidate
+FROM text_canary c JOIN text_v1 v USING (body);
+SELECT maas_rollback('exp_text');
+
 -- another role sees the experiments of the models it owns only
 CREATE ROLE exp_stranger;
 SET ROLE exp_stranger;
@@ -116,5 +134,6 @@ DROP ROLE exp_stranger;
 
 SELECT maas_drop('exp_value');
 SELECT maas_drop('exp_class');
-SELECT count(*) AS experiments_left FROM maas.experiments WHERE name IN ('exp_value', 'exp_class');
-DROP TABLE exp_a, exp_b, exp_rows, exp_cancer;
+SELECT maas_drop('exp_text');
+SELECT count(*) AS experiments_left FROM maas.experiments WHERE name IN ('exp_value', 'exp_class', 'exp_text');
+DROP TABLE exp_a, exp_b, exp_rows, exp_cancer, exp_docs;

@@ -454,3 +454,27 @@ LEFT JOIN @extschema@.maas_experiment_counts() c ON c.experiment OPERATOR(pg_cat
 COMMENT ON VIEW maas.experiment_results IS
 'maas: each experiment with the rows routed to each version and, for shadows, the agreement of classes or the mean absolute difference of values';
 GRANT SELECT ON maas.experiment_results TO PUBLIC;
+
+-- text: a document in, for models of one text column (text_classifier);
+-- the row form reads the text column by name as for any model
+CREATE FUNCTION maas_predict(name text, document text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_proba(name text, document text)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_class(name text, document text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_predict(text, text) IS
+'prediction of the deployed text model for one document (a NULL document is an empty one)';
+COMMENT ON FUNCTION maas_predict_proba(text, text) IS
+'class probabilities of the deployed text classifier for one document';
+COMMENT ON FUNCTION maas_predict_class(text, text) IS
+'predicted class of the deployed text classifier for one document, in the target''s own terms';

@@ -341,6 +341,15 @@ Output(const MaasModel *model, const MaasInput *in, double *out, PredictOutput k
 static void
 EncodeArray(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+
+	if (text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model reads documents from text column \"%s\"; a float8[] cannot hold them",
+						text->name),
+				 errhint("Call maas_predict(name, text) or pass the row.")));
 	MaasCheckFeatures(model, PG_GETARG_ARRAYTYPE_P(1), c->x);
 }
 
@@ -372,6 +381,51 @@ BindKey(FunctionCallInfo fcinfo, PredictCache *c, int n, const char *const *name
 				 errhint("Route by a column of an integer, text, uuid or other hashable type.")));
 	fmgr_info_cxt(type->hash_extended_proc, &c->key_hash, fcinfo->flinfo->fn_mcxt);
 	c->key_collation = collations[c->key_index];
+}
+
+/*
+ * The binding of the (name, text) form's one argument to the document
+ * column of a model that reads nothing else
+ */
+static MaasBinding *
+TextBinding(const MaasModel *model)
+{
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+	const char *names[1];
+	Oid			types[1] = {TEXTOID};
+
+	if (text == NULL || model->prep.n_columns != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 text == NULL ?
+				 errmsg("model has no text column of documents to read a text argument into") :
+				 errmsg("model reads %d columns, not only the document \"%s\"",
+						model->prep.n_columns, text->name),
+				 errhint("Pass the row, or the features as float8[].")));
+	names[0] = text->name;
+	return MaasBind(model, 1, names, types);
+}
+
+/* The (name, text) form: the document of a model of one text column */
+static void
+EncodeText(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
+{
+	if (c->bound_serial != c->serial)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		c->binding = TextBinding(model);
+		c->values = palloc(sizeof(Datum));
+		c->nulls = palloc(sizeof(bool));
+		MemoryContextSwitchTo(old);
+		c->natts = 1;
+		c->row_typid = InvalidOid;
+		c->bound_serial = c->serial;
+	}
+	c->values[0] = PG_GETARG_DATUM(1);
+	c->nulls[0] = PG_ARGISNULL(1);
+	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
 }
 
 static void
@@ -524,9 +578,19 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 		case MAAS_INPUT_COLUMNS:
 			EncodeColumns(fcinfo, model, c);
 			break;
+		case MAAS_INPUT_TEXT:
+			EncodeText(fcinfo, model, c);
+			break;
 	}
-	in->kind = MAAS_INPUT_DENSE;
+	in->kind = model->algorithm->input == MAAS_INPUT_TOKENS ? MAAS_INPUT_TOKENS : MAAS_INPUT_DENSE;
 	in->x = c->x;
+	in->tokens = NULL;
+	in->n_tokens = 0;
+	if (form != MAAS_INPUT_ARRAY && form != MAAS_INPUT_BYTES && c->binding->tokens != NULL)
+	{
+		in->tokens = c->binding->tokens;
+		in->n_tokens = c->binding->n_tokens;
+	}
 	return model;
 }
 
@@ -553,21 +617,30 @@ MaasModelByName(FunctionCallInfo fcinfo, text *name)
  * column, so with a key it is answered by the live version.
  */
 static bool
-ToCandidate(PredictCache *c, const MaasModel *model, MaasInputForm form)
+ToCandidate(PredictCache *c, const MaasModel *model, const MaasInput *in,
+			MaasInputForm form)
 {
 	uint64		seed = (uint64) c->exp.id;
 	uint64		h;
 
 	if (c->exp.key[0] != '\0')
 	{
-		if (form == MAAS_INPUT_ARRAY || c->key_index < 0 || c->nulls[c->key_index])
+		if (form == MAAS_INPUT_ARRAY || form == MAAS_INPUT_TEXT ||
+			c->key_index < 0 || c->nulls[c->key_index])
 			return false;
 		h = DatumGetUInt64(FunctionCall2Coll(&c->key_hash, c->key_collation,
 											 c->values[c->key_index], UInt64GetDatum(seed)));
 	}
 	else
+	{
 		h = DatumGetUInt64(hash_any_extended((const unsigned char *) c->x,
 											 sizeof(double) * model->n_features, seed));
+		/* a document's words are its features too */
+		if (in->tokens != NULL && in->n_tokens > 0)
+			h = hash_combine64(h, DatumGetUInt64(hash_any_extended((const unsigned char *) in->tokens,
+																   sizeof(int32) * in->n_tokens,
+																   seed)));
+	}
 	/* the top 53 bits as a number in [0, 1) */
 	return (double) (h >> 11) * (1.0 / 9007199254740992.0) < c->exp.traffic;
 }
@@ -581,7 +654,10 @@ CandidateInput(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *live,
 
 	if (form == MAAS_INPUT_ARRAY)
 	{
-		if (cand->n_features != live->n_features)
+		int			n_text;
+
+		if (cand->n_features != live->n_features ||
+			MaasTextColumn(&cand->prep, &n_text) != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("the candidate version %d takes %d features, the live version %d takes %d",
@@ -596,16 +672,26 @@ CandidateInput(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *live,
 		{
 			MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
-			c->cand_binding = form == MAAS_INPUT_ROW ?
-				MaasBindTupleDesc(cand, c->row_desc) :
-				MaasBind(cand, c->natts, c->col_names, c->col_types);
+			if (form == MAAS_INPUT_ROW)
+				c->cand_binding = MaasBindTupleDesc(cand, c->row_desc);
+			else if (form == MAAS_INPUT_COLUMNS)
+				c->cand_binding = MaasBind(cand, c->natts, c->col_names, c->col_types);
+			else
+				c->cand_binding = TextBinding(cand);
 			MemoryContextSwitchTo(old);
 			c->cand_bound_serial = c->serial;
 		}
 		MaasEncodeRow(cand, c->cand_binding, c->values, c->nulls, c->cand_x);
 	}
-	in->kind = MAAS_INPUT_DENSE;
+	in->kind = cand->algorithm->input == MAAS_INPUT_TOKENS ? MAAS_INPUT_TOKENS : MAAS_INPUT_DENSE;
 	in->x = c->cand_x;
+	in->tokens = NULL;
+	in->n_tokens = 0;
+	if (form != MAAS_INPUT_ARRAY && c->cand_binding->tokens != NULL)
+	{
+		in->tokens = c->cand_binding->tokens;
+		in->n_tokens = c->cand_binding->n_tokens;
+	}
 	return cand;
 }
 
@@ -662,7 +748,7 @@ Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 		return Output(model, &in, c->out, kind);
 	}
 
-	if (!ToCandidate(c, model, form))
+	if (!ToCandidate(c, model, &in, form))
 	{
 		c->exp_pending.rows_live++;
 		c->usage_pending++;
@@ -704,6 +790,9 @@ PREDICT_FUNCTION(maas_predict_class_columns, MAAS_INPUT_COLUMNS, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_predict_bytes, MAAS_INPUT_BYTES, OUTPUT_VALUE)
 PREDICT_FUNCTION(maas_predict_proba_bytes, MAAS_INPUT_BYTES, OUTPUT_PROBA)
 PREDICT_FUNCTION(maas_predict_class_bytes, MAAS_INPUT_BYTES, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_text, MAAS_INPUT_TEXT, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_text, MAAS_INPUT_TEXT, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_text, MAAS_INPUT_TEXT, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_transform_array, MAAS_INPUT_ARRAY, OUTPUT_TRANSFORM)
 PREDICT_FUNCTION(maas_transform_row, MAAS_INPUT_ROW, OUTPUT_TRANSFORM)
 PREDICT_FUNCTION(maas_transform_columns, MAAS_INPUT_COLUMNS, OUTPUT_TRANSFORM)
