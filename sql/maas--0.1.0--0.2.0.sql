@@ -384,3 +384,19 @@ COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
 'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
 COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
 'the k items whose factors are closest (cosine) to an item''s (item keys as text)';
+-- models in and out (issue 14): import of other libraries' models
+CREATE FUNCTION maas_import(name text, format text, model bytea, options jsonb DEFAULT '{}')
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- the same for a file read as text (pg_read_file, psql's \set x `cat m.json`)
+CREATE FUNCTION maas_import(name text, format text, model text, options jsonb DEFAULT '{}')
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_import(text, text, bytea, jsonb) IS
+'store a model trained elsewhere as a new version of a named model (format xgboost: XGBoost''s JSON model; lightgbm: LightGBM''s text model) and deploy it as maas_train would; options: features, labels, target, deploy';
+COMMENT ON FUNCTION maas_import(text, text, text, jsonb) IS
+'maas_import of a model file given as text';
