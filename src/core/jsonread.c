@@ -39,7 +39,7 @@ MaasJsonParse(const char *format, const char *data, int64 len)
 				 errmsg("invalid %s model", format),
 				 errdetail("The model is %s.", len <= 0 ? "empty" : "larger than 1 GB")));
 	/* text of the database encoding: also refuses NUL bytes */
-	(void) pg_verify_mbstr(GetDatabaseEncoding(), data, (int) len, false);
+	(void) pg_verifymbstr(data, (int) len, false);
 	text = palloc(len + 1);
 	memcpy(text, data, len);
 	text[len] = '\0';

@@ -241,12 +241,13 @@ ReadTree(const Block *b, int tree_no, int n_features, double scale, TreeImportTr
 	TreeImportInit(t, internal + leaves);
 	for (int i = 0; i < internal; i++)
 	{
-		int			d = (int) decision[i];
+		int			d;
 		bool		nan_left;
 
-		if (decision[i] != d || d < 0 || d > 15)
+		if (!(decision[i] >= 0 && decision[i] <= 15) || decision[i] != floor(decision[i]))
 			TreeImportFail(FORMAT, "%s: decision_type %g is not one LightGBM writes.", where,
 						   decision[i]);
+		d = (int) decision[i];
 		if (d & LGB_CATEGORICAL)
 			TreeImportUnsupported(FORMAT, "categorical splits",
 								  "Encode categorical columns as numbers before training.");
@@ -323,13 +324,13 @@ TreeImportLightgbm(const char *data, int64 len, MaasImported *out)
 		TreeImportFail(FORMAT, "The model does not start with the line \"tree\" (save it with Booster.save_model).");
 	if (Get(&header, "average_output"))
 		TreeImportUnsupported(FORMAT, "averaged trees (boosting \"rf\")", NULL);
-	n_classes = IntValue(Require(&header, "num_class", "the header"), "num_class", "the header",
+	n_classes = IntValue(Require(&header, "num_class", "The header"), "num_class", "The header",
 						 1, MAAS_MAX_CLASSES);
-	K = IntValue(Require(&header, "num_tree_per_iteration", "the header"),
-				 "num_tree_per_iteration", "the header", 1, MAAS_MAX_CLASSES);
-	out->n_features = IntValue(Require(&header, "max_feature_idx", "the header"),
-							   "max_feature_idx", "the header", 0, MAAS_MAX_FEATURES - 1) + 1;
-	out->objective = pstrdup(Require(&header, "objective", "the header"));
+	K = IntValue(Require(&header, "num_tree_per_iteration", "The header"),
+				 "num_tree_per_iteration", "The header", 1, MAAS_MAX_CLASSES);
+	out->n_features = IntValue(Require(&header, "max_feature_idx", "The header"),
+							   "max_feature_idx", "The header", 0, MAAS_MAX_FEATURES - 1) + 1;
+	out->objective = pstrdup(Require(&header, "objective", "The header"));
 	out->task = Objective(out->objective, n_classes, &scale);
 	if ((out->task == MAAS_TASK_MULTICLASS) != (K > 1) ||
 		(out->task == MAAS_TASK_MULTICLASS && K != n_classes))
