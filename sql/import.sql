@@ -126,3 +126,15 @@ FROM maas.models, jsonb_array_elements(features) WITH ORDINALITY AS x(f, o) WHER
 SELECT maas_import('imp_tiny', 'lightgbm', E'tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\nmax_feature_idx=1\nobjective=regression\nfeature_names=a b\n\nTree=0\nnum_leaves=3\nnum_cat=0\nsplit_feature=0 1\nsplit_gain=1 1\nthreshold=0.5 -1\ndecision_type=0 10\nleft_child=-1 -2\nright_child=1 -3\nleaf_value=10 20 30\nleaf_count=1 1 1\ninternal_count=3 2\nis_linear=0\nshrinkage=1\n\n\nend of trees\n') AS version;
 SELECT a, b, maas_predict('imp_tiny', ARRAY[a, b]) AS prediction
 FROM (VALUES (0.2::float8, 0::float8), (0.7, -5), (0.7, 5), (NULL, 5), (0.7, NULL), (NULL, NULL)) v(a, b);
+
+-- README's examples (Models in and out), on the tables of data/
+\set m `cat test/import/xgb_bc.json`
+SELECT maas_import('bc_xgb', 'xgboost', :'m');
+SELECT round((maas_predict_proba('bc_xgb', b))[2]::numeric, 4) AS p_malignant FROM breast_cancer b LIMIT 1;
+\set d `cat test/import/xgb_diab.json`
+SELECT maas_import('diab_xgb', 'xgboost', :'d',
+				   '{"features": ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]}');
+SELECT round(maas_predict('diab_xgb', d)::numeric, 2) AS progression FROM diabetes d LIMIT 1;
+\set l `cat test/import/lgb_peng.txt`
+SELECT maas_import('peng_lgb', 'lightgbm', :'l', '{"labels": ["Adelie", "Chinstrap", "Gentoo"]}');
+SELECT maas_predict_class('peng_lgb', p) FROM penguins p LIMIT 1;
