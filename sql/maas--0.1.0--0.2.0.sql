@@ -400,3 +400,19 @@ COMMENT ON FUNCTION maas_import(text, text, bytea, jsonb) IS
 'store a model trained elsewhere as a new version of a named model (format xgboost: XGBoost''s JSON model; lightgbm: LightGBM''s text model) and deploy it as maas_train would; options: features, labels, target, deploy';
 COMMENT ON FUNCTION maas_import(text, text, text, jsonb) IS
 'maas_import of a model file given as text';
+
+-- models compiled to SQL
+CREATE FUNCTION maas_to_sql(name text, version integer DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_to_sql'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_to_sql(model bytea)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_to_sql_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_to_sql(text, integer) IS
+'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
+COMMENT ON FUNCTION maas_to_sql(bytea) IS
+'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';

@@ -560,6 +560,14 @@ extern void MaasJsonNull(MaasJson *json);
 extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
 extern Jsonb *MaasJsonFinish(MaasJson *json);
 
+/* sqltext.c: maas_to_sql's SQL text */
+extern void MaasSqlNumber(StringInfo out, double v);
+extern void MaasSqlDot(StringInfo out, double intercept, const double *coef, int p,
+					   char *const *feature);
+extern void MaasSqlClass(StringInfo out, const MaasModel *model, int k);
+extern void MaasSqlArgmax(StringInfo out, const MaasModel *model, char *const *score, int n);
+extern void MaasSqlUnsupported(const MaasModel *model, const char *what) pg_attribute_noreturn();
+
 /* jsonread.c: JSON documents from outside, read with every type checked */
 extern Jsonb *MaasJsonParse(const char *format, const char *data, int64 len);
 extern JsonbValue *MaasJsonMember(JsonbContainer *object, const char *key);

@@ -468,6 +468,9 @@ extern void TreeDescribe(const MaasModel *model, MaasJson *json);
 extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
+/* to_sql.c */
+extern void TreeToSql(const MaasModel *model, char *const *feature, StringInfo out);
+
 /* ---- models of other libraries (import.c, import_xgboost.c, import_lightgbm.c) ---- */
 
 /*
@@ -510,7 +513,8 @@ extern TreeEnsemble *TreeImportLightgbm(const char *data, int64 len, MaasImporte
 	.deserialize = TreeDeserialize, \
 	.describe = TreeDescribe, \
 	.explain = TreeExplain, \
-	.importance = TreeImportance
+	.importance = TreeImportance, \
+	.to_sql = TreeToSql
 
 /* Threads for this much work (rows x features x trees): small fits stay inline */
 static inline int
