@@ -548,3 +548,117 @@ SELECT maas_test.errh($$SELECT maas_predict('errors_lin', 'a document')$$) AS do
 SELECT maas_predict_class('errors_text', NULL::text) IS NOT NULL AS null_document_predicts;
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_text_start;
 DROP TABLE errors_text_start;
+-- models in and out: maas_import of untrusted files (XGBoost JSON, LightGBM text)
+CREATE TABLE errors_import_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE FUNCTION pg_temp.import_err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	detail text;
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' DETAIL: ' || nullif(detail, ''), '');
+END $$;
+-- a valid two-feature model: one split on f1 (x < 0.5 left), one leaf tree
+CREATE TABLE errors_xgb AS SELECT $${"learner": {"feature_names": [], "feature_types": [],
+  "gradient_booster": {"model": {"gbtree_model_param": {"num_parallel_tree": "1", "num_trees": "2"},
+	"tree_info": [0, 0], "trees": [
+	{"default_left": [1, 0, 0], "id": 0, "left_children": [1, -1, -1], "loss_changes": [4.0, 0, 0],
+	 "right_children": [2, -1, -1], "split_conditions": [0.5, -0.4, 0.6], "split_indices": [1, 0, 0],
+	 "split_type": [0, 0, 0], "sum_hessian": [12.5, 4.75, 7.75],
+	 "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "3", "size_leaf_vector": "0"}},
+	{"default_left": [0], "id": 1, "left_children": [-1], "loss_changes": [0], "right_children": [-1],
+	 "split_conditions": [0.25], "split_indices": [0], "split_type": [0], "sum_hessian": [10],
+	 "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "1", "size_leaf_vector": "0"}}]},
+	"name": "gbtree"},
+  "learner_model_param": {"base_score": "5E-1", "num_class": "0", "num_feature": "2", "num_target": "1"},
+  "objective": {"name": "binary:logistic"}}, "version": [1, 7, 4]}$$::jsonb AS m;
+SELECT maas_import('errors_imp', 'xgboost', m::text) AS valid_model_imports FROM errors_xgb;
+-- sigmoid(0.6 + 0.25) = 0.700567, sigmoid(-0.4 + 0.25) = 0.462570
+SELECT round((maas_predict_proba('errors_imp', ARRAY[0, 0.7]))[2]::numeric, 6) AS right_side,
+	   round((maas_predict_proba('errors_imp', ARRAY[0, 0.5]))[2]::numeric, 6) AS at_the_condition,
+	   round((maas_predict_proba('errors_imp', ARRAY[0, 0.4999999]))[2]::numeric, 6) AS below,
+	   round((maas_predict_proba('errors_imp', ARRAY[0, NULL]))[2]::numeric, 6) AS missing_left;
+SELECT n, label, pg_temp.import_err(q) AS error
+FROM errors_xgb, LATERAL (VALUES
+	(1, 'unknown format', $$SELECT maas_import('errors_imp', 'onnx', '{}'::text)$$),
+	(2, 'NULL file', $$SELECT maas_import('errors_imp', 'xgboost', NULL::bytea)$$),
+	(3, 'empty file', $$SELECT maas_import('errors_imp', 'xgboost', ''::bytea)$$),
+	(4, 'not JSON', $$SELECT maas_import('errors_imp', 'xgboost', 'tree'::text)$$),
+	(5, 'invalid UTF-8', $$SELECT maas_import('errors_imp', 'xgboost', '\x7bff7d'::bytea)$$),
+	(6, 'a JSON array', $$SELECT maas_import('errors_imp', 'xgboost', '[1]'::text)$$),
+	(7, 'no learner', $$SELECT maas_import('errors_imp', 'xgboost', '{"version": [1]}'::text)$$),
+	(8, 'num_feature 0', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,learner_model_param,num_feature}', '"0"'))),
+	(9, 'num_feature not a number', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,learner_model_param,num_feature}', '"two"'))),
+	(10, 'objective reg:gamma', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,objective,name}', '"reg:gamma"'))),
+	(11, 'base_score 1 for logistic', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,learner_model_param,base_score}', '"1"'))),
+	(12, 'dart booster', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,name}', '"dart"'))),
+	(13, 'tree_info shorter than trees', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,tree_info}', '[0]'))),
+	(14, 'tree_info class out of range', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,tree_info}', '[0, 3]'))),
+	(15, 'num_nodes larger than the arrays', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,tree_param,num_nodes}', '"5"'))),
+	(16, 'child index out of range', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,left_children}', '[7, -1, -1]'))),
+	(17, 'a cycle: child is the root', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,left_children}', '[0, -1, -1]'))),
+	(18, 'both children the same node', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,right_children}', '[1, -1, -1]'))),
+	(19, 'split on a feature beyond num_feature', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,split_indices}', '[2, 0, 0]'))),
+	(20, 'a node with one child', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,right_children}', '[-1, -1, -1]'))),
+	(21, 'categorical split', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,split_type}', '[1, 0, 0]'))),
+	(22, 'vector leaves', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,tree_param,size_leaf_vector}', '"3"'))),
+	(23, 'a leaf value as text', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,1,split_conditions}', '["x"]'))),
+	(24, 'an infinite leaf', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,1,split_conditions}', '[1e300]'))),
+	(25, 'negative hessian', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,1,sum_hessian}', '[-1]'))),
+	(26, 'no trees', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(jsonb_set(m, '{learner,gradient_booster,model,trees}', '[]'), '{learner,gradient_booster,model,tree_info}', '[]'))),
+	(27, 'feature names of another count', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,feature_names}', '["a"]'))),
+	(28, 'categorical feature type', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,feature_types}', '["float", "c"]'))),
+	(29, 'multi:softprob with 2 classes', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(jsonb_set(m, '{learner,objective,name}', '"multi:softprob"'), '{learner,learner_model_param,num_class}', '"2"'))),
+	(30, 'unknown option', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"featurs": []}') FROM errors_xgb$$),
+	(31, 'features of another count', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"features": ["a"]}') FROM errors_xgb$$),
+	(32, 'features naming one column twice', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"features": ["a", "a"]}') FROM errors_xgb$$),
+	(33, 'labels of another count', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"labels": ["a", "b", "c"]}') FROM errors_xgb$$),
+	(34, 'labels repeated', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"labels": ["a", "a"]}') FROM errors_xgb$$),
+	(35, 'deploy sometimes', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"deploy": "sometimes"}') FROM errors_xgb$$),
+	(36, 'bad model name', $$SELECT maas_import('', 'xgboost', m::text) FROM errors_xgb$$),
+	(37, 'lightgbm: not the text format', $$SELECT maas_import('errors_imp', 'lightgbm', '{"learner": 1}'::text)$$),
+	(38, 'lightgbm: NUL byte', $$SELECT maas_import('errors_imp', 'lightgbm', '\x74726565000a'::bytea)$$),
+	(39, 'lightgbm: no objective', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\n'::text)$$),
+	(40, 'lightgbm: poisson', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=poisson\n'::text)$$),
+	(41, 'lightgbm: huge feature index', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=99999999999\nobjective=regression\n'::text)$$),
+	(42, 'lightgbm: no trees', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nend of trees\n'::text)$$),
+	(43, 'lightgbm: fewer thresholds than splits', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 0\nthreshold=1\ndecision_type=0 0\nleft_child=1 -1\nright_child=-2 -3\nleaf_value=1 2 3\n'::text)$$),
+	(44, 'lightgbm: a child twice', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 0\nthreshold=1 2\ndecision_type=0 0\nleft_child=1 -1\nright_child=-1 -3\nleaf_value=1 2 3\n'::text)$$),
+	(45, 'lightgbm: a cycle', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 0\nthreshold=1 2\ndecision_type=0 0\nleft_child=1 0\nright_child=-2 -3\nleaf_value=1 2 3\n'::text)$$),
+	(46, 'lightgbm: child beyond the leaves', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=1\ndecision_type=0\nleft_child=-1\nright_child=-9\nleaf_value=1 2\n'::text)$$),
+	(47, 'lightgbm: NaN leaf', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=1\nleaf_value=nan\n'::text)$$),
+	(48, 'lightgbm: categorical split', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=2\nnum_cat=1\nsplit_feature=0\nthreshold=0\ndecision_type=1\nleft_child=-1\nright_child=-2\nleaf_value=1 2\n'::text)$$),
+	(49, 'lightgbm: zero as missing', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=1\ndecision_type=4\nleft_child=-1\nright_child=-2\nleaf_value=1 2\n'::text)$$),
+	(50, 'lightgbm: trees out of order', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=1\nnum_leaves=1\nleaf_value=1\n'::text)$$),
+	(51, 'lightgbm: linear tree', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=1\nleaf_value=1\nis_linear=1\n'::text)$$),
+	(52, 'lightgbm: multiclass with one tree per iteration', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=3\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=multiclass num_class:3\n'::text)$$),
+	(53, 'lightgbm: random forest mode', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\naverage_output\n'::text)$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT count(*) AS versions_stored FROM maas.models WHERE name = 'errors_imp';
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_import_start;
+DROP TABLE errors_import_start, errors_xgb;

@@ -478,3 +478,35 @@ COMMENT ON FUNCTION maas_predict_proba(text, text) IS
 'class probabilities of the deployed text classifier for one document';
 COMMENT ON FUNCTION maas_predict_class(text, text) IS
 'predicted class of the deployed text classifier for one document, in the target''s own terms';
+-- models in and out (issue 14): import of other libraries' models
+CREATE FUNCTION maas_import(name text, format text, model bytea, options jsonb DEFAULT '{}')
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- the same for a file read as text (pg_read_file, psql's \set x `cat m.json`)
+CREATE FUNCTION maas_import(name text, format text, model text, options jsonb DEFAULT '{}')
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_import(text, text, bytea, jsonb) IS
+'store a model trained elsewhere as a new version of a named model (format xgboost: XGBoost''s JSON model; lightgbm: LightGBM''s text model) and deploy it as maas_train would; options: features, labels, target, deploy';
+COMMENT ON FUNCTION maas_import(text, text, text, jsonb) IS
+'maas_import of a model file given as text';
+
+-- models compiled to SQL
+CREATE FUNCTION maas_to_sql(name text, version integer DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_to_sql'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_to_sql(model bytea)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_to_sql_bytes'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_to_sql(text, integer) IS
+'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
+COMMENT ON FUNCTION maas_to_sql(bytea) IS
+'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';

@@ -437,6 +437,20 @@ typedef struct MaasProgress
 	int64		last_ms;
 } MaasProgress;
 
+/*
+ * A model read from another library's file (maas_import): what the
+ * algorithm's import found besides its state
+ */
+typedef struct MaasImported
+{
+	MaasTask	task;
+	int			n_features;
+	char	  **feature_names;	/* n_features names, or NULL: the file has none */
+	int			n_classes;		/* classification: classes 0..n_classes-1 */
+	const char *objective;		/* the library's name of what it learned */
+	void	   *state;
+} MaasImported;
+
 /* What an algorithm implements */
 typedef struct MaasAlgorithm
 {
@@ -504,6 +518,22 @@ typedef struct MaasAlgorithm
 	void		(*stats_mean) (const MaasStats *stats, double *mean);
 	void	   *(*fit_stats) (const MaasStats *stats, MaasTask task,
 							  const void *options, const MaasPreprocess *prep);
+
+	/*
+	 * Models in and out.  imports: the formats of other libraries' model
+	 * files it reads (comma-separated), and import, which reads len
+	 * untrusted bytes of one into out (every count checked).  to_sql: the
+	 * prediction maas_predict gives as a plain SQL expression over the
+	 * encoded features, feature[j] being the SQL of feature j; NULL when it
+	 * cannot be written so.  exports and export_model: the formats it
+	 * writes, and the writer.
+	 */
+	const char *imports;
+	void		(*import) (const char *format, const char *data, int64 len,
+						   MaasImported *out);
+	void		(*to_sql) (const MaasModel *model, char *const *feature, StringInfo out);
+	const char *exports;
+	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -559,6 +589,8 @@ extern const MaasAlgorithm *MaasFindAlgorithm(const char *name);
 extern const MaasAlgorithm *MaasFindAlgorithmById(uint16 id);
 extern void MaasStatsFail(const char *detail) pg_attribute_noreturn();
 extern char *MaasAlgorithmNames(void);
+extern const MaasAlgorithm *MaasFindImporter(const char *format);
+extern bool MaasFormatListed(const char *list, const char *format);
 
 /* params.c */
 extern const MaasParamSpec maas_train_params[];
@@ -583,6 +615,25 @@ extern void MaasJsonBool(MaasJson *json, bool value);
 extern void MaasJsonNull(MaasJson *json);
 extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
 extern Jsonb *MaasJsonFinish(MaasJson *json);
+
+/* sqltext.c: maas_to_sql's SQL text */
+extern void MaasSqlNumber(StringInfo out, double v);
+extern void MaasSqlDot(StringInfo out, double intercept, const double *coef, int p,
+					   char *const *feature);
+extern void MaasSqlClass(StringInfo out, const MaasModel *model, int k);
+extern void MaasSqlArgmax(StringInfo out, const MaasModel *model, char *const *score, int n);
+extern void MaasSqlUnsupported(const MaasModel *model, const char *what) pg_attribute_noreturn();
+
+/* jsonread.c: JSON documents from outside, read with every type checked */
+extern Jsonb *MaasJsonParse(const char *format, const char *data, int64 len);
+extern JsonbValue *MaasJsonMember(JsonbContainer *object, const char *key);
+extern JsonbContainer *MaasJsonObject(const char *format, JsonbValue *v, const char *what);
+extern JsonbContainer *MaasJsonArray(const char *format, JsonbValue *v, const char *what, int *n);
+extern char *MaasJsonText(const char *format, JsonbValue *v, const char *what);
+extern double MaasJsonDouble(const char *format, JsonbValue *v, const char *what);
+extern JsonbValue *MaasJsonElement(JsonbContainer *array, int i);
+extern double *MaasJsonNumbers(const char *format, JsonbValue *v, const char *what, int n,
+							   int *got);
 
 /*
  * format.c: the model bytes.  The header's CRC-32C of the payload sits at
