@@ -662,3 +662,22 @@ ORDER BY n;
 SELECT count(*) AS versions_stored FROM maas.models WHERE name = 'errors_imp';
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_import_start;
 DROP TABLE errors_import_start, errors_xgb;
+-- evaluation: curves of a regressor, of a multiclass model without its
+-- positive class or with an unknown one, bad bins, empty sources
+SELECT name, version, task FROM maas_train('errors_bin', 'logistic_regression', 'breast_cancer', 'malignant');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'roc of a regressor', $$SELECT * FROM maas_roc_curve('errors_lin', 'diabetes')$$),
+	(2, 'pr of a regressor', $$SELECT * FROM maas_pr_curve('errors_lin', 'diabetes')$$),
+	(3, 'calibration of a regressor', $$SELECT * FROM maas_calibration_curve('errors_lin', 'diabetes')$$),
+	(4, 'multiclass without positive', $$SELECT * FROM maas_roc_curve('errors_log', 'iris')$$),
+	(5, 'unknown positive class', $$SELECT * FROM maas_pr_curve('errors_log', 'iris', 'dahlia')$$),
+	(6, 'zero bins', $$SELECT * FROM maas_calibration_curve('errors_bin', 'breast_cancer', 0)$$),
+	(7, 'NULL bins', $$SELECT * FROM maas_calibration_curve('errors_bin', 'breast_cancer', NULL)$$),
+	(8, 'empty source', $$SELECT * FROM maas_roc_curve('errors_bin', 'SELECT * FROM breast_cancer WHERE false')$$),
+	(9, 'NULL source', $$SELECT * FROM maas_pr_curve('errors_bin', NULL)$$),
+	(10, 'unknown model', $$SELECT * FROM maas_roc_curve('errors_nope', 'breast_cancer')$$),
+	(11, 'not deployed', $$SELECT * FROM maas_calibration_curve('errors_never', 'diabetes')$$),
+	(12, 'source that writes', $$SELECT * FROM maas_roc_curve('errors_bin', 'DELETE FROM breast_cancer RETURNING *')$$)
+) AS t(n, label, q)
+ORDER BY n;

@@ -510,3 +510,48 @@ COMMENT ON FUNCTION maas_to_sql(text, integer) IS
 'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
 COMMENT ON FUNCTION maas_to_sql(bytea) IS
 'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';
+-- evaluation, uncertainty and progress
+CREATE FUNCTION maas_roc_curve(name text, source text, positive text DEFAULT NULL)
+RETURNS TABLE (threshold float8, tpr float8, fpr float8, tp bigint, fp bigint)
+AS 'MODULE_PATHNAME', 'maas_roc_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_roc_curve(text, text, text) IS
+'ROC curve of the deployed classifier on a source''s rows, as scikit-learn''s roc_curve: one row per threshold kept (Infinity first), the positive class the second of a binary model or the one named';
+
+CREATE FUNCTION maas_pr_curve(name text, source text, positive text DEFAULT NULL)
+RETURNS TABLE (threshold float8, "precision" float8, recall float8)
+AS 'MODULE_PATHNAME', 'maas_pr_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_pr_curve(text, text, text) IS
+'precision-recall curve of the deployed classifier on a source''s rows, as scikit-learn''s precision_recall_curve: recall decreasing, ending at (precision 1, recall 0) without a threshold';
+
+CREATE FUNCTION maas_calibration_curve(name text, source text, bins integer DEFAULT 10,
+									   positive text DEFAULT NULL)
+RETURNS TABLE (bin integer, mean_predicted float8, fraction_positive float8, count bigint)
+AS 'MODULE_PATHNAME', 'maas_calibration_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_calibration_curve(text, text, integer, text) IS
+'calibration curve of the deployed classifier on a source''s rows, as scikit-learn''s calibration_curve (uniform bins over [0, 1], empty bins left out): mean predicted probability against the fraction of positives';
+COMMENT ON FUNCTION maas_evaluate(text, text) IS
+'metrics of the deployed version of a model on the rows of a table or query; a classifier''s also with its confusion matrix and per-class precision, recall, f1 and support, a regressor''s with its residual quantiles';
+
+CREATE FUNCTION maas_progress(OUT pid integer, OUT database text, OUT role text,
+							  OUT name text, OUT algorithm text, OUT phase text,
+							  OUT rows_read bigint, OUT iteration bigint,
+							  OUT iterations bigint, OUT started timestamptz,
+							  OUT elapsed interval, OUT loss float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION maas_progress() IS
+'the training runs in progress on this server: backend pid, model name, algorithm, phase (reading, fitting, scoring, storing), rows read, iteration of iterations, elapsed time and current loss; the caller''s roles'' runs (every run for pg_read_all_stats); empty without maas in shared_preload_libraries';
+CREATE FUNCTION maas_progress_enabled()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'maas_progress_enabled'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_progress_enabled() IS
+'whether this server publishes training runs in maas.progress (maas in shared_preload_libraries)';
+CREATE VIEW maas.progress AS SELECT * FROM @extschema@.maas_progress();
+COMMENT ON VIEW maas.progress IS
+'maas: training runs in progress on this server, one row per backend, like pg_stat_progress_*; watch a long maas_train from another session (needs maas in shared_preload_libraries, else empty)';
+GRANT SELECT ON maas.progress TO PUBLIC;

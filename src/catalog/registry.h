@@ -139,6 +139,13 @@ extern void MaasQuotaInit(void);
 extern void MaasQuotaCount(Oid roleid, const char *name, int64 predictions, int64 trainings);
 extern void MaasQuotaCheck(const char *name, Oid roleid, bool training);
 
+/* watch.c: the training runs maas.progress shows */
+extern void MaasWatchInit(void);
+extern bool MaasWatchEnabled(void);
+extern void MaasWatchPublish(MaasProgress *p, const char *name, const char *algorithm);
+extern void MaasWatchEnd(MaasProgress *p);
+extern int	MaasWatchSnapshot(MaasProgressRow **rows);
+
 /* meter.c: the worker that writes the counters to maas.usage_log */
 extern int	maas_usage_flush_interval_ms;
 extern void MaasMeterInit(bool preloading);

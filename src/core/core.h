@@ -19,7 +19,9 @@
 
 #include <math.h>
 
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "port/atomics.h"
 #include "storage/shmem.h"			/* add_size, mul_size: every layer sizes with them */
 #include "utils/jsonb.h"
 
@@ -429,12 +431,18 @@ typedef struct MaasStats
 	const double *groups;		/* n_groups x width, one group after another */
 } MaasStats;
 
-/* Training progress, reported as NOTICEs at maas.progress_interval */
+struct MaasProgressSlot;
+
+/*
+ * Training progress, reported as NOTICEs at maas.progress_interval, and in
+ * maas.progress through a slot in shared memory when published
+ */
 typedef struct MaasProgress
 {
 	const char *what;
 	int64		start_ms;
 	int64		last_ms;
+	struct MaasProgressSlot *slot;	/* NULL: not published */
 } MaasProgress;
 
 /*
@@ -737,11 +745,79 @@ extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
 extern void MaasScoreTokens(const MaasModel *model, const MaasMatrix *m,
 							const MaasTokenRows *tokens, MaasJson *json,
 							double *primary);
+extern void MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features,
+							 const double *y, const double *out, int64 n, MaasJson *json,
+							 double *primary);
+extern double *MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int n_features);
 
-/* progress.c */
+/* evaluation.c: confusion matrix, curves, residual quantiles */
+typedef struct MaasCurvePoint
+{
+	double		threshold;		/* rows scored at least this */
+	int64		tp;				/* of them positive */
+	int64		fp;				/* of them negative */
+} MaasCurvePoint;
+
+extern double MaasSortedQuantile(const double *sorted, int64 n, double q);
+extern void MaasResidualQuantiles(const double *y, const double *pred, int64 n,
+								  MaasJson *json);
+extern void MaasClassReport(const double *y, const double *proba, int64 n,
+							const MaasTarget *target, MaasJson *json);
+extern int64 MaasBinaryCurve(const bool *positive, const double *score, int64 n,
+							 MaasCurvePoint **points);
+extern int64 MaasDropCollinear(MaasCurvePoint *p, int64 m);
+extern double MaasAveragePrecision(const MaasCurvePoint *p, int64 m);
+extern void MaasEvaluateMatrix(const MaasModel *model, const MaasMatrix *m,
+							   MaasJson *json, double *primary);
+extern void MaasCalibrationBins(const bool *positive, const double *score, int64 n,
+								int n_bins, int64 *count, double *sum_score,
+								int64 *sum_positive);
+
+/* progress.c; a published run's row of maas.progress */
+typedef struct MaasProgressRow
+{
+	int			pid;
+	Oid			dbid;
+	Oid			userid;
+	char		name[NAMEDATALEN];
+	char		algorithm[NAMEDATALEN];
+	char		phase[32];		/* reading, fitting, scoring, storing */
+	TimestampTz started;
+	int64		rows_read;
+	int64		iteration;		/* done, of total (0: unknown) */
+	int64		total;
+	double		loss;			/* NaN: not known */
+} MaasProgressRow;
+
+/* A row in shared memory, written by its backend only (progress.c) */
+typedef struct MaasProgressSlot
+{
+	uint32		changecount;	/* odd while the backend writes */
+	int			pid;			/* 0: free */
+	MaasProgressRow row;
+} MaasProgressSlot;
+
+/* Bracket a write of a slot: readers retry while the count is odd or moved */
+static inline void
+MaasSlotBeginWrite(MaasProgressSlot *slot)
+{
+	slot->changecount++;
+	pg_write_barrier();
+}
+
+static inline void
+MaasSlotEndWrite(MaasProgressSlot *slot)
+{
+	pg_write_barrier();
+	slot->changecount++;
+}
+
 extern void MaasProgressStart(MaasProgress *p, const char *what);
 extern bool MaasProgressDue(MaasProgress *p);
 extern double MaasProgressElapsedMs(MaasProgress *p);
+extern void MaasProgressPhase(MaasProgress *p, const char *phase);
+extern void MaasProgressRows(MaasProgress *p, int64 rows);
+extern void MaasProgressStep(MaasProgress *p, int64 iteration, int64 total, double loss);
 
 /* memory.c: the memory budget of a training run (maas.max_memory) */
 extern void MaasCheckMemory(Size bytes, const char *what);

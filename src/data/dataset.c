@@ -190,6 +190,9 @@ ReportProgress(LoadState *st)
 {
 	int64		rows = st->ds->rows_read;
 
+	/* maas.progress: a few stores in shared memory, every 1024 rows */
+	if ((rows & 1023) == 0)
+		MaasProgressRows(st->progress, rows);
 	if (rows % PROGRESS_EVERY == 0 && MaasProgressDue(st->progress))
 		ereport(NOTICE,
 				(errmsg("%s: read " INT64_FORMAT " rows in %.1f s",
