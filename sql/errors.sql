@@ -476,9 +476,192 @@ SELECT name, task FROM maas_train('errors_svm', 'svm', 'iris', 'species');
 SELECT maas_test.errh($$SELECT maas_explain('errors_svm', i) FROM iris i LIMIT 1$$) AS svm_explain;
 SELECT maas_test.errh($$SELECT maas_predict('errors_svm', ARRAY[1.0, 2.0])$$) AS svm_wrong_width;
 
+-- experiments: canary and shadow deployments
+SELECT version FROM maas_train('errors_exp', 'linear_regression', 'diabetes', 'progression');
+SELECT version FROM maas_train('errors_exp', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never", "l2": 1}');
+SELECT version FROM maas_train('errors_exp', 'logistic_regression',
+	'SELECT age, bmi, progression > 140 AS high FROM diabetes', 'high', '{"deploy": "never"}');
+SELECT version FROM maas_train('errors_exp', 'linear_regression',
+	'SELECT age, bmi, progression FROM diabetes', 'progression', '{"deploy": "never"}');
+SELECT version FROM maas_train('errors_exp_idle', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never"}');
+SELECT n, label, maas_test.err(q) AS result
+FROM (VALUES
+	(1, 'unknown option', $$SELECT maas_deploy('errors_exp', 2, '{"percent": 10}')$$),
+	(2, 'traffic 0', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 0}')$$),
+	(3, 'traffic above 1', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 1.5}')$$),
+	(4, 'traffic as text', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": "10%"}')$$),
+	(5, 'neither traffic nor shadow', $$SELECT maas_deploy('errors_exp', 2, '{}')$$),
+	(6, 'shadow not a boolean', $$SELECT maas_deploy('errors_exp', 2, '{"shadow": "yes"}')$$),
+	(7, 'key not a column name', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 0.1, "key": 5}')$$),
+	(8, 'options not an object', $$SELECT maas_deploy('errors_exp', 2, '[0.1]')$$),
+	(9, 'candidate already live', $$SELECT maas_deploy('errors_exp', 1, '{"traffic": 0.1}')$$),
+	(10, 'no such version', $$SELECT maas_deploy('errors_exp', 99, '{"traffic": 0.1}')$$),
+	(11, 'candidate of another task', $$SELECT maas_deploy('errors_exp', 3, '{"traffic": 0.1}')$$),
+	(12, 'nothing live to compare with', $$SELECT maas_deploy('errors_exp_idle', 1, '{"traffic": 0.1}')$$),
+	(13, 'no such model', $$SELECT maas_deploy('errors_exp_none', 1, '{"traffic": 0.1}')$$),
+	(14, 'promote without an experiment', $$SELECT maas_promote('errors_exp')$$),
+	(15, 'promote an unknown model', $$SELECT maas_promote('errors_exp_none')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- a key column that cannot be hashed
+SELECT maas_deploy('errors_exp', 2, '{"traffic": 0.5, "key": "p"}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_exp', s) FROM (SELECT d.*, point(1, 2) AS p FROM diabetes d) s$$) AS unhashable_key;
+-- an array cannot feed a candidate of another width
+SELECT maas_deploy('errors_exp', 4, '{"traffic": 1}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_exp', ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])$$) AS array_for_two_widths;
+-- nothing of a failed start was written: the last experiment is still running
+SELECT candidate, outcome FROM maas.experiments WHERE name = 'errors_exp' ORDER BY id;
+SELECT maas_drop('errors_exp'), maas_drop('errors_exp_idle');
+
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_svm_start;
 DROP TABLE errors_svm_start;
 
+-- text: document columns and text_classifier; nothing is stored on error
+CREATE TABLE errors_text_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE TEMP TABLE errors_docs AS
+	SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE 'document number ' || i || ' about ' || (ARRAY['wheat', 'banks'])[1 + i % 2] END AS body,
+		   (ARRAY['grain', 'money'])[1 + i % 2] AS topic, i AS n
+	FROM generate_series(1, 40) i;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'maxlen 0', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"maxlen": 0}')$$),
+	(2, 'vocabulary above the limit', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"num_words": 2000000}')$$),
+	(3, 'unknown stemming configuration', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"stem": "klingon"}')$$),
+	(4, 'ngram_range reversed', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"ngram_range": [2, 1]}')$$),
+	(5, 'text column not a feature', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["title"]}')$$),
+	(6, 'text column not text', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic', '{"text": ["n"]}')$$),
+	(7, 'no document for text_classifier', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic')$$),
+	(8, 'documents for logistic_regression', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(9, 'NULL document under missing: error', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"missing": "error"}')$$),
+	(10, 'no words in the training rows', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT ''!? ...''::text || repeat('' -'', n) AS body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(11, 'text_classifier for regression', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, n FROM errors_docs', 'n', '{"task": "regression"}')$$),
+	(12, 'dim 0', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"dim": 0}')$$),
+	(13, 'maas_fit of a text model', $$SELECT maas_fit('text_classifier', ARRAY[1.0], 1.0)$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- a NULL document imputes as an empty one; predicting needs the document
+SELECT name, rows_trained, rows_skipped FROM maas_train('errors_text', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"test_size": 0}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_text', ARRAY[1.0])$$) AS text_from_array;
+SELECT maas_test.errh($$SELECT maas_predict('errors_text', r) FROM (SELECT topic FROM errors_docs LIMIT 1) r$$) AS row_without_document;
+SELECT maas_test.errh($$SELECT maas_predict('errors_lin', 'a document')$$) AS document_to_dense_model;
+SELECT maas_predict_class('errors_text', NULL::text) IS NOT NULL AS null_document_predicts;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_text_start;
+DROP TABLE errors_text_start;
+-- models in and out: maas_import of untrusted files (XGBoost JSON, LightGBM text)
+CREATE TABLE errors_import_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE FUNCTION pg_temp.import_err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	detail text;
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' DETAIL: ' || nullif(detail, ''), '');
+END $$;
+-- a valid two-feature model: one split on f1 (x < 0.5 left), one leaf tree
+CREATE TABLE errors_xgb AS SELECT $${"learner": {"feature_names": [], "feature_types": [],
+  "gradient_booster": {"model": {"gbtree_model_param": {"num_parallel_tree": "1", "num_trees": "2"},
+	"tree_info": [0, 0], "trees": [
+	{"default_left": [1, 0, 0], "id": 0, "left_children": [1, -1, -1], "loss_changes": [4.0, 0, 0],
+	 "right_children": [2, -1, -1], "split_conditions": [0.5, -0.4, 0.6], "split_indices": [1, 0, 0],
+	 "split_type": [0, 0, 0], "sum_hessian": [12.5, 4.75, 7.75],
+	 "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "3", "size_leaf_vector": "0"}},
+	{"default_left": [0], "id": 1, "left_children": [-1], "loss_changes": [0], "right_children": [-1],
+	 "split_conditions": [0.25], "split_indices": [0], "split_type": [0], "sum_hessian": [10],
+	 "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "1", "size_leaf_vector": "0"}}]},
+	"name": "gbtree"},
+  "learner_model_param": {"base_score": "5E-1", "num_class": "0", "num_feature": "2", "num_target": "1"},
+  "objective": {"name": "binary:logistic"}}, "version": [1, 7, 4]}$$::jsonb AS m;
+SELECT maas_import('errors_imp', 'xgboost', m::text) AS valid_model_imports FROM errors_xgb;
+-- sigmoid(0.6 + 0.25) = 0.700567, sigmoid(-0.4 + 0.25) = 0.462570
+SELECT round((maas_predict_proba('errors_imp', ARRAY[0, 0.7]))[2]::numeric, 6) AS right_side,
+	   round((maas_predict_proba('errors_imp', ARRAY[0, 0.5]))[2]::numeric, 6) AS at_the_condition,
+	   round((maas_predict_proba('errors_imp', ARRAY[0, 0.4999999]))[2]::numeric, 6) AS below,
+	   round((maas_predict_proba('errors_imp', ARRAY[0, NULL]))[2]::numeric, 6) AS missing_left;
+SELECT n, label, pg_temp.import_err(q) AS error
+FROM errors_xgb, LATERAL (VALUES
+	(1, 'unknown format', $$SELECT maas_import('errors_imp', 'onnx', '{}'::text)$$),
+	(2, 'NULL file', $$SELECT maas_import('errors_imp', 'xgboost', NULL::bytea)$$),
+	(3, 'empty file', $$SELECT maas_import('errors_imp', 'xgboost', ''::bytea)$$),
+	(4, 'not JSON', $$SELECT maas_import('errors_imp', 'xgboost', 'tree'::text)$$),
+	(5, 'invalid UTF-8', $$SELECT maas_import('errors_imp', 'xgboost', '\x7bff7d'::bytea)$$),
+	(6, 'a JSON array', $$SELECT maas_import('errors_imp', 'xgboost', '[1]'::text)$$),
+	(7, 'no learner', $$SELECT maas_import('errors_imp', 'xgboost', '{"version": [1]}'::text)$$),
+	(8, 'num_feature 0', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,learner_model_param,num_feature}', '"0"'))),
+	(9, 'num_feature not a number', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,learner_model_param,num_feature}', '"two"'))),
+	(10, 'objective reg:gamma', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,objective,name}', '"reg:gamma"'))),
+	(11, 'base_score 1 for logistic', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,learner_model_param,base_score}', '"1"'))),
+	(12, 'dart booster', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,name}', '"dart"'))),
+	(13, 'tree_info shorter than trees', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,tree_info}', '[0]'))),
+	(14, 'tree_info class out of range', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,tree_info}', '[0, 3]'))),
+	(15, 'num_nodes larger than the arrays', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,tree_param,num_nodes}', '"5"'))),
+	(16, 'child index out of range', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,left_children}', '[7, -1, -1]'))),
+	(17, 'a cycle: child is the root', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,left_children}', '[0, -1, -1]'))),
+	(18, 'both children the same node', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,right_children}', '[1, -1, -1]'))),
+	(19, 'split on a feature beyond num_feature', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,split_indices}', '[2, 0, 0]'))),
+	(20, 'a node with one child', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,right_children}', '[-1, -1, -1]'))),
+	(21, 'categorical split', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,split_type}', '[1, 0, 0]'))),
+	(22, 'vector leaves', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,0,tree_param,size_leaf_vector}', '"3"'))),
+	(23, 'a leaf value as text', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,1,split_conditions}', '["x"]'))),
+	(24, 'an infinite leaf', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,1,split_conditions}', '[1e300]'))),
+	(25, 'negative hessian', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,gradient_booster,model,trees,1,sum_hessian}', '[-1]'))),
+	(26, 'no trees', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(jsonb_set(m, '{learner,gradient_booster,model,trees}', '[]'), '{learner,gradient_booster,model,tree_info}', '[]'))),
+	(27, 'feature names of another count', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,feature_names}', '["a"]'))),
+	(28, 'categorical feature type', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(m, '{learner,feature_types}', '["float", "c"]'))),
+	(29, 'multi:softprob with 2 classes', format($$SELECT maas_import('errors_imp', 'xgboost', %L::text)$$,
+		jsonb_set(jsonb_set(m, '{learner,objective,name}', '"multi:softprob"'), '{learner,learner_model_param,num_class}', '"2"'))),
+	(30, 'unknown option', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"featurs": []}') FROM errors_xgb$$),
+	(31, 'features of another count', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"features": ["a"]}') FROM errors_xgb$$),
+	(32, 'features naming one column twice', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"features": ["a", "a"]}') FROM errors_xgb$$),
+	(33, 'labels of another count', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"labels": ["a", "b", "c"]}') FROM errors_xgb$$),
+	(34, 'labels repeated', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"labels": ["a", "a"]}') FROM errors_xgb$$),
+	(35, 'deploy sometimes', $$SELECT maas_import('errors_imp', 'xgboost', m::text, '{"deploy": "sometimes"}') FROM errors_xgb$$),
+	(36, 'bad model name', $$SELECT maas_import('', 'xgboost', m::text) FROM errors_xgb$$),
+	(37, 'lightgbm: not the text format', $$SELECT maas_import('errors_imp', 'lightgbm', '{"learner": 1}'::text)$$),
+	(38, 'lightgbm: NUL byte', $$SELECT maas_import('errors_imp', 'lightgbm', '\x74726565000a'::bytea)$$),
+	(39, 'lightgbm: no objective', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\n'::text)$$),
+	(40, 'lightgbm: poisson', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=poisson\n'::text)$$),
+	(41, 'lightgbm: huge feature index', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=99999999999\nobjective=regression\n'::text)$$),
+	(42, 'lightgbm: no trees', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nend of trees\n'::text)$$),
+	(43, 'lightgbm: fewer thresholds than splits', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 0\nthreshold=1\ndecision_type=0 0\nleft_child=1 -1\nright_child=-2 -3\nleaf_value=1 2 3\n'::text)$$),
+	(44, 'lightgbm: a child twice', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 0\nthreshold=1 2\ndecision_type=0 0\nleft_child=1 -1\nright_child=-1 -3\nleaf_value=1 2 3\n'::text)$$),
+	(45, 'lightgbm: a cycle', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 0\nthreshold=1 2\ndecision_type=0 0\nleft_child=1 0\nright_child=-2 -3\nleaf_value=1 2 3\n'::text)$$),
+	(46, 'lightgbm: child beyond the leaves', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=1\ndecision_type=0\nleft_child=-1\nright_child=-9\nleaf_value=1 2\n'::text)$$),
+	(47, 'lightgbm: NaN leaf', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=1\nleaf_value=nan\n'::text)$$),
+	(48, 'lightgbm: categorical split', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=2\nnum_cat=1\nsplit_feature=0\nthreshold=0\ndecision_type=1\nleft_child=-1\nright_child=-2\nleaf_value=1 2\n'::text)$$),
+	(49, 'lightgbm: zero as missing', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=1\ndecision_type=4\nleft_child=-1\nright_child=-2\nleaf_value=1 2\n'::text)$$),
+	(50, 'lightgbm: trees out of order', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=1\nnum_leaves=1\nleaf_value=1\n'::text)$$),
+	(51, 'lightgbm: linear tree', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=1\nleaf_value=1\nis_linear=1\n'::text)$$),
+	(52, 'lightgbm: multiclass with one tree per iteration', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=3\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=multiclass num_class:3\n'::text)$$),
+	(53, 'lightgbm: random forest mode', $$SELECT maas_import('errors_imp', 'lightgbm', E'tree\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\nobjective=regression\naverage_output\n'::text)$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT count(*) AS versions_stored FROM maas.models WHERE name = 'errors_imp';
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_import_start;
+DROP TABLE errors_import_start, errors_xgb;
 -- evaluation: curves of a regressor, of a multiclass model without its
 -- positive class or with an unknown one, bad bins, empty sources
 CREATE TABLE errors_eval_start AS SELECT pg_postmaster_start_time() AS started;

@@ -64,6 +64,7 @@ _PG_init(void)
 	MaasUsageInit();
 	MaasWatchInit();
 	MaasQuotaInit();
+	MaasExperimentInit();
 	MaasMeterInit(process_shared_preload_libraries_in_progress);
 	MarkGUCPrefixReserved("maas");
 	MaasLoadBlas();

@@ -482,6 +482,15 @@ EnetPredict(const MaasModel *model, const MaasInput *in, double *out)
 	out[0] = y;
 }
 
+/* maas_to_sql: intercept + coef . x, added in EnetPredict's order */
+static void
+EnetToSql(const MaasModel *model, char *const *feature, StringInfo out)
+{
+	const EnetState *st = model->state;
+
+	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
+}
+
 static void
 EnetSerialize(const MaasModel *model, StringInfo buf)
 {
@@ -609,6 +618,7 @@ const MaasAlgorithm maas_elastic_net = {
 	.deserialize = EnetDeserialize,
 	.describe = EnetDescribe,
 	.explain = EnetExplain,
+	.to_sql = EnetToSql,
 };
 
 const MaasAlgorithm maas_lasso = {
@@ -626,4 +636,5 @@ const MaasAlgorithm maas_lasso = {
 	.deserialize = EnetDeserialize,
 	.describe = EnetDescribe,
 	.explain = EnetExplain,
+	.to_sql = EnetToSql,
 };

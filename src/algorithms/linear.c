@@ -110,6 +110,15 @@ LinearPredict(const MaasModel *model, const MaasInput *in, double *out)
 	out[0] = y;
 }
 
+/* maas_to_sql: intercept + coef . x, added in LinearPredict's order */
+static void
+LinearToSql(const MaasModel *model, char *const *feature, StringInfo out)
+{
+	const LinearState *st = model->state;
+
+	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
+}
+
 static void
 LinearSerialize(const MaasModel *model, StringInfo buf)
 {
@@ -176,4 +185,5 @@ const MaasAlgorithm maas_linear_regression = {
 	.deserialize = LinearDeserialize,
 	.describe = LinearDescribe,
 	.explain = LinearExplain,
+	.to_sql = LinearToSql,
 };

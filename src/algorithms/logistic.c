@@ -271,6 +271,56 @@ LogisticPredict(const MaasModel *model, const MaasInput *in, double *out)
 	}
 }
 
+/* Class c's score: b + w . (x - mean) / scale, in LogisticPredict's order */
+static char *
+LogisticScoreSql(const LogisticState *st, int c, char *const *feature)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '(');
+	MaasSqlNumber(&s, st->b[c]);
+	for (int j = 0; j < st->p; j++)
+	{
+		appendStringInfoString(&s, " + ");
+		MaasSqlNumber(&s, st->w[c * st->p + j]);
+		appendStringInfo(&s, " * (%s - ", feature[j]);
+		MaasSqlNumber(&s, st->mean[j]);
+		appendStringInfoString(&s, ") / ");
+		MaasSqlNumber(&s, st->scale[j]);
+	}
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/*
+ * maas_to_sql: the class, as maas_predict gives it: binary, the second
+ * class when the logistic link of the score is above 1/2, that is when
+ * the score is positive; else the class of the largest score
+ */
+static void
+LogisticToSql(const MaasModel *model, char *const *feature, StringInfo out)
+{
+	const LogisticState *st = model->state;
+
+	if (st->k == 1)
+	{
+		appendStringInfo(out, "CASE WHEN %s > 0 THEN ", LogisticScoreSql(st, 0, feature));
+		MaasSqlClass(out, model, 1);
+		appendStringInfoString(out, " ELSE ");
+		MaasSqlClass(out, model, 0);
+		appendStringInfoString(out, " END");
+	}
+	else
+	{
+		char	  **score = palloc(sizeof(char *) * st->k);
+
+		for (int c = 0; c < st->k; c++)
+			score[c] = LogisticScoreSql(st, c, feature);
+		MaasSqlArgmax(out, model, score, st->k);
+	}
+}
+
 static void
 LogisticSerialize(const MaasModel *model, StringInfo buf)
 {
@@ -409,4 +459,5 @@ const MaasAlgorithm maas_logistic_regression = {
 	.deserialize = LogisticDeserialize,
 	.describe = LogisticDescribe,
 	.explain = LogisticExplain,
+	.to_sql = LogisticToSql,
 };

@@ -46,6 +46,44 @@ MaasFindAlgorithmById(uint16 id)
 	return NULL;
 }
 
+/* Whether a comma-separated list names format */
+bool
+MaasFormatListed(const char *list, const char *format)
+{
+	size_t		len = strlen(format);
+
+	while (list != NULL && *list)
+	{
+		const char *end = strchr(list, ',');
+		size_t		n = end ? (size_t) (end - list) : strlen(list);
+
+		if (n == len && strncmp(list, format, n) == 0)
+			return true;
+		list = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The algorithm that reads model files of format (maas_import) */
+const MaasAlgorithm *
+MaasFindImporter(const char *format)
+{
+	StringInfoData known;
+
+	for (int i = 0; i < n_algorithms; i++)
+		if (algorithms[i]->import && MaasFormatListed(algorithms[i]->imports, format))
+			return algorithms[i];
+	initStringInfo(&known);
+	for (int i = 0; i < n_algorithms; i++)
+		if (algorithms[i]->import)
+			appendStringInfo(&known, "%s%s", known.len ? "," : "", algorithms[i]->imports);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown model format \"%s\"", format),
+			 errhint("Formats maas_import reads: %s.", known.data)));
+	return NULL;				/* keep compiler quiet */
+}
+
 char *
 MaasAlgorithmNames(void)
 {

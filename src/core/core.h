@@ -59,7 +59,7 @@ typedef enum MaasColumnKind
 	MAAS_COL_BOOLEAN = 2,		/* one feature, 0 or 1 */
 	MAAS_COL_CATEGORICAL = 3,	/* one feature per category (one-hot) */
 	MAAS_COL_ARRAY = 4,			/* float8[] or vector: one feature per element */
-	/* 5: reserved (text, issue 10) */
+	MAAS_COL_TEXT = 5,			/* a document: token ids (MaasTokenizer), no features */
 	MAAS_COL_TIMESTAMP = 6,		/* date, timestamp, timestamptz: epoch and calendar parts */
 	MAAS_COL_INTERVAL = 7		/* interval: one feature, its seconds */
 } MaasColumnKind;
@@ -67,6 +67,33 @@ typedef enum MaasColumnKind
 /* the encoded features of a timestamp column (calendar.c) */
 #define MAAS_TIME_WIDTH				5	/* epoch, year, month, day of week, hour */
 #define MAAS_TIME_CYCLICAL_WIDTH	8	/* epoch, year, sine and cosine of the rest */
+
+/*
+ * A tokenizer: how a document column becomes token ids, with its settings
+ * and vocabulary stored in the model (tokenizer.c), so serving tokenizes
+ * exactly as training did.  Ids: 0 pads, 1 is a token out of the
+ * vocabulary, 2.. the vocabulary by descending training frequency.
+ */
+#define MAAS_TOKEN_PAD			0
+#define MAAS_TOKEN_OOV			1
+#define MAAS_TOKEN_FIRST		2
+#define MAAS_MAX_VOCAB			1000000 /* tokens of one vocabulary */
+#define MAAS_MAX_MAXLEN			100000	/* tokens kept of one document */
+#define MAAS_MAX_NGRAM			5		/* word n-grams of the tokenizer */
+#define MAAS_MAX_TOKEN_BYTES	256		/* longer words are cut */
+
+typedef struct MaasTokenizer
+{
+	int			maxlen;			/* tokens kept of a document, the first ones */
+	int			num_words;		/* vocabulary limit asked for; 0: no limit */
+	int			ngram_min;		/* word n-grams emitted: ngram_min..ngram_max */
+	int			ngram_max;
+	bool		lowercase;
+	const char *stem;			/* text search configuration, or "" for none */
+	int			n_vocab;
+	char	  **vocab;			/* token id MAAS_TOKEN_FIRST + k is vocab[k] */
+	int32	   *sorted;			/* vocabulary indexes in strcmp order (lookup) */
+} MaasTokenizer;
 
 /* One input column of a model */
 typedef struct MaasColumn
@@ -80,6 +107,8 @@ typedef struct MaasColumn
 	char	  **categories;
 	/* per encoded feature: the value a NULL becomes (NaN: left missing) */
 	double	   *impute;
+	/* text: its tokenizer (a NULL document is an empty one) */
+	MaasTokenizer *tokenizer;
 } MaasColumn;
 
 /* Input columns -> encoded feature vector */
@@ -217,6 +246,22 @@ typedef struct MaasPairs
 	int32	   *seen;			/* item indices, ascending per user */
 } MaasPairs;
 
+/*
+ * Token sequences of documents (MAAS_INPUT_TOKENS), one per row of the
+ * matching matrix: row i is ids[start[i] .. start[i + 1]), at most the
+ * tokenizer's maxlen, not padded.
+ */
+typedef struct MaasTokenRows
+{
+	int64		n_rows;
+	int64		cap;			/* rows allocated (start holds cap + 1) */
+	int64	   *start;
+	int64		n_tokens;
+	int64		token_cap;
+	int32	   *ids;
+	const MaasTokenizer *tokenizer;
+} MaasTokenRows;
+
 typedef struct MaasTrainData
 {
 	MaasInputKind input;
@@ -229,6 +274,8 @@ typedef struct MaasTrainData
 	const MaasPreprocess *prep; /* feature names, categorical columns */
 	/* pairs: m's columns are user index, item index, rating */
 	const MaasPairs *pairs;		/* the keys (seen items not filled) */
+	/* tokens: each row's document, m holding the other columns and target */
+	const MaasTokenRows *tokens;
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
@@ -239,6 +286,8 @@ typedef struct MaasInput
 {
 	MaasInputKind kind;
 	const double *x;			/* dense: n_features encoded values */
+	int			n_tokens;		/* tokens: the document's ids (not padded) */
+	const int32 *tokens;
 } MaasInput;
 
 /*
@@ -349,6 +398,12 @@ typedef struct MaasTrainOptions
 	MaasNames	features;
 	MaasNames	exclude;
 	int			task;			/* MaasTaskChoice */
+	/* text columns and their tokenizer (tokenizer.c); 0 or unset: default */
+	MaasNames	text;
+	int			num_words;
+	int			maxlen;
+	int			stem;			/* index in MAAS_STEM_CHOICES, -1 none */
+	MaasInts	ngram_range;
 	int			calibration;	/* MaasCalibration */
 	bool		intervals;		/* regressors: keep held-out residuals */
 	int			time_encoding;	/* -1 or 0: calendar parts; 1: cyclical */
@@ -401,6 +456,20 @@ typedef struct MaasProgress
 	int64		last_ms;
 	struct MaasProgressSlot *slot;	/* NULL: not published */
 } MaasProgress;
+
+/*
+ * A model read from another library's file (maas_import): what the
+ * algorithm's import found besides its state
+ */
+typedef struct MaasImported
+{
+	MaasTask	task;
+	int			n_features;
+	char	  **feature_names;	/* n_features names, or NULL: the file has none */
+	int			n_classes;		/* classification: classes 0..n_classes-1 */
+	const char *objective;		/* the library's name of what it learned */
+	void	   *state;
+} MaasImported;
 
 /* What an algorithm implements */
 typedef struct MaasAlgorithm
@@ -469,6 +538,22 @@ typedef struct MaasAlgorithm
 	void		(*stats_mean) (const MaasStats *stats, double *mean);
 	void	   *(*fit_stats) (const MaasStats *stats, MaasTask task,
 							  const void *options, const MaasPreprocess *prep);
+
+	/*
+	 * Models in and out.  imports: the formats of other libraries' model
+	 * files it reads (comma-separated), and import, which reads len
+	 * untrusted bytes of one into out (every count checked).  to_sql: the
+	 * prediction maas_predict gives as a plain SQL expression over the
+	 * encoded features, feature[j] being the SQL of feature j; NULL when it
+	 * cannot be written so.  exports and export_model: the formats it
+	 * writes, and the writer.
+	 */
+	const char *imports;
+	void		(*import) (const char *format, const char *data, int64 len,
+						   MaasImported *out);
+	void		(*to_sql) (const MaasModel *model, char *const *feature, StringInfo out);
+	const char *exports;
+	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 } MaasAlgorithm;
 
 /*
@@ -570,6 +655,8 @@ extern const MaasAlgorithm *MaasFindAlgorithm(const char *name);
 extern const MaasAlgorithm *MaasFindAlgorithmById(uint16 id);
 extern void MaasStatsFail(const char *detail) pg_attribute_noreturn();
 extern char *MaasAlgorithmNames(void);
+extern const MaasAlgorithm *MaasFindImporter(const char *format);
+extern bool MaasFormatListed(const char *list, const char *format);
 
 /* params.c */
 extern const MaasParamSpec maas_train_params[];
@@ -594,6 +681,25 @@ extern void MaasJsonBool(MaasJson *json, bool value);
 extern void MaasJsonNull(MaasJson *json);
 extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
 extern Jsonb *MaasJsonFinish(MaasJson *json);
+
+/* sqltext.c: maas_to_sql's SQL text */
+extern void MaasSqlNumber(StringInfo out, double v);
+extern void MaasSqlDot(StringInfo out, double intercept, const double *coef, int p,
+					   char *const *feature);
+extern void MaasSqlClass(StringInfo out, const MaasModel *model, int k);
+extern void MaasSqlArgmax(StringInfo out, const MaasModel *model, char *const *score, int n);
+extern void MaasSqlUnsupported(const MaasModel *model, const char *what) pg_attribute_noreturn();
+
+/* jsonread.c: JSON documents from outside, read with every type checked */
+extern Jsonb *MaasJsonParse(const char *format, const char *data, int64 len);
+extern JsonbValue *MaasJsonMember(JsonbContainer *object, const char *key);
+extern JsonbContainer *MaasJsonObject(const char *format, JsonbValue *v, const char *what);
+extern JsonbContainer *MaasJsonArray(const char *format, JsonbValue *v, const char *what, int *n);
+extern char *MaasJsonText(const char *format, JsonbValue *v, const char *what);
+extern double MaasJsonDouble(const char *format, JsonbValue *v, const char *what);
+extern JsonbValue *MaasJsonElement(JsonbContainer *array, int i);
+extern double *MaasJsonNumbers(const char *format, JsonbValue *v, const char *what, int n,
+							   int *got);
 
 /*
  * format.c: the model bytes.  The header's CRC-32C of the payload sits at
@@ -622,6 +728,17 @@ extern void MaasWriteDouble(StringInfo buf, double v);
 extern void MaasWriteDoubles(StringInfo buf, const double *v, int64 n);
 extern void MaasWriteFloats(StringInfo buf, const float *v, int64 n);
 extern void MaasWriteString(StringInfo buf, const char *s);
+
+/* tokenizer.c: a text column's tokenizer in model bytes, and lookups */
+#define MAAS_DEFAULT_MAXLEN		1000
+#define MAAS_STEM_CHOICES "simple,arabic,armenian,basque,catalan,danish,dutch,english,finnish,french,german,greek,hindi,hungarian,indonesian,irish,italian,lithuanian,nepali,norwegian,portuguese,romanian,russian,serbian,spanish,swedish,tamil,turkish,yiddish"
+extern void MaasWriteTokenizer(StringInfo buf, const MaasTokenizer *t);
+extern MaasTokenizer *MaasReadTokenizer(MaasReader *r, const char *column);
+extern void MaasTokenizerIndex(MaasTokenizer *t);
+extern int32 MaasTokenId(const MaasTokenizer *t, const char *token, int len);
+extern void MaasDescribeTokenizer(const MaasTokenizer *t, MaasJson *json);
+extern const MaasColumn *MaasTextColumn(const MaasPreprocess *prep, int *n_text);
+extern void MaasPadTokens(const int32 *ids, int n, int maxlen, int32 *out);
 
 /* keys.c: the keys of pairs models */
 extern int	MaasKeyCompare(const MaasKeys *keys, int32 i, const MaasKey *key);
@@ -683,6 +800,9 @@ extern void MaasClusteringMetrics(const MaasMatrix *m, int n_features,
 								  double *primary);
 extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
 							int n_features, MaasJson *json, double *primary);
+extern void MaasScoreTokens(const MaasModel *model, const MaasMatrix *m,
+							const MaasTokenRows *tokens, MaasJson *json,
+							double *primary);
 extern void MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features,
 							 const double *y, const double *out, int64 n, MaasJson *json,
 							 double *primary);

@@ -335,6 +335,34 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 	pfree(out);
 }
 
+/* The same with each row's document (token input) */
+void
+MaasScoreTokens(const MaasModel *model, const MaasMatrix *m, const MaasTokenRows *tokens,
+				MaasJson *json, double *primary)
+{
+	int64		n = m->n_rows;
+	int			p = model->n_features;
+	int			k = model->n_outputs;
+	double	   *x = palloc(sizeof(double) * Max(p, 1));
+	MaasInput	in = {.kind = MAAS_INPUT_TOKENS,.x = x};
+	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1) * k);
+
+	Assert(tokens->n_rows == n);
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xfff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < p; j++)
+			x[j] = MaasMatrixColumn(m, j)[i];
+		in.tokens = tokens->ids + tokens->start[i];
+		in.n_tokens = (int) (tokens->start[i + 1] - tokens->start[i]);
+		model->algorithm->predict(model, &in, out + i * k);
+	}
+	MaasScoreOutputs(model, m, p, MaasMatrixColumn(m, p), out, n, json, primary);
+	pfree(x);
+	pfree(out);
+}
+
 /* The same over single-precision rows: each row back in double, predicted */
 void
 MaasScoreFloatRows(const MaasModel *model, const MaasFloatRows *f,

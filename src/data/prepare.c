@@ -100,7 +100,9 @@ MaasLoadFinishColumns(LoadState *st, int max_categories)
 	{
 		SourceColumn *col = &st->columns[c];
 
-		if (col->kind == MAAS_COL_CATEGORICAL)
+		if (col->kind == MAAS_COL_TEXT)
+			MaasLoadFinishText(st, col);
+		else if (col->kind == MAAS_COL_CATEGORICAL)
 		{
 			MaasLabels   *m = &col->labels;
 			int		   *order = palloc(sizeof(int) * Max(m->n, 1));
@@ -200,6 +202,7 @@ MaasLoadBuildPreprocess(LoadState *st)
 			col->width = st->time_cyclical ? MAAS_TIME_CYCLICAL_WIDTH : MAAS_TIME_WIDTH;
 		else
 			col->width = src->width;
+		col->tokenizer = src->tokenizer;
 		offset += col->width;
 	}
 	prep->n_features = offset;

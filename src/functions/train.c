@@ -130,6 +130,7 @@ maas_train(PG_FUNCTION_ARGS)
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
 	data.prep = &ds->prep;
+	data.tokens = &ds->train_tokens;
 	model = NewModel(algorithm, ds);
 	progress.what = algorithm->name;
 	MaasProgressRows(&progress, ds->rows_read);
@@ -146,6 +147,10 @@ maas_train(PG_FUNCTION_ARGS)
 					   &metrics, &primary);
 	else if (ds->test.n_rows == 0 && ds->single)
 		MaasScoreFloatRows(model, &ds->train_rows, &metrics, &primary);
+	else if (algorithm->input == MAAS_INPUT_TOKENS)
+		MaasScoreTokens(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
+						ds->test.n_rows > 0 ? &ds->test_tokens : &ds->train_tokens,
+						&metrics, &primary);
 	else
 		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
 						model->n_features, &metrics, &primary);
@@ -235,6 +240,8 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	MaasJsonBeginObject(&json);
 	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
 		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
+	else if (ref.model->algorithm->input == MAAS_INPUT_TOKENS)
+		MaasScoreTokens(ref.model, &ds->test, &ds->test_tokens, &json, &primary);
 	else
 		MaasEvaluateMatrix(ref.model, &ds->test, &json, &primary);
 	{

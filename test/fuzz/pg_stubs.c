@@ -1676,6 +1676,39 @@ FillValue(FJNode *node, JsonbValue *val)
 	}
 }
 
+/* An object's member by key (the last of duplicates: the parser kept it) */
+JsonbValue *
+findJsonbValueFromContainer(JsonbContainer *container, uint32 flags, JsonbValue *key)
+{
+	FJNode	   *node = NodeOf(container);
+
+	if ((flags & JB_FOBJECT) && node->type == jbvObject && key->type == jbvString)
+		for (int i = 0; i < node->n; i++)
+			if (node->keys[i]->len == key->val.string.len &&
+				memcmp(node->keys[i]->str, key->val.string.val, key->val.string.len) == 0)
+			{
+				JsonbValue *v = palloc(sizeof(JsonbValue));
+
+				FillValue(node->items[i], v);
+				return v;
+			}
+	return NULL;
+}
+
+/* Element i of an array, NULL past its end */
+JsonbValue *
+getIthJsonbValueFromContainer(JsonbContainer *container, uint32 i)
+{
+	FJNode	   *node = NodeOf(container);
+	JsonbValue *v;
+
+	if (node->type != jbvArray || i >= (uint32) node->n)
+		return NULL;
+	v = palloc(sizeof(JsonbValue));
+	FillValue(node->items[i], v);
+	return v;
+}
+
 JsonbIteratorToken
 JsonbIteratorNext(JsonbIterator **iterator, JsonbValue *val, bool skipNested)
 {

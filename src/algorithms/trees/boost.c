@@ -678,6 +678,23 @@ BoostFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	return e;
 }
 
+/* maas_import of gradient_boosting's formats */
+void
+TreeImport(const char *format, const char *data, int64 len, MaasImported *out)
+{
+	TreeEnsemble *e;
+
+	if (strcmp(format, "xgboost") == 0)
+		e = TreeImportXgboost(data, len, out);
+	else
+		e = TreeImportLightgbm(data, len, out);
+	if (e->n_trees < 1)
+		TreeImportFail(format, "The model has no trees.");
+	e->rounds = e->rounds_trained = e->n_trees / e->n_groups;
+	TreeEnsembleFinish(e);
+	out->state = e;
+}
+
 const MaasAlgorithm maas_gradient_boosting = {
 	.name = "gradient_boosting",
 	.id = 5,
@@ -685,4 +702,6 @@ const MaasAlgorithm maas_gradient_boosting = {
 	.options_size = sizeof(BoostOptions),
 	.fit = BoostFit,
 	TREE_ALGORITHM_SHARED,
+	.imports = "xgboost,lightgbm",
+	.import = TreeImport,
 };

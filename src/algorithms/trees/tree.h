@@ -468,6 +468,39 @@ extern void TreeDescribe(const MaasModel *model, MaasJson *json);
 extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
+/* to_sql.c */
+extern void TreeToSql(const MaasModel *model, char *const *feature, StringInfo out);
+
+/* ---- models of other libraries (import.c, import_xgboost.c, import_lightgbm.c) ---- */
+
+/*
+ * A tree as a file gives it: nodes by index, node 0 the root, a leaf has
+ * left -1; x <= threshold goes left, NaN to the default side
+ */
+typedef struct TreeImportTree
+{
+	int32		n;
+	int32	   *left;
+	int32	   *right;
+	int32	   *feature;
+	double	   *threshold;
+	bool	   *default_left;
+	double	   *value;			/* leaves */
+	double	   *cover;
+	double	   *gain;
+} TreeImportTree;
+
+extern void TreeImportFail(const char *format, const char *detail,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
+extern void TreeImportUnsupported(const char *format, const char *what, const char *hint) pg_attribute_noreturn();
+extern void TreeImportInit(TreeImportTree *t, int32 n);
+extern void TreeImportFree(TreeImportTree *t);
+extern void TreeImportAppend(TreeEnsemble *e, const TreeImportTree *t, int n_features,
+							 const char *format, int tree_no);
+extern void TreeImportAppendZero(TreeEnsemble *e);
+extern void TreeImport(const char *format, const char *data, int64 len, MaasImported *out);
+extern TreeEnsemble *TreeImportXgboost(const char *data, int64 len, MaasImported *out);
+extern TreeEnsemble *TreeImportLightgbm(const char *data, int64 len, MaasImported *out);
+
 /* What the MaasAlgorithm of every tree algorithm shares: tasks, input, methods */
 #define TREE_ALGORITHM_SHARED \
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY, \
@@ -480,7 +513,8 @@ extern void TreeImportance(const MaasModel *model, double *gain, double *splits)
 	.deserialize = TreeDeserialize, \
 	.describe = TreeDescribe, \
 	.explain = TreeExplain, \
-	.importance = TreeImportance
+	.importance = TreeImportance, \
+	.to_sql = TreeToSql
 
 /* Threads for this much work (rows x features x trees): small fits stay inline */
 static inline int

@@ -1,0 +1,109 @@
+/*
+ * to_sql.c
+ *	  maas_to_sql of the tree models: each tree a nested CASE over the
+ *	  features (x <= threshold goes left; a NULL feature, maas's missing
+ *	  value, goes the learned way), a forest their mean, boosting their sum
+ *	  per class from the base score, with the class of the largest margin
+ *	  for classifiers.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "tree.h"
+
+/* The leaf's output: a value, or for a classifier's leaf its class */
+static void
+Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNode *nd)
+{
+	const double *v = e->values + nd->left;
+
+	if (e->n_values > 1)
+		MaasSqlClass(out, model, MaasArgmax(v, e->n_values));
+	else
+		MaasSqlNumber(out, v[0]);
+}
+
+static void
+Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
+	 char *const *feature)
+{
+	const TreeNode *nd = &e->nodes[i];
+
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+	if (nd->feature < 0)
+	{
+		Leaf(out, model, e, nd);
+		return;
+	}
+	appendStringInfo(out, "CASE WHEN %s <= ", feature[nd->feature]);
+	MaasSqlNumber(out, nd->threshold);
+	if (nd->missing == nd->left)
+		appendStringInfo(out, " OR %s IS NULL", feature[nd->feature]);
+	appendStringInfoString(out, " THEN ");
+	Node(out, model, e, nd->left, feature);
+	appendStringInfoString(out, " ELSE ");
+	Node(out, model, e, nd->right, feature);
+	appendStringInfoString(out, " END");
+}
+
+/* base + the trees of group k, in the order maas adds them */
+static char *
+Margin(const MaasModel *model, const TreeEnsemble *e, int k, char *const *feature)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '(');
+	MaasSqlNumber(&s, e->base[k]);
+	for (int t = k; t < e->n_trees; t += e->n_groups)
+	{
+		appendStringInfoString(&s, " + ");
+		Node(&s, model, e, e->root[t], feature);
+	}
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+void
+TreeToSql(const MaasModel *model, char *const *feature, StringInfo out)
+{
+	const TreeEnsemble *e = model->state;
+
+	if (e->kind == TREE_KIND_SINGLE)
+		Node(out, model, e, e->root[0], feature);
+	else if (e->kind == TREE_KIND_FOREST)
+	{
+		if (MaasTaskIsClassification(model->task))
+			MaasSqlUnsupported(model, "classifying");
+		appendStringInfoString(out, "((");
+		for (int t = 0; t < e->n_trees; t++)
+		{
+			if (t > 0)
+				appendStringInfoString(out, " + ");
+			Node(out, model, e, e->root[t], feature);
+		}
+		appendStringInfo(out, ") / %d)", e->n_trees);
+	}
+	else if (model->task == MAAS_TASK_MULTICLASS)
+	{
+		char	  **margin = palloc(sizeof(char *) * e->n_groups);
+
+		for (int k = 0; k < e->n_groups; k++)
+			margin[k] = Margin(model, e, k, feature);
+		MaasSqlArgmax(out, model, margin, e->n_groups);
+	}
+	else if (model->task == MAAS_TASK_BINARY)
+	{
+		appendStringInfo(out, "CASE WHEN %s > 0 THEN ", Margin(model, e, 0, feature));
+		MaasSqlClass(out, model, 1);
+		appendStringInfoString(out, " ELSE ");
+		MaasSqlClass(out, model, 0);
+		appendStringInfoString(out, " END");
+	}
+	else
+		appendStringInfoString(out, Margin(model, e, 0, feature));
+}
