@@ -56,7 +56,7 @@ FROM (VALUES
 	(24, 'text target, task regression', true, $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"task": "regression"}')$$),
 	(25, 'array target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, ARRAY[progression] AS y FROM diabetes', 'y')$$),
 	(26, 'date target', false, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, DATE ''2000-01-01'' + bmi::int AS y FROM diabetes', 'y')$$),
-	(27, 'date feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, DATE ''2000-01-01'' AS d, progression FROM diabetes', 'progression')$$),
+	(27, 'time-of-day feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, TIME ''12:00'' AS d, progression FROM diabetes', 'progression')$$),
 	(28, 'uuid feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, md5(s1::text)::uuid AS u, progression FROM diabetes', 'progression')$$),
 	(29, 'uuid feature named in features', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, md5(s1::text)::uuid AS u, progression FROM diabetes', 'progression', '{"features": ["age", "u"]}')$$),
 	(30, 'NaN feature', true, $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, CASE WHEN age > 50 THEN ''NaN''::float8 ELSE bmi END AS x, progression FROM diabetes', 'progression')$$),
@@ -664,6 +664,7 @@ SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM error
 DROP TABLE errors_import_start, errors_xgb;
 -- evaluation: curves of a regressor, of a multiclass model without its
 -- positive class or with an unknown one, bad bins, empty sources
+CREATE TABLE errors_eval_start AS SELECT pg_postmaster_start_time() AS started;
 SELECT name, version, task FROM maas_train('errors_bin', 'logistic_regression', 'breast_cancer', 'malignant');
 SELECT label, maas_test.errh(q) AS result
 FROM (VALUES
@@ -681,3 +682,54 @@ FROM (VALUES
 	(12, 'source that writes', $$SELECT * FROM maas_roc_curve('errors_bin', 'DELETE FROM breast_cancer RETURNING *')$$)
 ) AS t(n, label, q)
 ORDER BY n;
+
+-- uncertainty: coverage outside (0, 1), intervals of a classifier or of a
+-- model without residuals, calibration of a regressor or without held-out
+-- rows, bad option values; nothing stored
+SELECT name, version FROM maas_train('errors_int', 'linear_regression', 'diabetes', 'progression', '{"intervals": true}');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'coverage 0', $$SELECT maas_predict_interval('errors_int', d, 0) FROM diabetes d LIMIT 1$$),
+	(2, 'coverage 1', $$SELECT maas_predict_interval('errors_int', d, 1) FROM diabetes d LIMIT 1$$),
+	(3, 'coverage 90 (percent)', $$SELECT maas_predict_interval('errors_int', d, 90) FROM diabetes d LIMIT 1$$),
+	(4, 'coverage NaN', $$SELECT maas_predict_interval('errors_int', d, 'NaN') FROM diabetes d LIMIT 1$$),
+	(5, 'coverage NULL: NULL', $$SELECT maas_predict_interval('errors_int', d, NULL) IS NULL FROM diabetes d LIMIT 1$$),
+	(6, 'interval of a classifier', $$SELECT maas_predict_interval('errors_log', i, 0.9) FROM iris i LIMIT 1$$),
+	(7, 'model without intervals', $$SELECT maas_predict_interval('errors_lin', d, 0.9) FROM diabetes d LIMIT 1$$),
+	(8, 'wrong feature count', $$SELECT maas_predict_interval('errors_int', ARRAY[1.0, 2.0], 0.9)$$),
+	(9, 'unknown model', $$SELECT maas_predict_interval('errors_nope', ARRAY[1.0], 0.9)$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'calibration of a regressor', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"calibration": "sigmoid"}')$$),
+	(2, 'calibration without held-out rows', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"calibration": "sigmoid", "test_size": 0}')$$),
+	(3, 'unknown calibration', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"calibration": "platt"}')$$),
+	(4, 'intervals of a classifier', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"intervals": true}')$$),
+	(5, 'intervals without held-out rows', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"intervals": true, "test_size": 0}')$$),
+	(6, 'intervals as text', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"intervals": "yes"}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- dates and times: infinite values, a date or interval target, a column of
+-- another type at prediction, an unknown encoding
+SELECT name, version FROM maas_train('errors_time', 'linear_regression', 'SELECT progression, DATE ''2020-01-01'' + (age * 1000)::int AS day, make_interval(secs => bmi * 1000) AS span FROM diabetes', 'progression');
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'infinite date', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT progression, CASE WHEN age > 0.05 THEN ''infinity''::date ELSE DATE ''2020-01-01'' END AS day FROM diabetes', 'progression')$$),
+	(2, 'infinite timestamptz', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT progression, ''-infinity''::timestamptz AS at FROM diabetes', 'progression')$$),
+	(3, 'date target', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, DATE ''2020-01-01'' + (bmi * 100)::int AS day FROM diabetes', 'day')$$),
+	(4, 'interval target', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT age, make_interval(days => (bmi * 100)::int) AS span FROM diabetes', 'span')$$),
+	(5, 'unknown time_encoding', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"time_encoding": "weekly"}')$$),
+	(6, 'only NULL dates', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT progression, NULL::date AS day FROM diabetes', 'progression')$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'text for a date column', $$SELECT maas_predict('errors_time', x) FROM (SELECT '2020-01-01'::text AS day, interval '1 day' AS span) x$$),
+	(2, 'a number for an interval column', $$SELECT maas_predict('errors_time', x) FROM (SELECT DATE '2020-01-01' AS day, 86400 AS span) x$$),
+	(3, 'infinite timestamp at prediction', $$SELECT maas_predict('errors_time', x) FROM (SELECT 'infinity'::timestamp AS day, interval '1 day' AS span) x$$),
+	(4, 'a timestamptz for a date column: fine', $$SELECT maas_predict('errors_time', x) IS NOT NULL FROM (SELECT now() AS day, interval '1 day' AS span) x$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_eval_start;
+DROP TABLE errors_eval_start;

@@ -102,7 +102,7 @@ FROM format_m m, LATERAL (VALUES
 	(6, 'truncated by one byte', substring(m.b FROM 1 FOR length(m.b) - 1)),
 	(7, 'one byte appended', m.b || '\x00'::bytea),
 	(8, 'wrong magic', set_byte(m.b, 0, 88)),
-	(9, 'format version 2', set_byte(m.b, 4, 2)),
+	(9, 'format version 3', set_byte(m.b, 4, 3)),
 	(10, 'format version 0', set_byte(m.b, 4, 0)),
 	(11, 'flags set', set_byte(m.b, 6, 1)),
 	(12, 'unknown algorithm id 99', set_byte(m.b, 8, 99)),

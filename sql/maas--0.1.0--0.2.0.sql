@@ -555,3 +555,18 @@ CREATE VIEW maas.progress AS SELECT * FROM @extschema@.maas_progress();
 COMMENT ON VIEW maas.progress IS
 'maas: training runs in progress on this server, one row per backend, like pg_stat_progress_*; watch a long maas_train from another session (needs maas in shared_preload_libraries, else empty)';
 GRANT SELECT ON maas.progress TO PUBLIC;
+
+CREATE FUNCTION maas_predict_interval(name text, "row" record, coverage float8,
+									  OUT prediction float8, OUT lower float8, OUT upper float8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'maas_predict_interval_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_predict_interval(text, record, float8) IS
+'a regressor''s prediction for a row with a split-conformal interval from its held-out residuals: on fresh rows like the training ones the true value lies in [lower, upper] with probability at least coverage (0 < coverage < 1)';
+CREATE FUNCTION maas_predict_interval(name text, features float8[], coverage float8,
+									  OUT prediction float8, OUT lower float8, OUT upper float8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'maas_predict_interval_array'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_predict_interval(text, float8[], float8) IS
+'a regressor''s prediction for encoded features with a split-conformal interval from its held-out residuals (coverage strictly between 0 and 1)';

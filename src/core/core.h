@@ -59,8 +59,14 @@ typedef enum MaasColumnKind
 	MAAS_COL_BOOLEAN = 2,		/* one feature, 0 or 1 */
 	MAAS_COL_CATEGORICAL = 3,	/* one feature per category (one-hot) */
 	MAAS_COL_ARRAY = 4,			/* float8[] or vector: one feature per element */
-	MAAS_COL_TEXT = 5			/* a document: token ids (MaasTokenizer), no features */
+	MAAS_COL_TEXT = 5,			/* a document: token ids (MaasTokenizer), no features */
+	MAAS_COL_TIMESTAMP = 6,		/* date, timestamp, timestamptz: epoch and calendar parts */
+	MAAS_COL_INTERVAL = 7		/* interval: one feature, its seconds */
 } MaasColumnKind;
+
+/* the encoded features of a timestamp column (calendar.c) */
+#define MAAS_TIME_WIDTH				5	/* epoch, year, month, day of week, hour */
+#define MAAS_TIME_CYCLICAL_WIDTH	8	/* epoch, year, sine and cosine of the rest */
 
 /*
  * A tokenizer: how a document column becomes token ids, with its settings
@@ -126,6 +132,7 @@ typedef struct MaasTarget
 struct MaasAlgorithm;
 struct MaasReader;
 struct MaasJson;
+struct MaasPostprocess;
 
 /* A deserialized, ready-to-predict model */
 typedef struct MaasModel
@@ -137,6 +144,8 @@ typedef struct MaasModel
 	MaasPreprocess prep;
 	MaasTarget	target;
 	void	   *state;			/* algorithm's fitted parameters */
+	/* learned from the held-out rows (postprocess.c); NULL: nothing */
+	struct MaasPostprocess *post;
 } MaasModel;
 
 /*
@@ -395,6 +404,9 @@ typedef struct MaasTrainOptions
 	int			maxlen;
 	int			stem;			/* index in MAAS_STEM_CHOICES, -1 none */
 	MaasInts	ngram_range;
+	int			calibration;	/* MaasCalibration */
+	bool		intervals;		/* regressors: keep held-out residuals */
+	int			time_encoding;	/* -1 or 0: calendar parts; 1: cyclical */
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */
@@ -543,6 +555,52 @@ typedef struct MaasAlgorithm
 	const char *exports;
 	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 } MaasAlgorithm;
+
+/*
+ * Post-processing (postprocess.c): what a model learns from its held-out
+ * rows after the fit, kept in the model bytes after the algorithm section
+ */
+typedef enum MaasCalibration
+{
+	MAAS_CALIBRATION_NONE = -1,	/* an unset choice */
+	MAAS_CALIBRATION_SIGMOID = 0,	/* "sigmoid,isotonic" */
+	MAAS_CALIBRATION_ISOTONIC = 1
+} MaasCalibration;
+
+/* One class's probability -> a calibrated one */
+typedef struct MaasCalibrator
+{
+	double		a;				/* sigmoid: 1 / (1 + exp(a p + b)) */
+	double		b;
+	int			n_points;		/* isotonic: interpolated through (x, y) */
+	double	   *x;
+	double	   *y;
+} MaasCalibrator;
+
+typedef struct MaasPostprocess
+{
+	/* regression: the held-out rows' absolute residuals, sorted */
+	int64		n_residual_rows;
+	int			n_residuals;	/* order statistics kept; 0: no intervals */
+	double	   *residuals;
+	/* classification */
+	int			calibration;	/* MaasCalibration */
+	int			n_calibrators;	/* 1 for binary (the positive class), else k */
+	MaasCalibrator *calibrators;
+	/* the algorithm, and the copy whose predict calibrates */
+	const MaasAlgorithm *base;
+	MaasAlgorithm wrapped;
+} MaasPostprocess;
+
+#define MAAS_MAX_RESIDUALS	1024	/* order statistics kept */
+
+/* postfit.c */
+extern void MaasPostprocessFit(MaasModel *model, const MaasMatrix *m, int calibration,
+							   bool intervals, struct MaasJson *metrics);
+/* postprocess.c (its bytes: format.c) */
+extern void MaasPostprocessInstall(MaasModel *model, MaasPostprocess *post);
+extern double MaasConformalHalfWidth(const MaasPostprocess *post, double coverage);
+extern void MaasDescribePostprocess(const MaasPostprocess *post, struct MaasJson *json);
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
 typedef struct MaasReader
@@ -750,6 +808,10 @@ extern void MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_
 							 double *primary);
 extern double *MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int n_features);
 
+/* calendar.c */
+extern void MaasTimeFeatures(double epoch, bool cyclical, double *out);
+extern const char *MaasTimeFeatureName(int width, int k);
+
 /* evaluation.c: confusion matrix, curves, residual quantiles */
 typedef struct MaasCurvePoint
 {
@@ -758,6 +820,7 @@ typedef struct MaasCurvePoint
 	int64		fp;				/* of them negative */
 } MaasCurvePoint;
 
+extern int	MaasCompareDoubles(const void *a, const void *b);
 extern double MaasSortedQuantile(const double *sorted, int64 n, double q);
 extern void MaasResidualQuantiles(const double *y, const double *pred, int64 n,
 								  MaasJson *json);

@@ -22,6 +22,10 @@ ColumnKindName(MaasColumnKind kind)
 			return "array";
 		case MAAS_COL_TEXT:
 			return "text";
+		case MAAS_COL_TIMESTAMP:
+			return "timestamp";
+		case MAAS_COL_INTERVAL:
+			return "interval";
 	}
 	return "unknown";
 }
@@ -43,6 +47,8 @@ MaasFeatureName(const MaasPreprocess *prep, int feature)
 				return psprintf("%s=%s", col->name, col->categories[k]);
 			case MAAS_COL_ARRAY:
 				return psprintf("%s[%d]", col->name, k + 1);
+			case MAAS_COL_TIMESTAMP:
+				return psprintf("%s.%s", col->name, MaasTimeFeatureName(col->width, k));
 			default:
 				return pstrdup(col->name);
 		}
@@ -81,8 +87,14 @@ ColumnsJson(const MaasPreprocess *prep, MaasJson *json)
 			MaasJsonEndObject(json);
 			continue;
 		}
+		if (col->kind == MAAS_COL_TIMESTAMP)
+		{
+			MaasJsonKey(json, "encoding");
+			MaasJsonString(json, col->width == MAAS_TIME_CYCLICAL_WIDTH ? "cyclical" : "parts");
+		}
 		MaasJsonKey(json, "impute");
-		if (col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN)
+		if (col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN ||
+			col->kind == MAAS_COL_INTERVAL)
 			MaasJsonNumber(json, col->impute[0]);
 		else if (col->kind == MAAS_COL_CATEGORICAL)
 		{
@@ -142,7 +154,7 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 	MaasJsonKey(&json, "task");
 	MaasJsonString(&json, MaasTaskName(model->task));
 	MaasJsonKey(&json, "format_version");
-	MaasJsonInt(&json, 1);
+	MaasJsonInt(&json, model->post != NULL ? 2 : 1);	/* as format.c writes it */
 	if (size_bytes > 0)
 	{
 		MaasJsonKey(&json, "size_bytes");
@@ -168,6 +180,8 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 	MaasJsonBeginObject(&json);
 	model->algorithm->describe(model, &json);
 	MaasJsonEndObject(&json);
+	if (model->post != NULL)
+		MaasDescribePostprocess(model->post, &json);
 	MaasJsonEndObject(&json);
 	return MaasJsonFinish(&json);
 }

@@ -19,8 +19,9 @@
 /* Quantiles of residuals maas_evaluate reports for a regressor */
 static const double residual_quantiles[] = {0, 0.05, 0.25, 0.5, 0.75, 0.95, 1};
 
-static int
-CompareDoubles(const void *a, const void *b)
+/* qsort's comparison of doubles, ascending */
+int
+MaasCompareDoubles(const void *a, const void *b)
 {
 	double		x = *(const double *) a;
 	double		y = *(const double *) b;
@@ -48,7 +49,7 @@ MaasResidualQuantiles(const double *y, const double *pred, int64 n, MaasJson *js
 
 	for (int64 i = 0; i < n; i++)
 		r[i] = y[i] - pred[i];
-	qsort(r, n, sizeof(double), CompareDoubles);
+	qsort(r, n, sizeof(double), MaasCompareDoubles);
 	MaasJsonKey(json, "residual_quantiles");
 	MaasJsonBeginObject(json);
 	for (int k = 0; k < lengthof(residual_quantiles); k++)

@@ -8,7 +8,13 @@
  *	  algorithm id u16, task u16, feature count u32, output count u32,
  *	  payload length u32, CRC-32C of the payload u32, reserved u32 (0)
  *	payload: preprocessing spec, target spec, algorithm section
- *	  (u32 length + the algorithm's bytes)
+ *	  (u32 length + the algorithm's bytes), and from version 2 the
+ *	  post-processing section (u32 length + postprocess.c's bytes)
+ *
+ * A model is written in the oldest version that holds it: version 1
+ * unless it has post-processing (conformal residuals, a calibration), so
+ * the bytes of every other model are those 0.1.0 wrote and reads.  The
+ * reader takes both versions.
  *
  * Model bytes are untrusted: they may come from any bytea.  Every count and
  * length is checked against the bytes that remain before anything is
@@ -25,7 +31,7 @@
 #include "core/core.h"
 
 #define MAAS_MODEL_MAGIC		0x5341414D	/* "MAAS" */
-#define MAAS_FORMAT_VERSION		1
+#define MAAS_FORMAT_VERSION		2	/* the newest this build reads and writes */
 #define MAAS_HEADER_SIZE		32
 
 StaticAssertDecl(MAAS_MODEL_CRC_OFFSET + 8 == MAAS_HEADER_SIZE,
@@ -441,7 +447,7 @@ ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_m
 
 		col->name = MaasReadString(r);
 		kind = MaasReadU8(r);
-		if (kind < MAAS_COL_NUMERIC || kind > MAAS_COL_TEXT)
+		if (kind < MAAS_COL_NUMERIC || kind > MAAS_COL_INTERVAL)
 			MaasReaderFail(r, "unknown column kind %u", kind);
 		col->kind = (MaasColumnKind) kind;
 		col->width = MaasReadCount(r, n_features - offset, 8, "column width");
@@ -457,9 +463,12 @@ ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_m
 		}
 		if (col->width < 1)
 			MaasReaderFail(r, "column \"%s\" has no features", col->name);
-		if ((col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN) &&
-			col->width != 1)
+		if ((col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN ||
+			 col->kind == MAAS_COL_INTERVAL) && col->width != 1)
 			MaasReaderFail(r, "column \"%s\" has width %d, not 1", col->name, col->width);
+		if (col->kind == MAAS_COL_TIMESTAMP && col->width != MAAS_TIME_WIDTH &&
+			col->width != MAAS_TIME_CYCLICAL_WIDTH)
+			MaasReaderFail(r, "timestamp column \"%s\" has width %d", col->name, col->width);
 		if (col->kind == MAAS_COL_CATEGORICAL)
 		{
 			col->n_categories = MaasReadCount(r, MAAS_MAX_CATEGORIES, 4, "category");
@@ -533,6 +542,143 @@ ReadTarget(MaasReader *r, MaasTarget *target, MaasTask task, int n_outputs)
 	MaasReadDoubles(r, target->values, target->n_classes, false);
 }
 
+/* entry kinds of the post-processing section; stored */
+#define POST_CONFORMAL		1
+#define POST_SIGMOID		2
+#define POST_ISOTONIC		3
+#define MAX_ISOTONIC_POINTS	10000000
+
+/* ---- the post-processing section (postprocess.c) ---- */
+
+static void
+WritePostprocess(StringInfo buf, const MaasPostprocess *post)
+{
+	StringInfoData entry;
+
+	MaasWriteU16(buf, (uint16) ((post->n_residuals > 0) + (post->calibration != MAAS_CALIBRATION_NONE)));
+	initStringInfo(&entry);
+	if (post->n_residuals > 0)
+	{
+		MaasWriteU8(buf, POST_CONFORMAL);
+		MaasWriteDouble(&entry, (double) post->n_residual_rows);
+		MaasWriteU32(&entry, (uint32) post->n_residuals);
+		MaasWriteDoubles(&entry, post->residuals, post->n_residuals);
+		MaasWriteU32(buf, (uint32) entry.len);
+		appendBinaryStringInfo(buf, entry.data, entry.len);
+	}
+	if (post->calibration != MAAS_CALIBRATION_NONE)
+	{
+		resetStringInfo(&entry);
+		MaasWriteU8(buf, post->calibration == MAAS_CALIBRATION_SIGMOID ? POST_SIGMOID : POST_ISOTONIC);
+		MaasWriteU32(&entry, (uint32) post->n_calibrators);
+		for (int c = 0; c < post->n_calibrators; c++)
+		{
+			const MaasCalibrator *cal = &post->calibrators[c];
+
+			if (post->calibration == MAAS_CALIBRATION_SIGMOID)
+			{
+				MaasWriteDouble(&entry, cal->a);
+				MaasWriteDouble(&entry, cal->b);
+				continue;
+			}
+			MaasWriteU32(&entry, (uint32) cal->n_points);
+			MaasWriteDoubles(&entry, cal->x, cal->n_points);
+			MaasWriteDoubles(&entry, cal->y, cal->n_points);
+		}
+		MaasWriteU32(buf, (uint32) entry.len);
+		appendBinaryStringInfo(buf, entry.data, entry.len);
+	}
+	pfree(entry.data);
+}
+
+static void
+ReadConformal(MaasReader *r, MaasPostprocess *post, const MaasModel *model)
+{
+	double		rows = MaasReadFinite(r);
+
+	if (model->task != MAAS_TASK_REGRESSION)
+		MaasReaderFail(r, "intervals for a %s model", MaasTaskName(model->task));
+	post->n_residuals = MaasReadCount(r, MAAS_MAX_RESIDUALS, 8, "residual");
+	if (post->n_residuals < 1 || rows < post->n_residuals || rows > 1e15 || rows != floor(rows))
+		MaasReaderFail(r, "%d residuals of %g rows", post->n_residuals, rows);
+	post->n_residual_rows = (int64) rows;
+	post->residuals = palloc(sizeof(double) * post->n_residuals);
+	MaasReadDoubles(r, post->residuals, post->n_residuals, true);
+	for (int j = 0; j < post->n_residuals; j++)
+		if (post->residuals[j] < 0 || (j > 0 && post->residuals[j] < post->residuals[j - 1]))
+			MaasReaderFail(r, "residuals are not sorted non-negative numbers");
+}
+
+static void
+ReadCalibration(MaasReader *r, MaasPostprocess *post, const MaasModel *model, uint8 kind)
+{
+	int			want = model->n_outputs == 2 ? 1 : model->n_outputs;
+
+	if (!MaasTaskIsClassification(model->task))
+		MaasReaderFail(r, "a calibration for a %s model", MaasTaskName(model->task));
+	post->calibration = kind == POST_SIGMOID ? MAAS_CALIBRATION_SIGMOID : MAAS_CALIBRATION_ISOTONIC;
+	post->n_calibrators = MaasReadCount(r, MAAS_MAX_CLASSES, 4, "calibrator");
+	if (post->n_calibrators != want)
+		MaasReaderFail(r, "%d calibrators for %d classes", post->n_calibrators, model->n_outputs);
+	post->calibrators = palloc0(sizeof(MaasCalibrator) * want);
+	for (int c = 0; c < want; c++)
+	{
+		MaasCalibrator *cal = &post->calibrators[c];
+
+		if (kind == POST_SIGMOID)
+		{
+			cal->a = MaasReadFinite(r);
+			cal->b = MaasReadFinite(r);
+			continue;
+		}
+		cal->n_points = MaasReadCount(r, MAX_ISOTONIC_POINTS, 16, "isotonic point");
+		if (cal->n_points < 1)
+			MaasReaderFail(r, "an isotonic map without points");
+		cal->x = palloc(sizeof(double) * cal->n_points);
+		cal->y = palloc(sizeof(double) * cal->n_points);
+		MaasReadDoubles(r, cal->x, cal->n_points, true);
+		MaasReadDoubles(r, cal->y, cal->n_points, true);
+		for (int i = 0; i < cal->n_points; i++)
+			if (cal->y[i] < 0 || cal->y[i] > 1 ||
+				(i > 0 && (cal->x[i] <= cal->x[i - 1] || cal->y[i] < cal->y[i - 1])))
+				MaasReaderFail(r, "the isotonic map is not increasing within [0, 1]");
+	}
+}
+
+/* The section's entries; installs them on model (its algorithm already read) */
+static void
+ReadPostprocess(MaasReader *r, MaasModel *model)
+{
+	MaasPostprocess *post = palloc0(sizeof(MaasPostprocess));
+	int			n = MaasReadU16(r);
+
+	post->calibration = MAAS_CALIBRATION_NONE;
+	if (n > 2)
+		MaasReaderFail(r, "%d entries", n);
+	for (int e = 0; e < n; e++)
+	{
+		uint8		kind = MaasReadU8(r);
+		uint32		len = MaasReadU32(r);
+		MaasReader	entry;
+
+		if (len > r->len - r->pos)
+			MaasReaderFail(r, "entry of %u bytes, but %zu bytes remain", len, r->len - r->pos);
+		MaasReaderInit(&entry, r->data + r->pos, len, "post-processing entry");
+		if (kind == POST_CONFORMAL && post->n_residuals == 0)
+			ReadConformal(&entry, post, model);
+		else if ((kind == POST_SIGMOID || kind == POST_ISOTONIC) &&
+				 post->calibration == MAAS_CALIBRATION_NONE)
+			ReadCalibration(&entry, post, model, kind);
+		else
+			MaasReaderFail(r, "unknown or repeated entry kind %u", kind);
+		if (entry.pos != entry.len)
+			MaasReaderFail(&entry, "%zu unread bytes", entry.len - entry.pos);
+		r->pos += len;
+	}
+	if (n > 0)
+		MaasPostprocessInstall(model, post);
+}
+
 /*
  * A fit can produce numbers the reader refuses (an overflow in data near
  * the limits of float8): read the bytes back before anyone stores them, so
@@ -590,6 +736,13 @@ MaasModelSerialize(const MaasModel *model)
 	model->algorithm->serialize(model, &section);
 	MaasWriteU32(&payload, (uint32) section.len);
 	appendBinaryStringInfo(&payload, section.data, section.len);
+	if (model->post != NULL)
+	{
+		resetStringInfo(&section);
+		WritePostprocess(&section, model->post);
+		MaasWriteU32(&payload, (uint32) section.len);
+		appendBinaryStringInfo(&payload, section.data, section.len);
+	}
 	pfree(section.data);
 
 	if ((Size) payload.len + MAAS_HEADER_SIZE + VARHDRSZ > MaxAllocSize)
@@ -604,7 +757,7 @@ MaasModelSerialize(const MaasModel *model)
 
 	initStringInfo(&header);
 	MaasWriteU32(&header, MAAS_MODEL_MAGIC);
-	MaasWriteU16(&header, MAAS_FORMAT_VERSION);
+	MaasWriteU16(&header, model->post != NULL ? MAAS_FORMAT_VERSION : 1);
 	MaasWriteU16(&header, 0);
 	MaasWriteU16(&header, model->algorithm->id);
 	MaasWriteU16(&header, (uint16) model->task);
@@ -630,6 +783,7 @@ MaasModelSerialize(const MaasModel *model)
 typedef struct MaasHeader
 {
 	const MaasAlgorithm *algorithm;
+	uint16		version;
 	MaasTask	task;
 	int			n_features;
 	int			n_outputs;
@@ -654,9 +808,10 @@ ReadHeader(MaasReader *r, MaasHeader *h)
 	if (magic != MAAS_MODEL_MAGIC)
 		MaasReaderFail(r, "not a maas model (magic number %08x)", magic);
 	version = MaasReadU16(r);
-	if (version != MAAS_FORMAT_VERSION)
-		MaasReaderFail(r, "format version %u is not supported (this build reads version %d)",
+	if (version < 1 || version > MAAS_FORMAT_VERSION)
+		MaasReaderFail(r, "format version %u is not supported (this build reads versions 1 to %d)",
 					   version, MAAS_FORMAT_VERSION);
+	h->version = version;
 	flags = MaasReadU16(r);
 	if (flags != 0)
 		MaasReaderFail(r, "unknown flags %04x", flags);
@@ -725,12 +880,27 @@ MaasModelDeserialize(const bytea *bytes)
 
 	r.what = "algorithm";
 	section_len = MaasReadU32(&r);
-	if ((size_t) section_len != r.len - r.pos)
+	/* version 1: the algorithm's section is the rest */
+	if (h.version == 1 ? (size_t) section_len != r.len - r.pos :
+		(size_t) section_len > r.len - r.pos)
 		MaasReaderFail(&r, "section of %u bytes, but %zu bytes remain",
 					   section_len, r.len - r.pos);
 	MaasReaderInit(&section, r.data + r.pos, section_len, h.algorithm->name);
 	model->state = h.algorithm->deserialize(&section, model);
 	if (section.pos != section.len)
 		MaasReaderFail(&section, "%zu unread bytes", section.len - section.pos);
+	r.pos += section_len;
+	if (h.version >= 2)
+	{
+		r.what = "post-processing";
+		section_len = MaasReadU32(&r);
+		if ((size_t) section_len != r.len - r.pos)
+			MaasReaderFail(&r, "section of %u bytes, but %zu bytes remain",
+						   section_len, r.len - r.pos);
+		MaasReaderInit(&section, r.data + r.pos, section_len, "post-processing");
+		ReadPostprocess(&section, model);
+		if (section.pos != section.len)
+			MaasReaderFail(&section, "%zu unread bytes", section.len - section.pos);
+	}
 	return model;
 }

@@ -64,6 +64,15 @@ const MaasParamSpec maas_train_params[] = {
 	{"ngram_range", MAAS_PARAM_INTS, NULL, 1, MAAS_MAX_NGRAM, NULL,
 		"[min, max]: the word n-grams a document gives as tokens (default [1, 1])",
 	offsetof(MaasTrainOptions, ngram_range)},
+	{"calibration", MAAS_PARAM_CHOICE, NULL, 0, 0, "sigmoid,isotonic",
+		"classifiers: calibrate the probabilities on the held-out rows (as CalibratedClassifierCV on a prefit model)",
+	offsetof(MaasTrainOptions, calibration)},
+	{"intervals", MAAS_PARAM_BOOL, NULL, 0, 0, NULL,
+		"regressors: keep up to 1024 order statistics of the held-out residuals for maas_predict_interval",
+	offsetof(MaasTrainOptions, intervals)},
+	{"time_encoding", MAAS_PARAM_CHOICE, NULL, 0, 0, "parts,cyclical",
+		"date and timestamp columns: epoch, year, month, day of week and hour (parts), or month, day and hour as sine and cosine (cyclical)",
+	offsetof(MaasTrainOptions, time_encoding)},
 	{NULL}
 };
 

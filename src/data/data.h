@@ -21,13 +21,34 @@
  * index of the value in the vocabulary (-1 unseen, encoded as zeros); NaN
  * is missing and becomes the column's stored imputation (NaN again for
  * algorithms that take missing values).  Column-major: raw value k of row i
- * is raw[k * raw_ld + i], feature k is out[k * out_ld + i].  A numeric or
- * array column may encode in place (out == raw); a text one may not.
+ * is raw[k * raw_ld + i], feature k is out[k * out_ld + i].  A numeric,
+ * interval or array column may encode in place (out == raw); a text or
+ * timestamp one may not (its raw value is one: the category's index, or
+ * the epoch its calendar parts come from).
  */
 static inline void
 MaasEncodeColumn(const MaasColumn *col, const double *raw, int64 raw_ld,
 				 double *out, int64 out_ld, int64 n)
 {
+	if (col->kind == MAAS_COL_TIMESTAMP)
+	{
+		double		f[MAAS_TIME_CYCLICAL_WIDTH];
+
+		Assert(raw != out);
+		for (int64 i = 0; i < n; i++)
+		{
+			const double *v = col->impute;
+
+			if (!isnan(raw[i]))
+			{
+				MaasTimeFeatures(raw[i], col->width == MAAS_TIME_CYCLICAL_WIDTH, f);
+				v = f;
+			}
+			for (int k = 0; k < col->width; k++)
+				out[k * out_ld + i] = v[k];
+		}
+		return;
+	}
 	if (col->kind == MAAS_COL_CATEGORICAL)
 	{
 		Assert(raw != out);
@@ -58,6 +79,7 @@ MaasEncodeColumn(const MaasColumn *col, const double *raw, int64 raw_ld,
 /* encode.c: values -> raw values -> encoded features */
 extern MaasColumnKind MaasKindOfType(Oid typid, bool *is_array, bool *is_vector);
 extern double MaasDatumToDouble(Datum value, Oid typid);
+extern double MaasDatumToEpoch(Datum value, Oid typid, const char *column);
 extern char *MaasDatumToLabel(Datum value, Oid typid);
 extern int	MaasArrayToDoubles(Datum value, Oid typid, double *out, int width,
 							   const char *column);

@@ -404,6 +404,10 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 			case MAAS_COL_TEXT:
 				MaasLoadTextValue(st, col, d);
 				break;
+			case MAAS_COL_TIMESTAMP:
+			case MAAS_COL_INTERVAL:
+				out[0] = MaasDatumToEpoch(d, col->typid, col->name);
+				break;
 			case MAAS_COL_ARRAY:
 				MaasArrayToDoubles(d, col->typid, out, col->width, col->name);
 				if (st->missing != MAAS_MISSING_IMPUTE && st->missing != MAAS_MISSING_NATIVE)
@@ -509,7 +513,8 @@ ChooseTarget(LoadState *st, TupleDesc desc, const char *target,
 	st->target_attno = MaasRequireAttribute(desc, target, "target");
 	st->target_typid = getBaseType(TupleDescAttr(desc, st->target_attno)->atttypid);
 	st->target_kind = MaasKindOfType(st->target_typid, &is_array, &is_vector);
-	if (st->target_kind == 0)
+	if (st->target_kind == 0 || st->target_kind == MAAS_COL_TIMESTAMP ||
+		st->target_kind == MAAS_COL_INTERVAL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("target \"%s\" is of type %s; it must be a number, a boolean or text",
@@ -548,6 +553,7 @@ MaasLoadForTraining(const char *source, const char *target,
 	Assert(options->missing >= 0);	/* resolved by MaasResolveMissing */
 	st->missing = options->missing;
 	st->test_size = options->test_size;
+	st->time_cyclical = options->time_encoding == 1;
 	pg_prng_seed(&st->rng, (uint64) options->seed);
 
 	ChooseColumns(st, query, desc, options);

@@ -23,8 +23,10 @@
 #include "commands/extension.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "data/data.h"
 
@@ -102,6 +104,10 @@ MaasKindOfType(Oid typid, bool *is_array, bool *is_vector)
 	if (base == TEXTOID || base == VARCHAROID || base == BPCHAROID ||
 		base == NAMEOID || type_is_enum(base))
 		return MAAS_COL_CATEGORICAL;
+	if (base == DATEOID || base == TIMESTAMPOID || base == TIMESTAMPTZOID)
+		return MAAS_COL_TIMESTAMP;
+	if (base == INTERVALOID)
+		return MAAS_COL_INTERVAL;
 	elem = get_element_type(base);
 	if (OidIsValid(elem) && (IsNumberType(elem) || elem == BOOLOID))
 	{
@@ -140,6 +146,54 @@ MaasDatumToDouble(Datum value, Oid typid)
 			elog(ERROR, "type %u is not a number", typid);
 	}
 	return 0;					/* keep compiler quiet */
+}
+
+/*
+ * A date, timestamp or timestamptz as seconds since 1970-01-01 00:00 UTC (a
+ * date at its midnight, a timestamp without time zone read as UTC); an
+ * interval as its seconds, as extract(epoch from interval) counts them
+ * (a month 30 days, a year 365.25).  Infinite values are an error.
+ */
+double
+MaasDatumToEpoch(Datum value, Oid typid, const char *column)
+{
+	const double unix_from_2000 = (double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+	bool		finite = true;
+	double		v = 0;
+
+	switch (typid)
+	{
+		case DATEOID:
+			finite = !DATE_NOT_FINITE(DatumGetDateADT(value));
+			v = (double) DatumGetDateADT(value) * SECS_PER_DAY + unix_from_2000;
+			break;
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			finite = !TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value));
+			v = (double) DatumGetTimestamp(value) / USECS_PER_SEC + unix_from_2000;
+			break;
+		case INTERVALOID:
+			{
+				Interval   *iv = DatumGetIntervalP(value);
+
+				v = (double) iv->time / USECS_PER_SEC +
+					((double) (iv->month / MONTHS_PER_YEAR) * DAYS_PER_YEAR +
+					 (double) (iv->month % MONTHS_PER_YEAR) * DAYS_PER_MONTH +
+					 (double) iv->day) * SECS_PER_DAY;
+#ifdef INTERVAL_NOT_FINITE
+				finite = !INTERVAL_NOT_FINITE(iv);
+#endif
+				break;
+			}
+		default:
+			elog(ERROR, "type %u is not a date, time or interval", typid);
+	}
+	if (!finite)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("column \"%s\" holds an infinite %s", column, format_type_be(typid)),
+				 errhint("Filter such rows out in the source query, or make them NULL.")));
+	return v;
 }
 
 /*
@@ -401,6 +455,10 @@ KindName(MaasColumnKind kind)
 			return "an array";
 		case MAAS_COL_TEXT:
 			return "documents (text)";
+		case MAAS_COL_TIMESTAMP:
+			return "a date or timestamp";
+		case MAAS_COL_INTERVAL:
+			return "an interval";
 	}
 	return "?";
 }
@@ -530,6 +588,15 @@ MaasEncodeRow(const MaasModel *model, MaasBinding *binding,
 					MaasArrayToDoubles(values[a], typid, out, col->width, col->name);
 				MaasEncodeColumn(col, out, 1, out, 1, 1);
 				break;
+			case MAAS_COL_TIMESTAMP:
+			case MAAS_COL_INTERVAL:
+				{
+					double		epoch = isnull[a] ? NAN :
+						MaasDatumToEpoch(values[a], typid, col->name);
+
+					MaasEncodeColumn(col, &epoch, 1, out, 1, 1);
+					break;
+				}
 		}
 	}
 }

@@ -109,7 +109,8 @@ MaasFloatRowsEncode(MaasFloatRows *rows, const MaasPreprocess *prep,
 	MaasFloatRowsShrink(raw);
 	peak = MaasFloatRowsBytes(raw);
 	for (int c = 0; c < prep->n_columns; c++)
-		in_place &= prep->columns[c].kind != MAAS_COL_CATEGORICAL;
+		in_place &= prep->columns[c].kind != MAAS_COL_CATEGORICAL &&
+			prep->columns[c].kind != MAAS_COL_TIMESTAMP;
 	if (in_place)
 		out = *raw;
 	else
@@ -124,7 +125,8 @@ MaasFloatRowsEncode(MaasFloatRows *rows, const MaasPreprocess *prep,
 			const MaasColumn *col = &prep->columns[c];
 
 			for (int k = 0; k < col->width; k++)
-				out.origin[col->offset + k] = col->kind == MAAS_COL_CATEGORICAL ?
+				out.origin[col->offset + k] = col->kind == MAAS_COL_CATEGORICAL ||
+					(col->kind == MAAS_COL_TIMESTAMP && k > 0) ?
 					0 : raw->origin[raw_offset[c] + k];
 		}
 		out.origin[p] = raw->origin[raw_width];

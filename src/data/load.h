@@ -56,6 +56,7 @@ typedef struct LoadState
 
 	MaasMissing missing;
 	double		test_size;
+	bool		time_cyclical;	/* timestamps: sine and cosine of their parts */
 	pg_prng_state rng;
 	double	   *row;			/* raw or encoded values of one row */
 	int		   *codes;			/* category codes of one row */

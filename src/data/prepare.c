@@ -157,6 +157,17 @@ MaasLoadFinishColumns(LoadState *st, int max_categories)
 					NoValues(col->name);
 				col->impute[k] = st->missing == MAAS_MISSING_NATIVE ? NAN : sum / n;
 			}
+			/* a timestamp: its features are those of the mean epoch */
+			if (col->kind == MAAS_COL_TIMESTAMP)
+			{
+				double		mean = col->impute[0];
+
+				col->impute = palloc(sizeof(double) * MAAS_TIME_CYCLICAL_WIDTH);
+				MaasTimeFeatures(mean, st->time_cyclical, col->impute);
+				if (isnan(mean))
+					for (int k = 0; k < MAAS_TIME_CYCLICAL_WIDTH; k++)
+						col->impute[k] = NAN;
+			}
 		}
 	}
 }
@@ -187,6 +198,8 @@ MaasLoadBuildPreprocess(LoadState *st)
 				if (src->remap[k] >= 0)
 					col->categories[src->remap[k]] = src->labels.data[k];
 		}
+		else if (src->kind == MAAS_COL_TIMESTAMP)
+			col->width = st->time_cyclical ? MAAS_TIME_CYCLICAL_WIDTH : MAAS_TIME_WIDTH;
 		else
 			col->width = src->width;
 		col->tokenizer = src->tokenizer;
@@ -209,7 +222,8 @@ MaasLoadEncode(LoadState *st, MaasMatrix *m)
 	bool		in_place = prep->n_features == st->raw_width;
 
 	for (int c = 0; c < st->n_columns; c++)
-		in_place &= st->columns[c].kind != MAAS_COL_CATEGORICAL;
+		in_place &= st->columns[c].kind != MAAS_COL_CATEGORICAL &&
+			st->columns[c].kind != MAAS_COL_TIMESTAMP;
 	if (m->n_rows == 0)
 	{
 		MaasLoadMatrixInit(m, prep->n_features + 1);

@@ -77,6 +77,16 @@ FeatureSql(const MaasPreprocess *prep)
 									col->name),
 							 errhint("Predict with maas_predict, or export the model instead.")));
 					break;
+				case MAAS_COL_TIMESTAMP:
+				case MAAS_COL_INTERVAL:
+					/* not yet: the calendar parts in SQL, whatever type the column has */
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("maas_to_sql cannot compile a model with a date, time or interval column (\"%s\")",
+									col->name),
+							 errhint("Predict with maas_predict, or train on numbers such as extract(epoch FROM %s).",
+									 col->name)));
+					break;
 			}
 			feature[col->offset + k] = s.data;
 		}

@@ -154,6 +154,9 @@ maas_train(PG_FUNCTION_ARGS)
 	else
 		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
 						model->n_features, &metrics, &primary);
+	/* then what the held-out rows teach beyond the fit: intervals, calibration */
+	if (algorithm->input != MAAS_INPUT_PAIRS)
+		MaasPostprocessFit(model, &ds->test, options->calibration, options->intervals, &metrics);
 	MaasJsonKey(&metrics, "evaluated_on");
 	MaasJsonString(&metrics, ds->test.n_rows > 0 ? "test" : "train");
 	MaasJsonEndObject(&metrics);

@@ -19,12 +19,23 @@ with maas_predict_proba / maas_predict, and writes
   evaluation_report.csv  model, key, value: confusion matrix cells, the
                          per-class report, roc_auc, average precision,
                          residual quantiles
+  evaluation_calibration.csv  model, rid, class, value: the calibrated
+                         probabilities of every row (rid: row in the
+                         table's physical order) of CalibratedClassifierCV
+                         (cv="prefit") fitted on maas's held-out rows of the
+                         uncalibrated model's probabilities
+
+The held-out rows of maas_train are drawn by PostgreSQL's pg_prng
+(xoroshiro128** seeded by splitmix64 from "seed"): a row is held out when
+pg_prng_double() < test_size, one draw per row in the order the source
+returns them; pg_prng below reproduces it.
 
 Run from the repository root, PG* variables pointing at the database:
 
     /usr/bin/python3 test/reference/evaluation_reference.py
 """
 import csv
+import json
 import os
 
 import numpy as np
@@ -33,7 +44,8 @@ from sklearn.metrics import (average_precision_score, confusion_matrix,
                              precision_recall_curve,
                              precision_recall_fscore_support, roc_auc_score,
                              roc_curve)
-from sklearn.calibration import calibration_curve
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -49,6 +61,83 @@ ORDER = {"breast_cancer": "mean_radius, mean_texture, mean_perimeter, mean_area"
          "iris": "sepal_length, sepal_width, petal_length, petal_width, species",
          "diabetes": "age, sex, bmi, bp, s1, s2, s3"}
 QUANTILES = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]
+
+# name, source, target, params of the uncalibrated model, methods: the
+# calibrated ones are trained as name_<method> with "calibration" added
+CALIBRATED = [
+    ("cal_nb", "breast_cancer", "malignant", {"test_size": 0.3, "seed": 7}, ["sigmoid", "isotonic"]),
+    ("cal_iris", "iris", "species", {"test_size": 0.4, "seed": 3}, ["sigmoid", "isotonic"]),
+]
+MASK = (1 << 64) - 1
+
+
+def splitmix64(state):
+    state = (state + 0x9E3779B97F4A7C15) & MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return state, z ^ (z >> 31)
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & MASK
+
+
+class PgPrng:
+    """src/common/pg_prng.c: pg_prng_seed and pg_prng_double"""
+
+    def __init__(self, seed):
+        seed, self.s0 = splitmix64(seed)
+        seed, self.s1 = splitmix64(seed)
+
+    def double(self):
+        s0, sx = self.s0, self.s1 ^ self.s0
+        val = (rotl((s0 * 5) & MASK, 7) * 9) & MASK
+        self.s0 = rotl(s0, 24) ^ sx ^ ((sx << 16) & MASK)
+        self.s1 = rotl(sx, 37)
+        return (val >> 12) * 2.0 ** -52
+
+
+class FixedProba(ClassifierMixin, BaseEstimator):
+    """A prefit model whose probabilities are maas's, looked up by row index"""
+
+    def __init__(self, proba=None):
+        self.proba = proba
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return self.proba[np.asarray(X)[:, 0].astype(int)]
+
+
+def calibration_reference(cur):
+    out = []
+    for name, source, target, params, methods in CALIBRATED:
+        cur.execute("SELECT maas_drop(%s) WHERE EXISTS (SELECT FROM maas.names WHERE name = %s)",
+                    (name, name))
+        cur.execute("SELECT maas_train(%s, 'naive_bayes', %s, %s, %s)",
+                    (name, source, target, json.dumps(params)))
+        cur.execute(f"SELECT {target}::text, maas_predict_proba(%s, t) FROM {source} t ORDER BY ctid",
+                    (name,))
+        rows = cur.fetchall()
+        labels = sorted({r[0] for r in rows})
+        y = np.array([labels.index(r[0]) for r in rows])
+        proba = np.array([r[1] for r in rows], dtype=float)
+        rng = PgPrng(params["seed"])
+        held = np.array([rng.double() < params["test_size"] for _ in rows])
+        base = FixedProba(proba)
+        base.classes_ = np.arange(len(labels))
+        idx = np.arange(len(rows)).reshape(-1, 1)
+        for method in methods:
+            cal = CalibratedClassifierCV(base, cv="prefit", method=method)
+            cal.fit(idx[held], y[held])
+            p = cal.predict_proba(idx)
+            for i in range(len(rows)):
+                for c in range(len(labels)):
+                    out.append((f"{name}_{method}", i + 1, c + 1, "%.17g" % p[i, c]))
+        out.append((name, 0, 0, str(int(held.sum()))))
+    return out
 
 
 def main():
@@ -111,6 +200,11 @@ def main():
         report.append((name, "roc_auc", "%.17g" % roc_auc_score(truth, score)))
         report.append((name, "average_precision", "%.17g" % average_precision_score(truth, score)))
 
+    calibrated = calibration_reference(cur)
+    with open(os.path.join(HERE, "evaluation_calibration.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["model", "rid", "class", "value"])
+        w.writerows(calibrated)
     with open(os.path.join(HERE, "evaluation_scores.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["model", "rid", "label", "score"])
