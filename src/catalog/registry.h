@@ -9,6 +9,7 @@
 
 #include "datatype/timestamp.h"
 #include "storage/lwlock.h"
+#include "utils/jsonb.h"
 
 #include "core/core.h"
 
@@ -61,6 +62,25 @@ extern int	MaasRegistryReassign(const char *from, const char *to);
 extern void MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref);
 extern bool MaasModelRefValid(const MaasModelRef *ref);
 extern char *MaasRegistryRequireOwner(const char *name);
+
+/* trials.c: maas.trials, the settings maas_tune tried */
+typedef struct MaasTrialRow
+{
+	int			trial;			/* 1-based, in the order tried */
+	const char *algorithm;
+	Jsonb	   *setting;		/* the searched options */
+	int			n_scores;		/* folds */
+	const double *scores;		/* per fold; NaN when a fold could not be scored */
+	double		mean;
+	double		std;			/* population standard deviation, as scikit-learn */
+	double		fit_ms;
+	int			round;			/* successive halving's round, 1 without */
+	int64		rows;			/* rows the folds were cut from */
+	bool		best;
+} MaasTrialRow;
+
+extern void MaasTrialsInsert(const char *name, int32 version, const char *scoring,
+							 const MaasTrialRow *rows, int n);
 
 /* usage.c: counters in shared memory */
 typedef struct MaasUsageCounts

@@ -244,8 +244,22 @@ typedef enum MaasParamType
 	MAAS_PARAM_NAMES,			/* MaasNames: an array of column names */
 	MAAS_PARAM_INTS,			/* MaasInts: an array of integers in [min, max] */
 	MAAS_PARAM_LAYERS,			/* MaasLayers: an array of layer objects */
-	MAAS_PARAM_FLOATS			/* MaasFloats: an array of numbers in [min, max] */
+	MAAS_PARAM_FLOATS,			/* MaasFloats: an array of numbers in [min, max] */
+	MAAS_PARAM_SPLIT			/* MaasSplit: "random", "stratified", {"order_by": col}
+								 * or {"group_by": col} */
 } MaasParamType;
+
+/* How maas_train holds rows out (the "split" option) */
+typedef enum MaasSplitKind
+{
+	MAAS_SPLIT_RANDOM, MAAS_SPLIT_STRATIFIED, MAAS_SPLIT_TIME, MAAS_SPLIT_GROUP
+} MaasSplitKind;
+
+typedef struct MaasSplit
+{
+	int			kind;			/* MaasSplitKind; -1 when not given (random) */
+	char	   *column;			/* time: the order column; group: the group column */
+} MaasSplit;
 
 typedef struct MaasNames
 {
@@ -337,6 +351,7 @@ typedef struct MaasTrainOptions
 	MaasNames	features;
 	MaasNames	exclude;
 	int			task;			/* MaasTaskChoice */
+	MaasSplit	split;
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */

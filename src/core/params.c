@@ -48,6 +48,9 @@ const MaasParamSpec maas_train_params[] = {
 	{"task", MAAS_PARAM_CHOICE, "\"auto\"", 0, 0, "auto,regression,classification",
 		"what to predict; auto follows the algorithm and the target's type",
 	offsetof(MaasTrainOptions, task)},
+	{"split", MAAS_PARAM_SPLIT, NULL, 0, 0, NULL,
+		"how rows are held out: \"random\" (default), \"stratified\" (class shares kept), {\"order_by\": column} (the latest rows) or {\"group_by\": column} (whole groups)",
+	offsetof(MaasTrainOptions, split)},
 	{NULL}
 };
 
@@ -109,6 +112,8 @@ TypeName(MaasParamType type)
 			return "an array of numbers";
 		case MAAS_PARAM_LAYERS:
 			return "an array of layers such as [{\"units\": 64, \"activation\": \"relu\"}]";
+		case MAAS_PARAM_SPLIT:
+			return "\"random\", \"stratified\", {\"order_by\": column} or {\"group_by\": column}";
 	}
 	return "?";
 }
@@ -408,6 +413,60 @@ SetLayers(MaasParamValue *v, const JsonbValue *jv)
 	}
 }
 
+/* "random" or "stratified", or an object with one key: order_by or group_by */
+static void
+SetSplit(MaasParamValue *v, const JsonbValue *jv)
+{
+	MaasSplit  *split = FIELD(v, MaasSplit);
+	JsonbIterator *it;
+	JsonbValue	item;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	split->column = NULL;
+	if (jv->type == jbvString)
+	{
+		char	   *s = JsonbString(jv);
+
+		split->kind = ChoiceIndex("random,stratified", s);
+		if (split->kind < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"split\" cannot be \"%s\"", s),
+					 errhint("%s", v->spec->help)));
+		return;
+	}
+	if (jv->type != jbvBinary || !JsonContainerIsObject(jv->val.binary.data) ||
+		JsonContainerSize(jv->val.binary.data) != 1)
+		WrongType(v->spec);
+	it = JsonbIteratorInit(jv->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			key = JsonbString(&item);
+			if (strcmp(key, "order_by") == 0)
+				split->kind = MAAS_SPLIT_TIME;
+			else if (strcmp(key, "group_by") == 0)
+				split->kind = MAAS_SPLIT_GROUP;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown key \"%s\" in parameter \"split\"", key),
+						 errhint("%s", v->spec->help)));
+		}
+		else if (tok == WJB_VALUE)
+		{
+			if (item.type != jbvString || item.val.string.len == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("split.%s must be a column name", key),
+						 errhint("%s", v->spec->help)));
+			split->column = JsonbString(&item);
+		}
+	}
+}
+
 static void
 SetValue(MaasParamValue *v, const JsonbValue *jv)
 {
@@ -443,6 +502,9 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 		case MAAS_PARAM_LAYERS:
 			SetLayers(v, jv);
 			break;
+		case MAAS_PARAM_SPLIT:
+			SetSplit(v, jv);
+			break;
 	}
 	v->is_set = true;
 }
@@ -460,6 +522,8 @@ SetDefault(MaasParamValue *v)
 			*FIELD(v, double) = NAN;
 		else if (v->spec->type == MAAS_PARAM_CHOICE)
 			*FIELD(v, int) = -1;
+		else if (v->spec->type == MAAS_PARAM_SPLIT)
+			FIELD(v, MaasSplit)->kind = -1;
 		return;
 	}
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
@@ -673,6 +737,25 @@ MaasParamsToJson(const MaasParams *params, MaasJson *json)
 						MaasJsonEndObject(json);
 					}
 					MaasJsonEndArray(json);
+					break;
+				}
+			case MAAS_PARAM_SPLIT:
+				{
+					MaasSplit  *split = FIELD(v, MaasSplit);
+
+					if (split->kind < 0)
+						continue;
+					MaasJsonKey(json, spec->name);
+					if (split->column == NULL)
+						MaasJsonString(json, split->kind == MAAS_SPLIT_STRATIFIED ?
+									   "stratified" : "random");
+					else
+					{
+						MaasJsonBeginObject(json);
+						MaasJsonKey(json, split->kind == MAAS_SPLIT_TIME ? "order_by" : "group_by");
+						MaasJsonString(json, split->column);
+						MaasJsonEndObject(json);
+					}
 					break;
 				}
 			case MAAS_PARAM_NAMES:

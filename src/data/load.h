@@ -72,6 +72,21 @@ typedef struct LoadState
 
 	MaasProgress *progress;
 	Size		bytes;
+
+	/* a split after the scan (split.c): each stored row's key */
+	int			split_kind;		/* MaasSplitKind */
+	bool		deferred;		/* rows split after the scan */
+	bool		keep_keys;		/* keys of the split column kept per row */
+	int			split_attno;	/* -1: none */
+	Oid			split_typid;
+	Oid			split_collation;
+	int16		split_typlen;
+	bool		split_byval;
+	FmgrInfo   *split_cmp;
+	Datum	   *keys;
+	bool	   *key_null;
+	int64		n_keys;
+	int64		keys_cap;
 } LoadState;
 
 /* prepare.c */
@@ -82,5 +97,13 @@ extern void MaasLoadFinishColumns(LoadState *st, int max_categories);
 extern void MaasLoadBuildPreprocess(LoadState *st);
 extern void MaasLoadEncode(LoadState *st, MaasMatrix *m);
 extern void MaasLoadEncodeFloatRows(LoadState *st);
+
+/* split.c */
+extern void MaasSplitColumn(LoadState *st, TupleDesc desc, const char *column,
+							const char *role);
+extern void MaasSplitSetup(LoadState *st, TupleDesc desc, const MaasSplit *split);
+extern int	MaasLoadFolds(LoadState *st, const MaasFoldSpec *spec, int *fold);
+extern void MaasSplitKeep(LoadState *st, TupleTableSlot *slot);
+extern void MaasSplitRows(LoadState *st, bool single);
 
 #endif							/* MAAS_DATA_LOAD_H */

@@ -17,9 +17,9 @@
 
 #include "functions/functions.h"
 
-/* Everything a trained model needs besides its algorithm state */
-static MaasModel *
-NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
+/* Everything a trained model needs besides its algorithm state (maas_tune's too) */
+MaasModel *
+MaasNewModel(const MaasAlgorithm *algorithm, const MaasDataset *ds)
 {
 	MaasModel  *model = palloc0(sizeof(MaasModel));
 
@@ -103,6 +103,11 @@ maas_train(PG_FUNCTION_ARGS)
 						 algorithm->name)));
 	if (target == NULL)
 		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
+	if (algorithm->input == MAAS_INPUT_PAIRS && options->split.kind > MAAS_SPLIT_RANDOM)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s splits its ratings at random; it takes no other \"split\"",
+						algorithm->name)));
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "maas_train must return a composite type");
 
@@ -129,7 +134,7 @@ maas_train(PG_FUNCTION_ARGS)
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
 	data.prep = &ds->prep;
-	model = NewModel(algorithm, ds);
+	model = MaasNewModel(algorithm, ds);
 	progress.what = algorithm->name;
 	model->state = algorithm->fit(&data, params->options, &progress);
 	model->n_outputs = MaasModelOutputs(model);

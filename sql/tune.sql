@@ -1,0 +1,195 @@
+-- maas_train's splits (stratified, by time, by group) and maas_tune
+-- (cross-validated search) give scikit-learn's answers.  Reference numbers:
+-- test/reference/tune_reference.csv, written by
+-- test/reference/tune_reference.py (GridSearchCV with KFold,
+-- StratifiedKFold, GroupKFold, TimeSeriesSplit and PredefinedSplit, all
+-- without shuffling, on the data files in file order).  Scores must agree
+-- to 1e-6; every check prints TRUE only within its tolerance.
+SET maas.progress_interval = 0;
+CREATE TEMP TABLE ref (case_ text, trial int, fold int, value float8);
+\copy ref FROM 'test/reference/tune_reference.csv' (FORMAT csv, HEADER)
+
+-- the data files again, rid = row of the file (COPY numbers them in order)
+CREATE TEMP TABLE q_diabetes (LIKE diabetes, rid int GENERATED ALWAYS AS IDENTITY);
+\copy q_diabetes (age, sex, bmi, bp, s1, s2, s3, s4, s5, s6, progression) FROM 'data/diabetes.csv' (FORMAT csv, HEADER)
+CREATE TEMP TABLE q_iris (LIKE iris, rid int GENERATED ALWAYS AS IDENTITY);
+\copy q_iris (sepal_length, sepal_width, petal_length, petal_width, species) FROM 'data/iris.csv' (FORMAT csv, HEADER)
+
+-- largest difference between maas.trials and the reference, per case
+CREATE FUNCTION pg_temp.trials_vs_ref(model text, case_name text)
+RETURNS TABLE (compared bigint, max_fold_diff float8, max_mean_diff float8,
+			   max_std_diff float8, same_best boolean)
+LANGUAGE sql AS $$
+	WITH t AS (SELECT * FROM maas.trials WHERE name = model),
+	folds AS (
+		SELECT abs(t.scores[r.fold + 1] - r.value) AS d
+		FROM t JOIN ref r ON r.case_ = case_name AND r.trial = t.trial AND r.fold >= 0)
+	SELECT (SELECT count(*) FROM folds),
+		   (SELECT max(d) FROM folds),
+		   (SELECT max(abs(t.mean_score - r.value)) FROM t JOIN ref r
+			 ON r.case_ = case_name AND r.trial = t.trial AND r.fold = -1),
+		   (SELECT max(abs(t.std_score - r.value)) FROM t JOIN ref r
+			 ON r.case_ = case_name AND r.trial = t.trial AND r.fold = -2),
+		   (SELECT bool_and(t.best = (r.value = 1)) FROM t JOIN ref r
+			 ON r.case_ = case_name AND r.trial = t.trial AND r.fold = -3)
+$$;
+
+-- 1. splits in maas_train
+-- by time: the latest 20% by rid held out (89 of 442), as LinearRegression
+-- fitted on the first 353 rows scores them
+SELECT rows_trained, metrics->'rows' AS held_out
+FROM maas_train('tune_time', 'linear_regression', 'q_diabetes', 'progression',
+				'{"split": {"order_by": "rid"}}');
+SELECT m.metrics->>'evaluated_on' AS on,
+	   abs((m.metrics->>'r2')::float8 - r2.value) < 1e-9 AS r2_ok,
+	   abs((m.metrics->>'rmse')::float8 - rmse.value) < 1e-7 AS rmse_ok,
+	   abs((m.metrics->>'mae')::float8 - mae.value) < 1e-7 AS mae_ok,
+	   m.params->'split' AS split,
+	   m.features @? '$[*] ? (@.name == "rid")' AS rid_is_a_feature
+FROM maas.models m, ref r2, ref rmse, ref mae
+WHERE m.name = 'tune_time' AND r2.case_ = 'split_time' AND r2.fold = 1
+  AND rmse.case_ = 'split_time' AND rmse.fold = 2 AND mae.case_ = 'split_time' AND mae.fold = 3;
+-- the held-out rows are the latest ones: the model scores them as maas_evaluate does
+SELECT abs((maas_evaluate('tune_time', 'SELECT * FROM q_diabetes WHERE rid > 353')->>'r2')::float8
+		   - (metrics->>'r2')::float8) < 1e-12 AS same_rows
+FROM maas.models WHERE name = 'tune_time';
+
+-- stratified: wine's classes 59 / 71 / 48, 36 held out as 12 / 14 / 10
+-- (the training counts naive Bayes keeps are 47 / 57 / 38)
+SELECT rows_trained, metrics->'rows' AS held_out
+FROM maas_train('tune_strat', 'naive_bayes', 'wine', 'cultivar', '{"split": "stratified"}');
+SELECT array_agg((c->>'count')::int ORDER BY c->>'class') AS train_counts
+FROM maas.models, jsonb_array_elements(maas_info(model)->'parameters'->'classes') c
+WHERE name = 'tune_strat';
+-- another seed draws other rows, with the same counts
+SELECT rows_trained, metrics->'rows' AS held_out
+FROM maas_train('tune_strat', 'naive_bayes', 'wine', 'cultivar', '{"split": "stratified", "seed": 7}');
+
+-- by group: penguins by island (168 / 124 / 52 rows); test_size 0.3 of 3
+-- islands holds one whole island out
+SELECT rows_trained + (metrics->>'rows')::int AS all_rows,
+	   (metrics->>'rows')::int IN (168, 124, 52) AS one_whole_island
+FROM maas_train('tune_group', 'logistic_regression', 'penguins', 'species',
+				'{"split": {"group_by": "island"}, "test_size": 0.3}');
+-- the held-out island is the one the stored metrics were computed on
+SELECT abs((maas_evaluate('tune_group',
+			format('SELECT * FROM penguins WHERE island = %L',
+				   (SELECT island FROM penguins GROUP BY island
+					HAVING count(*) = (m.metrics->>'rows')::int)))->>'accuracy')::float8
+		   - (m.metrics->>'accuracy')::float8) < 1e-12 AS same_rows,
+	   m.features @? '$[*] ? (@.name == "island")' AS island_is_a_feature
+FROM maas.models m WHERE name = 'tune_group';
+
+-- the MLP reads float rows: they are made after the split
+SELECT rows_trained, metrics->'rows' AS held_out
+FROM maas_train('tune_mlp', 'mlp', 'q_diabetes', 'progression',
+				'{"split": {"order_by": "rid"}, "epochs": 3}');
+
+-- 2. maas_tune against GridSearchCV, fold for fold
+-- KFold(5) over rows in order (regression's folds), r2
+SELECT name, version, algorithm, setting, scoring, trials, deployed
+FROM maas_tune('tune_ridge', 'linear_regression', 'SELECT * FROM q_diabetes ORDER BY rid',
+			   'progression', '{"grid": {"l2": [0.01, 0.1, 1, 10, 100]}, "folds": 5}',
+			   '{"exclude": ["rid"]}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_ridge', 'ridge_kfold');
+-- the stored version is the best setting refit on every row: as maas_train on all rows
+SELECT maas_train('tune_ridge_all', 'linear_regression', 'SELECT * FROM q_diabetes ORDER BY rid',
+				  'progression', '{"exclude": ["rid"], "l2": 0.01, "test_size": 0}') IS NOT NULL AS trained;
+SELECT a.model = b.model AS same_model_bytes, a.params->'l2' AS l2,
+	   a.metrics->>'evaluated_on' AS evaluated_on, a.metrics->'folds' AS folds,
+	   abs((a.metrics->>'r2')::float8 - t.mean_score) < 1e-12 AS metrics_are_fold_means
+FROM maas.models a, maas.models b, maas.trials t
+WHERE a.name = 'tune_ridge' AND b.name = 'tune_ridge_all' AND t.name = 'tune_ridge' AND t.best;
+
+-- forward chaining (TimeSeriesSplit(4) by rid), rmse: lower is better
+SELECT setting, scoring, trials
+FROM maas_tune('tune_ridge_time', 'linear_regression', 'q_diabetes', 'progression',
+			   '{"grid": {"l2": [0.01, 0.1, 1, 10, 100]}, "folds": {"k": 4, "order_by": "rid"}, "scoring": "rmse"}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_ridge_time', 'ridge_time');
+
+-- explicit folds (PredefinedSplit(rid % 4)), mae
+SELECT setting, scoring, trials
+FROM maas_tune('tune_ridge_col', 'linear_regression',
+			   'SELECT *, rid % 4 AS fold FROM q_diabetes', 'progression',
+			   '{"grid": {"l2": [0.01, 0.1, 1, 10, 100]}, "folds": {"column": "fold"}, "scoring": "mae"}',
+			   '{"exclude": ["rid"]}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_ridge_col', 'ridge_column');
+
+-- StratifiedKFold(5) (classification's folds), accuracy, then log loss
+SELECT setting, scoring, trials
+FROM maas_tune('tune_logit', 'logistic_regression', 'SELECT * FROM q_iris ORDER BY rid', 'species',
+			   '{"grid": {"C": [0.01, 0.1, 1, 10]}, "scoring": "accuracy"}',
+			   '{"exclude": ["rid"], "tol": 1e-12, "max_iter": 100000}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_logit', 'logit_strat');
+SELECT setting, scoring, trials
+FROM maas_tune('tune_logloss', 'logistic_regression', 'SELECT * FROM q_iris ORDER BY rid', 'species',
+			   '{"grid": {"C": [0.01, 0.1, 1, 10]}, "scoring": "log_loss"}',
+			   '{"exclude": ["rid"], "tol": 1e-12, "max_iter": 100000}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_logloss', 'logit_logloss');
+
+-- GroupKFold(3), groups (rid - 1) % 7
+SELECT setting, scoring, trials
+FROM maas_tune('tune_logit_group', 'logistic_regression',
+			   'SELECT *, (rid - 1) % 7 AS grp FROM q_iris ORDER BY rid', 'species',
+			   '{"grid": {"C": [0.01, 0.1, 1, 10]}, "folds": {"k": 3, "group_by": "grp"}}',
+			   '{"exclude": ["rid"], "tol": 1e-12, "max_iter": 100000}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_logit_group', 'logit_group');
+
+-- 3. several algorithms, random search, successive halving
+SELECT algorithm, scoring, trials
+FROM maas_tune('tune_many', NULL, 'iris', 'species',
+			   '{"algorithms": [{"algorithm": "logistic_regression", "grid": {"C": [0.1, 1]}},
+								"naive_bayes",
+								{"algorithm": "decision_tree", "random": {"max_depth": {"randint": [1, 4]}}, "trials": 3}],
+				 "folds": 3}');
+SELECT trial, algorithm, round, rows, best, array_length(scores, 1) AS folds
+FROM maas.trials WHERE name = 'tune_many' ORDER BY trial;
+-- the random draws are within their bounds and repeat with the seed
+SELECT bool_and((setting->>'max_depth')::int BETWEEN 1 AND 4) AS within
+FROM maas.trials WHERE name = 'tune_many' AND algorithm = 'decision_tree';
+-- halving: 9 settings, factor 3: 9 on a subset, the best 3 on more rows, 1 on all
+SELECT trials FROM maas_tune('tune_halving', 'logistic_regression', 'iris', 'species',
+	'{"random": {"C": {"loguniform": [0.001, 100]}}, "trials": 9, "halving": true, "seed": 3}');
+SELECT round, count(*) AS settings, min(rows) AS rows
+FROM maas.trials WHERE name = 'tune_halving' GROUP BY round ORDER BY round;
+SELECT t.best AND t.round = 3 AS best_is_last, (m.params->>'C')::float8 = (t.setting->>'C')::float8 AS stored
+FROM maas.trials t JOIN maas.models m USING (name, version) WHERE name = 'tune_halving' AND t.best;
+
+-- 4. privileges: the trials of a version are visible with it in
+-- maas.models (to the roles acting as the name's owner)
+CREATE ROLE tune_other;
+CREATE ROLE tune_member IN ROLE tune_other;
+GRANT SELECT ON q_diabetes TO tune_other;
+SET ROLE tune_other;
+SELECT (SELECT count(*) FROM maas.models) AS models, (SELECT count(*) FROM maas.trials) AS trials;
+SELECT trials FROM maas_tune('tune_theirs', 'linear_regression', 'q_diabetes', 'progression',
+							 '{"grid": {"l2": [1, 10]}, "folds": 3}', '{"exclude": ["rid"]}');
+SELECT (SELECT count(*) FROM maas.models) AS models, (SELECT count(*) FROM maas.trials) AS trials;
+SET ROLE tune_member;
+SELECT (SELECT count(*) FROM maas.models) AS models, (SELECT count(*) FROM maas.trials) AS trials;
+RESET ROLE;
+-- the caller's privileges read the source: another role cannot read q_diabetes
+CREATE ROLE tune_stranger;
+SET ROLE tune_stranger;
+SELECT maas_test.err($$SELECT maas_tune('tune_x', 'linear_regression', 'q_diabetes', 'progression', '{"folds": 3}')$$);
+RESET ROLE;
+DROP ROLE tune_stranger;
+-- dropping the version drops its trials
+SELECT maas_drop('tune_ridge');
+SELECT count(*) AS left FROM maas.trials WHERE name = 'tune_ridge';
+SELECT maas_drop('tune_theirs');
+REVOKE ALL ON q_diabetes FROM tune_other;
+DROP ROLE tune_member;
+DROP ROLE tune_other;
