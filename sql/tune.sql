@@ -193,3 +193,32 @@ SELECT maas_drop('tune_theirs');
 REVOKE ALL ON q_diabetes FROM tune_other;
 DROP ROLE tune_member;
 DROP ROLE tune_other;
+
+-- 5. README's examples, as written there
+CREATE TEMP VIEW diabetes_by_day AS
+SELECT age, sex, bmi, bp, s1, s2, s3, s4, s5, s6, progression,
+	   date '2024-01-01' + rid AS visited_on
+FROM q_diabetes;
+SELECT version, rows_trained FROM maas_train('cultivar', 'naive_bayes', 'wine', 'cultivar', '{"split": "random"}');
+SELECT version, rows_trained FROM maas_train('cultivar', 'naive_bayes', 'wine', 'cultivar', '{"split": "stratified"}');
+SELECT version, rows_trained, metrics->'rows' AS held_out
+FROM maas_train('progression', 'linear_regression', 'diabetes_by_day', 'progression',
+                  '{"split": {"order_by": "visited_on"}}');
+SELECT version, rows_trained + (metrics->>'rows')::int AS all_rows
+FROM maas_train('species', 'logistic_regression', 'penguins', 'species',
+                  '{"split": {"group_by": "island"}, "test_size": 0.3}');
+SELECT version, setting, scoring, mean_score, std_score, trials
+FROM maas_tune('species', 'logistic_regression', 'iris', 'species',
+               '{"grid": {"C": [0.01, 0.1, 1, 10]}, "folds": 5, "scoring": "accuracy"}');
+SELECT algorithm, setting, mean_score
+FROM maas_tune('species', NULL, 'iris', 'species',
+               '{"algorithms": [{"algorithm": "logistic_regression", "random": {"C": {"loguniform": [0.001, 100]}}, "trials": 6},
+                                "naive_bayes",
+                                {"algorithm": "decision_tree", "grid": {"max_depth": [2, 3, 4]}}],
+                 "halving": true, "folds": 3}');
+SELECT count(*) AS trials, count(*) FILTER (WHERE best) AS best
+FROM (SELECT trial, algorithm, setting, round, rows, scores, mean_score, best
+	  FROM maas.trials WHERE name = 'species' ORDER BY version, trial) t;
+SELECT (maas_tune('progression', 'linear_regression', 'diabetes_by_day', 'progression',
+                  '{"grid": {"l2": [0.1, 1, 10]}, "folds": {"k": 4, "order_by": "visited_on"}, "scoring": "rmse"}')).trials;
+SELECT maas_drop('cultivar'), maas_drop('progression'), maas_drop('species');
