@@ -528,7 +528,19 @@ FROM (VALUES
 	(30, 'tune: no algorithm', $$SELECT maas_tune('errors_t', NULL, 'diabetes', 'progression', '{}')$$),
 	(31, 'tune: a fold column of one value', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT *, 1 AS f FROM diabetes', 'progression', '{"folds": {"column": "f"}}')$$),
 	(32, 'tune: forward chaining with too few rows', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT * FROM errors_tune_rows WHERE id <= 4', 'progression', '{"folds": {"k": 4, "order_by": "id"}}', '{"exclude": ["j", "never"]}')$$),
-	(33, 'tune: roc_auc of three classes', $$SELECT maas_tune('errors_t', 'logistic_regression', 'iris', 'species', '{"scoring": "roc_auc"}')$$)
+	(33, 'tune: roc_auc of three classes', $$SELECT maas_tune('errors_t', 'logistic_regression', 'iris', 'species', '{"scoring": "roc_auc"}')$$),
+	(34, 'weights: a negative weight', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT *, age - 50 AS w FROM diabetes', 'progression', '{"sample_weight": "w"}')$$),
+	(35, 'weights: a NULL weight', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT *, nullif(sex, 2) AS w FROM diabetes', 'progression', '{"sample_weight": "w"}')$$),
+	(36, 'weights: a text column', $$SELECT maas_train('errors_t', 'logistic_regression', 'penguins', 'species', '{"sample_weight": "island"}')$$),
+	(37, 'weights: no such column', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"sample_weight": "weight"}')$$),
+	(38, 'weights: two columns', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"sample_weight": ["age", "bmi"]}')$$),
+	(39, 'weights: all zero', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT *, 0 AS w FROM diabetes', 'progression', '{"sample_weight": "w"}')$$),
+	(40, 'weights: class_weight of a regression', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"class_weight": "balanced"}')$$),
+	(41, 'weights: class_weight names no class', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": {"rose": 2}}')$$),
+	(42, 'weights: a negative class_weight', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": {"setosa": -1}}')$$),
+	(43, 'weights: unknown class_weight', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": "auto"}')$$),
+	(44, 'weights: an algorithm without weights', $$SELECT maas_train('errors_t', 'random_forest', 'iris', 'species', '{"class_weight": "balanced"}')$$),
+	(45, 'weights: in maas_tune, a negative weight', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT *, age - 50 AS w FROM diabetes', 'progression', '{"folds": 3}', '{"sample_weight": "w"}')$$)
 ) AS t(n, label, q)
 ORDER BY n;
 

@@ -194,6 +194,66 @@ REVOKE ALL ON q_diabetes FROM tune_other;
 DROP ROLE tune_member;
 DROP ROLE tune_other;
 
+-- 6. weights: sample_weight (a column) and class_weight ("balanced" or a
+-- map) in linear and logistic regression, as scikit-learn's weighted fits
+CREATE TEMP TABLE q_wine (LIKE wine, rid int GENERATED ALWAYS AS IDENTITY);
+\copy q_wine (alcohol, malic_acid, ash, alcalinity_of_ash, magnesium, total_phenols, flavanoids, nonflavanoid_phenols, proanthocyanins, color_intensity, hue, od280_od315_of_diluted_wines, proline, cultivar) FROM 'data/wine.csv' (FORMAT csv, HEADER)
+CREATE TEMP TABLE q_cancer (LIKE breast_cancer, rid int GENERATED ALWAYS AS IDENTITY);
+\copy q_cancer (mean_radius, mean_texture, mean_perimeter, mean_area, mean_smoothness, mean_compactness, mean_concavity, mean_concave_points, mean_symmetry, mean_fractal_dimension, radius_error, texture_error, perimeter_error, area_error, smoothness_error, compactness_error, concavity_error, concave_points_error, symmetry_error, fractal_dimension_error, worst_radius, worst_texture, worst_perimeter, worst_area, worst_smoothness, worst_compactness, worst_concavity, worst_concave_points, worst_symmetry, worst_fractal_dimension, malignant) FROM 'data/breast_cancer.csv' (FORMAT csv, HEADER)
+CREATE TEMP VIEW w_diabetes AS SELECT *, 1 + rid % 3 AS w FROM q_diabetes;
+CREATE TEMP VIEW w_iris AS SELECT *, 1 + rid % 3 AS w FROM q_iris;
+-- the largest difference between predictions (value or probabilities) and the reference
+CREATE FUNCTION pg_temp.rows_vs_ref(case_name text, rid int, got float8[])
+RETURNS float8 LANGUAGE sql AS $$
+	SELECT max(abs(g.v - r.value)) FROM unnest(got) WITH ORDINALITY g(v, i)
+	JOIN ref r ON r.case_ = case_name AND r.trial = rid AND r.fold = g.i - 1
+$$;
+SELECT name, rows_trained FROM maas_train('tune_w_linear', 'linear_regression', 'w_diabetes', 'progression',
+	'{"sample_weight": "w", "exclude": ["rid"], "test_size": 0}');
+SELECT name, rows_trained FROM maas_train('tune_w_ridge', 'linear_regression', 'w_diabetes', 'progression',
+	'{"sample_weight": "w", "exclude": ["rid"], "test_size": 0, "l2": 10}');
+SELECT name, rows_trained FROM maas_train('tune_w_wine', 'logistic_regression', 'q_wine', 'cultivar',
+	'{"class_weight": "balanced", "exclude": ["rid"], "test_size": 0, "tol": 1e-10}');
+SELECT name, rows_trained FROM maas_train('tune_w_iris', 'logistic_regression', 'w_iris', 'species',
+	'{"class_weight": {"setosa": 2, "virginica": 0.5}, "sample_weight": "w", "exclude": ["rid"], "test_size": 0, "tol": 1e-10}');
+SELECT name, rows_trained FROM maas_train('tune_w_cancer', 'logistic_regression', 'q_cancer', 'malignant',
+	'{"class_weight": "balanced", "exclude": ["rid"], "test_size": 0, "tol": 1e-10}');
+SELECT 'w_linear' AS fit, count(*) AS rows,
+	   max(pg_temp.rows_vs_ref('w_linear', rid, ARRAY[maas_predict('tune_w_linear', d)])) < 1e-6 AS within_1e6
+FROM q_diabetes d
+UNION ALL
+SELECT 'w_ridge', count(*), max(pg_temp.rows_vs_ref('w_ridge', rid, ARRAY[maas_predict('tune_w_ridge', d)])) < 1e-6
+FROM q_diabetes d
+UNION ALL
+SELECT 'w_wine', count(*), max(pg_temp.rows_vs_ref('w_wine', rid, maas_predict_proba('tune_w_wine', w))) < 1e-6
+FROM q_wine w
+UNION ALL
+SELECT 'w_iris', count(*), max(pg_temp.rows_vs_ref('w_iris', rid, maas_predict_proba('tune_w_iris', i))) < 1e-6
+FROM q_iris i
+UNION ALL
+SELECT 'w_cancer', count(*), max(pg_temp.rows_vs_ref('w_cancer', rid, maas_predict_proba('tune_w_cancer', c))) < 1e-6
+FROM q_cancer c;
+-- the weights are kept with the version's params; the weight column is no feature
+SELECT params->'sample_weight' AS sample_weight, params->'class_weight' AS class_weight,
+	   features @? '$[*] ? (@.name == "w")' AS w_is_a_feature
+FROM maas.models WHERE name = 'tune_w_iris';
+-- weighted folds: each fold's fit weighted (GridSearchCV's fit params), its scores not
+SELECT setting FROM maas_tune('tune_w_kfold', 'linear_regression', 'SELECT * FROM w_diabetes ORDER BY rid',
+	'progression', '{"grid": {"l2": [0.01, 0.1, 1, 10, 100]}}', '{"sample_weight": "w", "exclude": ["rid"]}');
+SELECT compared, max_fold_diff < 1e-6 AS folds_ok, max_mean_diff < 1e-6 AS mean_ok,
+	   max_std_diff < 1e-6 AS std_ok, same_best
+FROM pg_temp.trials_vs_ref('tune_w_kfold', 'ridge_weighted');
+-- weights follow the rows through a split: the time split trains on rows 1..353 with theirs
+SELECT rows_trained FROM maas_train('tune_w_time', 'linear_regression', 'w_diabetes', 'progression',
+	'{"sample_weight": "w", "split": {"order_by": "rid"}}');
+SELECT rows_trained FROM maas_train('tune_w_time_check', 'linear_regression',
+	'SELECT * FROM w_diabetes WHERE rid <= 353', 'progression', '{"sample_weight": "w", "exclude": ["rid"], "test_size": 0}');
+SELECT a.model = b.model AS same_model_bytes
+FROM maas.models a, maas.models b WHERE a.name = 'tune_w_time' AND b.name = 'tune_w_time_check';
+-- maas_tune called once per output column ((f()).*) runs each call in its own memory
+SELECT (maas_tune('tune_star', 'linear_regression', 'diabetes', 'progression', '{"folds": 3}')).trials;
+SELECT name, algorithm, trials FROM (SELECT (maas_tune('tune_star', 'linear_regression', 'diabetes', 'progression', '{"folds": 3}')).*) t;
+
 -- 5. README's examples, as written there
 CREATE TEMP VIEW diabetes_by_day AS
 SELECT age, sex, bmi, bp, s1, s2, s3, s4, s5, s6, progression,
@@ -221,4 +281,8 @@ FROM (SELECT trial, algorithm, setting, round, rows, scores, mean_score, best
 	  FROM maas.trials WHERE name = 'species' ORDER BY version, trial) t;
 SELECT (maas_tune('progression', 'linear_regression', 'diabetes_by_day', 'progression',
                   '{"grid": {"l2": [0.1, 1, 10]}, "folds": {"k": 4, "order_by": "visited_on"}, "scoring": "rmse"}')).trials;
-SELECT maas_drop('cultivar'), maas_drop('progression'), maas_drop('species');
+SELECT (maas_train('species', 'logistic_regression', 'iris', 'species',
+                  '{"class_weight": {"setosa": 2, "virginica": 0.5}}')).version;
+SELECT (maas_train('churn', 'logistic_regression', 'wa_churn', 'churn',
+                  '{"class_weight": "balanced"}')).version;
+SELECT maas_drop('cultivar'), maas_drop('progression'), maas_drop('species'), maas_drop('churn');

@@ -217,6 +217,8 @@ typedef struct MaasTrainData
 	const MaasPreprocess *prep; /* feature names, categorical columns */
 	/* pairs: m's columns are user index, item index, rating */
 	const MaasPairs *pairs;		/* the keys (seen items not filled) */
+	/* per row, for algorithms with takes_weights; NULL: every row weighs 1 */
+	const double *weights;
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
@@ -245,9 +247,19 @@ typedef enum MaasParamType
 	MAAS_PARAM_INTS,			/* MaasInts: an array of integers in [min, max] */
 	MAAS_PARAM_LAYERS,			/* MaasLayers: an array of layer objects */
 	MAAS_PARAM_FLOATS,			/* MaasFloats: an array of numbers in [min, max] */
-	MAAS_PARAM_SPLIT			/* MaasSplit: "random", "stratified", {"order_by": col}
+	MAAS_PARAM_SPLIT,			/* MaasSplit: "random", "stratified", {"order_by": col}
 								 * or {"group_by": col} */
+	MAAS_PARAM_CLASS_WEIGHT		/* MaasClassWeight: "balanced" or {"label": weight} */
 } MaasParamType;
+
+/* Weights of the classes in a fit (the "class_weight" option) */
+typedef struct MaasClassWeight
+{
+	int			kind;			/* -1 none, 0 balanced, 1 the map */
+	int			n;
+	char	  **labels;			/* map: class labels as text */
+	double	   *weights;
+} MaasClassWeight;
 
 /* How maas_train holds rows out (the "split" option) */
 typedef enum MaasSplitKind
@@ -352,6 +364,8 @@ typedef struct MaasTrainOptions
 	MaasNames	exclude;
 	int			task;			/* MaasTaskChoice */
 	MaasSplit	split;
+	MaasNames	sample_weight;	/* the column of row weights */
+	MaasClassWeight class_weight;
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */
@@ -463,6 +477,9 @@ typedef struct MaasAlgorithm
 	void		(*stats_mean) (const MaasStats *stats, double *mean);
 	void	   *(*fit_stats) (const MaasStats *stats, MaasTask task,
 							  const void *options, const MaasPreprocess *prep);
+
+	/* fit reads MaasTrainData.weights (sample_weight, class_weight) */
+	bool		takes_weights;
 } MaasAlgorithm;
 
 /* Bounds-checked reader over untrusted bytes (format.c) */
@@ -527,6 +544,11 @@ extern MaasParams *MaasParseParams(Jsonb *jb, const MaasParamSpec *common,
 extern const char *MaasChoiceName(const MaasParamSpec *specs, const char *name, int choice);
 extern void MaasResolveMissing(const MaasAlgorithm *algorithm, MaasTrainOptions *options);
 extern void MaasParamsToJson(const MaasParams *params, MaasJson *json);
+
+/* weights.c: the row weights of a fit */
+extern double *MaasFitWeights(const MaasClassWeight *cw, const MaasTarget *target,
+							  MaasTask task, const double *sample, const double *y,
+							  int64 n);
 
 /* json.c */
 extern void MaasJsonInit(MaasJson *json);

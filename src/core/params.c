@@ -51,6 +51,12 @@ const MaasParamSpec maas_train_params[] = {
 	{"split", MAAS_PARAM_SPLIT, NULL, 0, 0, NULL,
 		"how rows are held out: \"random\" (default), \"stratified\" (class shares kept), {\"order_by\": column} (the latest rows) or {\"group_by\": column} (whole groups)",
 	offsetof(MaasTrainOptions, split)},
+	{"sample_weight", MAAS_PARAM_NAMES, NULL, 0, 0, NULL,
+		"column of row weights (not negative, not NULL), as scikit-learn's fit(sample_weight=...)",
+	offsetof(MaasTrainOptions, sample_weight)},
+	{"class_weight", MAAS_PARAM_CLASS_WEIGHT, NULL, 0, 0, NULL,
+		"\"balanced\" (n / (classes x class rows)) or {\"label\": weight}; multiplies sample_weight",
+	offsetof(MaasTrainOptions, class_weight)},
 	{NULL}
 };
 
@@ -87,7 +93,15 @@ ValidNames(const MaasParamSpec *common, const MaasParamSpec *algorithm)
 	initStringInfo(&buf);
 	for (int l = 0; l < 2; l++)
 		for (const MaasParamSpec *s = lists[l]; s && s->name; s++)
-			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", s->name);
+		{
+			bool		shadowed = false;
+
+			/* a common name the algorithm defines itself is the algorithm's */
+			for (const MaasParamSpec *a = algorithm; l == 1 && a && a->name; a++)
+				shadowed |= strcmp(a->name, s->name) == 0;
+			if (!shadowed)
+				appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", s->name);
+		}
 	return buf.data;
 }
 
@@ -114,6 +128,8 @@ TypeName(MaasParamType type)
 			return "an array of layers such as [{\"units\": 64, \"activation\": \"relu\"}]";
 		case MAAS_PARAM_SPLIT:
 			return "\"random\", \"stratified\", {\"order_by\": column} or {\"group_by\": column}";
+		case MAAS_PARAM_CLASS_WEIGHT:
+			return "\"balanced\" or an object of class label: weight";
 	}
 	return "?";
 }
@@ -467,6 +483,55 @@ SetSplit(MaasParamValue *v, const JsonbValue *jv)
 	}
 }
 
+/* "balanced", or {"label": weight, ...} with weights >= 0 */
+static void
+SetClassWeight(MaasParamValue *v, const JsonbValue *jv)
+{
+	MaasClassWeight *cw = FIELD(v, MaasClassWeight);
+	JsonbIterator *it;
+	JsonbValue	item;
+	JsonbIteratorToken tok;
+	int			cap;
+
+	cw->n = 0;
+	if (jv->type == jbvString)
+	{
+		if (strcmp(JsonbString(jv), "balanced") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"class_weight\" cannot be \"%s\"", JsonbString(jv)),
+					 errhint("%s", v->spec->help)));
+		cw->kind = 0;
+		return;
+	}
+	if (jv->type != jbvBinary || !JsonContainerIsObject(jv->val.binary.data))
+		WrongType(v->spec);
+	cw->kind = 1;
+	cap = Max(JsonContainerSize(jv->val.binary.data), 1);
+	cw->labels = palloc(sizeof(char *) * cap);
+	cw->weights = palloc(sizeof(double) * cap);
+	it = JsonbIteratorInit(jv->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			cw->labels[cw->n] = JsonbString(&item);
+		else if (tok == WJB_VALUE)
+		{
+			double		w = item.type == jbvNumeric ?
+				DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+												   NumericGetDatum(item.val.numeric))) : NAN;
+
+			if (!(w >= 0) || isinf(w))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("class_weight of \"%s\" must be a number, not negative",
+								cw->labels[cw->n]),
+						 errhint("%s", v->spec->help)));
+			cw->weights[cw->n++] = w;
+		}
+	}
+}
+
 static void
 SetValue(MaasParamValue *v, const JsonbValue *jv)
 {
@@ -505,6 +570,9 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 		case MAAS_PARAM_SPLIT:
 			SetSplit(v, jv);
 			break;
+		case MAAS_PARAM_CLASS_WEIGHT:
+			SetClassWeight(v, jv);
+			break;
 	}
 	v->is_set = true;
 }
@@ -524,6 +592,8 @@ SetDefault(MaasParamValue *v)
 			*FIELD(v, int) = -1;
 		else if (v->spec->type == MAAS_PARAM_SPLIT)
 			FIELD(v, MaasSplit)->kind = -1;
+		else if (v->spec->type == MAAS_PARAM_CLASS_WEIGHT)
+			FIELD(v, MaasClassWeight)->kind = -1;
 		return;
 	}
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
@@ -737,6 +807,27 @@ MaasParamsToJson(const MaasParams *params, MaasJson *json)
 						MaasJsonEndObject(json);
 					}
 					MaasJsonEndArray(json);
+					break;
+				}
+			case MAAS_PARAM_CLASS_WEIGHT:
+				{
+					MaasClassWeight *cw = FIELD(v, MaasClassWeight);
+
+					if (cw->kind < 0)
+						continue;
+					MaasJsonKey(json, spec->name);
+					if (cw->kind == 0)
+						MaasJsonString(json, "balanced");
+					else
+					{
+						MaasJsonBeginObject(json);
+						for (int k = 0; k < cw->n; k++)
+						{
+							MaasJsonKey(json, cw->labels[k]);
+							MaasJsonNumber(json, cw->weights[k]);
+						}
+						MaasJsonEndObject(json);
+					}
 					break;
 				}
 			case MAAS_PARAM_SPLIT:

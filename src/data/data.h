@@ -134,6 +134,7 @@ typedef struct MaasDataset
 	int64		rows_skipped;	/* NULL target */
 	Size		memory_bytes;	/* peak of the matrices */
 	MaasPairs  *pairs;			/* pairs input: the keys */
+	double	   *weights;		/* sample_weight of each train row; NULL: none */
 } MaasDataset;
 
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,

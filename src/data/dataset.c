@@ -155,7 +155,7 @@ ChooseColumns(LoadState *st, const char *query, TupleDesc desc,
 			Form_pg_attribute att = TupleDescAttr(desc, a);
 
 			if (att->attisdropped || a == st->target_attno || a == st->split_attno ||
-				NameListed(exclude, NameStr(att->attname)))
+				a == st->weight_attno || NameListed(exclude, NameStr(att->attname)))
 				continue;
 			MaasFindAttribute(desc, NameStr(att->attname));	/* rejects duplicates */
 			AddColumn(st, query, desc, a, false);
@@ -338,6 +338,8 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 	StoreRow(st, m, row, st->n_columns, y);
 	if (st->classify && m != &ds->test)
 		st->classes.train_count[(int) y]++;
+	if (st->weight_attno >= 0)
+		MaasKeepWeight(st, slot, m != &ds->test);
 	if (st->keep_keys)
 		MaasSplitKeep(st, slot);
 	return true;
@@ -422,6 +424,8 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 
 	m = NextRowMatrix(st);
 	StoreRow(st, m, st->row, st->raw_width, y);
+	if (st->weight_attno >= 0)
+		MaasKeepWeight(st, slot, m != &ds->test);
 	if (m != &ds->test)
 	{
 		for (int c = 0; c < st->n_columns; c++)
@@ -452,6 +456,7 @@ NewLoadState(LoadMode mode, MaasProgress *progress)
 	st->ds = palloc0(sizeof(MaasDataset));
 	st->progress = progress;
 	st->split_attno = -1;
+	st->weight_attno = -1;
 	return st;
 }
 
@@ -556,6 +561,8 @@ LoadTraining(const char *source, const char *target, const MaasAlgorithm *algori
 		st->split_kind = folds->kind == MAAS_FOLDS_TIME ? MAAS_SPLIT_TIME : MAAS_SPLIT_GROUP;
 	}
 
+	MaasWeightColumn(st, desc, &options->sample_weight);
+
 	ChooseColumns(st, query, desc, options);
 	st->row = palloc(sizeof(double) * st->raw_width);
 	st->codes = palloc(sizeof(int) * st->n_columns);
@@ -586,6 +593,7 @@ LoadTraining(const char *source, const char *target, const MaasAlgorithm *algori
 
 	if (MaasDatasetTrainRows(ds) == 0)
 		NoRows(ds, "train on");
+	ds->weights = st->weights;
 	if (st->classify)
 		MaasLoadFinishClasses(st);
 	if (folds != NULL)

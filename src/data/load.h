@@ -87,6 +87,13 @@ typedef struct LoadState
 	bool	   *key_null;
 	int64		n_keys;
 	int64		keys_cap;
+
+	/* sample_weight (split.c): the weight of each stored train row */
+	int			weight_attno;	/* -1: none */
+	Oid			weight_typid;
+	double	   *weights;
+	int64		n_weights;
+	int64		weights_cap;
 } LoadState;
 
 /* prepare.c */
@@ -103,6 +110,8 @@ extern void MaasSplitColumn(LoadState *st, TupleDesc desc, const char *column,
 							const char *role);
 extern void MaasSplitSetup(LoadState *st, TupleDesc desc, const MaasSplit *split);
 extern int	MaasLoadFolds(LoadState *st, const MaasFoldSpec *spec, int *fold);
+extern void MaasWeightColumn(LoadState *st, TupleDesc desc, const MaasNames *column);
+extern void MaasKeepWeight(LoadState *st, TupleTableSlot *slot, bool keep);
 extern void MaasSplitKeep(LoadState *st, TupleTableSlot *slot);
 extern void MaasSplitRows(LoadState *st, bool single);
 

@@ -11,6 +11,9 @@
  * test matrix, the train rows keep their arrival order, and the counts
  * the vocabulary and the classes are built from are counted again over the
  * train rows only, so nothing of the held-out rows leaks into the encoding.
+ *
+ * The rows' sample weights (params "sample_weight") are kept here too, a
+ * double per train row, and follow the rows through the split.
  */
 #include "postgres.h"
 
@@ -363,6 +366,15 @@ MaasSplitRows(LoadState *st, bool single)
 	}
 	test->n_rows = n_test;
 	train->n_rows = n - n_test;
+	if (st->weights != NULL)
+	{
+		int64		kept = 0;
+
+		for (int64 i = 0; i < n; i++)
+			if (!is_test[i])
+				st->weights[kept++] = st->weights[i];
+		st->n_weights = kept;
+	}
 	Recount(st);
 
 	if (single)
@@ -581,4 +593,73 @@ MaasLoadFolds(LoadState *st, const MaasFoldSpec *spec, int *fold)
 			return ColumnFolds(st, n, fold);
 	}
 	return 0;
+}
+
+/* ---- sample weights ---- */
+
+/* The weight column: numeric, not the target, not a feature */
+void
+MaasWeightColumn(LoadState *st, TupleDesc desc, const MaasNames *column)
+{
+	bool		is_array;
+	bool		is_vector;
+	MaasColumnKind kind;
+
+	st->weight_attno = -1;
+	if (column->names == NULL)
+		return;
+	if (column->n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameter \"sample_weight\" names one column"),
+				 errhint("For example: {\"sample_weight\": \"weight\"}.")));
+	st->weight_attno = MaasRequireAttribute(desc, column->names[0], "sample_weight");
+	if (st->weight_attno == st->target_attno)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" is the target; it cannot also be the sample_weight",
+						column->names[0])));
+	st->weight_typid = getBaseType(TupleDescAttr(desc, st->weight_attno)->atttypid);
+	kind = MaasKindOfType(st->weight_typid, &is_array, &is_vector);
+	if (kind != MAAS_COL_NUMERIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("sample_weight column \"%s\" is of type %s; it must be a number",
+						column->names[0], format_type_be(st->weight_typid))));
+}
+
+/* Check the weight of the row just read; keep it when the row is trained on */
+void
+MaasKeepWeight(LoadState *st, TupleTableSlot *slot, bool keep)
+{
+	const char *name = NameStr(TupleDescAttr(slot->tts_tupleDescriptor, st->weight_attno)->attname);
+	double		w;
+
+	if (slot->tts_isnull[st->weight_attno])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("sample_weight column \"%s\" is NULL in row " INT64_FORMAT,
+						name, st->ds->rows_read),
+				 errhint("Give every row a weight, e.g. coalesce(%s, 1) in the source query.", name)));
+	w = MaasDatumToDouble(slot->tts_values[st->weight_attno], st->weight_typid);
+	if (!(w >= 0) || isinf(w))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("sample_weight column \"%s\" is %g in row " INT64_FORMAT "; weights must be finite and not negative",
+						name, w, st->ds->rows_read)));
+	if (!keep)
+		return;
+	if (st->n_weights == st->weights_cap)
+	{
+		int64		cap = Max(INITIAL_ROWS, st->weights_cap * 2);
+
+		MaasCheckDataMemory(add_size(st->bytes, mul_size(cap - st->weights_cap, sizeof(double))),
+							"training data");
+		st->weights = st->weights == NULL ?
+			MemoryContextAllocHuge(st->cxt, cap * sizeof(double)) :
+			repalloc_huge(st->weights, cap * sizeof(double));
+		st->bytes += (cap - st->weights_cap) * sizeof(double);
+		st->weights_cap = cap;
+	}
+	st->weights[st->n_weights++] = w;
 }

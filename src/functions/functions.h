@@ -51,6 +51,9 @@ extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_group
 
 /* train.c */
 extern MaasModel *MaasNewModel(const MaasAlgorithm *algorithm, const MaasDataset *ds);
+extern void MaasCheckWeighable(const MaasAlgorithm *algorithm,
+							   const MaasTrainOptions *options);
+extern const double *MaasDatasetWeights(const MaasDataset *ds, const MaasClassWeight *cw);
 
 /* search.c: what maas_tune tries */
 typedef struct MaasCandidate

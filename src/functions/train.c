@@ -32,6 +32,41 @@ MaasNewModel(const MaasAlgorithm *algorithm, const MaasDataset *ds)
 	return model;
 }
 
+/* Refuse weights an algorithm cannot use, before anything is read */
+void
+MaasCheckWeighable(const MaasAlgorithm *algorithm, const MaasTrainOptions *options)
+{
+	if ((options->sample_weight.names != NULL || options->class_weight.kind >= 0) &&
+		!algorithm->takes_weights)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not take \"%s\"", algorithm->name,
+						options->sample_weight.names != NULL ? "sample_weight" : "class_weight"),
+				 errhint("Weights are taken by linear_regression and logistic_regression.")));
+}
+
+/* The weights of the train rows of a dataset (sample and class weights); NULL: none */
+const double *
+MaasDatasetWeights(const MaasDataset *ds, const MaasClassWeight *cw)
+{
+	int64		n = MaasDatasetTrainRows(ds);
+	const double *y;
+
+	if (ds->weights == NULL && cw->kind < 0)
+		return NULL;
+	if (ds->single)
+	{
+		double	   *ys = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+
+		for (int64 i = 0; i < n; i++)
+			ys[i] = MaasFloatRowsValue(&ds->train_rows, i, ds->train_rows.n_cols - 1);
+		y = ys;
+	}
+	else
+		y = MaasMatrixColumn(&ds->train, ds->train.n_cols - 1);
+	return MaasFitWeights(cw, &ds->target, ds->task, ds->weights, y, n);
+}
+
 /*
  * maas_train(name, algorithm, source, target, params) -> maas.train_result
  */
@@ -103,6 +138,7 @@ maas_train(PG_FUNCTION_ARGS)
 						 algorithm->name)));
 	if (target == NULL)
 		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
+	MaasCheckWeighable(algorithm, options);
 	if (algorithm->input == MAAS_INPUT_PAIRS && options->split.kind > MAAS_SPLIT_RANDOM)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -134,6 +170,7 @@ maas_train(PG_FUNCTION_ARGS)
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
 	data.prep = &ds->prep;
+	data.weights = MaasDatasetWeights(ds, &options->class_weight);
 	model = MaasNewModel(algorithm, ds);
 	progress.what = algorithm->name;
 	model->state = algorithm->fit(&data, params->options, &progress);

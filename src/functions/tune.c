@@ -57,13 +57,15 @@ typedef struct Trial
 
 static MaasTrainData
 TrainData(const MaasAlgorithm *algorithm, const MaasDataset *ds, const MaasMatrix *m,
-		  int seed)
+		  const double *sample, const MaasTrainOptions *options)
 {
 	MaasTrainData data;
 
 	memset(&data, 0, sizeof(data));
+	data.weights = MaasFitWeights(&options->class_weight, &ds->target, ds->task, sample,
+								  MaasMatrixColumn(m, m->n_cols - 1), m->n_rows);
 	data.input = algorithm->input;
-	data.seed = seed;
+	data.seed = options->seed;
 	data.m = *m;
 	data.n_features = ds->prep.n_features;
 	data.task = ds->task;
@@ -161,6 +163,7 @@ FitFold(TuneRun *run, const MaasCandidate *c, MaasParams *params, int f,
 	MaasJson	json;
 	double		primary;
 	double		score;
+	const double *sample = NULL;
 
 	for (int64 i = 0; i < n; i++)
 	{
@@ -178,7 +181,17 @@ FitFold(TuneRun *run, const MaasCandidate *c, MaasParams *params, int f,
 						"the rows of a fold");
 	Rows(all, in_train, n_train, &train);
 	Rows(all, in_test, n_test, &test);
-	data = TrainData(c->algorithm, run->ds, &train, run->options->seed);
+	if (run->ds->weights != NULL)
+	{
+		double	   *w = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n_train);
+		int64		r = 0;
+
+		for (int64 i = 0; i < n; i++)
+			if (in_train[i])
+				w[r++] = run->ds->weights[i];
+		sample = w;
+	}
+	data = TrainData(c->algorithm, run->ds, &train, sample, run->options);
 	model = MaasNewModel(c->algorithm, run->ds);
 	model->state = c->algorithm->fit(&data, params->options, run->progress);
 	model->n_outputs = MaasModelOutputs(model);
@@ -382,6 +395,7 @@ ParseCandidates(MaasSearch *s, Jsonb *params_jb, MaasTrainOptions **common)
 							algorithm->name)));
 		params[c] = MaasParseParams(merged, maas_train_params, sizeof(MaasTrainOptions),
 									algorithm);
+		MaasCheckWeighable(algorithm, params[c]->common);
 		all_native &= algorithm->handles_missing;
 	}
 	*common = params[0]->common;
@@ -502,6 +516,8 @@ maas_tune(PG_FUNCTION_ARGS)
 	MaasProgressStart(&progress, "maas_tune");
 	MaasMemoryReset();
 	MaasPoolResetUsage();
+	/* SPI_finish returns to the context SPI_connect was called in: not cxt */
+	MemoryContextSwitchTo(caller);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
@@ -522,7 +538,7 @@ maas_tune(PG_FUNCTION_ARGS)
 	/* the best setting, refit on every row */
 	winner = &s->candidates[trials[best].candidate];
 	progress.what = winner->algorithm->name;
-	data = TrainData(winner->algorithm, run.ds, &run.ds->train, options->seed);
+	data = TrainData(winner->algorithm, run.ds, &run.ds->train, run.ds->weights, options);
 	model = MaasNewModel(winner->algorithm, run.ds);
 	model->state = winner->algorithm->fit(&data, params[trials[best].candidate]->options,
 										  &progress);
@@ -576,6 +592,7 @@ maas_tune(PG_FUNCTION_ARGS)
 	values[8] = BoolGetDatum(deployed);
 	values[9] = Float8GetDatum(tune_ms);
 	SPI_finish();
+	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(cxt);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

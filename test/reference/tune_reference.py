@@ -22,6 +22,20 @@ The folds are the ones maas makes without shuffling, rows in file order
   logit_group    the same on iris, GroupKFold(3), groups (rid - 1) % 7
   ridge_time     Ridge over alpha, TimeSeriesSplit(4) ordered by rid, rmse
   ridge_column   Ridge over alpha, PredefinedSplit(rid % 4), mae
+  ridge_weighted Ridge over alpha, KFold(5), r2, fit with sample_weight
+                 1 + rid % 3 (GridSearchCV passes it to each fold's fit;
+                 the scores are unweighted)
+
+Weighted fits (trial = rid, fold = class index, or 0 for a regression's
+prediction; every row of the file):
+
+  w_linear       LinearRegression, sample_weight 1 + rid % 3
+  w_ridge        Ridge(alpha=10), the same weights
+  w_wine         StandardScaler + LogisticRegression(class_weight="balanced")
+                 on wine (three classes), probabilities
+  w_iris         the same with class_weight {"setosa": 2, "virginica": 0.5}
+                 and sample_weight 1 + rid % 3 on iris
+  w_cancer       class_weight "balanced" on breast_cancer (binary)
 """
 import csv
 import math
@@ -56,9 +70,9 @@ def fmt(v):
     return repr(float(v))
 
 
-def grid_case(case, est, grid, X, y, cv, scoring, groups=None, sign=1.0):
+def grid_case(case, est, grid, X, y, cv, scoring, groups=None, sign=1.0, fit_params=None):
     gs = GridSearchCV(est, grid, cv=cv, scoring=scoring, refit=False)
-    gs.fit(X, y, groups=groups)
+    gs.fit(X, y, groups=groups, **(fit_params or {}))
     r = gs.cv_results_
     n_splits = gs.n_splits_
     for t in range(len(r["params"])):
@@ -90,6 +104,29 @@ rid = np.arange(1, n + 1)
 grid_case("ridge_column", Ridge(), alphas, X, y, PredefinedSplit(rid % 4),
           "neg_mean_absolute_error", sign=-1.0)
 
+w = 1.0 + rid % 3
+grid_case("ridge_weighted", Ridge(), alphas, X, y, KFold(5), "r2", fit_params={"sample_weight": w})
+
+
+def rows_case(case, values):
+    for i, v in enumerate(values):
+        for c, x in enumerate(np.atleast_1d(v)):
+            out.append((case, i + 1, c, fmt(x)))
+
+
+rows_case("w_linear", LinearRegression().fit(X, y, sample_weight=w).predict(X))
+rows_case("w_ridge", Ridge(alpha=10.0).fit(X, y, sample_weight=w).predict(X))
+
+
+def weighted_logit(case, table, target, class_weight, sample_weight=None):
+    Xc, yc = load(table, target)
+    m = make_pipeline(StandardScaler(),
+                      LogisticRegression(tol=1e-10, max_iter=1000, solver="newton-cg",
+                                         class_weight=class_weight))
+    m.fit(Xc, np.array(yc), logisticregression__sample_weight=sample_weight)
+    rows_case(case, m.predict_proba(Xc))
+
+
 X, y = load("iris", "species")
 y = np.array(y)
 # newton-cg reaches the optimum (lbfgs stops ~1e-6 short in log loss)
@@ -100,6 +137,11 @@ grid_case("logit_strat", logit, Cs, X, y, StratifiedKFold(5), "accuracy")
 grid_case("logit_logloss", logit, Cs, X, y, StratifiedKFold(5), "neg_log_loss", sign=-1.0)
 groups = (np.arange(1, len(y) + 1) - 1) % 7
 grid_case("logit_group", logit, Cs, X, y, GroupKFold(3), "accuracy", groups=groups)
+
+weighted_logit("w_wine", "wine", "cultivar", "balanced")
+weighted_logit("w_iris", "iris", "species", {"setosa": 2.0, "virginica": 0.5},
+               1.0 + np.arange(1, 151) % 3)
+weighted_logit("w_cancer", "breast_cancer", "malignant", "balanced")
 
 with open(os.path.join(root, "test", "reference", "tune_reference.csv"), "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
