@@ -192,6 +192,7 @@ FitFold(TuneRun *run, const MaasCandidate *c, MaasParams *params, int f,
 		sample = w;
 	}
 	data = TrainData(c->algorithm, run->ds, &train, sample, run->options);
+	run->progress->what = c->algorithm->name;
 	model = MaasNewModel(c->algorithm, run->ds);
 	model->state = c->algorithm->fit(&data, params->options, run->progress);
 	model->n_outputs = MaasModelOutputs(model);
@@ -341,7 +342,8 @@ Search(TuneRun *run, MaasSearch *s, MaasParams **params, int *n_trials, int *bes
 			t->row.trial = *n_trials;
 			t->row.round = r + 1;
 			mean[c] = t->row.mean;
-			if (MaasProgressDue(run->progress))
+			/* every trial is reported, whatever the fits reported before it */
+			if (maas_progress_interval_ms > 0)
 				ereport(NOTICE,
 						(errmsg("maas_tune: trial %d (round %d of %d, %d settings in it, " INT64_FORMAT " rows): %s %s: %s %.6g (sd %.3g) in %.1f s",
 								t->row.trial, r + 1, rounds, n_alive, rows,
