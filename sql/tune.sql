@@ -218,6 +218,16 @@ SELECT name, rows_trained FROM maas_train('tune_w_iris', 'logistic_regression', 
 	'{"class_weight": {"setosa": 2, "virginica": 0.5}, "sample_weight": "w", "exclude": ["rid"], "test_size": 0, "tol": 1e-10}');
 SELECT name, rows_trained FROM maas_train('tune_w_cancer', 'logistic_regression', 'q_cancer', 'malignant',
 	'{"class_weight": "balanced", "exclude": ["rid"], "test_size": 0, "tol": 1e-10}');
+SELECT name, rows_trained FROM maas_train('tune_w_tree_wine', 'decision_tree', 'q_wine', 'cultivar',
+	'{"class_weight": "balanced", "exclude": ["rid"], "test_size": 0, "max_depth": 4, "task": "classification"}');
+SELECT name, rows_trained FROM maas_train('tune_w_tree_diab', 'decision_tree', 'w_diabetes', 'progression',
+	'{"sample_weight": "w", "exclude": ["rid"], "test_size": 0, "max_depth": 4}');
+SELECT 'w_tree_wine' AS fit, count(*) AS rows,
+	   max(pg_temp.rows_vs_ref('w_tree_wine', rid, maas_predict_proba('tune_w_tree_wine', w))) < 1e-6 AS within_1e6
+FROM q_wine w
+UNION ALL
+SELECT 'w_tree_diab', count(*), max(pg_temp.rows_vs_ref('w_tree_diab', rid, ARRAY[maas_predict('tune_w_tree_diab', d)])) < 1e-6
+FROM q_diabetes d;
 SELECT 'w_linear' AS fit, count(*) AS rows,
 	   max(pg_temp.rows_vs_ref('w_linear', rid, ARRAY[maas_predict('tune_w_linear', d)])) < 1e-6 AS within_1e6
 FROM q_diabetes d

@@ -36,6 +36,10 @@ prediction; every row of the file):
   w_iris         the same with class_weight {"setosa": 2, "virginica": 0.5}
                  and sample_weight 1 + rid % 3 on iris
   w_cancer       class_weight "balanced" on breast_cancer (binary)
+  w_tree_wine    DecisionTreeClassifier(max_depth=4, class_weight="balanced")
+                 on wine, probabilities
+  w_tree_diab    DecisionTreeRegressor(max_depth=4), sample_weight
+                 1 + rid % 3 on diabetes
 """
 import csv
 import math
@@ -50,6 +54,7 @@ from sklearn.model_selection import (GridSearchCV, GroupKFold, KFold, Predefined
                                      StratifiedKFold, TimeSeriesSplit)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 warnings.simplefilter("ignore")
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -116,6 +121,8 @@ def rows_case(case, values):
 
 rows_case("w_linear", LinearRegression().fit(X, y, sample_weight=w).predict(X))
 rows_case("w_ridge", Ridge(alpha=10.0).fit(X, y, sample_weight=w).predict(X))
+rows_case("w_tree_diab", DecisionTreeRegressor(max_depth=4, random_state=0)
+          .fit(X, y, sample_weight=w).predict(X))
 
 
 def weighted_logit(case, table, target, class_weight, sample_weight=None):
@@ -142,6 +149,9 @@ weighted_logit("w_wine", "wine", "cultivar", "balanced")
 weighted_logit("w_iris", "iris", "species", {"setosa": 2.0, "virginica": 0.5},
                1.0 + np.arange(1, 151) % 3)
 weighted_logit("w_cancer", "breast_cancer", "malignant", "balanced")
+Xw, yw = load("wine", "cultivar")
+rows_case("w_tree_wine", DecisionTreeClassifier(max_depth=4, class_weight="balanced", random_state=0)
+          .fit(Xw, yw).predict_proba(Xw))
 
 with open(os.path.join(root, "test", "reference", "tune_reference.csv"), "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
