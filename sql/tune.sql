@@ -243,6 +243,23 @@ FROM q_iris i
 UNION ALL
 SELECT 'w_cancer', count(*), max(pg_temp.rows_vs_ref('w_cancer', rid, maas_predict_proba('tune_w_cancer', c))) < 1e-6
 FROM q_cancer c;
+-- gradient_boosting: a row of weight k is k copies of it (XGBoost's
+-- weights): the same model as on the rows repeated, to rounding (every
+-- distinct value has a bin of its own on both sides)
+SELECT name, rows_trained FROM maas_train('tune_w_gb', 'gradient_boosting', 'w_diabetes', 'progression',
+	'{"sample_weight": "w", "exclude": ["rid"], "test_size": 0, "n_estimators": 20, "max_bin": 1024}');
+SELECT name, rows_trained FROM maas_train('tune_w_gb_rep', 'gradient_boosting',
+	'SELECT d.* FROM w_diabetes d, generate_series(1, w) ORDER BY rid', 'progression',
+	'{"exclude": ["rid", "w"], "test_size": 0, "n_estimators": 20, "max_bin": 1024}');
+SELECT name, rows_trained FROM maas_train('tune_w_gb_iris', 'gradient_boosting', 'q_iris', 'species',
+	'{"class_weight": {"setosa": 3, "virginica": 2}, "exclude": ["rid"], "test_size": 0, "n_estimators": 10}');
+SELECT name, rows_trained FROM maas_train('tune_w_gb_iris_rep', 'gradient_boosting',
+	$$SELECT i.* FROM q_iris i, generate_series(1, CASE species WHEN 'setosa' THEN 3 WHEN 'virginica' THEN 2 ELSE 1 END) ORDER BY rid$$,
+	'species', '{"exclude": ["rid"], "test_size": 0, "n_estimators": 10}');
+SELECT max(abs(maas_predict('tune_w_gb', d) - maas_predict('tune_w_gb_rep', d))) < 1e-9 AS regression_same,
+	   (SELECT max(abs(a - b)) < 1e-9 FROM q_iris i,
+			unnest(maas_predict_proba('tune_w_gb_iris', i), maas_predict_proba('tune_w_gb_iris_rep', i)) u(a, b)) AS multiclass_same
+FROM q_diabetes d;
 -- the weights are kept with the version's params; the weight column is no feature
 SELECT params->'sample_weight' AS sample_weight, params->'class_weight' AS class_weight,
 	   features @? '$[*] ? (@.name == "w")' AS w_is_a_feature
