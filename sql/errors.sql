@@ -733,3 +733,85 @@ FROM (VALUES
 ORDER BY n;
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_eval_start;
 DROP TABLE errors_eval_start;
+-- tune: maas_train's splits and maas_tune name what is wrong, store no
+-- version and no trial, and never restart the server
+CREATE TABLE errors_tune_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE FUNCTION pg_temp.tune_err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	m0 bigint := (SELECT count(*) FROM maas.models);
+	t0 bigint := (SELECT count(*) FROM maas.trials);
+	r text := maas_test.errh(q);
+BEGIN
+	RETURN r || format(' [+%s models, +%s trials]',
+					   (SELECT count(*) FROM maas.models) - m0,
+					   (SELECT count(*) FROM maas.trials) - t0);
+END $$;
+CREATE TEMP TABLE errors_tune_rows AS
+SELECT row_number() OVER () AS id, '{}'::json AS j, NULL::int AS never, d.* FROM diabetes d;
+SELECT label, pg_temp.tune_err(q) AS result
+FROM (VALUES
+	(1, 'split: unknown kind', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": "shuffled"}')$$),
+	(2, 'split: unknown key', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": {"sort_by": "age"}}')$$),
+	(3, 'split: a number', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": 3}')$$),
+	(4, 'split: stratified regression', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": "stratified"}')$$),
+	(5, 'split: no such column', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": {"order_by": "created_at"}}')$$),
+	(6, 'split: unsortable column', $$SELECT maas_train('errors_t', 'linear_regression', 'errors_tune_rows', 'progression', '{"split": {"order_by": "j"}}')$$),
+	(7, 'split: NULL order value', $$SELECT maas_train('errors_t', 'linear_regression', 'errors_tune_rows', 'progression', '{"split": {"order_by": "never"}, "exclude": ["j"]}')$$),
+	(8, 'split: the target', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": {"group_by": "progression"}}')$$),
+	(9, 'split: all groups held out', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"split": {"group_by": "sex"}, "test_size": 0.9}')$$),
+	(10, 'split: a recommender', $$SELECT maas_train('errors_t', 'als', 'SELECT student AS "user", lecturer AS item, rating FROM insteval LIMIT 100', 'rating', '{"split": "stratified"}')$$),
+	(11, 'tune: unknown metric', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"scoring": "auc_pr"}')$$),
+	(12, 'tune: metric of the other task', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"scoring": "accuracy"}')$$),
+	(13, 'tune: 1 fold', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"folds": 1}')$$),
+	(14, 'tune: more folds than rows', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT * FROM diabetes LIMIT 4', 'progression', '{"folds": 5}')$$),
+	(15, 'tune: more folds than a class has rows', $$SELECT maas_tune('errors_t', 'logistic_regression', 'SELECT * FROM iris WHERE species <> ''setosa'' OR sepal_length < 4.5', 'species', '{"folds": 5}')$$),
+	(16, 'tune: more folds than groups', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"folds": {"k": 3, "group_by": "sex"}}')$$),
+	(17, 'tune: unsortable order column', $$SELECT maas_tune('errors_t', 'linear_regression', 'errors_tune_rows', 'progression', '{"folds": {"k": 3, "order_by": "j"}}')$$),
+	(18, 'tune: empty source', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT * FROM diabetes WHERE false', 'progression', '{"folds": 3}')$$),
+	(19, 'tune: unknown algorithm in the list', $$SELECT maas_tune('errors_t', NULL, 'iris', 'species', '{"algorithms": ["logistic_regression", "random_jungle"]}')$$),
+	(20, 'tune: algorithms of two tasks', $$SELECT maas_tune('errors_t', NULL, 'diabetes', 'progression', '{"algorithms": ["linear_regression", "logistic_regression"]}')$$),
+	(21, 'tune: unknown option in the grid', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"grid": {"alpha": [1, 2]}}')$$),
+	(22, 'tune: a bad value in the grid', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"grid": {"l2": [1, -2]}}')$$),
+	(23, 'tune: a common option in the grid', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"grid": {"test_size": [0.1, 0.2]}}')$$),
+	(24, 'tune: unknown search key', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"cv": 5}')$$),
+	(25, 'tune: unknown distribution', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"random": {"l2": {"normal": [0, 1]}}}')$$),
+	(26, 'tune: loguniform from 0', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{"random": {"l2": {"loguniform": [0, 1]}}}')$$),
+	(27, 'tune: a split', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', '{}', '{"split": "stratified"}')$$),
+	(28, 'tune: unsupervised', $$SELECT maas_tune('errors_t', 'kmeans', 'iris', 'species', '{}')$$),
+	(29, 'tune: NULL search', $$SELECT maas_tune('errors_t', 'linear_regression', 'diabetes', 'progression', NULL)$$),
+	(30, 'tune: no algorithm', $$SELECT maas_tune('errors_t', NULL, 'diabetes', 'progression', '{}')$$),
+	(31, 'tune: a fold column of one value', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT *, 1 AS f FROM diabetes', 'progression', '{"folds": {"column": "f"}}')$$),
+	(32, 'tune: forward chaining with too few rows', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT * FROM errors_tune_rows WHERE id <= 4', 'progression', '{"folds": {"k": 4, "order_by": "id"}}', '{"exclude": ["j", "never"]}')$$),
+	(33, 'tune: roc_auc of three classes', $$SELECT maas_tune('errors_t', 'logistic_regression', 'iris', 'species', '{"scoring": "roc_auc"}')$$),
+	(34, 'weights: a negative weight', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT *, age - 50 AS w FROM diabetes', 'progression', '{"sample_weight": "w"}')$$),
+	(35, 'weights: a NULL weight', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT *, nullif(sex, 2) AS w FROM diabetes', 'progression', '{"sample_weight": "w"}')$$),
+	(36, 'weights: a text column', $$SELECT maas_train('errors_t', 'logistic_regression', 'penguins', 'species', '{"sample_weight": "island"}')$$),
+	(37, 'weights: no such column', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"sample_weight": "weight"}')$$),
+	(38, 'weights: two columns', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"sample_weight": ["age", "bmi"]}')$$),
+	(39, 'weights: all zero', $$SELECT maas_train('errors_t', 'linear_regression', 'SELECT *, 0 AS w FROM diabetes', 'progression', '{"sample_weight": "w"}')$$),
+	(40, 'weights: class_weight of a regression', $$SELECT maas_train('errors_t', 'linear_regression', 'diabetes', 'progression', '{"class_weight": "balanced"}')$$),
+	(41, 'weights: class_weight names no class', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": {"rose": 2}}')$$),
+	(42, 'weights: a negative class_weight', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": {"setosa": -1}}')$$),
+	(43, 'weights: unknown class_weight', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": "auto"}')$$),
+	(44, 'weights: an algorithm without weights', $$SELECT maas_train('errors_t', 'random_forest', 'iris', 'species', '{"class_weight": "balanced"}')$$),
+	(45, 'weights: in maas_tune, a negative weight', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT *, age - 50 AS w FROM diabetes', 'progression', '{"folds": 3}', '{"sample_weight": "w"}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- over maas.max_memory: digits (0.9 MB of doubles) fit, with a fold's rows beside them not
+SET maas.max_memory = '1500kB';
+SELECT pg_temp.tune_err($$SELECT maas_tune('errors_t', 'logistic_regression', 'digits', 'digit', '{"folds": 3}')$$) AS over_budget;
+RESET maas.max_memory;
+
+-- a cancel (statement_timeout) during the search leaves nothing behind
+CREATE TEMP TABLE errors_tune_before AS
+SELECT (SELECT count(*) FROM maas.models) AS models, (SELECT count(*) FROM maas.trials) AS trials;
+SET statement_timeout = '300ms';
+SELECT maas_tune('errors_t', 'mlp', 'digits', 'digit', '{"grid": {"epochs": [200, 300]}, "folds": 5}');
+RESET statement_timeout;
+SELECT (SELECT count(*) FROM maas.models) - models AS new_models,
+	   (SELECT count(*) FROM maas.trials) - trials AS new_trials
+FROM errors_tune_before;
+
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_tune_start;
+DROP TABLE errors_tune_start;

@@ -570,3 +570,57 @@ AS 'MODULE_PATHNAME', 'maas_predict_interval_array'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION maas_predict_interval(text, float8[], float8) IS
 'a regressor''s prediction for encoded features with a split-conformal interval from its held-out residuals (coverage strictly between 0 and 1)';
+-- tune: cross-validated search (maas_tune) and its trials
+CREATE TABLE maas.trials (
+	id				bigserial PRIMARY KEY,
+	name			text NOT NULL,
+	version			integer NOT NULL,	-- the version the search stored
+	trial			integer NOT NULL,	-- 1-based, in the order tried
+	algorithm		text NOT NULL,
+	setting			jsonb NOT NULL,		-- the searched options of this trial
+	scoring			text NOT NULL,
+	scores			double precision[] NOT NULL,	-- per fold
+	mean_score		double precision,
+	std_score		double precision,	-- population standard deviation
+	fit_ms			double precision NOT NULL,
+	round			integer NOT NULL DEFAULT 1,	-- successive halving's round
+	rows			bigint NOT NULL,	-- rows the folds were cut from
+	best			boolean NOT NULL DEFAULT false,	-- the setting refit and stored
+	tried_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	trained_by		name NOT NULL DEFAULT CURRENT_USER,
+	UNIQUE (name, version, trial),
+	FOREIGN KEY (name, version) REFERENCES maas.models (name, version) ON DELETE CASCADE
+);
+COMMENT ON TABLE maas.trials IS 'maas: every setting maas_tune tried, with its per-fold scores';
+COMMENT ON SEQUENCE maas.trials_id_seq IS 'maas: ids of maas.trials';
+SELECT pg_catalog.pg_extension_config_dump('maas.trials', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.trials_id_seq', '');
+ALTER TABLE maas.trials ENABLE ROW LEVEL SECURITY;
+-- readable with the version it belongs to (maas.models' row-level security)
+CREATE POLICY trials_read ON maas.trials FOR SELECT
+	USING (EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) trials.name
+				   AND m.version OPERATOR(pg_catalog.=) trials.version));
+GRANT SELECT ON maas.trials TO PUBLIC;
+
+CREATE TYPE maas.tune_result AS (
+	name			text,
+	version			integer,
+	algorithm		text,
+	setting			jsonb,
+	scoring			text,
+	mean_score		double precision,
+	std_score		double precision,
+	trials			integer,
+	deployed		boolean,
+	tune_ms			double precision
+);
+COMMENT ON TYPE maas.tune_result IS 'maas: what maas_tune returns: the best setting, its cross-validated score and the version stored';
+
+CREATE FUNCTION maas_tune(name text, algorithm text, source text, target text,
+						  search jsonb, params jsonb DEFAULT '{}')
+RETURNS maas.tune_result
+AS 'MODULE_PATHNAME', 'maas_tune'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_tune(text, text, text, text, jsonb, jsonb) IS
+'compare settings (grid, random, successive halving; one algorithm or several) by k-fold cross-validation, refit the best on all rows, store it as a version and every trial in maas.trials';

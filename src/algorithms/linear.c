@@ -12,6 +12,7 @@
 
 #include <math.h>
 
+#include "core/blas.h"
 #include "core/core.h"
 
 typedef struct LinearState
@@ -88,13 +89,53 @@ LinearFitComoment(const MaasComoment *cm, MaasTask task, const void *options)
 	return st;
 }
 
+/*
+ * Weighted comoments of [X y]: n the sum of the weights, weighted means,
+ * and sum w (x - mean)(x - mean)' from the centred rows scaled by sqrt(w)
+ * (one syrk), so weighted least squares is the same solve
+ */
+static void
+WeightedComoment(MaasComoment *cm, const MaasMatrix *m, const double *w)
+{
+	int			q = m->n_cols;
+	int64		n = m->n_rows;
+	double	   *z;
+
+	MaasCheckMemory(mul_size(mul_size(Max(n, 1), q), sizeof(double)), "weighted rows");
+	z = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1) * q);
+	cm->n = 0;
+	for (int64 i = 0; i < n; i++)
+		cm->n += w[i];
+	if (!(cm->n > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the sample weights of the training rows sum to zero")));
+	for (int j = 0; j < q; j++)
+	{
+		const double *x = MaasMatrixColumn(m, j);
+		double		s = 0;
+
+		for (int64 i = 0; i < n; i++)
+			s += w[i] * x[i];
+		cm->mean[j] = s / cm->n;
+		for (int64 i = 0; i < n; i++)
+			z[(int64) j * n + i] = sqrt(w[i]) * (x[i] - cm->mean[j]);
+	}
+	cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, q, (int) n, 1.0, z, (int) n,
+				0.0, cm->c, q);
+	pfree(z);
+}
+
 static void *
 LinearFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
 	MaasComoment cm;
 
 	MaasComomentInit(&cm, data->n_features + 1);
-	MaasComomentAddColumnMajor(&cm, &data->m, 0, data->m.n_rows);
+	if (data->weights != NULL)
+		WeightedComoment(&cm, &data->m, data->weights);
+	else
+		MaasComomentAddColumnMajor(&cm, &data->m, 0, data->m.n_rows);
 	return LinearFitComoment(&cm, data->task, options);
 }
 
@@ -186,4 +227,5 @@ const MaasAlgorithm maas_linear_regression = {
 	.describe = LinearDescribe,
 	.explain = LinearExplain,
 	.to_sql = LinearToSql,
+	.takes_weights = true,
 };

@@ -75,6 +75,7 @@ typedef struct Problem
 	int			p;
 	int			k;
 	const double *y;			/* class index */
+	const double *weight;		/* per row; NULL: 1 */
 	const double *mean;
 	const double *scale;
 	double		l2;				/* weight of ||W||^2 / 2 */
@@ -128,9 +129,10 @@ Objective(void *arg, const double *theta, double *grad)
 		for (int64 i = 0; i < n; i++)
 		{
 			double		z = pr->z[i] + offset[0];
+			double		wi = pr->weight ? pr->weight[i] : 1.0;
 
-			loss += Softplus(z) - pr->y[i] * z;
-			pr->z[i] = MaasSigmoid(z) - pr->y[i];
+			loss += wi * (Softplus(z) - pr->y[i] * z);
+			pr->z[i] = wi * (MaasSigmoid(z) - pr->y[i]);
 			sum_r[0] += pr->z[i];
 		}
 	}
@@ -141,6 +143,7 @@ Objective(void *arg, const double *theta, double *grad)
 			double		top;
 			double		total;
 			int			yi = (int) pr->y[i];
+			double		wi = pr->weight ? pr->weight[i] : 1.0;
 
 			/* a pass over many rows and classes: let a cancel through */
 			if ((i & 0xffff) == 0)
@@ -149,10 +152,10 @@ Objective(void *arg, const double *theta, double *grad)
 			for (int c = 0; c < k; c++)
 				pr->z[c * n + i] += offset[c];
 			total = MaasSoftmaxTotal(pr->z + i, k, n, &top);
-			loss += top + log(total) - pr->z[yi * n + i];
+			loss += wi * (top + log(total) - pr->z[yi * n + i]);
 			for (int c = 0; c < k; c++)
 			{
-				double		r = exp(pr->z[c * n + i] - top) / total - (c == yi);
+				double		r = wi * (exp(pr->z[c * n + i] - top) / total - (c == yi));
 
 				pr->z[c * n + i] = r;
 				sum_r[c] += r;
@@ -211,6 +214,8 @@ LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progre
 	pr.p = p;
 	pr.k = k;
 	pr.y = MaasTrainY(data);
+	/* sample and class weights scale each row's loss; the scaling is unweighted */
+	pr.weight = data->weights;
 	pr.mean = st->mean;
 	pr.scale = st->scale;
 	pr.intercept = opt->fit_intercept;
@@ -460,4 +465,5 @@ const MaasAlgorithm maas_logistic_regression = {
 	.describe = LogisticDescribe,
 	.explain = LogisticExplain,
 	.to_sql = LogisticToSql,
+	.takes_weights = true,
 };

@@ -97,6 +97,25 @@ extern int64 MaasExperimentStart(const char *name, int32 version, Jsonb *options
 extern int32 MaasExperimentEnd(Oid caller, const char *name, const char *outcome, int32 deployed);
 extern int32 MaasExperimentPromote(const char *name);
 
+/* trials.c: maas.trials, the settings maas_tune tried */
+typedef struct MaasTrialRow
+{
+	int			trial;			/* 1-based, in the order tried */
+	const char *algorithm;
+	Jsonb	   *setting;		/* the searched options */
+	int			n_scores;		/* folds */
+	const double *scores;		/* per fold; NaN when a fold could not be scored */
+	double		mean;
+	double		std;			/* population standard deviation, as scikit-learn */
+	double		fit_ms;
+	int			round;			/* successive halving's round, 1 without */
+	int64		rows;			/* rows the folds were cut from */
+	bool		best;
+} MaasTrialRow;
+
+extern void MaasTrialsInsert(const char *name, int32 version, const char *scoring,
+							 const MaasTrialRow *rows, int n);
+
 /* usage.c: counters in shared memory */
 typedef struct MaasUsageCounts
 {

@@ -276,6 +276,8 @@ typedef struct MaasTrainData
 	const MaasPairs *pairs;		/* the keys (seen items not filled) */
 	/* tokens: each row's document, m holding the other columns and target */
 	const MaasTokenRows *tokens;
+	/* per row, for algorithms with takes_weights; NULL: every row weighs 1 */
+	const double *weights;
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
@@ -305,8 +307,32 @@ typedef enum MaasParamType
 	MAAS_PARAM_NAMES,			/* MaasNames: an array of column names */
 	MAAS_PARAM_INTS,			/* MaasInts: an array of integers in [min, max] */
 	MAAS_PARAM_LAYERS,			/* MaasLayers: an array of layer objects */
-	MAAS_PARAM_FLOATS			/* MaasFloats: an array of numbers in [min, max] */
+	MAAS_PARAM_FLOATS,			/* MaasFloats: an array of numbers in [min, max] */
+	MAAS_PARAM_SPLIT,			/* MaasSplit: "random", "stratified", {"order_by": col}
+								 * or {"group_by": col} */
+	MAAS_PARAM_CLASS_WEIGHT		/* MaasClassWeight: "balanced" or {"label": weight} */
 } MaasParamType;
+
+/* Weights of the classes in a fit (the "class_weight" option) */
+typedef struct MaasClassWeight
+{
+	int			kind;			/* -1 none, 0 balanced, 1 the map */
+	int			n;
+	char	  **labels;			/* map: class labels as text */
+	double	   *weights;
+} MaasClassWeight;
+
+/* How maas_train holds rows out (the "split" option) */
+typedef enum MaasSplitKind
+{
+	MAAS_SPLIT_RANDOM, MAAS_SPLIT_STRATIFIED, MAAS_SPLIT_TIME, MAAS_SPLIT_GROUP
+} MaasSplitKind;
+
+typedef struct MaasSplit
+{
+	int			kind;			/* MaasSplitKind; -1 when not given (random) */
+	char	   *column;			/* time: the order column; group: the group column */
+} MaasSplit;
 
 typedef struct MaasNames
 {
@@ -407,6 +433,9 @@ typedef struct MaasTrainOptions
 	int			calibration;	/* MaasCalibration */
 	bool		intervals;		/* regressors: keep held-out residuals */
 	int			time_encoding;	/* -1 or 0: calendar parts; 1: cyclical */
+	MaasSplit	split;
+	MaasNames	sample_weight;	/* the column of row weights */
+	MaasClassWeight class_weight;
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */
@@ -554,6 +583,8 @@ typedef struct MaasAlgorithm
 	void		(*to_sql) (const MaasModel *model, char *const *feature, StringInfo out);
 	const char *exports;
 	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
+	/* fit reads MaasTrainData.weights (sample_weight, class_weight) */
+	bool		takes_weights;
 } MaasAlgorithm;
 
 /*
@@ -666,6 +697,11 @@ extern MaasParams *MaasParseParams(Jsonb *jb, const MaasParamSpec *common,
 extern const char *MaasChoiceName(const MaasParamSpec *specs, const char *name, int choice);
 extern void MaasResolveMissing(const MaasAlgorithm *algorithm, MaasTrainOptions *options);
 extern void MaasParamsToJson(const MaasParams *params, MaasJson *json);
+
+/* weights.c: the row weights of a fit */
+extern double *MaasFitWeights(const MaasClassWeight *cw, const MaasTarget *target,
+							  MaasTask task, const double *sample, const double *y,
+							  int64 n);
 
 /* json.c */
 extern void MaasJsonInit(MaasJson *json);
@@ -812,29 +848,8 @@ extern double *MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int 
 extern void MaasTimeFeatures(double epoch, bool cyclical, double *out);
 extern const char *MaasTimeFeatureName(int width, int k);
 
-/* evaluation.c: confusion matrix, curves, residual quantiles */
-typedef struct MaasCurvePoint
-{
-	double		threshold;		/* rows scored at least this */
-	int64		tp;				/* of them positive */
-	int64		fp;				/* of them negative */
-} MaasCurvePoint;
-
+/* evaluation.c (the rest is in core/evaluation.h) */
 extern int	MaasCompareDoubles(const void *a, const void *b);
-extern double MaasSortedQuantile(const double *sorted, int64 n, double q);
-extern void MaasResidualQuantiles(const double *y, const double *pred, int64 n,
-								  MaasJson *json);
-extern void MaasClassReport(const double *y, const double *proba, int64 n,
-							const MaasTarget *target, MaasJson *json);
-extern int64 MaasBinaryCurve(const bool *positive, const double *score, int64 n,
-							 MaasCurvePoint **points);
-extern int64 MaasDropCollinear(MaasCurvePoint *p, int64 m);
-extern double MaasAveragePrecision(const MaasCurvePoint *p, int64 m);
-extern void MaasEvaluateMatrix(const MaasModel *model, const MaasMatrix *m,
-							   MaasJson *json, double *primary);
-extern void MaasCalibrationBins(const bool *positive, const double *score, int64 n,
-								int n_bins, int64 *count, double *sum_score,
-								int64 *sum_positive);
 
 /* progress.c; a published run's row of maas.progress */
 typedef struct MaasProgressRow

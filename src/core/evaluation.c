@@ -14,7 +14,7 @@
 
 #include "miscadmin.h"
 
-#include "core/core.h"
+#include "core/evaluation.h"
 
 /* Quantiles of residuals maas_evaluate reports for a regressor */
 static const double residual_quantiles[] = {0, 0.05, 0.25, 0.5, 0.75, 0.95, 1};

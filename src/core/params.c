@@ -73,6 +73,15 @@ const MaasParamSpec maas_train_params[] = {
 	{"time_encoding", MAAS_PARAM_CHOICE, NULL, 0, 0, "parts,cyclical",
 		"date and timestamp columns: epoch, year, month, day of week and hour (parts), or month, day and hour as sine and cosine (cyclical)",
 	offsetof(MaasTrainOptions, time_encoding)},
+	{"split", MAAS_PARAM_SPLIT, NULL, 0, 0, NULL,
+		"how rows are held out: \"random\" (default), \"stratified\" (class shares kept), {\"order_by\": column} (the latest rows) or {\"group_by\": column} (whole groups)",
+	offsetof(MaasTrainOptions, split)},
+	{"sample_weight", MAAS_PARAM_NAMES, NULL, 0, 0, NULL,
+		"column of row weights (not negative, not NULL), as scikit-learn's fit(sample_weight=...)",
+	offsetof(MaasTrainOptions, sample_weight)},
+	{"class_weight", MAAS_PARAM_CLASS_WEIGHT, NULL, 0, 0, NULL,
+		"\"balanced\" (n / (classes x class rows)) or {\"label\": weight}; multiplies sample_weight",
+	offsetof(MaasTrainOptions, class_weight)},
 	{NULL}
 };
 
@@ -109,7 +118,15 @@ ValidNames(const MaasParamSpec *common, const MaasParamSpec *algorithm)
 	initStringInfo(&buf);
 	for (int l = 0; l < 2; l++)
 		for (const MaasParamSpec *s = lists[l]; s && s->name; s++)
-			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", s->name);
+		{
+			bool		shadowed = false;
+
+			/* a common name the algorithm defines itself is the algorithm's */
+			for (const MaasParamSpec *a = algorithm; l == 1 && a && a->name; a++)
+				shadowed |= strcmp(a->name, s->name) == 0;
+			if (!shadowed)
+				appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", s->name);
+		}
 	return buf.data;
 }
 
@@ -134,6 +151,10 @@ TypeName(MaasParamType type)
 			return "an array of numbers";
 		case MAAS_PARAM_LAYERS:
 			return "an array of layers such as [{\"units\": 64, \"activation\": \"relu\"}]";
+		case MAAS_PARAM_SPLIT:
+			return "\"random\", \"stratified\", {\"order_by\": column} or {\"group_by\": column}";
+		case MAAS_PARAM_CLASS_WEIGHT:
+			return "\"balanced\" or an object of class label: weight";
 	}
 	return "?";
 }
@@ -433,6 +454,109 @@ SetLayers(MaasParamValue *v, const JsonbValue *jv)
 	}
 }
 
+/* "random" or "stratified", or an object with one key: order_by or group_by */
+static void
+SetSplit(MaasParamValue *v, const JsonbValue *jv)
+{
+	MaasSplit  *split = FIELD(v, MaasSplit);
+	JsonbIterator *it;
+	JsonbValue	item;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	split->column = NULL;
+	if (jv->type == jbvString)
+	{
+		char	   *s = JsonbString(jv);
+
+		split->kind = ChoiceIndex("random,stratified", s);
+		if (split->kind < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"split\" cannot be \"%s\"", s),
+					 errhint("%s", v->spec->help)));
+		return;
+	}
+	if (jv->type != jbvBinary || !JsonContainerIsObject(jv->val.binary.data) ||
+		JsonContainerSize(jv->val.binary.data) != 1)
+		WrongType(v->spec);
+	it = JsonbIteratorInit(jv->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			key = JsonbString(&item);
+			if (strcmp(key, "order_by") == 0)
+				split->kind = MAAS_SPLIT_TIME;
+			else if (strcmp(key, "group_by") == 0)
+				split->kind = MAAS_SPLIT_GROUP;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown key \"%s\" in parameter \"split\"", key),
+						 errhint("%s", v->spec->help)));
+		}
+		else if (tok == WJB_VALUE)
+		{
+			if (item.type != jbvString || item.val.string.len == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("split.%s must be a column name", key),
+						 errhint("%s", v->spec->help)));
+			split->column = JsonbString(&item);
+		}
+	}
+}
+
+/* "balanced", or {"label": weight, ...} with weights >= 0 */
+static void
+SetClassWeight(MaasParamValue *v, const JsonbValue *jv)
+{
+	MaasClassWeight *cw = FIELD(v, MaasClassWeight);
+	JsonbIterator *it;
+	JsonbValue	item;
+	JsonbIteratorToken tok;
+	int			cap;
+
+	cw->n = 0;
+	if (jv->type == jbvString)
+	{
+		if (strcmp(JsonbString(jv), "balanced") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parameter \"class_weight\" cannot be \"%s\"", JsonbString(jv)),
+					 errhint("%s", v->spec->help)));
+		cw->kind = 0;
+		return;
+	}
+	if (jv->type != jbvBinary || !JsonContainerIsObject(jv->val.binary.data))
+		WrongType(v->spec);
+	cw->kind = 1;
+	cap = Max(JsonContainerSize(jv->val.binary.data), 1);
+	cw->labels = palloc(sizeof(char *) * cap);
+	cw->weights = palloc(sizeof(double) * cap);
+	it = JsonbIteratorInit(jv->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			cw->labels[cw->n] = JsonbString(&item);
+		else if (tok == WJB_VALUE)
+		{
+			double		w = item.type == jbvNumeric ?
+				DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+												   NumericGetDatum(item.val.numeric))) : NAN;
+
+			if (!(w >= 0) || isinf(w))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("class_weight of \"%s\" must be a number, not negative",
+								cw->labels[cw->n]),
+						 errhint("%s", v->spec->help)));
+			cw->weights[cw->n++] = w;
+		}
+	}
+}
+
 static void
 SetValue(MaasParamValue *v, const JsonbValue *jv)
 {
@@ -468,6 +592,12 @@ SetValue(MaasParamValue *v, const JsonbValue *jv)
 		case MAAS_PARAM_LAYERS:
 			SetLayers(v, jv);
 			break;
+		case MAAS_PARAM_SPLIT:
+			SetSplit(v, jv);
+			break;
+		case MAAS_PARAM_CLASS_WEIGHT:
+			SetClassWeight(v, jv);
+			break;
 	}
 	v->is_set = true;
 }
@@ -485,6 +615,10 @@ SetDefault(MaasParamValue *v)
 			*FIELD(v, double) = NAN;
 		else if (v->spec->type == MAAS_PARAM_CHOICE)
 			*FIELD(v, int) = -1;
+		else if (v->spec->type == MAAS_PARAM_SPLIT)
+			FIELD(v, MaasSplit)->kind = -1;
+		else if (v->spec->type == MAAS_PARAM_CLASS_WEIGHT)
+			FIELD(v, MaasClassWeight)->kind = -1;
 		return;
 	}
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
@@ -698,6 +832,46 @@ MaasParamsToJson(const MaasParams *params, MaasJson *json)
 						MaasJsonEndObject(json);
 					}
 					MaasJsonEndArray(json);
+					break;
+				}
+			case MAAS_PARAM_CLASS_WEIGHT:
+				{
+					MaasClassWeight *cw = FIELD(v, MaasClassWeight);
+
+					if (cw->kind < 0)
+						continue;
+					MaasJsonKey(json, spec->name);
+					if (cw->kind == 0)
+						MaasJsonString(json, "balanced");
+					else
+					{
+						MaasJsonBeginObject(json);
+						for (int k = 0; k < cw->n; k++)
+						{
+							MaasJsonKey(json, cw->labels[k]);
+							MaasJsonNumber(json, cw->weights[k]);
+						}
+						MaasJsonEndObject(json);
+					}
+					break;
+				}
+			case MAAS_PARAM_SPLIT:
+				{
+					MaasSplit  *split = FIELD(v, MaasSplit);
+
+					if (split->kind < 0)
+						continue;
+					MaasJsonKey(json, spec->name);
+					if (split->column == NULL)
+						MaasJsonString(json, split->kind == MAAS_SPLIT_STRATIFIED ?
+									   "stratified" : "random");
+					else
+					{
+						MaasJsonBeginObject(json);
+						MaasJsonKey(json, split->kind == MAAS_SPLIT_TIME ? "order_by" : "group_by");
+						MaasJsonString(json, split->column);
+						MaasJsonEndObject(json);
+					}
 					break;
 				}
 			case MAAS_PARAM_NAMES:

@@ -170,6 +170,7 @@ typedef struct MaasDataset
 	MaasPairs  *pairs;			/* pairs input: the keys */
 	MaasTokenRows train_tokens; /* tokens input: the document of each row */
 	MaasTokenRows test_tokens;
+	double	   *weights;		/* sample_weight of each train row; NULL: none */
 } MaasDataset;
 
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
@@ -177,6 +178,31 @@ extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
 										const MaasTrainOptions *options,
 										MaasProgress *progress);
 extern int64 MaasDatasetTrainRows(const MaasDataset *ds);
+
+/* Cross-validation folds over the loaded rows (maas_tune) */
+#define MAAS_MAX_FOLDS	100
+
+typedef enum MaasFoldKind
+{
+	MAAS_FOLDS_PLAIN,			/* k contiguous blocks in arrival order (KFold) */
+	MAAS_FOLDS_STRATIFIED,		/* StratifiedKFold without shuffling */
+	MAAS_FOLDS_GROUP,			/* GroupKFold by a column */
+	MAAS_FOLDS_TIME,			/* forward chaining by a column (TimeSeriesSplit) */
+	MAAS_FOLDS_COLUMN			/* one fold per value of a column (PredefinedSplit) */
+} MaasFoldKind;
+
+typedef struct MaasFoldSpec
+{
+	MaasFoldKind kind;
+	int			k;				/* folds (not for MAAS_FOLDS_COLUMN) */
+	const char *column;			/* group, order or fold column */
+	bool		stratify;		/* plain folds of a classification: stratified */
+} MaasFoldSpec;
+
+extern int	MaasLoadForFolds(const char *source, const char *target,
+							 const MaasAlgorithm *algorithm,
+							 const MaasTrainOptions *options, const MaasFoldSpec *folds,
+							 MaasProgress *progress, MaasDataset **ds, int **fold);
 extern MaasDataset *MaasLoadForModel(const char *source, const MaasModel *model,
 									 MaasProgress *progress);
 

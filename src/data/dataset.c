@@ -154,8 +154,8 @@ ChooseColumns(LoadState *st, const char *query, TupleDesc desc,
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, a);
 
-			if (att->attisdropped || a == st->target_attno ||
-				NameListed(exclude, NameStr(att->attname)))
+			if (att->attisdropped || a == st->target_attno || a == st->split_attno ||
+				a == st->weight_attno || NameListed(exclude, NameStr(att->attname)))
 				continue;
 			MaasFindAttribute(desc, NameStr(att->attname));	/* rejects duplicates */
 			AddColumn(st, query, desc, a, false);
@@ -222,7 +222,7 @@ NextRowMatrix(LoadState *st)
 	MaasMatrix *m = &st->ds->train;
 	MaasFloatRows *f = &st->ds->train_rows;
 
-	if (st->test_size > 0 && pg_prng_double(&st->rng) < st->test_size)
+	if (st->test_size > 0 && !st->deferred && pg_prng_double(&st->rng) < st->test_size)
 		m = &st->ds->test;
 	else if (st->ds->single)
 	{
@@ -341,6 +341,10 @@ LoadReceivePlain(TupleTableSlot *slot, DestReceiver *self)
 	StoreRow(st, m, row, st->n_columns, y);
 	if (st->classify && m != &ds->test)
 		st->classes.train_count[(int) y]++;
+	if (st->weight_attno >= 0)
+		MaasKeepWeight(st, slot, m != &ds->test);
+	if (st->keep_keys)
+		MaasSplitKeep(st, slot);
 	return true;
 }
 
@@ -433,6 +437,8 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 	StoreRow(st, m, st->row, st->raw_width, y);
 	if (st->row_tokens != NULL)
 		MaasLoadTextStore(st, m == &ds->test);
+	if (st->weight_attno >= 0)
+		MaasKeepWeight(st, slot, m != &ds->test);
 	if (m != &ds->test)
 	{
 		for (int c = 0; c < st->n_columns; c++)
@@ -441,6 +447,8 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 		if (st->classify)
 			st->classes.train_count[(int) y]++;
 	}
+	if (st->keep_keys)
+		MaasSplitKeep(st, slot);
 	return true;
 }
 
@@ -460,6 +468,8 @@ NewLoadState(LoadMode mode, MaasProgress *progress)
 										ALLOCSET_DEFAULT_SIZES);
 	st->ds = palloc0(sizeof(MaasDataset));
 	st->progress = progress;
+	st->split_attno = -1;
+	st->weight_attno = -1;
 	return st;
 }
 
@@ -530,12 +540,14 @@ ChooseTarget(LoadState *st, TupleDesc desc, const char *target,
 
 /*
  * Read the source for training: discover the encoding, split, impute.
- * Must run inside SPI_connect; results live in the current memory context.
+ * folds (maas_tune): every row kept for training, and the fold of each
+ * row into *fold_out.  Must run inside SPI_connect; results live in the
+ * current memory context.
  */
-MaasDataset *
-MaasLoadForTraining(const char *source, const char *target,
-					const MaasAlgorithm *algorithm, const MaasTrainOptions *options,
-					MaasProgress *progress)
+static MaasDataset *
+LoadTraining(const char *source, const char *target, const MaasAlgorithm *algorithm,
+			 const MaasTrainOptions *options, const MaasFoldSpec *folds,
+			 int **fold_out, int *n_folds, MaasProgress *progress)
 {
 	LoadState  *st = NewLoadState(LOAD_FIT, progress);
 	MaasDataset *ds = st->ds;
@@ -552,9 +564,19 @@ MaasLoadForTraining(const char *source, const char *target,
 
 	Assert(options->missing >= 0);	/* resolved by MaasResolveMissing */
 	st->missing = options->missing;
-	st->test_size = options->test_size;
+	st->test_size = folds ? 0 : options->test_size;
 	st->time_cyclical = options->time_encoding == 1;
 	pg_prng_seed(&st->rng, (uint64) options->seed);
+	if (folds == NULL)
+		MaasSplitSetup(st, desc, &options->split);
+	else if (folds->column != NULL)
+	{
+		MaasSplitColumn(st, desc, folds->column, "folds");
+		/* an order needs every row's value; groups and fold values may be NULL */
+		st->split_kind = folds->kind == MAAS_FOLDS_TIME ? MAAS_SPLIT_TIME : MAAS_SPLIT_GROUP;
+	}
+
+	MaasWeightColumn(st, desc, &options->sample_weight);
 
 	ChooseColumns(st, query, desc, options);
 	MaasLoadCheckTextColumns(st, algorithm, options, query);
@@ -575,17 +597,31 @@ MaasLoadForTraining(const char *source, const char *target,
 		st->pub.receiveSlot = LoadReceivePlain;
 	MaasLoadMatrixInit(&ds->train, st->raw_width + 1);
 	MaasLoadMatrixInit(&ds->test, st->raw_width + 1);
-	ds->single = algorithm->input == MAAS_INPUT_FLOAT_ROWS;
+	/* a split after the scan reads doubles, then makes the float rows */
+	ds->single = algorithm->input == MAAS_INPUT_FLOAT_ROWS && !st->deferred;
 	if (ds->single)
 		MaasFloatRowsInit(&ds->train_rows, st->raw_width + 1);
-	Presize(st, plan, st->test_size);
+	Presize(st, plan, st->deferred ? 0 : st->test_size);
 
 	RunSource(st, plan);
+	if (st->deferred)
+		MaasSplitRows(st, algorithm->input == MAAS_INPUT_FLOAT_ROWS);
 
 	if (MaasDatasetTrainRows(ds) == 0)
 		NoRows(ds, "train on");
+	ds->weights = st->weights;
 	if (st->classify)
 		MaasLoadFinishClasses(st);
+	if (folds != NULL)
+	{
+		MaasFoldSpec spec = *folds;
+
+		if (spec.kind == MAAS_FOLDS_PLAIN && spec.stratify && st->classify)
+			spec.kind = MAAS_FOLDS_STRATIFIED;
+		*fold_out = MemoryContextAllocHuge(CurrentMemoryContext,
+										   sizeof(int) * ds->train.n_rows);
+		*n_folds = MaasLoadFolds(st, &spec, *fold_out);
+	}
 	MaasLoadFinishColumns(st, options->max_categories);
 	MaasLoadBuildPreprocess(st);
 	if (ds->single)
@@ -594,6 +630,32 @@ MaasLoadForTraining(const char *source, const char *target,
 		MaasLoadEncode(st, &ds->train);
 	MaasLoadEncode(st, &ds->test);
 	return ds;
+}
+
+MaasDataset *
+MaasLoadForTraining(const char *source, const char *target,
+					const MaasAlgorithm *algorithm, const MaasTrainOptions *options,
+					MaasProgress *progress)
+{
+	return LoadTraining(source, target, algorithm, options, NULL, NULL, NULL, progress);
+}
+
+/*
+ * Read the source once for cross-validation: every row into the train
+ * matrix (doubles, whatever the algorithm reads), the encoding learned from
+ * all rows, and each row's fold.  Returns the number of folds.
+ */
+int
+MaasLoadForFolds(const char *source, const char *target, const MaasAlgorithm *algorithm,
+				 const MaasTrainOptions *options, const MaasFoldSpec *folds,
+				 MaasProgress *progress, MaasDataset **ds, int **fold)
+{
+	MaasAlgorithm dense = *algorithm;
+	int			n_folds = 0;
+
+	dense.input = MAAS_INPUT_DENSE;
+	*ds = LoadTraining(source, target, &dense, options, folds, fold, &n_folds, progress);
+	return n_folds;
 }
 
 int64

@@ -78,6 +78,27 @@ typedef struct LoadState
 	/* text: the token codes (training) or ids (apply) of the current row */
 	int32	   *row_tokens;
 	int			n_row_tokens;
+	/* a split after the scan (split.c): each stored row's key */
+	int			split_kind;		/* MaasSplitKind */
+	bool		deferred;		/* rows split after the scan */
+	bool		keep_keys;		/* keys of the split column kept per row */
+	int			split_attno;	/* -1: none */
+	Oid			split_typid;
+	Oid			split_collation;
+	int16		split_typlen;
+	bool		split_byval;
+	FmgrInfo   *split_cmp;
+	Datum	   *keys;
+	bool	   *key_null;
+	int64		n_keys;
+	int64		keys_cap;
+
+	/* sample_weight (split.c): the weight of each stored train row */
+	int			weight_attno;	/* -1: none */
+	Oid			weight_typid;
+	double	   *weights;
+	int64		n_weights;
+	int64		weights_cap;
 } LoadState;
 
 /* prepare.c */
@@ -96,9 +117,19 @@ extern void MaasLoadTextColumn(LoadState *st, SourceColumn *col,
 							   const MaasTrainOptions *options);
 extern void MaasLoadTextValue(LoadState *st, SourceColumn *col, Datum d);
 extern void MaasLoadTextStore(LoadState *st, bool test);
+extern void MaasLoadTextSplit(LoadState *st, const bool *is_test);
 extern void MaasLoadFinishText(LoadState *st, SourceColumn *col);
 extern void MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
 									 const MaasTrainOptions *options, const char *query);
 extern void MaasLoadTextApplyRow(LoadState *st);
+/* split.c */
+extern void MaasSplitColumn(LoadState *st, TupleDesc desc, const char *column,
+							const char *role);
+extern void MaasSplitSetup(LoadState *st, TupleDesc desc, const MaasSplit *split);
+extern int	MaasLoadFolds(LoadState *st, const MaasFoldSpec *spec, int *fold);
+extern void MaasWeightColumn(LoadState *st, TupleDesc desc, const MaasNames *column);
+extern void MaasKeepWeight(LoadState *st, TupleTableSlot *slot, bool keep);
+extern void MaasSplitKeep(LoadState *st, TupleTableSlot *slot);
+extern void MaasSplitRows(LoadState *st, bool single);
 
 #endif							/* MAAS_DATA_LOAD_H */

@@ -224,6 +224,48 @@ TokenRowsAppend(LoadState *st, MaasTokenRows *r, const int32 *ids, int n)
 	r->start[r->n_rows] = r->n_tokens;
 }
 
+/*
+ * After a deferred split (split.c): the held-out rows' documents move to
+ * the test rows, in order, and the vocabulary counts only training rows
+ */
+void
+MaasLoadTextSplit(LoadState *st, const bool *is_test)
+{
+	MaasTokenRows *train = &st->ds->train_tokens;
+	int64		n = train->n_rows;
+	int64		kept = 0;
+	int64		kept_tokens = 0;
+
+	if (n == 0)
+		return;
+	for (int c = 0; c < st->n_columns; c++)
+		if (st->columns[c].kind == MAAS_COL_TEXT)
+			memset(st->columns[c].labels.train_count, 0,
+				   sizeof(int64) * st->columns[c].labels.n);
+	for (int64 i = 0; i < n; i++)
+	{
+		int64		from = train->start[i];
+		int			len = (int) (train->start[i + 1] - from);
+
+		if (is_test[i])
+		{
+			TokenRowsAppend(st, &st->ds->test_tokens, train->ids + from, len);
+			continue;
+		}
+		memmove(train->ids + kept_tokens, train->ids + from, sizeof(int32) * len);
+		for (int c = 0; c < st->n_columns; c++)
+			if (st->columns[c].kind == MAAS_COL_TEXT)
+				for (int t = 0; t < len; t++)
+					st->columns[c].labels.train_count[train->ids[kept_tokens + t]]++;
+		train->start[kept] = kept_tokens;
+		kept_tokens += len;
+		kept++;
+	}
+	train->start[kept] = kept_tokens;
+	train->n_rows = kept;
+	train->n_tokens = kept_tokens;
+}
+
 /* The row's document into the part it went to; training rows count tokens */
 void
 MaasLoadTextStore(LoadState *st, bool test)

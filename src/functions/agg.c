@@ -865,6 +865,7 @@ FitFromState(FitState *s)
 		const double *rows = STATE_ROWS(s);
 		double	   *y;
 
+		memset(&data, 0, sizeof(data));
 		if (n == 0)
 			return NULL;
 		if (algorithm->handles_missing)

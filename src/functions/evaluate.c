@@ -20,6 +20,7 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "core/evaluation.h"
 #include "functions/functions.h"
 
 #define MAX_CALIBRATION_BINS	1000

@@ -5,7 +5,9 @@
 #ifndef MAAS_FUNCTIONS_H
 #define MAAS_FUNCTIONS_H
 
+#include "common/pg_prng.h"
 #include "fmgr.h"
+#include "utils/jsonb.h"
 
 #include "catalog/registry.h"
 #include "core/core.h"
@@ -47,6 +49,37 @@ extern double *MaasStatsInsert(double *groups, int64 n_groups, int64 pos, double
 							   int64 row);
 extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_groups,
 							 int64 row, MaasTask task, const void *options);
+
+/* train.c */
+extern MaasModel *MaasNewModel(const MaasAlgorithm *algorithm, const MaasDataset *ds);
+extern void MaasCheckWeighable(const MaasAlgorithm *algorithm,
+							   const MaasTrainOptions *options);
+extern const double *MaasDatasetWeights(const MaasDataset *ds, const MaasClassWeight *cw);
+
+/* search.c: what maas_tune tries */
+typedef struct MaasCandidate
+{
+	const MaasAlgorithm *algorithm;
+	Jsonb	   *setting;		/* the searched options, on top of params */
+} MaasCandidate;
+
+typedef struct MaasSearch
+{
+	int			n_candidates;
+	int			cap;
+	MaasCandidate *candidates;
+	MaasFoldSpec folds;
+	char	   *scoring;		/* NULL: r2 or accuracy */
+	bool		halving;		/* successive halving */
+	int			factor;
+	int			min_rows;		/* 0: chosen from the folds and classes */
+	pg_prng_state rng;
+} MaasSearch;
+
+extern MaasSearch *MaasParseSearch(Jsonb *jb, const MaasAlgorithm *algorithm);
+extern int	MaasSearchMetric(const char *name, const MaasTask *task);
+extern bool MaasMetricHigherBetter(int metric);
+extern const char *MaasMetricName(int metric);
 
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);

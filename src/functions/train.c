@@ -15,11 +15,12 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "core/evaluation.h"
 #include "functions/functions.h"
 
-/* Everything a trained model needs besides its algorithm state */
-static MaasModel *
-NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
+/* Everything a trained model needs besides its algorithm state (maas_tune's too) */
+MaasModel *
+MaasNewModel(const MaasAlgorithm *algorithm, const MaasDataset *ds)
 {
 	MaasModel  *model = palloc0(sizeof(MaasModel));
 
@@ -30,6 +31,41 @@ NewModel(const MaasAlgorithm *algorithm, MaasDataset *ds)
 	model->prep = ds->prep;
 	model->target = ds->target;
 	return model;
+}
+
+/* Refuse weights an algorithm cannot use, before anything is read */
+void
+MaasCheckWeighable(const MaasAlgorithm *algorithm, const MaasTrainOptions *options)
+{
+	if ((options->sample_weight.names != NULL || options->class_weight.kind >= 0) &&
+		!algorithm->takes_weights)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not take \"%s\"", algorithm->name,
+						options->sample_weight.names != NULL ? "sample_weight" : "class_weight"),
+				 errhint("Weights are taken by linear_regression, logistic_regression, decision_tree and gradient_boosting.")));
+}
+
+/* The weights of the train rows of a dataset (sample and class weights); NULL: none */
+const double *
+MaasDatasetWeights(const MaasDataset *ds, const MaasClassWeight *cw)
+{
+	int64		n = MaasDatasetTrainRows(ds);
+	const double *y;
+
+	if (ds->weights == NULL && cw->kind < 0)
+		return NULL;
+	if (ds->single)
+	{
+		double	   *ys = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+
+		for (int64 i = 0; i < n; i++)
+			ys[i] = MaasFloatRowsValue(&ds->train_rows, i, ds->train_rows.n_cols - 1);
+		y = ys;
+	}
+	else
+		y = MaasMatrixColumn(&ds->train, ds->train.n_cols - 1);
+	return MaasFitWeights(cw, &ds->target, ds->task, ds->weights, y, n);
 }
 
 /*
@@ -50,6 +86,32 @@ PrimaryMetric(const MaasModel *model)
 	if (model->task == MAAS_TASK_RECOMMENDATION)
 		return model->algorithm->pairs(model)->implicit ? "precision_at_10" : "r2";
 	return NULL;
+}
+
+/* The target and the params an algorithm can take, before anything is read */
+static void
+CheckTrainArgs(const MaasAlgorithm *algorithm, const MaasTrainOptions *options,
+			   const char *target)
+{
+	if (target == NULL && MaasUnsupervisedTask(algorithm) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs a target column", algorithm->name)));
+	if (target != NULL && MaasUnsupervisedTask(algorithm) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s learns without a target, but target \"%s\" was given",
+						algorithm->name, target),
+				 errhint("Pass NULL as the target: maas_train(name, '%s', source, NULL, params).",
+						 algorithm->name)));
+	if (target == NULL)
+		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
+	MaasCheckWeighable(algorithm, options);
+	if (algorithm->input == MAAS_INPUT_PAIRS && options->split.kind > MAAS_SPLIT_RANDOM)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s splits its ratings at random; it takes no other \"split\"",
+						algorithm->name)));
 }
 
 PG_FUNCTION_INFO_V1(maas_train);
@@ -90,19 +152,7 @@ maas_train(PG_FUNCTION_ARGS)
 	options = params->common;
 	/* stored as the policy in effect, also when it was left to the algorithm */
 	MaasResolveMissing(algorithm, options);
-	if (target == NULL && MaasUnsupervisedTask(algorithm) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s needs a target column", algorithm->name)));
-	if (target != NULL && MaasUnsupervisedTask(algorithm) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s learns without a target, but target \"%s\" was given",
-						algorithm->name, target),
-				 errhint("Pass NULL as the target: maas_train(name, '%s', source, NULL, params).",
-						 algorithm->name)));
-	if (target == NULL)
-		(void) MaasResolveTask(algorithm, options->task, 0, NULL);	/* rejects "task" */
+	CheckTrainArgs(algorithm, options, target);
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "maas_train must return a composite type");
 
@@ -131,7 +181,8 @@ maas_train(PG_FUNCTION_ARGS)
 	data.n_classes = ds->target.n_classes;
 	data.prep = &ds->prep;
 	data.tokens = &ds->train_tokens;
-	model = NewModel(algorithm, ds);
+	data.weights = MaasDatasetWeights(ds, &options->class_weight);
+	model = MaasNewModel(algorithm, ds);
 	progress.what = algorithm->name;
 	MaasProgressRows(&progress, ds->rows_read);
 	MaasProgressPhase(&progress, "fitting");

@@ -132,6 +132,11 @@ GradientBlock(void *arg, int block, int worker)
 			g[0] = pr - (c == (int) y);
 			/* XGBoost's softmax hessian */
 			g[1] = Max(2.0 * pr * (1 - pr), 1e-16);
+			if (b->w != NULL)
+			{
+				g[0] *= b->w[r];
+				g[1] *= b->w[r];
+			}
 		}
 	}
 	return MAAS_POOL_OK;
@@ -311,6 +316,7 @@ Configure(Booster *b, const MaasTrainData *data, const BoostOptions *opt)
 	b->task = data->task;
 	b->K = data->task == MAAS_TASK_MULTICLASS ? data->n_classes : 1;
 	b->y = MaasTrainY(data);
+	b->w = data->weights;
 	b->eta = opt->learning_rate;
 	b->max_depth = opt->max_depth;
 	b->mcw = opt->min_child_weight;
@@ -433,26 +439,33 @@ BaseScores(Booster *b, double *base)
 {
 	double	   *count = palloc0(sizeof(double) * Max(b->K, 2));
 	double		sum = 0;
+	double		total = 0;		/* the rows' weight */
 
 	for (int32 i = 0; i < b->n_train; i++)
 	{
 		double		y = b->y[b->train[i]];
+		double		w = b->w ? b->w[b->train[i]] : 1.0;
 
-		sum += y;
+		sum += w * y;
+		total += w;
 		if (b->task == MAAS_TASK_MULTICLASS)
-			count[(int) y]++;
+			count[(int) y] += w;
 	}
+	if (!(total > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the sample weights of the training rows sum to zero")));
 	if (b->task == MAAS_TASK_REGRESSION)
-		base[0] = sum / b->n_train;
+		base[0] = sum / total;
 	else if (b->task == MAAS_TASK_BINARY)
 	{
-		double		pr = Min(Max(sum / b->n_train, 1e-6), 1 - 1e-6);
+		double		pr = Min(Max(sum / total, 1e-6), 1 - 1e-6);
 
 		base[0] = log(pr / (1 - pr));
 	}
 	else
 		for (int c = 0; c < b->K; c++)
-			base[c] = log(Max(count[c] / b->n_train, 1e-6));
+			base[c] = log(Max(count[c] / total, 1e-6));
 	pfree(count);
 	for (int64 i = 0; i < b->n; i++)
 		memcpy(b->F + i * b->K, base, sizeof(double) * b->K);
@@ -704,4 +717,5 @@ const MaasAlgorithm maas_gradient_boosting = {
 	TREE_ALGORITHM_SHARED,
 	.imports = "xgboost,lightgbm",
 	.import = TreeImport,
+	.takes_weights = true,
 };

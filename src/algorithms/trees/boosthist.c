@@ -43,6 +43,12 @@ RowGradient(const Booster *b, int32 r)
 		gh[0] = pr - y;
 		gh[1] = Max(pr * (1 - pr), 1e-16);
 	}
+	/* a row of weight w counts as w copies of it (XGBoost's weights) */
+	if (b->w != NULL)
+	{
+		gh[0] *= b->w[r];
+		gh[1] *= b->w[r];
+	}
 	return gh;
 }
 

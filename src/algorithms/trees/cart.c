@@ -678,9 +678,14 @@ DecisionTreeFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	CartBin(&d, pool, data, opt->max_bin, &bins, &codes);
 	n_workers = MaasPoolWorkers(pool);
 
-	CartScratchInit(&main, &d, n, false);
+	/* sample and class weights weigh the criterion and the leaves (not min_samples_leaf) */
+	CartScratchInit(&main, &d, n, data->weights != NULL);
 	for (int32 i = 0; i < n; i++)
+	{
 		main.rows[i] = i;
+		if (data->weights != NULL)
+			main.w[i] = (float) data->weights[i];
+	}
 	for (int f = 0; f < d.p; f++)
 		main.perm[f] = f;
 	workers = palloc(sizeof(CartScratch) * n_workers);
@@ -723,4 +728,5 @@ const MaasAlgorithm maas_decision_tree = {
 	.options_size = sizeof(CartOptions),
 	.fit = DecisionTreeFit,
 	TREE_ALGORITHM_SHARED,
+	.takes_weights = true,
 };

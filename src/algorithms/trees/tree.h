@@ -371,6 +371,7 @@ typedef struct Booster
 	int			K;				/* trees per round */
 	MaasTask	task;
 	const double *y;
+	const double *w;			/* row weights (gradient and hessian scale); NULL: 1 */
 	int32	   *train;			/* training rows, ascending */
 	int32		n_train;
 	int32	   *valid;			/* validation rows */
