@@ -416,3 +416,19 @@ COMMENT ON FUNCTION maas_to_sql(text, integer) IS
 'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
 COMMENT ON FUNCTION maas_to_sql(bytea) IS
 'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';
+
+-- export of models in other libraries' formats
+CREATE FUNCTION maas_export(name text, format text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_export'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_export(name text, version integer, format text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_export_version'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_export(text, text) IS
+'the deployed version of a model in another library''s format: xgboost (XGBoost''s JSON model, for gradient_boosting models; load it with Booster.load_model)';
+COMMENT ON FUNCTION maas_export(text, integer, text) IS
+'a version of a model in another library''s format (see maas_export(name, format))';

@@ -554,6 +554,7 @@ extern void MaasJsonBeginArray(MaasJson *json);
 extern void MaasJsonEndArray(MaasJson *json);
 extern void MaasJsonNumber(MaasJson *json, double value);
 extern void MaasJsonInt(MaasJson *json, int64 value);
+extern void MaasJsonRaw(MaasJson *json, const char *text);
 extern void MaasJsonString(MaasJson *json, const char *value);
 extern void MaasJsonBool(MaasJson *json, bool value);
 extern void MaasJsonNull(MaasJson *json);

@@ -47,6 +47,9 @@ extern double *MaasStatsInsert(double *groups, int64 n_groups, int64 pos, double
 extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_groups,
 							 int64 row, MaasTask task, const void *options);
 
+/* version.c: a version of a named model (maas_to_sql, maas_export) */
+extern const MaasModel *MaasModelOfVersion(const char *name, int32 version);
+
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);
 extern void MaasCheckWritable(const char *what);

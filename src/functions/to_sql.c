@@ -12,7 +12,6 @@
  */
 #include "postgres.h"
 
-#include "executor/spi.h"
 #include "utils/builtins.h"
 
 #include "functions/functions.h"
@@ -96,39 +95,8 @@ Datum
 maas_to_sql(PG_FUNCTION_ARGS)
 {
 	char	   *name = MaasRequiredText(fcinfo, 0, "model name");
-	MaasModelRef ref;
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
-	bool		isnull;
-	bytea	   *bytes;
-	text	   *result;
 
-	MaasCheckName(name);
-	if (PG_ARGISNULL(1))
-	{
-		MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
-		PG_RETURN_TEXT_P(ToSql(ref.model));
-	}
-	/* another version: as maas.models shows it to the caller (its owner) */
-	values[0] = CStringGetTextDatum(name);
-	values[1] = Int32GetDatum(PG_GETARG_INT32(1));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT model FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
-							  "AND version OPERATOR(pg_catalog.=) $2",
-							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read maas.models");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" has no version %d that you can read", name,
-						PG_GETARG_INT32(1)),
-				 errhint("Versions are in maas.models; its rows are visible to the model's owner.")));
-	bytes = DatumGetByteaPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-											 &isnull));
-	SPI_finish();
-	result = ToSql(MaasModelDeserialize(bytes));
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(ToSql(MaasModelOfVersion(name, PG_ARGISNULL(1) ? -1 : PG_GETARG_INT32(1))));
 }
 
 /* maas_to_sql(model bytea) -> text */

@@ -702,4 +702,6 @@ const MaasAlgorithm maas_gradient_boosting = {
 	TREE_ALGORITHM_SHARED,
 	.imports = "xgboost,lightgbm",
 	.import = TreeImport,
+	.exports = "xgboost",
+	.export_model = TreeExport,
 };
