@@ -429,6 +429,6 @@ AS 'MODULE_PATHNAME', 'maas_export_version'
 LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION maas_export(text, text) IS
-'the deployed version of a model in another library''s format: xgboost (XGBoost''s JSON model, for gradient_boosting models; load it with Booster.load_model)';
+'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
 COMMENT ON FUNCTION maas_export(text, integer, text) IS
 'a version of a model in another library''s format (see maas_export(name, format))';

@@ -66,3 +66,25 @@ SELECT maas_test.errh($$SELECT maas_to_sql('sql_rf_peng')$$) AS forest_classifie
 SELECT maas_test.errh($$SELECT maas_to_sql('sql_km')$$) AS kmeans;
 SELECT maas_test.err($$SELECT maas_to_sql('sql_lin', 7)$$) AS no_such_version;
 SELECT maas_test.err($$SELECT maas_to_sql('sql_nothing')$$) AS no_such_model;
+
+-- maas_export(name, 'json') of linear models: computing the prediction from
+-- the document alone gives maas's (the sums in another order: 1e-9)
+SELECT e->>'format' AS format, e->>'link' AS link, jsonb_array_length(e->'features') AS features,
+	   e->'center' IS NOT NULL AND e->'center' <> 'null' AS has_center,
+	   (SELECT max(abs((e->'intercept'->>0)::float8
+			+ (SELECT sum((e->'coefficients'->0->>(i - 1)::int)::float8 * (to_jsonb(d)->>f)::float8)
+			   FROM jsonb_array_elements_text(e->'features') WITH ORDINALITY AS x(f, i))
+			- maas_predict('sql_lin', d))) FROM diabetes d) < 1e-9 AS linear_1e9
+FROM (SELECT maas_export('sql_lin', 'json')::jsonb AS e) x;
+SELECT e->>'link' AS link, e->'classes' AS classes,
+	   (SELECT max(abs(1 / (1 + exp(-((e->'intercept'->>0)::float8
+			+ (SELECT sum((e->'coefficients'->0->>(i - 1)::int)::float8
+						  * ((to_jsonb(b)->>f)::float8 - (e->'center'->>(i - 1)::int)::float8)
+						  / (e->'scale'->>(i - 1)::int)::float8)
+			   FROM jsonb_array_elements_text(e->'features') WITH ORDINALITY AS x(f, i)))))
+			- (maas_predict_proba('sql_logit_bc', b))[2])) FROM breast_cancer b) < 1e-9 AS logistic_1e9
+FROM (SELECT maas_export('sql_logit_bc', 'json')::jsonb AS e) x;
+SELECT e->>'link' AS link, e->'features'->0 AS first_feature, e->'columns'->0->'categories' AS categories
+FROM (SELECT maas_export('sql_logit_peng', 'json')::jsonb AS e) x;
+SELECT maas_test.errh($$SELECT maas_export('sql_dt_conc', 'json')$$) AS tree_as_json;
+SELECT maas_test.errh($$SELECT maas_export('sql_lin', 'xgboost')$$) AS linear_as_xgboost;

@@ -119,6 +119,15 @@ LinearToSql(const MaasModel *model, char *const *feature, StringInfo out)
 	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
 }
 
+/* maas_export(name, 'json') */
+static void
+LinearExport(const MaasModel *model, const char *format, StringInfo out)
+{
+	const LinearState *st = model->state;
+
+	MaasLinearJson(out, model, "identity", 1, &st->intercept, st->coef, NULL, NULL);
+}
+
 static void
 LinearSerialize(const MaasModel *model, StringInfo buf)
 {
@@ -186,4 +195,6 @@ const MaasAlgorithm maas_linear_regression = {
 	.describe = LinearDescribe,
 	.explain = LinearExplain,
 	.to_sql = LinearToSql,
+	.exports = "json",
+	.export_model = LinearExport,
 };

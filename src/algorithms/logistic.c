@@ -321,6 +321,16 @@ LogisticToSql(const MaasModel *model, char *const *feature, StringInfo out)
 	}
 }
 
+/* maas_export(name, 'json') */
+static void
+LogisticExport(const MaasModel *model, const char *format, StringInfo out)
+{
+	const LogisticState *st = model->state;
+
+	MaasLinearJson(out, model, st->k == 1 ? "logistic" : "softmax", st->k, st->b, st->w,
+				   st->mean, st->scale);
+}
+
 static void
 LogisticSerialize(const MaasModel *model, StringInfo buf)
 {
@@ -460,4 +470,6 @@ const MaasAlgorithm maas_logistic_regression = {
 	.describe = LogisticDescribe,
 	.explain = LogisticExplain,
 	.to_sql = LogisticToSql,
+	.exports = "json",
+	.export_model = LogisticExport,
 };

@@ -561,6 +561,11 @@ extern void MaasJsonNull(MaasJson *json);
 extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
 extern Jsonb *MaasJsonFinish(MaasJson *json);
 
+/* linearjson.c: maas_export(name, 'json') of linear models */
+extern void MaasLinearJson(StringInfo out, const MaasModel *model, const char *link, int k,
+						   const double *intercept, const double *coef, const double *center,
+						   const double *scale);
+
 /* sqltext.c: maas_to_sql's SQL text */
 extern void MaasSqlNumber(StringInfo out, double v);
 extern void MaasSqlDot(StringInfo out, double intercept, const double *coef, int p,

@@ -1,7 +1,8 @@
 /*
  * export.c
  *	  maas_export: a model in another library's format, for use outside
- *	  maas (gradient_boosting as XGBoost's JSON model).  The algorithm
+ *	  maas (gradient_boosting as XGBoost's JSON model, the linear models as
+ *	  JSON of their coefficients and encoding).  The algorithm
  *	  writes the formats it lists in exports.
  */
 #include "postgres.h"
@@ -20,7 +21,7 @@ Export(const MaasModel *model, const char *format)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("maas_export cannot write %s models as \"%s\"", model->algorithm->name, format),
-				 errhint("Formats: xgboost (JSON, for gradient_boosting models).")));
+				 errhint("Formats: xgboost (XGBoost's JSON model) for gradient_boosting; json (coefficients and encoding) for linear_regression, elastic_net, lasso and logistic_regression.")));
 	initStringInfo(&out);
 	model->algorithm->export_model(model, format, &out);
 	return cstring_to_text_with_len(out.data, out.len);
