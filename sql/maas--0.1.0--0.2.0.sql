@@ -402,19 +402,19 @@ COMMENT ON FUNCTION maas_import(text, text, text, jsonb) IS
 'maas_import of a model file given as text';
 
 -- models compiled to SQL
-CREATE FUNCTION maas_to_sql(name text, version integer DEFAULT NULL)
+CREATE FUNCTION maas_to_sql(name text, version integer DEFAULT NULL, proba boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'maas_to_sql'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-CREATE FUNCTION maas_to_sql(model bytea)
+CREATE FUNCTION maas_to_sql(model bytea, proba boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'maas_to_sql_bytes'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION maas_to_sql(text, integer) IS
-'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
-COMMENT ON FUNCTION maas_to_sql(bytea) IS
+COMMENT ON FUNCTION maas_to_sql(text, integer, boolean) IS
+'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict (with proba: maas_predict_proba, a float8[]) without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
+COMMENT ON FUNCTION maas_to_sql(bytea, boolean) IS
 'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';
 
 -- export of models in other libraries' formats

@@ -484,7 +484,7 @@ EnetPredict(const MaasModel *model, const MaasInput *in, double *out)
 
 /* maas_to_sql: intercept + coef . x, added in EnetPredict's order */
 static void
-EnetToSql(const MaasModel *model, char *const *feature, StringInfo out)
+EnetToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const EnetState *st = model->state;
 

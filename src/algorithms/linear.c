@@ -112,7 +112,7 @@ LinearPredict(const MaasModel *model, const MaasInput *in, double *out)
 
 /* maas_to_sql: intercept + coef . x, added in LinearPredict's order */
 static void
-LinearToSql(const MaasModel *model, char *const *feature, StringInfo out)
+LinearToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const LinearState *st = model->state;
 

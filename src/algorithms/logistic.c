@@ -296,14 +296,25 @@ LogisticScoreSql(const LogisticState *st, int c, char *const *feature)
 /*
  * maas_to_sql: the class, as maas_predict gives it: binary, the second
  * class when the logistic link of the score is above 1/2, that is when
- * the score is positive; else the class of the largest score
+ * the score is positive; else the class of the largest score.  With
+ * proba, the logistic link or the softmax of the scores.
  */
 static void
-LogisticToSql(const MaasModel *model, char *const *feature, StringInfo out)
+LogisticToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const LogisticState *st = model->state;
 
-	if (st->k == 1)
+	if (proba && st->k == 1)
+		MaasSqlSigmoid(out, LogisticScoreSql(st, 0, feature));
+	else if (proba)
+	{
+		char	  **score = palloc(sizeof(char *) * st->k);
+
+		for (int c = 0; c < st->k; c++)
+			score[c] = LogisticScoreSql(st, c, feature);
+		MaasSqlSoftmax(out, score, st->k);
+	}
+	else if (st->k == 1)
 	{
 		appendStringInfo(out, "CASE WHEN %s > 0 THEN ", LogisticScoreSql(st, 0, feature));
 		MaasSqlClass(out, model, 1);

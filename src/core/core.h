@@ -467,15 +467,16 @@ typedef struct MaasAlgorithm
 	 * Models in and out.  imports: the formats of other libraries' model
 	 * files it reads (comma-separated), and import, which reads len
 	 * untrusted bytes of one into out (every count checked).  to_sql: the
-	 * prediction maas_predict gives as a plain SQL expression over the
-	 * encoded features, feature[j] being the SQL of feature j; NULL when it
-	 * cannot be written so.  exports and export_model: the formats it
+	 * prediction maas_predict gives (with proba: the float8[] maas_predict_proba
+	 * gives) as a plain SQL expression over the encoded features, feature[j]
+	 * being the SQL of feature j; NULL when it cannot be written so.  exports and export_model: the formats it
 	 * writes, and the writer.
 	 */
 	const char *imports;
 	void		(*import) (const char *format, const char *data, int64 len,
 						   MaasImported *out);
-	void		(*to_sql) (const MaasModel *model, char *const *feature, StringInfo out);
+	void		(*to_sql) (const MaasModel *model, char *const *feature, bool proba,
+						   StringInfo out);
 	const char *exports;
 	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 } MaasAlgorithm;
@@ -572,6 +573,8 @@ extern void MaasSqlDot(StringInfo out, double intercept, const double *coef, int
 					   char *const *feature);
 extern void MaasSqlClass(StringInfo out, const MaasModel *model, int k);
 extern void MaasSqlArgmax(StringInfo out, const MaasModel *model, char *const *score, int n);
+extern void MaasSqlSigmoid(StringInfo out, const char *score);
+extern void MaasSqlSoftmax(StringInfo out, char *const *score, int n);
 extern void MaasSqlUnsupported(const MaasModel *model, const char *what) pg_attribute_noreturn();
 
 /* jsonread.c: JSON documents from outside, read with every type checked */

@@ -76,7 +76,7 @@ FeatureSql(const MaasPreprocess *prep)
 }
 
 static text *
-ToSql(const MaasModel *model)
+ToSql(const MaasModel *model, bool proba)
 {
 	StringInfoData out;
 
@@ -84,25 +84,34 @@ ToSql(const MaasModel *model)
 		MaasSqlUnsupported(model, "");
 	if (model->task != MAAS_TASK_REGRESSION && !MaasTaskIsClassification(model->task))
 		MaasSqlUnsupported(model, MaasTaskName(model->task));
+	if (proba && !MaasTaskIsClassification(model->task))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a %s model has no class probabilities", MaasTaskName(model->task)),
+				 errhint("Call maas_to_sql without proba for the value maas_predict gives.")));
 	initStringInfo(&out);
-	model->algorithm->to_sql(model, FeatureSql(&model->prep), &out);
+	model->algorithm->to_sql(model, FeatureSql(&model->prep), proba, &out);
 	return cstring_to_text_with_len(out.data, out.len);
 }
 
-/* maas_to_sql(name, version DEFAULT NULL) -> text; NULL: the deployed version */
+/*
+ * maas_to_sql(name, version DEFAULT NULL, proba DEFAULT false) -> text;
+ * version NULL: the deployed one
+ */
 PG_FUNCTION_INFO_V1(maas_to_sql);
 Datum
 maas_to_sql(PG_FUNCTION_ARGS)
 {
 	char	   *name = MaasRequiredText(fcinfo, 0, "model name");
 
-	PG_RETURN_TEXT_P(ToSql(MaasModelOfVersion(name, PG_ARGISNULL(1) ? -1 : PG_GETARG_INT32(1))));
+	PG_RETURN_TEXT_P(ToSql(MaasModelOfVersion(name, PG_ARGISNULL(1) ? -1 : PG_GETARG_INT32(1)),
+						   !PG_ARGISNULL(2) && PG_GETARG_BOOL(2)));
 }
 
-/* maas_to_sql(model bytea) -> text */
+/* maas_to_sql(model bytea, proba DEFAULT false) -> text */
 PG_FUNCTION_INFO_V1(maas_to_sql_bytes);
 Datum
 maas_to_sql_bytes(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TEXT_P(ToSql(MaasModelDeserialize(PG_GETARG_BYTEA_PP(0))));
+	PG_RETURN_TEXT_P(ToSql(MaasModelDeserialize(PG_GETARG_BYTEA_PP(0)), PG_GETARG_BOOL(1)));
 }

@@ -4,7 +4,8 @@
  *	  features (x <= threshold goes left; a NULL feature, maas's missing
  *	  value, goes the learned way), a forest their mean, boosting their sum
  *	  per class from the base score, with the class of the largest margin
- *	  for classifiers.
+ *	  for classifiers (or their probabilities: the leaves' of a decision
+ *	  tree, the logistic link or softmax of boosting's margins).
  */
 #include "postgres.h"
 
@@ -14,13 +15,28 @@
 
 #include "tree.h"
 
-/* The leaf's output: a value, or for a classifier's leaf its class */
+/*
+ * The leaf's output: a value, or for a classifier's leaf its class, or
+ * with proba its class probabilities
+ */
 static void
-Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNode *nd)
+Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNode *nd,
+	 bool proba)
 {
 	const double *v = e->values + nd->left;
 
-	if (e->n_values > 1)
+	if (e->n_values > 1 && proba)
+	{
+		appendStringInfoString(out, "ARRAY[");
+		for (int c = 0; c < e->n_values; c++)
+		{
+			if (c > 0)
+				appendStringInfoString(out, ", ");
+			MaasSqlNumber(out, v[c]);
+		}
+		appendStringInfoChar(out, ']');
+	}
+	else if (e->n_values > 1)
 		MaasSqlClass(out, model, MaasArgmax(v, e->n_values));
 	else
 		MaasSqlNumber(out, v[0]);
@@ -28,7 +44,7 @@ Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNo
 
 static void
 Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
-	 char *const *feature)
+	 char *const *feature, bool proba)
 {
 	const TreeNode *nd = &e->nodes[i];
 
@@ -36,7 +52,7 @@ Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
 	CHECK_FOR_INTERRUPTS();
 	if (nd->feature < 0)
 	{
-		Leaf(out, model, e, nd);
+		Leaf(out, model, e, nd, proba);
 		return;
 	}
 	appendStringInfo(out, "CASE WHEN %s <= ", feature[nd->feature]);
@@ -44,9 +60,9 @@ Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
 	if (nd->missing == nd->left)
 		appendStringInfo(out, " OR %s IS NULL", feature[nd->feature]);
 	appendStringInfoString(out, " THEN ");
-	Node(out, model, e, nd->left, feature);
+	Node(out, model, e, nd->left, feature, proba);
 	appendStringInfoString(out, " ELSE ");
-	Node(out, model, e, nd->right, feature);
+	Node(out, model, e, nd->right, feature, proba);
 	appendStringInfoString(out, " END");
 }
 
@@ -62,19 +78,19 @@ Margin(const MaasModel *model, const TreeEnsemble *e, int k, char *const *featur
 	for (int t = k; t < e->n_trees; t += e->n_groups)
 	{
 		appendStringInfoString(&s, " + ");
-		Node(&s, model, e, e->root[t], feature);
+		Node(&s, model, e, e->root[t], feature, false);
 	}
 	appendStringInfoChar(&s, ')');
 	return s.data;
 }
 
 void
-TreeToSql(const MaasModel *model, char *const *feature, StringInfo out)
+TreeToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const TreeEnsemble *e = model->state;
 
 	if (e->kind == TREE_KIND_SINGLE)
-		Node(out, model, e, e->root[0], feature);
+		Node(out, model, e, e->root[0], feature, proba);
 	else if (e->kind == TREE_KIND_FOREST)
 	{
 		if (MaasTaskIsClassification(model->task))
@@ -84,7 +100,7 @@ TreeToSql(const MaasModel *model, char *const *feature, StringInfo out)
 		{
 			if (t > 0)
 				appendStringInfoString(out, " + ");
-			Node(out, model, e, e->root[t], feature);
+			Node(out, model, e, e->root[t], feature, false);
 		}
 		appendStringInfo(out, ") / %d)", e->n_trees);
 	}
@@ -94,8 +110,13 @@ TreeToSql(const MaasModel *model, char *const *feature, StringInfo out)
 
 		for (int k = 0; k < e->n_groups; k++)
 			margin[k] = Margin(model, e, k, feature);
-		MaasSqlArgmax(out, model, margin, e->n_groups);
+		if (proba)
+			MaasSqlSoftmax(out, margin, e->n_groups);
+		else
+			MaasSqlArgmax(out, model, margin, e->n_groups);
 	}
+	else if (model->task == MAAS_TASK_BINARY && proba)
+		MaasSqlSigmoid(out, Margin(model, e, 0, feature));
 	else if (model->task == MAAS_TASK_BINARY)
 	{
 		appendStringInfo(out, "CASE WHEN %s > 0 THEN ", Margin(model, e, 0, feature));
