@@ -476,9 +476,78 @@ SELECT name, task FROM maas_train('errors_svm', 'svm', 'iris', 'species');
 SELECT maas_test.errh($$SELECT maas_explain('errors_svm', i) FROM iris i LIMIT 1$$) AS svm_explain;
 SELECT maas_test.errh($$SELECT maas_predict('errors_svm', ARRAY[1.0, 2.0])$$) AS svm_wrong_width;
 
+-- experiments: canary and shadow deployments
+SELECT version FROM maas_train('errors_exp', 'linear_regression', 'diabetes', 'progression');
+SELECT version FROM maas_train('errors_exp', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never", "l2": 1}');
+SELECT version FROM maas_train('errors_exp', 'logistic_regression',
+	'SELECT age, bmi, progression > 140 AS high FROM diabetes', 'high', '{"deploy": "never"}');
+SELECT version FROM maas_train('errors_exp', 'linear_regression',
+	'SELECT age, bmi, progression FROM diabetes', 'progression', '{"deploy": "never"}');
+SELECT version FROM maas_train('errors_exp_idle', 'linear_regression', 'diabetes', 'progression', '{"deploy": "never"}');
+SELECT n, label, maas_test.err(q) AS result
+FROM (VALUES
+	(1, 'unknown option', $$SELECT maas_deploy('errors_exp', 2, '{"percent": 10}')$$),
+	(2, 'traffic 0', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 0}')$$),
+	(3, 'traffic above 1', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 1.5}')$$),
+	(4, 'traffic as text', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": "10%"}')$$),
+	(5, 'neither traffic nor shadow', $$SELECT maas_deploy('errors_exp', 2, '{}')$$),
+	(6, 'shadow not a boolean', $$SELECT maas_deploy('errors_exp', 2, '{"shadow": "yes"}')$$),
+	(7, 'key not a column name', $$SELECT maas_deploy('errors_exp', 2, '{"traffic": 0.1, "key": 5}')$$),
+	(8, 'options not an object', $$SELECT maas_deploy('errors_exp', 2, '[0.1]')$$),
+	(9, 'candidate already live', $$SELECT maas_deploy('errors_exp', 1, '{"traffic": 0.1}')$$),
+	(10, 'no such version', $$SELECT maas_deploy('errors_exp', 99, '{"traffic": 0.1}')$$),
+	(11, 'candidate of another task', $$SELECT maas_deploy('errors_exp', 3, '{"traffic": 0.1}')$$),
+	(12, 'nothing live to compare with', $$SELECT maas_deploy('errors_exp_idle', 1, '{"traffic": 0.1}')$$),
+	(13, 'no such model', $$SELECT maas_deploy('errors_exp_none', 1, '{"traffic": 0.1}')$$),
+	(14, 'promote without an experiment', $$SELECT maas_promote('errors_exp')$$),
+	(15, 'promote an unknown model', $$SELECT maas_promote('errors_exp_none')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- a key column that cannot be hashed
+SELECT maas_deploy('errors_exp', 2, '{"traffic": 0.5, "key": "p"}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_exp', s) FROM (SELECT d.*, point(1, 2) AS p FROM diabetes d) s$$) AS unhashable_key;
+-- an array cannot feed a candidate of another width
+SELECT maas_deploy('errors_exp', 4, '{"traffic": 1}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_exp', ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])$$) AS array_for_two_widths;
+-- nothing of a failed start was written: the last experiment is still running
+SELECT candidate, outcome FROM maas.experiments WHERE name = 'errors_exp' ORDER BY id;
+SELECT maas_drop('errors_exp'), maas_drop('errors_exp_idle');
+
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_svm_start;
 DROP TABLE errors_svm_start;
 
+-- text: document columns and text_classifier; nothing is stored on error
+CREATE TABLE errors_text_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE TEMP TABLE errors_docs AS
+	SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE 'document number ' || i || ' about ' || (ARRAY['wheat', 'banks'])[1 + i % 2] END AS body,
+		   (ARRAY['grain', 'money'])[1 + i % 2] AS topic, i AS n
+	FROM generate_series(1, 40) i;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'maxlen 0', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"maxlen": 0}')$$),
+	(2, 'vocabulary above the limit', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"num_words": 2000000}')$$),
+	(3, 'unknown stemming configuration', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"stem": "klingon"}')$$),
+	(4, 'ngram_range reversed', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"ngram_range": [2, 1]}')$$),
+	(5, 'text column not a feature', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["title"]}')$$),
+	(6, 'text column not text', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic', '{"text": ["n"]}')$$),
+	(7, 'no document for text_classifier', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic')$$),
+	(8, 'documents for logistic_regression', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(9, 'NULL document under missing: error', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"missing": "error"}')$$),
+	(10, 'no words in the training rows', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT ''!? ...''::text || repeat('' -'', n) AS body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(11, 'text_classifier for regression', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, n FROM errors_docs', 'n', '{"task": "regression"}')$$),
+	(12, 'dim 0', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"dim": 0}')$$),
+	(13, 'maas_fit of a text model', $$SELECT maas_fit('text_classifier', ARRAY[1.0], 1.0)$$)
+) AS t(n, label, q)
+ORDER BY n;
+
+-- a NULL document imputes as an empty one; predicting needs the document
+SELECT name, rows_trained, rows_skipped FROM maas_train('errors_text', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"test_size": 0}');
+SELECT maas_test.errh($$SELECT maas_predict('errors_text', ARRAY[1.0])$$) AS text_from_array;
+SELECT maas_test.errh($$SELECT maas_predict('errors_text', r) FROM (SELECT topic FROM errors_docs LIMIT 1) r$$) AS row_without_document;
+SELECT maas_test.errh($$SELECT maas_predict('errors_lin', 'a document')$$) AS document_to_dense_model;
+SELECT maas_predict_class('errors_text', NULL::text) IS NOT NULL AS null_document_predicts;
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_text_start;
+DROP TABLE errors_text_start;
 -- models in and out: maas_import of untrusted files (XGBoost JSON, LightGBM text)
 CREATE TABLE errors_import_start AS SELECT pg_postmaster_start_time() AS started;
 CREATE FUNCTION pg_temp.import_err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -593,3 +662,22 @@ ORDER BY n;
 SELECT count(*) AS versions_stored FROM maas.models WHERE name = 'errors_imp';
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_import_start;
 DROP TABLE errors_import_start, errors_xgb;
+-- evaluation: curves of a regressor, of a multiclass model without its
+-- positive class or with an unknown one, bad bins, empty sources
+SELECT name, version, task FROM maas_train('errors_bin', 'logistic_regression', 'breast_cancer', 'malignant');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'roc of a regressor', $$SELECT * FROM maas_roc_curve('errors_lin', 'diabetes')$$),
+	(2, 'pr of a regressor', $$SELECT * FROM maas_pr_curve('errors_lin', 'diabetes')$$),
+	(3, 'calibration of a regressor', $$SELECT * FROM maas_calibration_curve('errors_lin', 'diabetes')$$),
+	(4, 'multiclass without positive', $$SELECT * FROM maas_roc_curve('errors_log', 'iris')$$),
+	(5, 'unknown positive class', $$SELECT * FROM maas_pr_curve('errors_log', 'iris', 'dahlia')$$),
+	(6, 'zero bins', $$SELECT * FROM maas_calibration_curve('errors_bin', 'breast_cancer', 0)$$),
+	(7, 'NULL bins', $$SELECT * FROM maas_calibration_curve('errors_bin', 'breast_cancer', NULL)$$),
+	(8, 'empty source', $$SELECT * FROM maas_roc_curve('errors_bin', 'SELECT * FROM breast_cancer WHERE false')$$),
+	(9, 'NULL source', $$SELECT * FROM maas_pr_curve('errors_bin', NULL)$$),
+	(10, 'unknown model', $$SELECT * FROM maas_roc_curve('errors_nope', 'breast_cancer')$$),
+	(11, 'not deployed', $$SELECT * FROM maas_calibration_curve('errors_never', 'diabetes')$$),
+	(12, 'source that writes', $$SELECT * FROM maas_roc_curve('errors_bin', 'DELETE FROM breast_cancer RETURNING *')$$)
+) AS t(n, label, q)
+ORDER BY n;

@@ -384,6 +384,100 @@ COMMENT ON FUNCTION maas_recommend(text, "any", integer, boolean) IS
 'the k items a recommender scores highest for a user (item keys as text), optionally without the items the user rated';
 COMMENT ON FUNCTION maas_similar_items(text, "any", integer) IS
 'the k items whose factors are closest (cosine) to an item''s (item keys as text)';
+-- canary and shadow deployments: an experiment sends a share of a model's
+-- predictions to a candidate version (canary) or scores it beside the live
+-- one without returning it (shadow); at most one runs per name
+CREATE TABLE maas.experiments (
+	id				bigserial PRIMARY KEY,
+	name			text NOT NULL,
+	candidate		integer NOT NULL,
+	live			integer NOT NULL,
+	traffic			float8 NOT NULL CHECK (traffic > 0 AND traffic <= 1),
+	key				text,
+	shadow			boolean NOT NULL,
+	started_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	started_by		name NOT NULL,
+	ended_at		timestamptz,
+	ended_by		name,
+	outcome			text CHECK (outcome IN ('promoted', 'rolled back', 'replaced')),
+	FOREIGN KEY (name, candidate) REFERENCES maas.models (name, version) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX experiments_running_idx ON maas.experiments (name) WHERE ended_at IS NULL;
+COMMENT ON TABLE maas.experiments IS
+'maas: canary and shadow deployments of each model name; the running one has no ended_at';
+ALTER TABLE maas.experiments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY experiments_read ON maas.experiments FOR SELECT
+	USING (EXISTS (SELECT FROM maas.models m WHERE m.name OPERATOR(pg_catalog.=) experiments.name));
+GRANT SELECT ON maas.experiments TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('maas.experiments', '');
+SELECT pg_catalog.pg_extension_config_dump('maas.experiments_id_seq', '');
+COMMENT ON SEQUENCE maas.experiments_id_seq IS 'maas: ids of maas.experiments (kept by pg_dump; they seed the routing hash)';
+
+CREATE FUNCTION maas_deploy(name text, version integer, options jsonb)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_deploy_experiment'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE FUNCTION maas_promote(name text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'maas_promote'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION maas_deploy(text, integer, jsonb) IS
+'start a canary ({"traffic": 0.1, "key": "customer_id"}) or shadow ({"shadow": true}) deployment of a candidate version beside the live one';
+COMMENT ON FUNCTION maas_promote(text) IS
+'end the running experiment of a model by making its candidate the live version; returns that version';
+
+-- the counts of each experiment since the server started, from shared memory
+CREATE FUNCTION maas_experiment_counts(
+	OUT experiment bigint, OUT rows_live bigint, OUT rows_candidate bigint,
+	OUT rows_compared bigint, OUT agreements bigint, OUT abs_difference float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_experiment_counts'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION maas_experiment_counts() IS
+'rows each experiment routed to the live and the candidate version, and its shadow comparisons, since the server started (maas.experiment_results shows them by name)';
+
+CREATE VIEW maas.experiment_results WITH (security_invoker = true) AS
+SELECT e.id AS experiment, e.name, e.live, e.candidate,
+	CASE WHEN e.shadow THEN 'shadow' ELSE 'canary' END AS mode,
+	e.traffic, e.key, e.started_at, e.ended_at, e.outcome,
+	coalesce(c.rows_live, 0) AS rows_live,
+	coalesce(c.rows_candidate, 0) AS rows_candidate,
+	coalesce(c.rows_compared, 0) AS rows_compared,
+	c.agreements,
+	c.agreements::float8 / NULLIF(c.rows_compared, 0) AS agreement,
+	c.abs_difference / NULLIF(c.rows_compared, 0) AS mean_abs_difference
+FROM maas.experiments e
+LEFT JOIN @extschema@.maas_experiment_counts() c ON c.experiment OPERATOR(pg_catalog.=) e.id;
+COMMENT ON VIEW maas.experiment_results IS
+'maas: each experiment with the rows routed to each version and, for shadows, the agreement of classes or the mean absolute difference of values';
+GRANT SELECT ON maas.experiment_results TO PUBLIC;
+
+-- text: a document in, for models of one text column (text_classifier);
+-- the row form reads the text column by name as for any model
+CREATE FUNCTION maas_predict(name text, document text)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'maas_predict_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_proba(name text, document text)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'maas_predict_proba_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_predict_class(name text, document text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_predict_class_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_predict(text, text) IS
+'prediction of the deployed text model for one document (a NULL document is an empty one)';
+COMMENT ON FUNCTION maas_predict_proba(text, text) IS
+'class probabilities of the deployed text classifier for one document';
+COMMENT ON FUNCTION maas_predict_class(text, text) IS
+'predicted class of the deployed text classifier for one document, in the target''s own terms';
 -- models in and out (issue 14): import of other libraries' models
 CREATE FUNCTION maas_import(name text, format text, model bytea, options jsonb DEFAULT '{}')
 RETURNS integer
@@ -416,6 +510,51 @@ COMMENT ON FUNCTION maas_to_sql(text, integer, boolean) IS
 'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict (with proba: maas_predict_proba, a float8[]) without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
 COMMENT ON FUNCTION maas_to_sql(bytea, boolean) IS
 'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';
+-- evaluation, uncertainty and progress
+CREATE FUNCTION maas_roc_curve(name text, source text, positive text DEFAULT NULL)
+RETURNS TABLE (threshold float8, tpr float8, fpr float8, tp bigint, fp bigint)
+AS 'MODULE_PATHNAME', 'maas_roc_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_roc_curve(text, text, text) IS
+'ROC curve of the deployed classifier on a source''s rows, as scikit-learn''s roc_curve: one row per threshold kept (Infinity first), the positive class the second of a binary model or the one named';
+
+CREATE FUNCTION maas_pr_curve(name text, source text, positive text DEFAULT NULL)
+RETURNS TABLE (threshold float8, "precision" float8, recall float8)
+AS 'MODULE_PATHNAME', 'maas_pr_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_pr_curve(text, text, text) IS
+'precision-recall curve of the deployed classifier on a source''s rows, as scikit-learn''s precision_recall_curve: recall decreasing, ending at (precision 1, recall 0) without a threshold';
+
+CREATE FUNCTION maas_calibration_curve(name text, source text, bins integer DEFAULT 10,
+									   positive text DEFAULT NULL)
+RETURNS TABLE (bin integer, mean_predicted float8, fraction_positive float8, count bigint)
+AS 'MODULE_PATHNAME', 'maas_calibration_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION maas_calibration_curve(text, text, integer, text) IS
+'calibration curve of the deployed classifier on a source''s rows, as scikit-learn''s calibration_curve (uniform bins over [0, 1], empty bins left out): mean predicted probability against the fraction of positives';
+COMMENT ON FUNCTION maas_evaluate(text, text) IS
+'metrics of the deployed version of a model on the rows of a table or query; a classifier''s also with its confusion matrix and per-class precision, recall, f1 and support, a regressor''s with its residual quantiles';
+
+CREATE FUNCTION maas_progress(OUT pid integer, OUT database text, OUT role text,
+							  OUT name text, OUT algorithm text, OUT phase text,
+							  OUT rows_read bigint, OUT iteration bigint,
+							  OUT iterations bigint, OUT started timestamptz,
+							  OUT elapsed interval, OUT loss float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'maas_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION maas_progress() IS
+'the training runs in progress on this server: backend pid, model name, algorithm, phase (reading, fitting, scoring, storing), rows read, iteration of iterations, elapsed time and current loss; the caller''s roles'' runs (every run for pg_read_all_stats); empty without maas in shared_preload_libraries';
+CREATE FUNCTION maas_progress_enabled()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'maas_progress_enabled'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION maas_progress_enabled() IS
+'whether this server publishes training runs in maas.progress (maas in shared_preload_libraries)';
+CREATE VIEW maas.progress AS SELECT * FROM @extschema@.maas_progress();
+COMMENT ON VIEW maas.progress IS
+'maas: training runs in progress on this server, one row per backend, like pg_stat_progress_*; watch a long maas_train from another session (needs maas in shared_preload_libraries, else empty)';
+GRANT SELECT ON maas.progress TO PUBLIC;
 
 -- export of models in other libraries' formats
 CREATE FUNCTION maas_export(name text, format text)

@@ -62,7 +62,9 @@ _PG_init(void)
 
 	MaasRegisterAlgorithms(maas_algorithm_list, maas_algorithm_count);
 	MaasUsageInit();
+	MaasWatchInit();
 	MaasQuotaInit();
+	MaasExperimentInit();
 	MaasMeterInit(process_shared_preload_libraries_in_progress);
 	MarkGUCPrefixReserved("maas");
 	MaasLoadBlas();

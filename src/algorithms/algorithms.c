@@ -24,6 +24,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_linear_svm,
 	&maas_linear_svr,
 	&maas_svm,
+	&maas_text_classifier,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

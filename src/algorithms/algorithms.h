@@ -29,5 +29,6 @@ extern const MaasAlgorithm maas_lasso;	/* enet.c */
 extern const MaasAlgorithm maas_linear_svm;	/* svm/linear_svm.c */
 extern const MaasAlgorithm maas_linear_svr;	/* svm/linear_svm.c */
 extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */
+extern const MaasAlgorithm maas_text_classifier;	/* text/text_classifier.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

@@ -22,11 +22,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "catalog/registry.h"
@@ -53,6 +55,7 @@ static MemoryContext cache_cxt;
 
 static SPIPlanPtr plan_deployed;
 static SPIPlanPtr plan_bytes;
+static SPIPlanPtr plan_routed;
 
 void
 MaasCheckName(const char *name)
@@ -214,6 +217,23 @@ MaasRegistryRequireOwner(const char *name)
 	return owner;
 }
 
+/*
+ * Lock name for a change and check that the caller, not yet elevated, holds
+ * the privilege needed; returns the owner.  Must run inside SPI_connect.
+ */
+char *
+MaasRegistryLock(const char *name, MaasPrivilege needed)
+{
+	Oid			caller = GetUserId();
+	MaasElevation e;
+	char	   *owner;
+
+	MaasElevate(&e);
+	owner = LockForChange(caller, name, needed);
+	MaasRestore(&e);
+	return owner;
+}
+
 /* A name parameter: SPI copies NAMEDATALEN bytes, so a C string will not do */
 static Datum
 NameDatum(const char *s)
@@ -352,6 +372,39 @@ InsertDeployment(Oid caller, const char *name, int32 version, const char *reason
 							  "VALUES ($1, $2, $3, $4)",
 							  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into maas.deployments");
+	/* a new live version ends the running experiment */
+	MaasExperimentEnd(caller, name, "replaced", version);
+}
+
+/* The live version of name (0 when none) and its task.  Elevated, in SPI. */
+int32
+MaasRegistryLive(const char *name, char **task)
+{
+	double		score;
+	bool		has_score;
+
+	return LiveVersion(name, "r2", &score, &has_score, task);
+}
+
+/* The task of a version of name; an error when there is no such version */
+char *
+MaasRegistryVersionTask(const char *name, int32 version)
+{
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT task FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
+							  "AND version OPERATOR(pg_catalog.=) $2",
+							  2, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read maas.models");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", name, version),
+				 errhint("SELECT version FROM maas.models WHERE name = %s lists its versions.",
+						 quote_literal_cstr(name))));
+	return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /*
@@ -408,8 +461,6 @@ MaasRegistryDeployIfBetter(const char *name, int32 version, const char *strategy
 void
 MaasRegistryDeploy(const char *name, int32 version, const char *reason)
 {
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
 	double		score;
 	bool		has_score;
 	Oid			caller = GetUserId();
@@ -417,18 +468,7 @@ MaasRegistryDeploy(const char *name, int32 version, const char *reason)
 
 	MaasElevate(&e);
 	LockForChange(caller, name, MAAS_PRIV_DEPLOY);
-	if (SPI_execute_with_args("SELECT 1 FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
-							  "AND version OPERATOR(pg_catalog.=) $2",
-							  2, types, values, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read maas.models");
-	if (SPI_processed == 0)
-	{
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" has no version %d", name, version),
-				 errhint("SELECT version FROM maas.models WHERE name = %s lists its versions.",
-						 quote_literal_cstr(name))));
-	}
+	(void) MaasRegistryVersionTask(name, version);
 	if (LiveVersion(name, "r2", &score, &has_score, NULL) != version)
 		InsertDeployment(caller, name, version, reason);
 	MaasRestore(&e);
@@ -452,6 +492,16 @@ MaasRegistryRollback(const char *name)
 
 	MaasElevate(&e);
 	LockForChange(caller, name, MAAS_PRIV_DEPLOY);
+	/* a running experiment is what is rolled back first */
+	if (MaasExperimentEnd(caller, name, "rolled back", 0) != 0)
+	{
+		double		score;
+		bool		has_score;
+
+		previous = LiveVersion(name, "r2", &score, &has_score, NULL);
+		MaasRestore(&e);
+		return previous;
+	}
 	if (SPI_execute_with_args("SELECT id, version FROM maas.deployments "
 							  "WHERE name OPERATOR(pg_catalog.=) $1 AND NOT rolled_back "
 							  "ORDER BY id DESC LIMIT 2",
@@ -608,6 +658,47 @@ MaasRegistryReassign(const char *from, const char *to)
 	return names;
 }
 
+/* ---- experiments: the ones running end when the live version changes ---- */
+
+/* Whether maas.experiments exists (not before ALTER EXTENSION maas UPDATE) */
+bool
+MaasExperimentsExist(void)
+{
+	Oid			nsp = get_namespace_oid("maas", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("experiments", nsp));
+}
+
+/*
+ * End the running experiment of name, if any, with outcome, or "promoted"
+ * when deployed (> 0) is its candidate; returns the candidate version (0
+ * when none was running).  Runs as the extension's owner inside
+ * SPI_connect, after the caller's privilege was checked.
+ */
+int32
+MaasExperimentEnd(Oid caller, const char *name, const char *outcome, int32 deployed)
+{
+	Oid			types[4] = {TEXTOID, TEXTOID, NAMEOID, INT4OID};
+	Datum		values[4];
+	bool		isnull;
+
+	if (!MaasExperimentsExist())
+		return 0;
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(outcome);
+	values[2] = CallerName(caller);
+	values[3] = Int32GetDatum(deployed);
+	if (SPI_execute_with_args("UPDATE maas.experiments SET ended_at = pg_catalog.now(), ended_by = $3, "
+							  "outcome = CASE WHEN candidate OPERATOR(pg_catalog.=) $4 THEN 'promoted' ELSE $2 END "
+							  "WHERE name OPERATOR(pg_catalog.=) $1 AND ended_at IS NULL "
+							  "RETURNING candidate",
+							  4, types, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not update maas.experiments");
+	if (SPI_processed == 0)
+		return 0;
+	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 /* ---- lookups for prediction ---- */
 
 /* The model's checksum from the 4 header bytes the lookup reads */
@@ -712,12 +803,33 @@ MaasModelRefValid(const MaasModelRef *ref)
 		cache[ref->slot].generation == ref->generation;
 }
 
+/* A model row of the lookup, from the cache or loaded into it */
+static CachedModel *
+Cached(Oid caller, const char *name, int64 id, int32 version, int64 length,
+	   bytea *crc_bytes)
+{
+	uint32		crc = CrcFromBytes(crc_bytes);
+	CachedModel *entry = FindCached(id, version, length, crc);
+
+	if (entry == NULL)
+	{
+		MaasUsageCounts read = {.bytes_read = length};
+
+		entry = LoadIntoCache(id, version, length, crc);
+		MaasUsageAdd(caller, name, version, &read);
+	}
+	return entry;
+}
+
 /*
  * The deployed version of name, from the cache when it is there, once the
- * caller is found to hold the needed privilege.
+ * caller is found to hold the needed privilege; with experiment, also the
+ * running experiment and its candidate version, read by the same statement
+ * so that a query sees one deployment state.
  */
 void
-MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
+MaasLookupRouted(const char *name, MaasPrivilege needed, MaasModelRef *ref,
+				 MaasExperiment *experiment)
 {
 	Oid			caller = GetUserId();
 	MaasElevation e;
@@ -728,25 +840,41 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 	bool		isnull;
 	HeapTuple	tup;
 	TupleDesc	desc;
-	int64		id;
 	int32		found_version;
-	int64		length;
-	uint32		crc;
 	CachedModel *entry;
+	CachedModel *candidate = NULL;
+	bool		routed = experiment != NULL && MaasExperimentsExist();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MaasElevate(&e);
 	/* the text is only needed the first time, when the plan is prepared */
-	plan = KeepPlan(&plan_deployed, plan_deployed ? NULL :
-					psprintf("SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
-							 "pg_catalog.substring(m.model, %d, 4), m.owner "
-							 "FROM maas.deployments d JOIN maas.models m "
-							 "ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
-							 "WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
-							 "ORDER BY d.id DESC LIMIT 1",
-							 MAAS_MODEL_CRC_OFFSET + 1),
-					1, types);
+	if (!routed)
+		plan = KeepPlan(&plan_deployed, plan_deployed ? NULL :
+						psprintf("SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
+								 "pg_catalog.substring(m.model, %d, 4), m.owner "
+								 "FROM maas.deployments d JOIN maas.models m "
+								 "ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
+								 "WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
+								 "ORDER BY d.id DESC LIMIT 1",
+								 MAAS_MODEL_CRC_OFFSET + 1),
+						1, types);
+	else
+		plan = KeepPlan(&plan_routed, plan_routed ? NULL :
+						psprintf("SELECT m.id, m.version, pg_catalog.octet_length(m.model), "
+								 "pg_catalog.substring(m.model, %d, 4), m.owner, "
+								 "x.id, x.candidate, x.traffic, x.key, x.shadow, c.id, "
+								 "pg_catalog.octet_length(c.model), pg_catalog.substring(c.model, %d, 4) "
+								 "FROM maas.deployments d JOIN maas.models m "
+								 "ON m.name OPERATOR(pg_catalog.=) d.name AND m.version OPERATOR(pg_catalog.=) d.version "
+								 "LEFT JOIN maas.experiments x ON x.name OPERATOR(pg_catalog.=) d.name "
+								 "AND x.ended_at IS NULL "
+								 "LEFT JOIN maas.models c ON c.name OPERATOR(pg_catalog.=) x.name "
+								 "AND c.version OPERATOR(pg_catalog.=) x.candidate "
+								 "WHERE d.name OPERATOR(pg_catalog.=) $1 AND NOT d.rolled_back "
+								 "ORDER BY d.id DESC LIMIT 1",
+								 MAAS_MODEL_CRC_OFFSET + 1, MAAS_MODEL_CRC_OFFSET + 1),
+						1, types);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the model registry");
 	if (SPI_processed == 0)
@@ -762,22 +890,46 @@ MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
 	}
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
-	id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-	found_version = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull));
-	length = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-	crc = CrcFromBytes(DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull)));
 	owner = NameStr(*DatumGetName(SPI_getbinval(tup, desc, 5, &isnull)));
 	CheckPrivilege(caller, name, owner, needed, true);
 
-	entry = FindCached(id, found_version, length, crc);
-	if (entry == NULL)
+	found_version = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull));
+	entry = Cached(caller, name, DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull)),
+				   found_version, DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull)),
+				   DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull)));
+	if (experiment != NULL)
+		memset(experiment, 0, sizeof(MaasExperiment));
+	if (routed)
 	{
-		MaasUsageCounts read = {.bytes_read = length};
+		int64		candidate_id = DatumGetInt64(SPI_getbinval(tup, desc, 11, &isnull));
 
-		entry = LoadIntoCache(id, found_version, length, crc);
-		MaasUsageAdd(caller, name, found_version, &read);
+		/* no experiment, or its candidate was dropped */
+		if (!isnull)
+		{
+			Datum		key;
+
+			experiment->id = DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull));
+			experiment->candidate = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
+			experiment->traffic = DatumGetFloat8(SPI_getbinval(tup, desc, 8, &isnull));
+			key = SPI_getbinval(tup, desc, 9, &isnull);
+			if (!isnull)
+				text_to_cstring_buffer(DatumGetTextPP(key), experiment->key, NAMEDATALEN);
+			experiment->shadow = DatumGetBool(SPI_getbinval(tup, desc, 10, &isnull));
+			candidate = Cached(caller, name, candidate_id, experiment->candidate,
+							   DatumGetInt32(SPI_getbinval(tup, desc, 12, &isnull)),
+							   DatumGetByteaPP(SPI_getbinval(tup, desc, 13, &isnull)));
+		}
 	}
 	MaasRestore(&e);
+	/* both are filled in last: loading the candidate may not evict the live one */
 	FillRef(ref, entry);
+	if (candidate != NULL)
+		FillRef(&experiment->ref, candidate);
 	SPI_finish();
+}
+
+void
+MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref)
+{
+	MaasLookupRouted(name, needed, ref, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "datatype/timestamp.h"
 #include "storage/lwlock.h"
+#include "utils/jsonb.h"
 
 #include "core/core.h"
 
@@ -58,9 +59,43 @@ extern void MaasRegistryGrant(const char *name, const char *role, MaasPrivilege 
 extern bool MaasRegistryRevoke(const char *name, const char *role, MaasPrivilege privilege);
 extern int	MaasRegistryDrop(const char *name, int32 version);
 extern int	MaasRegistryReassign(const char *from, const char *to);
+/* The running experiment of a name, as the predict path reads it */
+typedef struct MaasExperiment
+{
+	int64		id;				/* 0: none running */
+	int32		candidate;
+	double		traffic;		/* share of rows routed to the candidate */
+	bool		shadow;			/* score the candidate, return the live answer */
+	char		key[NAMEDATALEN];	/* "": routed per row */
+	MaasModelRef ref;			/* the candidate version */
+} MaasExperiment;
+
 extern void MaasLookupDeployed(const char *name, MaasPrivilege needed, MaasModelRef *ref);
+extern void MaasLookupRouted(const char *name, MaasPrivilege needed, MaasModelRef *ref,
+							 MaasExperiment *experiment);
 extern bool MaasModelRefValid(const MaasModelRef *ref);
 extern char *MaasRegistryRequireOwner(const char *name);
+extern char *MaasRegistryLock(const char *name, MaasPrivilege needed);
+extern char *MaasRegistryVersionTask(const char *name, int32 version);
+extern int32 MaasRegistryLive(const char *name, char **task);
+
+/* experiment.c: canary and shadow deployments */
+typedef struct MaasExperimentCounts
+{
+	int64		rows_live;
+	int64		rows_candidate;
+	int64		classes_compared;	/* shadow rows of classifiers, clusterings */
+	int64		agreements;		/* same class (or cluster) from both */
+	int64		values_compared;	/* shadow rows of the other tasks */
+	double		abs_difference; /* sum of |live - candidate| values */
+} MaasExperimentCounts;
+
+extern void MaasExperimentInit(void);
+extern bool MaasExperimentsExist(void);
+extern void MaasExperimentCount(int64 id, const MaasExperimentCounts *delta);
+extern int64 MaasExperimentStart(const char *name, int32 version, Jsonb *options);
+extern int32 MaasExperimentEnd(Oid caller, const char *name, const char *outcome, int32 deployed);
+extern int32 MaasExperimentPromote(const char *name);
 
 /* usage.c: counters in shared memory */
 typedef struct MaasUsageCounts
@@ -103,6 +138,13 @@ extern Oid	MaasUsageNoLog(void);
 extern void MaasQuotaInit(void);
 extern void MaasQuotaCount(Oid roleid, const char *name, int64 predictions, int64 trainings);
 extern void MaasQuotaCheck(const char *name, Oid roleid, bool training);
+
+/* watch.c: the training runs maas.progress shows */
+extern void MaasWatchInit(void);
+extern bool MaasWatchEnabled(void);
+extern void MaasWatchPublish(MaasProgress *p, const char *name, const char *algorithm);
+extern void MaasWatchEnd(MaasProgress *p);
+extern int	MaasWatchSnapshot(MaasProgressRow **rows);
 
 /* meter.c: the worker that writes the counters to maas.usage_log */
 extern int	maas_usage_flush_interval_ms;

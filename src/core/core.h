@@ -19,7 +19,9 @@
 
 #include <math.h>
 
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "port/atomics.h"
 #include "storage/shmem.h"			/* add_size, mul_size: every layer sizes with them */
 #include "utils/jsonb.h"
 
@@ -56,8 +58,36 @@ typedef enum MaasColumnKind
 	MAAS_COL_NUMERIC = 1,		/* one feature, the value */
 	MAAS_COL_BOOLEAN = 2,		/* one feature, 0 or 1 */
 	MAAS_COL_CATEGORICAL = 3,	/* one feature per category (one-hot) */
-	MAAS_COL_ARRAY = 4			/* float8[] or vector: one feature per element */
+	MAAS_COL_ARRAY = 4,			/* float8[] or vector: one feature per element */
+	MAAS_COL_TEXT = 5			/* a document: token ids (MaasTokenizer), no features */
 } MaasColumnKind;
+
+/*
+ * A tokenizer: how a document column becomes token ids, with its settings
+ * and vocabulary stored in the model (tokenizer.c), so serving tokenizes
+ * exactly as training did.  Ids: 0 pads, 1 is a token out of the
+ * vocabulary, 2.. the vocabulary by descending training frequency.
+ */
+#define MAAS_TOKEN_PAD			0
+#define MAAS_TOKEN_OOV			1
+#define MAAS_TOKEN_FIRST		2
+#define MAAS_MAX_VOCAB			1000000 /* tokens of one vocabulary */
+#define MAAS_MAX_MAXLEN			100000	/* tokens kept of one document */
+#define MAAS_MAX_NGRAM			5		/* word n-grams of the tokenizer */
+#define MAAS_MAX_TOKEN_BYTES	256		/* longer words are cut */
+
+typedef struct MaasTokenizer
+{
+	int			maxlen;			/* tokens kept of a document, the first ones */
+	int			num_words;		/* vocabulary limit asked for; 0: no limit */
+	int			ngram_min;		/* word n-grams emitted: ngram_min..ngram_max */
+	int			ngram_max;
+	bool		lowercase;
+	const char *stem;			/* text search configuration, or "" for none */
+	int			n_vocab;
+	char	  **vocab;			/* token id MAAS_TOKEN_FIRST + k is vocab[k] */
+	int32	   *sorted;			/* vocabulary indexes in strcmp order (lookup) */
+} MaasTokenizer;
 
 /* One input column of a model */
 typedef struct MaasColumn
@@ -71,6 +101,8 @@ typedef struct MaasColumn
 	char	  **categories;
 	/* per encoded feature: the value a NULL becomes (NaN: left missing) */
 	double	   *impute;
+	/* text: its tokenizer (a NULL document is an empty one) */
+	MaasTokenizer *tokenizer;
 } MaasColumn;
 
 /* Input columns -> encoded feature vector */
@@ -205,6 +237,22 @@ typedef struct MaasPairs
 	int32	   *seen;			/* item indices, ascending per user */
 } MaasPairs;
 
+/*
+ * Token sequences of documents (MAAS_INPUT_TOKENS), one per row of the
+ * matching matrix: row i is ids[start[i] .. start[i + 1]), at most the
+ * tokenizer's maxlen, not padded.
+ */
+typedef struct MaasTokenRows
+{
+	int64		n_rows;
+	int64		cap;			/* rows allocated (start holds cap + 1) */
+	int64	   *start;
+	int64		n_tokens;
+	int64		token_cap;
+	int32	   *ids;
+	const MaasTokenizer *tokenizer;
+} MaasTokenRows;
+
 typedef struct MaasTrainData
 {
 	MaasInputKind input;
@@ -217,6 +265,8 @@ typedef struct MaasTrainData
 	const MaasPreprocess *prep; /* feature names, categorical columns */
 	/* pairs: m's columns are user index, item index, rating */
 	const MaasPairs *pairs;		/* the keys (seen items not filled) */
+	/* tokens: each row's document, m holding the other columns and target */
+	const MaasTokenRows *tokens;
 } MaasTrainData;
 
 #define MaasTrainX(d)	((d)->m.data)
@@ -227,6 +277,8 @@ typedef struct MaasInput
 {
 	MaasInputKind kind;
 	const double *x;			/* dense: n_features encoded values */
+	int			n_tokens;		/* tokens: the document's ids (not padded) */
+	const int32 *tokens;
 } MaasInput;
 
 /*
@@ -337,6 +389,12 @@ typedef struct MaasTrainOptions
 	MaasNames	features;
 	MaasNames	exclude;
 	int			task;			/* MaasTaskChoice */
+	/* text columns and their tokenizer (tokenizer.c); 0 or unset: default */
+	MaasNames	text;
+	int			num_words;
+	int			maxlen;
+	int			stem;			/* index in MAAS_STEM_CHOICES, -1 none */
+	MaasInts	ngram_range;
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */
@@ -373,12 +431,18 @@ typedef struct MaasStats
 	const double *groups;		/* n_groups x width, one group after another */
 } MaasStats;
 
-/* Training progress, reported as NOTICEs at maas.progress_interval */
+struct MaasProgressSlot;
+
+/*
+ * Training progress, reported as NOTICEs at maas.progress_interval, and in
+ * maas.progress through a slot in shared memory when published
+ */
 typedef struct MaasProgress
 {
 	const char *what;
 	int64		start_ms;
 	int64		last_ms;
+	struct MaasProgressSlot *slot;	/* NULL: not published */
 } MaasProgress;
 
 /*
@@ -616,6 +680,17 @@ extern void MaasWriteDoubles(StringInfo buf, const double *v, int64 n);
 extern void MaasWriteFloats(StringInfo buf, const float *v, int64 n);
 extern void MaasWriteString(StringInfo buf, const char *s);
 
+/* tokenizer.c: a text column's tokenizer in model bytes, and lookups */
+#define MAAS_DEFAULT_MAXLEN		1000
+#define MAAS_STEM_CHOICES "simple,arabic,armenian,basque,catalan,danish,dutch,english,finnish,french,german,greek,hindi,hungarian,indonesian,irish,italian,lithuanian,nepali,norwegian,portuguese,romanian,russian,serbian,spanish,swedish,tamil,turkish,yiddish"
+extern void MaasWriteTokenizer(StringInfo buf, const MaasTokenizer *t);
+extern MaasTokenizer *MaasReadTokenizer(MaasReader *r, const char *column);
+extern void MaasTokenizerIndex(MaasTokenizer *t);
+extern int32 MaasTokenId(const MaasTokenizer *t, const char *token, int len);
+extern void MaasDescribeTokenizer(const MaasTokenizer *t, MaasJson *json);
+extern const MaasColumn *MaasTextColumn(const MaasPreprocess *prep, int *n_text);
+extern void MaasPadTokens(const int32 *ids, int n, int maxlen, int32 *out);
+
 /* keys.c: the keys of pairs models */
 extern int	MaasKeyCompare(const MaasKeys *keys, int32 i, const MaasKey *key);
 extern int32 MaasKeysFind(const MaasKeys *keys, const MaasKey *key);
@@ -676,11 +751,82 @@ extern void MaasClusteringMetrics(const MaasMatrix *m, int n_features,
 								  double *primary);
 extern void MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m,
 							int n_features, MaasJson *json, double *primary);
+extern void MaasScoreTokens(const MaasModel *model, const MaasMatrix *m,
+							const MaasTokenRows *tokens, MaasJson *json,
+							double *primary);
+extern void MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features,
+							 const double *y, const double *out, int64 n, MaasJson *json,
+							 double *primary);
+extern double *MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int n_features);
 
-/* progress.c */
+/* evaluation.c: confusion matrix, curves, residual quantiles */
+typedef struct MaasCurvePoint
+{
+	double		threshold;		/* rows scored at least this */
+	int64		tp;				/* of them positive */
+	int64		fp;				/* of them negative */
+} MaasCurvePoint;
+
+extern double MaasSortedQuantile(const double *sorted, int64 n, double q);
+extern void MaasResidualQuantiles(const double *y, const double *pred, int64 n,
+								  MaasJson *json);
+extern void MaasClassReport(const double *y, const double *proba, int64 n,
+							const MaasTarget *target, MaasJson *json);
+extern int64 MaasBinaryCurve(const bool *positive, const double *score, int64 n,
+							 MaasCurvePoint **points);
+extern int64 MaasDropCollinear(MaasCurvePoint *p, int64 m);
+extern double MaasAveragePrecision(const MaasCurvePoint *p, int64 m);
+extern void MaasEvaluateMatrix(const MaasModel *model, const MaasMatrix *m,
+							   MaasJson *json, double *primary);
+extern void MaasCalibrationBins(const bool *positive, const double *score, int64 n,
+								int n_bins, int64 *count, double *sum_score,
+								int64 *sum_positive);
+
+/* progress.c; a published run's row of maas.progress */
+typedef struct MaasProgressRow
+{
+	int			pid;
+	Oid			dbid;
+	Oid			userid;
+	char		name[NAMEDATALEN];
+	char		algorithm[NAMEDATALEN];
+	char		phase[32];		/* reading, fitting, scoring, storing */
+	TimestampTz started;
+	int64		rows_read;
+	int64		iteration;		/* done, of total (0: unknown) */
+	int64		total;
+	double		loss;			/* NaN: not known */
+} MaasProgressRow;
+
+/* A row in shared memory, written by its backend only (progress.c) */
+typedef struct MaasProgressSlot
+{
+	uint32		changecount;	/* odd while the backend writes */
+	int			pid;			/* 0: free */
+	MaasProgressRow row;
+} MaasProgressSlot;
+
+/* Bracket a write of a slot: readers retry while the count is odd or moved */
+static inline void
+MaasSlotBeginWrite(MaasProgressSlot *slot)
+{
+	slot->changecount++;
+	pg_write_barrier();
+}
+
+static inline void
+MaasSlotEndWrite(MaasProgressSlot *slot)
+{
+	pg_write_barrier();
+	slot->changecount++;
+}
+
 extern void MaasProgressStart(MaasProgress *p, const char *what);
 extern bool MaasProgressDue(MaasProgress *p);
 extern double MaasProgressElapsedMs(MaasProgress *p);
+extern void MaasProgressPhase(MaasProgress *p, const char *phase);
+extern void MaasProgressRows(MaasProgress *p, int64 rows);
+extern void MaasProgressStep(MaasProgress *p, int64 iteration, int64 total, double loss);
 
 /* memory.c: the memory budget of a training run (maas.max_memory) */
 extern void MaasCheckMemory(Size bytes, const char *what);

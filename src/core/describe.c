@@ -20,6 +20,8 @@ ColumnKindName(MaasColumnKind kind)
 			return "categorical";
 		case MAAS_COL_ARRAY:
 			return "array";
+		case MAAS_COL_TEXT:
+			return "text";
 	}
 	return "unknown";
 }
@@ -70,6 +72,14 @@ ColumnsJson(const MaasPreprocess *prep, MaasJson *json)
 			for (int k = 0; k < col->n_categories; k++)
 				MaasJsonString(json, col->categories[k]);
 			MaasJsonEndArray(json);
+		}
+		if (col->kind == MAAS_COL_TEXT)
+		{
+			/* a NULL document is an empty one: nothing to impute */
+			MaasJsonKey(json, "tokenizer");
+			MaasDescribeTokenizer(col->tokenizer, json);
+			MaasJsonEndObject(json);
+			continue;
 		}
 		MaasJsonKey(json, "impute");
 		if (col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN)

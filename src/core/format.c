@@ -245,6 +245,151 @@ MaasReadString(MaasReader *r)
 	return s;
 }
 
+/*
+ * ---- a text column's tokenizer ----
+ *
+ * Stored as: maxlen (u32), num_words (u32), ngram_min and ngram_max (u8
+ * each), lowercase (u8), the text search configuration of stemming
+ * (string, "" for none), the vocabulary size (u32) and the tokens
+ * (strings) in id order.
+ */
+
+/* a stored token: at most ngram_max words of MAAS_MAX_TOKEN_BYTES and spaces */
+#define MAX_STORED_TOKEN(t)	((t)->ngram_max * (MAAS_MAX_TOKEN_BYTES + 1))
+
+void
+MaasWriteTokenizer(StringInfo buf, const MaasTokenizer *t)
+{
+	MaasWriteU32(buf, (uint32) t->maxlen);
+	MaasWriteU32(buf, (uint32) t->num_words);
+	MaasWriteU8(buf, (uint8) t->ngram_min);
+	MaasWriteU8(buf, (uint8) t->ngram_max);
+	MaasWriteU8(buf, t->lowercase ? 1 : 0);
+	MaasWriteString(buf, t->stem);
+	MaasWriteU32(buf, (uint32) t->n_vocab);
+	for (int k = 0; k < t->n_vocab; k++)
+		MaasWriteString(buf, t->vocab[k]);
+}
+
+static int
+CompareVocab(const void *a, const void *b, void *arg)
+{
+	char	  **vocab = arg;
+
+	return strcmp(vocab[*(const int32 *) a], vocab[*(const int32 *) b]);
+}
+
+/*
+ * Sort the vocabulary's indexes for lookups; false when two tokens are
+ * equal (a vocabulary the reader refuses)
+ */
+static bool
+BuildIndex(MaasTokenizer *t)
+{
+	t->sorted = palloc(sizeof(int32) * Max(t->n_vocab, 1));
+	for (int k = 0; k < t->n_vocab; k++)
+		t->sorted[k] = k;
+	qsort_arg(t->sorted, t->n_vocab, sizeof(int32), CompareVocab, t->vocab);
+	for (int k = 1; k < t->n_vocab; k++)
+		if (strcmp(t->vocab[t->sorted[k - 1]], t->vocab[t->sorted[k]]) == 0)
+			return false;
+	return true;
+}
+
+/* The lookup index of a vocabulary built by training */
+void
+MaasTokenizerIndex(MaasTokenizer *t)
+{
+	if (!BuildIndex(t))
+		elog(ERROR, "vocabulary holds a token twice");
+}
+
+static bool
+StemChoiceValid(const char *stem)
+{
+	const char *p = MAAS_STEM_CHOICES;
+	size_t		len = strlen(stem);
+
+	if (len == 0)
+		return true;
+	while (p != NULL && *p)
+	{
+		const char *end = strchr(p, ',');
+		size_t		n = end ? (size_t) (end - p) : strlen(p);
+
+		if (n == len && strncmp(p, stem, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The tokenizer of text column column; every count checked before use */
+MaasTokenizer *
+MaasReadTokenizer(MaasReader *r, const char *column)
+{
+	MaasTokenizer *t = palloc0(sizeof(MaasTokenizer));
+	uint8		lowercase;
+
+	t->maxlen = (int) MaasReadU32(r);
+	if (t->maxlen < 1 || t->maxlen > MAAS_MAX_MAXLEN)
+		MaasReaderFail(r, "column \"%s\" keeps %d tokens, outside 1..%d",
+					   column, t->maxlen, MAAS_MAX_MAXLEN);
+	t->num_words = (int) MaasReadU32(r);
+	if (t->num_words < 0 || t->num_words > MAAS_MAX_VOCAB)
+		MaasReaderFail(r, "column \"%s\" has num_words %d, outside 0..%d",
+					   column, t->num_words, MAAS_MAX_VOCAB);
+	t->ngram_min = MaasReadU8(r);
+	t->ngram_max = MaasReadU8(r);
+	if (t->ngram_min < 1 || t->ngram_max < t->ngram_min || t->ngram_max > MAAS_MAX_NGRAM)
+		MaasReaderFail(r, "column \"%s\" has n-grams %d..%d", column,
+					   t->ngram_min, t->ngram_max);
+	lowercase = MaasReadU8(r);
+	if (lowercase > 1)
+		MaasReaderFail(r, "column \"%s\" has lowercase flag %u", column, lowercase);
+	t->lowercase = lowercase == 1;
+	t->stem = MaasReadString(r);
+
+	if (!StemChoiceValid(t->stem))
+		MaasReaderFail(r, "column \"%s\" stems with unknown configuration \"%s\"",
+					   column, t->stem);
+	/* each token: its length and at least one byte */
+	t->n_vocab = MaasReadCount(r, MAAS_MAX_VOCAB, 5, "vocabulary");
+	if (t->num_words > 0 && t->n_vocab > t->num_words)
+		MaasReaderFail(r, "column \"%s\" has %d tokens for num_words %d",
+					   column, t->n_vocab, t->num_words);
+	t->vocab = palloc(sizeof(char *) * Max(t->n_vocab, 1));
+	for (int k = 0; k < t->n_vocab; k++)
+	{
+		size_t		len;
+
+		t->vocab[k] = MaasReadString(r);
+		len = strlen(t->vocab[k]);
+		if (len == 0 || len > (size_t) MAX_STORED_TOKEN(t))
+			MaasReaderFail(r, "column \"%s\" has a token of %zu bytes", column, len);
+	}
+	if (!BuildIndex(t))
+		MaasReaderFail(r, "column \"%s\" has a token twice in its vocabulary", column);
+	return t;
+}
+
+/* The first text column of a model and how many it has; NULL if none */
+const MaasColumn *
+MaasTextColumn(const MaasPreprocess *prep, int *n_text)
+{
+	const MaasColumn *first = NULL;
+
+	*n_text = 0;
+	for (int c = 0; c < prep->n_columns; c++)
+		if (prep->columns[c].kind == MAAS_COL_TEXT)
+		{
+			if (first == NULL)
+				first = &prep->columns[c];
+			(*n_text)++;
+		}
+	return first;
+}
+
 /* ---- the model ---- */
 
 static void
@@ -258,6 +403,11 @@ WritePreprocess(StringInfo buf, const MaasPreprocess *prep)
 		MaasWriteString(buf, col->name);
 		MaasWriteU8(buf, (uint8) col->kind);
 		MaasWriteU32(buf, (uint32) col->width);
+		if (col->kind == MAAS_COL_TEXT)
+		{
+			MaasWriteTokenizer(buf, col->tokenizer);
+			continue;
+		}
 		if (col->kind == MAAS_COL_CATEGORICAL)
 		{
 			MaasWriteU32(buf, (uint32) col->n_categories);
@@ -291,10 +441,20 @@ ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_m
 
 		col->name = MaasReadString(r);
 		kind = MaasReadU8(r);
-		if (kind < MAAS_COL_NUMERIC || kind > MAAS_COL_ARRAY)
+		if (kind < MAAS_COL_NUMERIC || kind > MAAS_COL_TEXT)
 			MaasReaderFail(r, "unknown column kind %u", kind);
 		col->kind = (MaasColumnKind) kind;
 		col->width = MaasReadCount(r, n_features - offset, 8, "column width");
+		if (col->kind == MAAS_COL_TEXT)
+		{
+			/* a document gives token ids, no encoded features */
+			if (col->width != 0)
+				MaasReaderFail(r, "text column \"%s\" has width %d, not 0",
+							   col->name, col->width);
+			col->offset = offset;
+			col->tokenizer = MaasReadTokenizer(r, col->name);
+			continue;
+		}
 		if (col->width < 1)
 			MaasReaderFail(r, "column \"%s\" has no features", col->name);
 		if ((col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_BOOLEAN) &&
@@ -330,6 +490,10 @@ ReadPreprocess(MaasReader *r, MaasPreprocess *prep, int n_features, bool allow_m
 	}
 	if (offset != n_features)
 		MaasReaderFail(r, "columns encode %d features, header says %d", offset, n_features);
+	if (MaasTextColumn(prep, &offset) == NULL && n_features == 0)
+		MaasReaderFail(r, "a model without features needs a text column");
+	if (offset > 1)
+		MaasReaderFail(r, "a model reads at most one text column, not %d", offset);
 	prep->n_features = n_features;
 }
 
@@ -506,7 +670,8 @@ ReadHeader(MaasReader *r, MaasHeader *h)
 		MaasReaderFail(r, "task %u is not one %s supports", task, h->algorithm->name);
 	h->task = (MaasTask) task;
 	h->n_features = (int) MaasReadU32(r);
-	if (h->n_features < 1 || h->n_features > MAAS_MAX_FEATURES)
+	/* 0 only for a model of text columns alone (checked with the columns) */
+	if (h->n_features < 0 || h->n_features > MAAS_MAX_FEATURES)
 		MaasReaderFail(r, "feature count %d is out of range", h->n_features);
 	h->n_outputs = (int) MaasReadU32(r);
 	if (h->n_outputs < 1 ||

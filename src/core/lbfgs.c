@@ -296,6 +296,7 @@ MaasLbfgs(MaasObjective f, void *arg, double *w, int n, double l1,
 			result.converged = MaxAbs(pg, n) <= Max(tol, sqrt(tol) * 1e-2);
 			break;
 		}
+		MaasProgressStep(progress, iter, max_iter, fx);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("%s: iteration %d, loss %.6g, gradient %.3g",

@@ -279,8 +279,8 @@ MaasClusteringMetrics(const MaasMatrix *m, int n_features, const double *dist,
 }
 
 /* The metrics of n predictions (n_outputs each) against y; m, when given, the rows */
-static void
-ScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features, const double *y,
+void
+MaasScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features, const double *y,
 			 const double *out, int64 n, MaasJson *json, double *primary)
 {
 	if (model->task == MAAS_TASK_REGRESSION)
@@ -295,17 +295,18 @@ ScoreOutputs(const MaasModel *model, const MaasMatrix *m, int n_features, const 
 	MaasJsonInt(json, n);
 }
 
-/* Predict every row of a column-major matrix and append its metrics */
-void
-MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
-				MaasJson *json, double *primary)
+/*
+ * The outputs of every row of a column-major matrix (its first n_features
+ * columns): n_rows x n_outputs, palloc'd
+ */
+double *
+MaasPredictRows(const MaasModel *model, const MaasMatrix *m, int n_features)
 {
 	int64		n = m->n_rows;
 	int			k = model->n_outputs;
 	double	   *x = palloc(sizeof(double) * n_features);
 	MaasInput	in = {.kind = MAAS_INPUT_DENSE,.x = x};
-	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n * k);
-	const double *y = MaasMatrixColumn(m, n_features);
+	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1) * k);
 
 	if (model->algorithm->predict_matrix != NULL)
 		model->algorithm->predict_matrix(model, m, n_features, out);
@@ -318,7 +319,46 @@ MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
 				x[j] = MaasMatrixColumn(m, j)[i];
 			model->algorithm->predict(model, &in, out + i * k);
 		}
-	ScoreOutputs(model, m, n_features, y, out, n, json, primary);
+	pfree(x);
+	return out;
+}
+
+/* Predict every row of a column-major matrix and append its metrics */
+void
+MaasScoreMatrix(const MaasModel *model, const MaasMatrix *m, int n_features,
+				MaasJson *json, double *primary)
+{
+	double	   *out = MaasPredictRows(model, m, n_features);
+
+	MaasScoreOutputs(model, m, n_features, MaasMatrixColumn(m, n_features), out, m->n_rows,
+				 json, primary);
+	pfree(out);
+}
+
+/* The same with each row's document (token input) */
+void
+MaasScoreTokens(const MaasModel *model, const MaasMatrix *m, const MaasTokenRows *tokens,
+				MaasJson *json, double *primary)
+{
+	int64		n = m->n_rows;
+	int			p = model->n_features;
+	int			k = model->n_outputs;
+	double	   *x = palloc(sizeof(double) * Max(p, 1));
+	MaasInput	in = {.kind = MAAS_INPUT_TOKENS,.x = x};
+	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1) * k);
+
+	Assert(tokens->n_rows == n);
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xfff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < p; j++)
+			x[j] = MaasMatrixColumn(m, j)[i];
+		in.tokens = tokens->ids + tokens->start[i];
+		in.n_tokens = (int) (tokens->start[i + 1] - tokens->start[i]);
+		model->algorithm->predict(model, &in, out + i * k);
+	}
+	MaasScoreOutputs(model, m, p, MaasMatrixColumn(m, p), out, n, json, primary);
 	pfree(x);
 	pfree(out);
 }
@@ -347,7 +387,7 @@ MaasScoreFloatRows(const MaasModel *model, const MaasFloatRows *f,
 		y[i] = row[p] + f->origin[p];
 		model->algorithm->predict(model, &in, out + i * k);
 	}
-	ScoreOutputs(model, NULL, p, y, out, n, json, primary);
+	MaasScoreOutputs(model, NULL, p, y, out, n, json, primary);
 	pfree(x);
 	pfree(y);
 	pfree(out);

@@ -48,6 +48,22 @@ const MaasParamSpec maas_train_params[] = {
 	{"task", MAAS_PARAM_CHOICE, "\"auto\"", 0, 0, "auto,regression,classification",
 		"what to predict; auto follows the algorithm and the target's type",
 	offsetof(MaasTrainOptions, task)},
+	/* text: no defaults here, so models without text do not list them */
+	{"text", MAAS_PARAM_NAMES, NULL, 0, 0, NULL,
+		"text columns to read as documents (default: those with many distinct values of several words)",
+	offsetof(MaasTrainOptions, text)},
+	{"num_words", MAAS_PARAM_INT, NULL, 1, MAAS_MAX_VOCAB, NULL,
+		"vocabulary size: the most frequent tokens of the training rows (default: every token, up to 1000000)",
+	offsetof(MaasTrainOptions, num_words)},
+	{"maxlen", MAAS_PARAM_INT, NULL, 1, MAAS_MAX_MAXLEN, NULL,
+		"tokens kept of each document, the first ones (default 1000)",
+	offsetof(MaasTrainOptions, maxlen)},
+	{"stem", MAAS_PARAM_CHOICE, NULL, 0, 0, MAAS_STEM_CHOICES,
+		"stem words and drop stop words with this text search configuration's dictionaries",
+	offsetof(MaasTrainOptions, stem)},
+	{"ngram_range", MAAS_PARAM_INTS, NULL, 1, MAAS_MAX_NGRAM, NULL,
+		"[min, max]: the word n-grams a document gives as tokens (default [1, 1])",
+	offsetof(MaasTrainOptions, ngram_range)},
 	{NULL}
 };
 

@@ -72,13 +72,25 @@ typedef struct MaasBinding
 	int			n_columns;
 	int		   *attno;			/* per model column, 0-based attribute index */
 	Oid		   *typid;			/* per model column, the attribute's base type */
+	/* the ids of the row's document (the model's text column), maxlen room */
+	int32	   *tokens;
+	int			n_tokens;
 } MaasBinding;
 
 extern MaasBinding *MaasBind(const MaasModel *model, int natts,
 							 const char *const *names, const Oid *types);
 extern MaasBinding *MaasBindTupleDesc(const MaasModel *model, TupleDesc desc);
-extern void MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
+extern void MaasEncodeRow(const MaasModel *model, MaasBinding *binding,
 						  const Datum *values, const bool *isnull, double *x);
+
+/* tokenize.c: text -> tokens, for training and serving alike */
+typedef void (*MaasTokenEmit) (void *arg, const char *token, int len);
+
+extern int	MaasTokenize(const MaasTokenizer *t, const char *text, int len,
+						 const char *column, MaasTokenEmit emit, void *arg);
+extern int	MaasTokenizeIds(const MaasTokenizer *t, const char *text, int len,
+							const char *column, int32 *ids);
+extern MaasTokenizer *MaasTokenizerFromOptions(const MaasTrainOptions *options);
 
 /* labels.c: distinct values, numbered as they arrive */
 typedef struct MaasLabels
@@ -134,6 +146,8 @@ typedef struct MaasDataset
 	int64		rows_skipped;	/* NULL target */
 	Size		memory_bytes;	/* peak of the matrices */
 	MaasPairs  *pairs;			/* pairs input: the keys */
+	MaasTokenRows train_tokens; /* tokens input: the document of each row */
+	MaasTokenRows test_tokens;
 } MaasDataset;
 
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,

@@ -190,6 +190,9 @@ ReportProgress(LoadState *st)
 {
 	int64		rows = st->ds->rows_read;
 
+	/* maas.progress: a few stores in shared memory, every 1024 rows */
+	if ((rows & 1023) == 0)
+		MaasProgressRows(st->progress, rows);
 	if (rows % PROGRESS_EVERY == 0 && MaasProgressDue(st->progress))
 		ereport(NOTICE,
 				(errmsg("%s: read " INT64_FORMAT " rows in %.1f s",
@@ -355,6 +358,7 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 
+	st->n_row_tokens = 0;		/* a NULL document is an empty one */
 	for (int c = 0; c < st->n_columns; c++)
 	{
 		SourceColumn *col = &st->columns[c];
@@ -397,6 +401,9 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 					out[0] = st->codes[c];
 					break;
 				}
+			case MAAS_COL_TEXT:
+				MaasLoadTextValue(st, col, d);
+				break;
 			case MAAS_COL_ARRAY:
 				MaasArrayToDoubles(d, col->typid, out, col->width, col->name);
 				if (st->missing != MAAS_MISSING_IMPUTE && st->missing != MAAS_MISSING_NATIVE)
@@ -420,6 +427,8 @@ LoadReceiveFit(TupleTableSlot *slot, DestReceiver *self)
 
 	m = NextRowMatrix(st);
 	StoreRow(st, m, st->row, st->raw_width, y);
+	if (st->row_tokens != NULL)
+		MaasLoadTextStore(st, m == &ds->test);
 	if (m != &ds->test)
 	{
 		for (int c = 0; c < st->n_columns; c++)
@@ -542,7 +551,8 @@ MaasLoadForTraining(const char *source, const char *target,
 	pg_prng_seed(&st->rng, (uint64) options->seed);
 
 	ChooseColumns(st, query, desc, options);
-	st->row = palloc(sizeof(double) * st->raw_width);
+	MaasLoadCheckTextColumns(st, algorithm, options, query);
+	st->row = palloc(sizeof(double) * Max(st->raw_width, 1));
 	st->codes = palloc(sizeof(int) * st->n_columns);
 	st->plain = true;
 	st->plain_attno = palloc(sizeof(int) * st->n_columns);
@@ -604,6 +614,7 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 	MaasEncodeRow(model, st->binding, slot->tts_values, slot->tts_isnull, st->row);
+	MaasLoadTextApplyRow(st);
 	d = st->target_attno >= 0 ? slot->tts_values[st->target_attno] : (Datum) 0;
 	if (st->target_attno < 0)
 		y = 0;
@@ -688,7 +699,7 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 					 errmsg("target \"%s\" is of type %s, which does not match the model's target",
 							model->target.name, format_type_be(st->target_typid))));
 	}
-	st->row = palloc(sizeof(double) * model->n_features);
+	st->row = palloc(sizeof(double) * Max(model->n_features, 1));
 	ds->task = model->task;
 	MaasLoadMatrixInit(&ds->train, model->n_features + 1);
 	MaasLoadMatrixInit(&ds->test, model->n_features + 1);

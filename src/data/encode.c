@@ -381,6 +381,8 @@ KindAccepts(MaasColumnKind kind, MaasColumnKind have)
 {
 	if (kind == MAAS_COL_NUMERIC || kind == MAAS_COL_BOOLEAN)
 		return have == MAAS_COL_NUMERIC || have == MAAS_COL_BOOLEAN;
+	if (kind == MAAS_COL_TEXT)
+		return have == MAAS_COL_CATEGORICAL;	/* any text type */
 	return kind == have;
 }
 
@@ -397,6 +399,8 @@ KindName(MaasColumnKind kind)
 			return "text";
 		case MAAS_COL_ARRAY:
 			return "an array";
+		case MAAS_COL_TEXT:
+			return "documents (text)";
 	}
 	return "?";
 }
@@ -414,6 +418,8 @@ MaasBind(const MaasModel *model, int natts, const char *const *names, const Oid 
 	b->n_columns = model->prep.n_columns;
 	b->attno = palloc(sizeof(int) * b->n_columns);
 	b->typid = palloc(sizeof(Oid) * b->n_columns);
+	b->tokens = NULL;
+	b->n_tokens = 0;
 	for (int c = 0; c < b->n_columns; c++)
 	{
 		const MaasColumn *col = &model->prep.columns[c];
@@ -438,6 +444,8 @@ MaasBind(const MaasModel *model, int natts, const char *const *names, const Oid 
 							col->name, format_type_be(types[a]), KindName(col->kind))));
 		b->attno[c] = a;
 		b->typid[c] = getBaseType(types[a]);
+		if (col->kind == MAAS_COL_TEXT && b->tokens == NULL)
+			b->tokens = palloc(sizeof(int32) * col->tokenizer->maxlen);
 	}
 	return b;
 }
@@ -464,9 +472,10 @@ MaasBindTupleDesc(const MaasModel *model, TupleDesc desc)
  * column's raw values, then MaasEncodeColumn as in training.
  */
 void
-MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
+MaasEncodeRow(const MaasModel *model, MaasBinding *binding,
 			  const Datum *values, const bool *isnull, double *x)
 {
+	binding->n_tokens = 0;
 	for (int c = 0; c < model->prep.n_columns; c++)
 	{
 		const MaasColumn *col = &model->prep.columns[c];
@@ -502,6 +511,17 @@ MaasEncodeRow(const MaasModel *model, const MaasBinding *binding,
 					MaasEncodeColumn(col, &code, 1, out, 1, 1);
 					break;
 				}
+			case MAAS_COL_TEXT:
+				/* the model's document: its ids, a NULL one empty */
+				if (!isnull[a])
+				{
+					int			len;
+					const char *text = MaasDatumText(values[a], typid, &len);
+
+					binding->n_tokens = MaasTokenizeIds(col->tokenizer, text, len,
+														col->name, binding->tokens);
+				}
+				break;
 			case MAAS_COL_ARRAY:
 				if (isnull[a])
 					for (int k = 0; k < col->width; k++)

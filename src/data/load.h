@@ -28,6 +28,7 @@ typedef struct SourceColumn
 	int			n_categories;
 	int			mode;			/* most frequent category */
 	double	   *impute;			/* per encoded feature */
+	MaasTokenizer *tokenizer;	/* text: settings, then the vocabulary */
 } SourceColumn;
 
 typedef enum LoadMode
@@ -72,6 +73,10 @@ typedef struct LoadState
 
 	MaasProgress *progress;
 	Size		bytes;
+
+	/* text: the token codes (training) or ids (apply) of the current row */
+	int32	   *row_tokens;
+	int			n_row_tokens;
 } LoadState;
 
 /* prepare.c */
@@ -82,5 +87,17 @@ extern void MaasLoadFinishColumns(LoadState *st, int max_categories);
 extern void MaasLoadBuildPreprocess(LoadState *st);
 extern void MaasLoadEncode(LoadState *st, MaasMatrix *m);
 extern void MaasLoadEncodeFloatRows(LoadState *st);
+
+/* textload.c: document columns while reading */
+extern bool MaasLoadIsDocument(LoadState *st, const char *query, const char *column,
+							   const MaasTrainOptions *options, bool tokens_input);
+extern void MaasLoadTextColumn(LoadState *st, SourceColumn *col,
+							   const MaasTrainOptions *options);
+extern void MaasLoadTextValue(LoadState *st, SourceColumn *col, Datum d);
+extern void MaasLoadTextStore(LoadState *st, bool test);
+extern void MaasLoadFinishText(LoadState *st, SourceColumn *col);
+extern void MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
+									 const MaasTrainOptions *options, const char *query);
+extern void MaasLoadTextApplyRow(LoadState *st);
 
 #endif							/* MAAS_DATA_LOAD_H */

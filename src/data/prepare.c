@@ -100,7 +100,9 @@ MaasLoadFinishColumns(LoadState *st, int max_categories)
 	{
 		SourceColumn *col = &st->columns[c];
 
-		if (col->kind == MAAS_COL_CATEGORICAL)
+		if (col->kind == MAAS_COL_TEXT)
+			MaasLoadFinishText(st, col);
+		else if (col->kind == MAAS_COL_CATEGORICAL)
 		{
 			MaasLabels   *m = &col->labels;
 			int		   *order = palloc(sizeof(int) * Max(m->n, 1));
@@ -187,6 +189,7 @@ MaasLoadBuildPreprocess(LoadState *st)
 		}
 		else
 			col->width = src->width;
+		col->tokenizer = src->tokenizer;
 		offset += col->width;
 	}
 	prep->n_features = offset;

@@ -270,6 +270,11 @@ AlgorithmArg(FunctionCallInfo fcinfo)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("maas_fit does not train %s, which reads (user, item, rating) rows", s),
 					 errhint("Train it with maas_train(name, '%s', source, rating, params).", s)));
+		if (cache->algorithm->input == MAAS_INPUT_TOKENS)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("maas_fit does not train %s, which reads documents", s),
+					 errhint("Train it with maas_train(name, '%s', source, target, params).", s)));
 		cache->len = Min(len, (int) sizeof(cache->name));
 		memcpy(cache->name, s, cache->len);
 		if (len > (int) sizeof(cache->name))

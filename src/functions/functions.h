@@ -17,7 +17,8 @@ typedef enum MaasInputForm
 	MAAS_INPUT_ARRAY,			/* (name, float8[]) */
 	MAAS_INPUT_ROW,				/* (name, record) */
 	MAAS_INPUT_COLUMNS,			/* (name, text[] names, VARIADIC "any") */
-	MAAS_INPUT_BYTES			/* (bytea, float8[]) */
+	MAAS_INPUT_BYTES,			/* (bytea, float8[]) */
+	MAAS_INPUT_TEXT				/* (name, text): a model of one text column */
 } MaasInputForm;
 
 extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form,

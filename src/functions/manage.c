@@ -1,7 +1,8 @@
 /*
  * manage.c
  *	  The SQL functions that change the registry without training: deploy,
- *	  roll back, grant, revoke, drop and reassign.
+ *	  experiments (canary, shadow), promote, roll back, grant, revoke, drop
+ *	  and reassign.
  */
 #include "postgres.h"
 
@@ -27,7 +28,48 @@ maas_deploy(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(version);
 }
 
-/* maas_rollback(name) -> int: the version live after undoing the last deploy */
+/*
+ * maas_deploy(name, version, options) -> int: start a canary or shadow
+ * deployment of version beside the live one
+ */
+PG_FUNCTION_INFO_V1(maas_deploy_experiment);
+Datum
+maas_deploy_experiment(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		version = PG_GETARG_INT32(1);
+	Jsonb	   *options = PG_GETARG_JSONB_P(2);
+
+	MaasCheckWritable("maas_deploy()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) MaasExperimentStart(name, version, options);
+	SPI_finish();
+	PG_RETURN_INT32(version);
+}
+
+/* maas_promote(name) -> int: the running experiment's candidate, now live */
+PG_FUNCTION_INFO_V1(maas_promote);
+Datum
+maas_promote(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		version;
+
+	MaasCheckWritable("maas_promote()");
+	MaasCheckName(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	version = MaasExperimentPromote(name);
+	SPI_finish();
+	PG_RETURN_INT32(version);
+}
+
+/*
+ * maas_rollback(name) -> int: the version live after ending the running
+ * experiment, or else after undoing the last deploy
+ */
 PG_FUNCTION_INFO_V1(maas_rollback);
 Datum
 maas_rollback(PG_FUNCTION_ARGS)

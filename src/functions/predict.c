@@ -17,7 +17,9 @@
 #include "access/detoast.h"
 #include "access/htup_details.h"
 #include "access/tupdesc.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -75,8 +77,24 @@ typedef struct PredictCache
 	Datum	   *values;
 	bool	   *nulls;
 
+	/* a running experiment (exp.id 0: none) and the candidate's encoding */
+	MaasExperiment exp;
+	uint64		cand_bound_serial;
+	MaasBinding *cand_binding;
+	double	   *cand_x;
+	int			cand_x_len;
+	double	   *cand_out;
+	int			cand_out_len;
+	int			key_index;		/* the key among values/nulls; -1: absent */
+	FmgrInfo	key_hash;		/* the key type's extended hash function */
+	Oid			key_collation;
+	const char **col_names;		/* columns form: kept to bind the candidate */
+	Oid		   *col_types;
+
 	/* predictions not yet added to the usage counters */
 	int64		usage_pending;
+	int64		cand_pending;	/* answered by the candidate */
+	MaasExperimentCounts exp_pending;
 	Oid			usage_role;
 	MemoryContextCallback usage_callback;
 
@@ -88,18 +106,29 @@ typedef struct PredictCache
 } PredictCache;
 
 static void
+CountPredictions(PredictCache *c, int32 version, int64 n)
+{
+	char		name[NAMEDATALEN];
+
+	if (n == 0 || c->name_len == 0)
+		return;
+	memcpy(name, c->name, c->name_len);
+	name[c->name_len] = '\0';
+	MaasUsageAddPredictions(c->usage_role, name, version, n);
+	MaasQuotaCount(c->usage_role, name, n, 0);
+}
+
+static void
 FlushUsage(PredictCache *c)
 {
-	if (c->usage_pending > 0 && c->name_len > 0)
-	{
-		char		name[NAMEDATALEN];
-
-		memcpy(name, c->name, c->name_len);
-		name[c->name_len] = '\0';
-		MaasUsageAddPredictions(c->usage_role, name, c->ref.version, c->usage_pending);
-		MaasQuotaCount(c->usage_role, name, c->usage_pending, 0);
-	}
+	CountPredictions(c, c->ref.version, c->usage_pending);
+	CountPredictions(c, c->exp.candidate, c->cand_pending);
+	if (c->exp.id != 0 &&
+		(c->exp_pending.rows_live > 0 || c->exp_pending.rows_candidate > 0))
+		MaasExperimentCount(c->exp.id, &c->exp_pending);
 	c->usage_pending = 0;
+	c->cand_pending = 0;
+	memset(&c->exp_pending, 0, sizeof(c->exp_pending));
 }
 
 /* The query's memory is going away: count what it predicted */
@@ -117,6 +146,7 @@ GetCache(FunctionCallInfo fcinfo)
 		PredictCache *c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 												 sizeof(PredictCache));
 
+		c->key_index = -1;
 		if (MaasUsageEnabled())
 		{
 			c->usage_callback.func = FlushUsageCallback;
@@ -128,19 +158,23 @@ GetCache(FunctionCallInfo fcinfo)
 	return (PredictCache *) fcinfo->flinfo->fn_extra;
 }
 
+/* Grow a buffer of the query's memory to n doubles */
+static double *
+GrowBuffer(FunctionCallInfo fcinfo, double *buf, int *len, int n)
+{
+	if (*len < n)
+	{
+		buf = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
+		*len = n;
+	}
+	return buf;
+}
+
 static void
 EnsureBuffers(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *model)
 {
-	if (c->x_len < model->n_features)
-	{
-		c->x = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * model->n_features);
-		c->x_len = model->n_features;
-	}
-	if (c->out_len < model->n_outputs)
-	{
-		c->out = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * model->n_outputs);
-		c->out_len = model->n_outputs;
-	}
+	c->x = GrowBuffer(fcinfo, c->x, &c->x_len, model->n_features);
+	c->out = GrowBuffer(fcinfo, c->out, &c->out_len, model->n_outputs);
 }
 
 static void
@@ -174,25 +208,33 @@ ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
 	if (c->ref.model != NULL && len == c->name_len &&
 		memcmp(VARDATA_ANY(name), c->name, len) == 0 &&
 		memcmp(&mark, &c->mark, sizeof(mark)) == 0 &&
-		MaasModelRefValid(&c->ref))
+		MaasModelRefValid(&c->ref) &&
+		(c->exp.id == 0 || MaasModelRefValid(&c->exp.ref)))
 		return c->ref.model;
 
 	{
 		char	   *s = text_to_cstring(name);
-
 		uint64		old_generation = c->ref.generation;
+		uint64		old_candidate = c->exp.ref.generation;
+		int64		old_experiment = c->exp.id;
 
 		MaasCheckName(s);
 		FlushUsage(c);
-		MaasLookupDeployed(s, MAAS_PRIV_PREDICT, &c->ref);
+		MaasLookupRouted(s, MAAS_PRIV_PREDICT, &c->ref, &c->exp);
 		MaasQuotaCheck(s, GetUserId(), false);
-		if (c->ref.generation != old_generation)
+		if (c->ref.generation != old_generation || c->exp.id != old_experiment ||
+			c->exp.ref.generation != old_candidate)
 			c->serial++;
 		memcpy(c->name, s, len);
 		c->name_len = len;
 		c->usage_role = GetUserId();
 		c->mark = mark;
 		pfree(s);
+	}
+	if (c->exp.id != 0)
+	{
+		c->cand_x = GrowBuffer(fcinfo, c->cand_x, &c->cand_x_len, c->exp.ref.model->n_features);
+		c->cand_out = GrowBuffer(fcinfo, c->cand_out, &c->cand_out_len, c->exp.ref.model->n_outputs);
 	}
 	EnsureBuffers(fcinfo, c, c->ref.model);
 	return c->ref.model;
@@ -299,7 +341,91 @@ Output(const MaasModel *model, const MaasInput *in, double *out, PredictOutput k
 static void
 EncodeArray(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 {
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+
+	if (text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model reads documents from text column \"%s\"; a float8[] cannot hold them",
+						text->name),
+				 errhint("Call maas_predict(name, text) or pass the row.")));
 	MaasCheckFeatures(model, PG_GETARG_ARRAYTYPE_P(1), c->x);
+}
+
+/*
+ * Where the experiment's key is among the row's values, and its type's
+ * hash function; a row without the key column is answered by the live
+ * version.
+ */
+static void
+BindKey(FunctionCallInfo fcinfo, PredictCache *c, int n, const char *const *names,
+		const Oid *types, const Oid *collations)
+{
+	TypeCacheEntry *type;
+
+	c->key_index = -1;
+	if (c->exp.id == 0 || c->exp.key[0] == '\0')
+		return;
+	for (int a = 0; a < n && c->key_index < 0; a++)
+		if (names[a] != NULL && strcmp(names[a], c->exp.key) == 0)
+			c->key_index = a;
+	if (c->key_index < 0)
+		return;
+	type = lookup_type_cache(types[c->key_index], TYPECACHE_HASH_EXTENDED_PROC);
+	if (!OidIsValid(type->hash_extended_proc))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("the experiment's key column \"%s\" is of type %s, which has no hash function",
+						c->exp.key, format_type_be(types[c->key_index])),
+				 errhint("Route by a column of an integer, text, uuid or other hashable type.")));
+	fmgr_info_cxt(type->hash_extended_proc, &c->key_hash, fcinfo->flinfo->fn_mcxt);
+	c->key_collation = collations[c->key_index];
+}
+
+/*
+ * The binding of the (name, text) form's one argument to the document
+ * column of a model that reads nothing else
+ */
+static MaasBinding *
+TextBinding(const MaasModel *model)
+{
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+	const char *names[1];
+	Oid			types[1] = {TEXTOID};
+
+	if (text == NULL || model->prep.n_columns != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 text == NULL ?
+				 errmsg("model has no text column of documents to read a text argument into") :
+				 errmsg("model reads %d columns, not only the document \"%s\"",
+						model->prep.n_columns, text->name),
+				 errhint("Pass the row, or the features as float8[].")));
+	names[0] = text->name;
+	return MaasBind(model, 1, names, types);
+}
+
+/* The (name, text) form: the document of a model of one text column */
+static void
+EncodeText(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
+{
+	if (c->bound_serial != c->serial)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		c->binding = TextBinding(model);
+		c->values = palloc(sizeof(Datum));
+		c->nulls = palloc(sizeof(bool));
+		MemoryContextSwitchTo(old);
+		c->natts = 1;
+		c->row_typid = InvalidOid;
+		c->bound_serial = c->serial;
+	}
+	c->values[0] = PG_GETARG_DATUM(1);
+	c->nulls[0] = PG_ARGISNULL(1);
+	MaasEncodeRow(model, c->binding, c->values, c->nulls, c->x);
 }
 
 static void
@@ -315,6 +441,22 @@ BindRowType(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *model,
 	c->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
 	c->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 	MemoryContextSwitchTo(old);
+	if (c->exp.id != 0)
+	{
+		const char **names = palloc(sizeof(char *) * Max(desc->natts, 1));
+		Oid		   *types = palloc(sizeof(Oid) * Max(desc->natts, 1));
+		Oid		   *collations = palloc(sizeof(Oid) * Max(desc->natts, 1));
+
+		for (int a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			names[a] = att->attisdropped ? NULL : NameStr(att->attname);
+			types[a] = att->atttypid;
+			collations[a] = att->attcollation;
+		}
+		BindKey(fcinfo, c, desc->natts, names, types, collations);
+	}
 	c->row_typid = typid;
 	c->row_typmod = typmod;
 	c->bound_serial = c->serial;
@@ -376,7 +518,22 @@ EncodeColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 		c->binding = MaasBind(model, natts, names, types);
 		c->values = palloc(sizeof(Datum) * Max(natts, 1));
 		c->nulls = palloc(sizeof(bool) * Max(natts, 1));
+		c->col_names = palloc(sizeof(char *) * Max(n, 1));
+		c->col_types = palloc(sizeof(Oid) * Max(n, 1));
+		for (int a = 0; a < n; a++)
+		{
+			c->col_names[a] = names[a] ? pstrdup(names[a]) : NULL;
+			c->col_types[a] = types[a];
+		}
 		MemoryContextSwitchTo(old);
+		if (c->exp.id != 0)
+		{
+			Oid		   *collations = palloc(sizeof(Oid) * Max(n, 1));
+
+			for (int a = 0; a < n; a++)
+				collations[a] = type_is_collatable(types[a]) ? DEFAULT_COLLATION_OID : InvalidOid;
+			BindKey(fcinfo, c, n, names, types, collations);
+		}
 		c->natts = natts;
 		c->bound_serial = c->serial;
 	}
@@ -421,9 +578,19 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 		case MAAS_INPUT_COLUMNS:
 			EncodeColumns(fcinfo, model, c);
 			break;
+		case MAAS_INPUT_TEXT:
+			EncodeText(fcinfo, model, c);
+			break;
 	}
-	in->kind = MAAS_INPUT_DENSE;
+	in->kind = model->algorithm->input == MAAS_INPUT_TOKENS ? MAAS_INPUT_TOKENS : MAAS_INPUT_DENSE;
 	in->x = c->x;
+	in->tokens = NULL;
+	in->n_tokens = 0;
+	if (form != MAAS_INPUT_ARRAY && form != MAAS_INPUT_BYTES && c->binding->tokens != NULL)
+	{
+		in->tokens = c->binding->tokens;
+		in->n_tokens = c->binding->n_tokens;
+	}
 	return model;
 }
 
@@ -442,11 +609,130 @@ MaasModelByName(FunctionCallInfo fcinfo, text *name)
 	return model;
 }
 
+/*
+ * Whether the running experiment's candidate takes this row: a hash of the
+ * key column (or, without a key, of the row's encoded features) seeded by
+ * the experiment, against its share.  The same key, or the same row, always
+ * gets the same version during an experiment.  The array form has no key
+ * column, so with a key it is answered by the live version.
+ */
+static bool
+ToCandidate(PredictCache *c, const MaasModel *model, const MaasInput *in,
+			MaasInputForm form)
+{
+	uint64		seed = (uint64) c->exp.id;
+	uint64		h;
+
+	if (c->exp.key[0] != '\0')
+	{
+		if (form == MAAS_INPUT_ARRAY || form == MAAS_INPUT_TEXT ||
+			c->key_index < 0 || c->nulls[c->key_index])
+			return false;
+		h = DatumGetUInt64(FunctionCall2Coll(&c->key_hash, c->key_collation,
+											 c->values[c->key_index], UInt64GetDatum(seed)));
+	}
+	else
+	{
+		h = DatumGetUInt64(hash_any_extended((const unsigned char *) c->x,
+											 sizeof(double) * model->n_features, seed));
+		/* a document's words are its features too */
+		if (in->tokens != NULL && in->n_tokens > 0)
+			h = hash_combine64(h, DatumGetUInt64(hash_any_extended((const unsigned char *) in->tokens,
+																   sizeof(int32) * in->n_tokens,
+																   seed)));
+	}
+	/* the top 53 bits as a number in [0, 1) */
+	return (double) (h >> 11) * (1.0 / 9007199254740992.0) < c->exp.traffic;
+}
+
+/* The candidate's features for the row the live version just encoded */
+static const MaasModel *
+CandidateInput(FunctionCallInfo fcinfo, PredictCache *c, const MaasModel *live,
+			   MaasInputForm form, MaasInput *in)
+{
+	const MaasModel *cand = c->exp.ref.model;
+
+	if (form == MAAS_INPUT_ARRAY)
+	{
+		int			n_text;
+
+		if (cand->n_features != live->n_features ||
+			MaasTextColumn(&cand->prep, &n_text) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the candidate version %d takes %d features, the live version %d takes %d",
+							c->exp.candidate, cand->n_features, c->ref.version, live->n_features),
+					 errdetail("An array cannot be given to both versions of the running experiment."),
+					 errhint("Predict from rows, maas_predict(name, t), or end the experiment with maas_rollback.")));
+		memcpy(c->cand_x, c->x, sizeof(double) * cand->n_features);
+	}
+	else
+	{
+		if (c->cand_bound_serial != c->serial)
+		{
+			MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+			if (form == MAAS_INPUT_ROW)
+				c->cand_binding = MaasBindTupleDesc(cand, c->row_desc);
+			else if (form == MAAS_INPUT_COLUMNS)
+				c->cand_binding = MaasBind(cand, c->natts, c->col_names, c->col_types);
+			else
+				c->cand_binding = TextBinding(cand);
+			MemoryContextSwitchTo(old);
+			c->cand_bound_serial = c->serial;
+		}
+		MaasEncodeRow(cand, c->cand_binding, c->values, c->nulls, c->cand_x);
+	}
+	in->kind = cand->algorithm->input == MAAS_INPUT_TOKENS ? MAAS_INPUT_TOKENS : MAAS_INPUT_DENSE;
+	in->x = c->cand_x;
+	in->tokens = NULL;
+	in->n_tokens = 0;
+	if (form != MAAS_INPUT_ARRAY && c->cand_binding->tokens != NULL)
+	{
+		in->tokens = c->cand_binding->tokens;
+		in->n_tokens = c->cand_binding->n_tokens;
+	}
+	return cand;
+}
+
+/* A shadow's comparison of the live and the candidate's outputs of a row */
+static void
+Compare(PredictCache *c, const MaasModel *live, const MaasModel *cand)
+{
+	MaasExperimentCounts *n = &c->exp_pending;
+
+	if (MaasTaskIsClassification(live->task) || live->task == MAAS_TASK_CLUSTERING)
+		n->classes_compared++;
+	else
+		n->values_compared++;
+	if (MaasTaskIsClassification(live->task))
+		n->agreements +=
+			strcmp(live->target.labels[MaasArgmax(c->out, live->n_outputs)],
+				   cand->target.labels[MaasArgmax(c->cand_out, cand->n_outputs)]) == 0;
+	else if (live->task == MAAS_TASK_CLUSTERING)
+		n->agreements += MaasPredictValue(live, c->out) == MaasPredictValue(cand, c->cand_out);
+	else if (live->task == MAAS_TASK_DECOMPOSITION)
+	{
+		int			k = Min(live->n_outputs, cand->n_outputs);
+		double		sum = 0;
+
+		for (int j = 0; j < k; j++)
+			sum += fabs(c->out[j] - c->cand_out[j]);
+		n->abs_difference += k > 0 ? sum / k : 0;
+	}
+	else
+		n->abs_difference += fabs(c->out[0] - c->cand_out[0]);
+}
+
 static Datum
 Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 {
 	MaasInput	in;
+	MaasInput	cin;
 	const MaasModel *model;
+	const MaasModel *cand;
+	PredictCache *c;
+	Datum		result;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -455,8 +741,33 @@ Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 		CheckTransform(model);
 	else if (kind != OUTPUT_VALUE)
 		MaasModelCheckClassifier(model);
-	GetCache(fcinfo)->usage_pending++;
-	return Output(model, &in, GetCache(fcinfo)->out, kind);
+	c = GetCache(fcinfo);
+	if (form == MAAS_INPUT_BYTES || c->exp.id == 0)
+	{
+		c->usage_pending++;
+		return Output(model, &in, c->out, kind);
+	}
+
+	if (!ToCandidate(c, model, &in, form))
+	{
+		c->exp_pending.rows_live++;
+		c->usage_pending++;
+		return Output(model, &in, c->out, kind);
+	}
+	cand = CandidateInput(fcinfo, c, model, form, &cin);
+	if (!c->exp.shadow)
+	{
+		c->exp_pending.rows_candidate++;
+		c->cand_pending++;
+		return Output(cand, &cin, c->cand_out, kind);
+	}
+	/* shadow: the live version answers, the candidate is only compared */
+	c->exp_pending.rows_live++;
+	c->usage_pending++;
+	result = Output(model, &in, c->out, kind);
+	cand->algorithm->predict(cand, &cin, c->cand_out);
+	Compare(c, model, cand);
+	return result;
 }
 
 #define PREDICT_FUNCTION(sqlname, form, kind) \
@@ -479,6 +790,9 @@ PREDICT_FUNCTION(maas_predict_class_columns, MAAS_INPUT_COLUMNS, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_predict_bytes, MAAS_INPUT_BYTES, OUTPUT_VALUE)
 PREDICT_FUNCTION(maas_predict_proba_bytes, MAAS_INPUT_BYTES, OUTPUT_PROBA)
 PREDICT_FUNCTION(maas_predict_class_bytes, MAAS_INPUT_BYTES, OUTPUT_CLASS)
+PREDICT_FUNCTION(maas_predict_text, MAAS_INPUT_TEXT, OUTPUT_VALUE)
+PREDICT_FUNCTION(maas_predict_proba_text, MAAS_INPUT_TEXT, OUTPUT_PROBA)
+PREDICT_FUNCTION(maas_predict_class_text, MAAS_INPUT_TEXT, OUTPUT_CLASS)
 PREDICT_FUNCTION(maas_transform_array, MAAS_INPUT_ARRAY, OUTPUT_TRANSFORM)
 PREDICT_FUNCTION(maas_transform_row, MAAS_INPUT_ROW, OUTPUT_TRANSFORM)
 PREDICT_FUNCTION(maas_transform_columns, MAAS_INPUT_COLUMNS, OUTPUT_TRANSFORM)

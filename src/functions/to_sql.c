@@ -68,6 +68,14 @@ FeatureSql(const MaasPreprocess *prep)
 					appendStringInfo(&s, " WHEN (%s)::text = %s THEN 1::float8 ELSE 0::float8 END)",
 									 name, quote_literal_cstr(col->categories[k]));
 					break;
+				case MAAS_COL_TEXT:
+					/* a tokenizer has no SQL expression */
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("maas_to_sql cannot compile a model that reads documents (text column \"%s\")",
+									col->name),
+							 errhint("Predict with maas_predict, or export the model instead.")));
+					break;
 			}
 			feature[col->offset + k] = s.data;
 		}

@@ -108,6 +108,7 @@ maas_train(PG_FUNCTION_ARGS)
 
 	MaasQuotaCheck(name, GetUserId(), true);
 	MaasProgressStart(&progress, "maas_train");
+	MaasWatchPublish(&progress, name, algorithm->name);
 	MaasMemoryReset();
 	MaasPoolResetUsage();
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas train", ALLOCSET_DEFAULT_SIZES);
@@ -129,12 +130,16 @@ maas_train(PG_FUNCTION_ARGS)
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
 	data.prep = &ds->prep;
+	data.tokens = &ds->train_tokens;
 	model = NewModel(algorithm, ds);
 	progress.what = algorithm->name;
+	MaasProgressRows(&progress, ds->rows_read);
+	MaasProgressPhase(&progress, "fitting");
 	model->state = algorithm->fit(&data, params->options, &progress);
 	model->n_outputs = MaasModelOutputs(model);
 
 	/* metrics on the held-out rows, or the training rows without a split */
+	MaasProgressPhase(&progress, "scoring");
 	MaasJsonInit(&metrics);
 	MaasJsonBeginObject(&metrics);
 	if (algorithm->input == MAAS_INPUT_PAIRS)
@@ -142,6 +147,10 @@ maas_train(PG_FUNCTION_ARGS)
 					   &metrics, &primary);
 	else if (ds->test.n_rows == 0 && ds->single)
 		MaasScoreFloatRows(model, &ds->train_rows, &metrics, &primary);
+	else if (algorithm->input == MAAS_INPUT_TOKENS)
+		MaasScoreTokens(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
+						ds->test.n_rows > 0 ? &ds->test_tokens : &ds->train_tokens,
+						&metrics, &primary);
 	else
 		MaasScoreMatrix(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
 						model->n_features, &metrics, &primary);
@@ -155,6 +164,7 @@ maas_train(PG_FUNCTION_ARGS)
 	MaasParamsToJson(params, &params_json);
 	MaasJsonEndObject(&params_json);
 
+	MaasProgressPhase(&progress, "storing");
 	bytes = MaasModelSerialize(model);
 	train_ms = MaasProgressElapsedMs(&progress);
 	memory_bytes = (int64) (ds->memory_bytes + MaasMemoryWorkPeak());
@@ -173,6 +183,7 @@ maas_train(PG_FUNCTION_ARGS)
 		MaasQuotaCount(GetUserId(), name, 0, 1);
 	}
 
+	MaasWatchEnd(&progress);
 	MemoryContextSwitchTo(caller);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(version);
@@ -226,8 +237,10 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	MaasJsonBeginObject(&json);
 	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
 		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
+	else if (ref.model->algorithm->input == MAAS_INPUT_TOKENS)
+		MaasScoreTokens(ref.model, &ds->test, &ds->test_tokens, &json, &primary);
 	else
-		MaasScoreMatrix(ref.model, &ds->test, ref.model->n_features, &json, &primary);
+		MaasEvaluateMatrix(ref.model, &ds->test, &json, &primary);
 	{
 		MaasUsageCounts rows = {.rows_evaluated = ds->test.n_rows};
 

@@ -33,7 +33,9 @@ UseModel(const MaasModel *model, size_t size)
 	double	   *contrib = palloc(sizeof(double) * p);
 	double		base;
 	double		v;
-	MaasInput	in;
+	MaasInput	in = {0};
+	/* a document's ids: padding, unknown, known, out of range */
+	static const int32 tokens[] = {0, 1, 2, 3, 2, 1000000, -5, 2, 3, 4};
 
 	MaasModelDescribe(model, size);
 	MaasModelDescribe(model, 0);
@@ -41,8 +43,10 @@ UseModel(const MaasModel *model, size_t size)
 	for (int j = 0; j < p; j++)
 		pfree(MaasFeatureName(&model->prep, j));
 
-	in.kind = MAAS_INPUT_DENSE;
+	in.kind = model->algorithm->input == MAAS_INPUT_TOKENS ? MAAS_INPUT_TOKENS : MAAS_INPUT_DENSE;
 	in.x = x;
+	in.tokens = tokens;
+	in.n_tokens = lengthof(tokens);
 	for (int pass = 0; pass < 4; pass++)
 	{
 		for (int j = 0; j < p; j++)

@@ -99,6 +99,15 @@ models = [
      {"method": "nystrom", "n_components": 8}),
     ("svm_nystrom_bin", "svm", "SELECT x1, x2, yb FROM fuzz_small", "yb",
      {"method": "nystrom", "n_components": 5}),
+    # text: a tokenizer (settings, vocabulary) before the algorithm's section
+    ("text_words", "text_classifier", "SELECT 'Word ' || color || ' ' || id AS body, ylabel FROM fuzz_small",
+     "ylabel", {"text": ["body"], "epochs": 2, "dim": 4}),
+    ("text_ngrams", "text_classifier",
+     "SELECT 'running dogs ' || color || ' ' || (id % 9) AS body, yb FROM fuzz_small", "yb",
+     {"text": ["body"], "ngrams": 2, "buckets": 100, "dim": 3, "stem": "english",
+      "ngram_range": [1, 2], "num_words": 20, "maxlen": 10}),
+    ("text_cjk", "text_classifier", "SELECT '我喜欢' || color || '电影' AS body, yb FROM fuzz_small", "yb",
+     {"text": ["body"], "dim": 2, "epochs": 1}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
@@ -139,7 +148,7 @@ small = {"n_estimators": 3, "max_depth": 3}
 small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dropout": 0.1},
                                          {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
-    if algorithm in ("linear_regression", "logistic_regression", "als", "") + unsupervised:
+    if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),

@@ -148,7 +148,9 @@ prepare_src() {
 	local rel=$1 dir=$cache/$1 base=$cache/${1%+src} src=${MAAS_MATRIX_PG_SOURCE:-} stamp
 	[ -n "$src" ] && [ -f "$src/configure" ] ||
 		{ echo "$rel: MAAS_MATRIX_PG_SOURCE is not a PostgreSQL source tree ($src)"; return 1; }
-	stamp="$(realpath "$src") $(stat -c %Y "$src/configure")"
+	# the stamp names the build recipe too, so a chroot made by an older one
+	# (e.g. without contrib) is rebuilt
+	stamp="$(realpath "$src") $(stat -c %Y "$src/configure") world-bin"
 	if [ -f "$dir/.maas-matrix" ] && [ "$(cat "$dir/.source" 2>/dev/null)" = "$stamp" ] &&
 		[ "${MAAS_MATRIX_REFRESH:-0}" != 1 ]; then
 		return 0

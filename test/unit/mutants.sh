@@ -34,6 +34,13 @@ src/core/optimizer.c|o->m[i] = o->t == 1 ? d : mu * o->m[i] + d;|o->m[i] = mu * 
 src/core/optimizer.c|w[i] -= step * (m / c1) / (sqrtf(v) / c2 + eps);|w[i] -= step * (m / c1) / (sqrtf(v) + eps);|adam without the second moment's bias correction
 src/core/optimizer.c|w[i] -= decay * w[i];|w[i] -= 0.5f * decay * w[i];|adamw's decay halved
 src/algorithms/nn/mlp.c|NnActivate(layer->activation, z, z, 1, layer->out);|NnActivate(NN_TANH, z, z, 1, layer->out);|predict's hidden layers all tanh
+src/algorithms/nn/recurrent.c|dzr[units + j] = cp ? dct * cp[k] * fg * (1.0f - fg) : 0.0f;|dzr[units + j] = cp ? dct * cp[k] * fg : 0.0f;|lstm forget gate' without (1 - f)
+src/algorithms/nn/recurrent.c|float		dct = dht * og * (1.0f - tc * tc) + dc_next[k];|float		dct = dht * og * (1.0f - tc * tc);|lstm cell gradient not carried back in time
+src/algorithms/nn/recurrent.c|ht[(int64) r * units + j] = og * tanhf(cv);|ht[(int64) r * units + j] = og * cv;|lstm output without tanh of the cell
+src/algorithms/nn/recurrent.c|float		dzg = dht * (hprev - ng) * zg * (1.0f - zg);|float		dzg = dht * (ng - hprev) * zg * (1.0f - zg);|gru update gate's gradient sign flipped
+src/algorithms/nn/recurrent.c|dhr[2 * units + j] = dn * rg;|dhr[2 * units + j] = dn;|gru recurrent n gradient without the reset gate
+src/algorithms/nn/recurrent.c|grad[bh + j] += dah[r * G + j];|grad[bh + j] += dax[r * G + j];|gru recurrent bias gets the input bias's gradient
+src/algorithms/nn/recurrent.c|g[j] += dout[i * dim + j];|g[j] = dout[i * dim + j];|embedding gradient overwrites repeated ids
 EOF
 )
 
@@ -43,8 +50,9 @@ mkdir -p "$work/test/fuzz" "$work/test/reference" "$work/test/suite"
 cp -a "$root/src" "$work/"
 cp -a "$root/test/unit" "$work/test/"	# build/ too: unchanged objects are reused
 cp -a "$root/test/fuzz/pg_stubs.c" "$root/test/fuzz/pg_stubs.h" "$work/test/fuzz/"
-cp -a "$root/test/reference/nn_reference.txt" "$work/test/reference/"
+cp -a "$root/test/reference/nn_reference.txt" "$root/test/reference/nn_recurrent_reference.txt" "$work/test/reference/"
 cp -a "$root/test/suite/nn.sh" "$work/test/suite/"
+cp -a "$root/test/pg-env.sh" "$work/test/"
 
 n=0
 fail=0

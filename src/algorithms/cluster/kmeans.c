@@ -171,6 +171,7 @@ Run(KmeansWork *w, MaasPool *pool, const KmeansOptions *opt, double tol,
 		swap = w->centers;
 		w->centers = w->centers_new;
 		w->centers_new = swap;
+		MaasProgressStep(progress, it + 1, opt->max_iter, NAN);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("%s: run %d of %d, iteration %d, %lld labels changed, %.1f s",

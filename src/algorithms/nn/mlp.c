@@ -579,6 +579,7 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 				memcpy(best, st->params, sizeof(float) * net->n_params);
 			}
 		}
+		MaasProgressStep(progress, epoch + 1, opt->epochs, train_loss);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("%s: epoch %d of %d, loss %.6g%s",

@@ -77,6 +77,30 @@ extern void NnBackward(const NnNet *net, const float *params, NnWork *w, int row
 					   float *grad, float *dinput);
 extern void NnActivate(int activation, const float *z, float *a, int rows, int units);
 
+/* recurrent.c: sequences are time-major, T x B x features */
+typedef enum NnRecurrentKind
+{
+	NN_LSTM, NN_GRU
+} NnRecurrentKind;
+
+extern void NnEmbeddingForward(const float *table, int dim, const int32 *ids, int64 n,
+							   float *out);
+extern void NnEmbeddingBackward(int dim, const int32 *ids, int64 n, const float *dout,
+								float *dtable);
+extern Size NnRecurrentParams(int kind, int in, int units);
+extern void NnLstmForward(int in, int units, const float *params, const float *x,
+						  int T, int B, float *h, float *c, float *gates);
+extern void NnLstmBackward(int in, int units, const float *params, const float *x,
+						   int T, int B, const float *h, const float *c,
+						   const float *gates, const float *dh, float *grad, float *dx,
+						   float *work);
+extern void NnGruForward(int in, int units, const float *params, const float *x,
+						 int T, int B, float *h, float *gates, float *hn, float *work);
+extern void NnGruBackward(int in, int units, const float *params, const float *x,
+						  int T, int B, const float *h, const float *gates,
+						  const float *hn, const float *dh, float *grad, float *dx,
+						  float *work);
+
 /* loss.c */
 extern double NnLossGrad(int loss, const float *z, const float *y, int rows, int units,
 						 double huber_delta, float scale, float *dz);

@@ -476,6 +476,7 @@ Iterate(MaasPool *pool, AlsState *st, AlsJob *users, AlsJob *items,
 		HalfStep(pool, items, n_users);
 		st->history[it] = Loss(pool, users, st, n_items, total);
 		st->n_history = it + 1;
+		MaasProgressStep(progress, it + 1, opt->iterations, st->history[it]);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("%s: iteration %d of %d, %s %.6g, %.1f s", progress->what,

@@ -591,6 +591,8 @@ StopEarly(Booster *b, RoundLog *log, int r, const BoostOptions *opt, MaasProgres
 
 	if (opt->early_stopping_rounds == 0)
 	{
+		/* the training loss costs a pass over the rows: only in NOTICEs */
+		MaasProgressStep(progress, r + 1, opt->n_estimators, NAN);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("gradient_boosting: round %d/%d, training %s %.6g",

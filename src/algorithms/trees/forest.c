@@ -287,6 +287,7 @@ RandomForestFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 			TreeEnsembleAppend(e, &job->builds[i]);
 			TreeBuildFree(&job->builds[i]);
 		}
+		MaasProgressStep(progress, first + count, n_trees, NAN);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("random_forest: tree %d/%d, %d nodes", first + count, n_trees,

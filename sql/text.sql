@@ -1,0 +1,79 @@
+-- Text: document columns, their tokenizer, and text_classifier (fastText's
+-- supervised model), compared with the fasttext command-line tool on the
+-- Reuters grain corpus (test/reference/text_reference.py).
+SET client_min_messages = warning;
+CREATE TABLE reuters (split text, body text, is_grain int);
+\copy reuters FROM 'data/reuters_grain.csv' (FORMAT csv, HEADER)
+CREATE TEMP TABLE text_ref (epochs int, dim int, ngrams int, learning_rate float8,
+							accuracy float8, f1 float8);
+\copy text_ref FROM 'test/reference/text_reference.txt' (FORMAT csv, DELIMITER ' ', HEADER)
+
+-- the README's example: trained on split 'train', scored on split 'test'
+SELECT task, rows_trained FROM maas_train('grain', 'text_classifier',
+	'SELECT body, is_grain FROM reuters WHERE split = ''train''', 'is_grain',
+	'{"epochs": 25, "learning_rate": 0.5, "test_size": 0}');
+SELECT maas_predict_class('grain', 'Wheat and corn exports to the Soviet Union rose') AS grain,
+	   maas_predict_class('grain', 'The bank raised its interest rates') AS not_grain;
+
+-- within 1 point of fasttext's accuracy at the same settings, held out
+WITH e AS (SELECT maas_evaluate('grain', 'SELECT body, is_grain FROM reuters WHERE split = ''test''') AS m)
+SELECT abs((m->>'accuracy')::float8 - r.accuracy) < 0.01 AS accuracy_within_1_point,
+	   abs((m->>'f1')::float8 - r.f1) < 0.05 AS f1_close
+FROM e, text_ref r WHERE r.epochs = 25 AND r.ngrams = 1;
+
+-- fastText's defaults (5 epochs, learning rate 0.1): as fasttext, mostly the majority class
+SELECT maas_train('grain5', 'text_classifier',
+	'SELECT body, is_grain FROM reuters WHERE split = ''train''', 'is_grain',
+	'{"test_size": 0}') IS NOT NULL AS trained;
+WITH e AS (SELECT maas_evaluate('grain5', 'SELECT body, is_grain FROM reuters WHERE split = ''test''') AS m)
+SELECT abs((m->>'accuracy')::float8 - r.accuracy) < 0.01 AS accuracy_within_1_point
+FROM e, text_ref r WHERE r.epochs = 5;
+
+-- the forms agree: (name, text), the row, probabilities summing to 1
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE maas_predict('grain', body) = maas_predict('grain', r)) AS same_as_row,
+	   count(*) FILTER (WHERE abs((SELECT sum(p) FROM unnest(maas_predict_proba('grain', body)) p) - 1) < 1e-9) AS proba_sum_1
+FROM (SELECT body FROM reuters WHERE split = 'test' LIMIT 50) r;
+-- a NULL document is an empty one
+SELECT maas_predict_proba('grain', NULL::text) = maas_predict_proba('grain', '') AS null_is_empty;
+-- a 10 MB document stops at maxlen (1000) tokens: the same as its first 1000 words
+SELECT maas_predict_proba('grain', repeat('wheat ', 1000) || repeat('bank ', 1700000))
+	 = maas_predict_proba('grain', repeat('wheat ', 1000)) AS truncated;
+
+-- a seed gives the same bytes, at any maas.threads
+SET maas.threads = 1;
+SELECT maas_train('det', 'text_classifier', 'SELECT body, is_grain FROM reuters WHERE split = ''test''',
+	'is_grain', '{"ngrams": 2, "buckets": 10000, "seed": 7}') IS NOT NULL AS trained;
+SET maas.threads = 2;
+SELECT maas_train('det', 'text_classifier', 'SELECT body, is_grain FROM reuters WHERE split = ''test''',
+	'is_grain', '{"ngrams": 2, "buckets": 10000, "seed": 7}') IS NOT NULL AS trained;
+RESET maas.threads;
+SELECT count(DISTINCT md5(model)) AS distinct_models FROM maas.models WHERE name = 'det';
+SELECT maas_info(model)->'parameters' AS parameters FROM maas.models WHERE name = 'det' AND version = 1;
+
+-- the tokenizer: Unicode lowercase, Chinese characters and their bigrams,
+-- stemming with a text search configuration, word n-grams, num_words
+CREATE TABLE docs (body text, label text);
+INSERT INTO docs VALUES
+	('École ÉTÉ Straße ΑΘΗΝΑ Москва', 'a'),
+	('我喜欢看电影', 'b'),
+	('Running runners ran; the dogs are running!', 'a'),
+	('我不喜欢下雨', 'b');
+SELECT maas_train('tok', 'text_classifier', 'docs', 'label', '{"text": ["body"], "test_size": 0}') IS NOT NULL AS trained;
+SELECT maas_info(model)->'features'->0->'tokenizer'->'vocabulary_size' AS vocabulary,
+	   maas_info(model)->'features'->0->'tokenizer'->'most_frequent' AS most_frequent
+FROM maas.models WHERE name = 'tok';
+SELECT maas_train('tok', 'text_classifier', 'SELECT body, label FROM docs WHERE label = ''a'' OR body LIKE ''%电影''', 'label',
+	'{"text": ["body"], "stem": "english", "ngram_range": [1, 2], "num_words": 12, "test_size": 0}') IS NOT NULL AS trained;
+SELECT maas_info(model)->'features'->0->'tokenizer' AS tokenizer
+FROM maas.models WHERE name = 'tok' AND version = 2;
+
+-- the rule: a text column of many distinct values of several words is a
+-- document, a short category is not (and text_classifier reads one column)
+CREATE TABLE tickets AS
+	SELECT CASE WHEN is_grain = 1 THEN 'farm' ELSE 'desk' END AS team, body, is_grain
+	FROM reuters WHERE split = 'test';
+SELECT maas_test.err($$SELECT maas_train('t', 'text_classifier', 'tickets', 'is_grain')$$);
+SELECT maas_train('t', 'text_classifier', 'tickets', 'is_grain', '{"exclude": ["team"], "epochs": 1}') IS NOT NULL AS trained;
+SELECT maas_info(model)->'features'->0->>'name' AS document FROM maas.models WHERE name = 't';
+RESET client_min_messages;

@@ -1,0 +1,301 @@
+/*
+ * textload.c
+ *	  Document columns of a read (MAAS_COL_TEXT): which text columns are
+ *	  documents, their tokens while the source is scanned, and after the
+ *	  scan the vocabulary and the token ids of every row.
+ *
+ * While scanning, each distinct token gets a code (MaasLabels, as the
+ * categories of a one-hot column do) and each row's codes are kept in the
+ * train or test part's MaasTokenRows.  Once every training row is read,
+ * the num_words most frequent tokens of the training rows become the
+ * vocabulary (ties in text order, so the row order does not matter) and
+ * codes become ids: MAAS_TOKEN_FIRST + rank, MAAS_TOKEN_OOV for the rest.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "data/load.h"
+
+/* the rule that makes a text column a document (README, "Text") */
+#define RULE_SAMPLE			1000
+#define RULE_DISTINCT		0.5		/* of the sampled values, at least distinct */
+#define RULE_WORDS			3.0		/* words on average, or */
+#define RULE_CHARS			10.0	/* characters (text without spaces) */
+
+static bool
+Listed(const MaasNames *list, const char *name)
+{
+	for (int i = 0; list->names != NULL && i < list->n; i++)
+		if (strcmp(list->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Is a text column a document?  Listed in params "text", or, for an
+ * algorithm that reads documents, many distinct values of several words
+ * among the first non-NULL ones.  Other algorithms keep text one-hot.
+ */
+bool
+MaasLoadIsDocument(LoadState *st, const char *query, const char *column,
+				   const MaasTrainOptions *options, bool tokens_input)
+{
+	char	   *sql;
+	bool		isnull;
+	double		distinct;
+	double		words;
+	double		chars;
+
+	if (Listed(&options->text, column))
+		return true;
+	if (!tokens_input)
+		return false;
+	sql = psprintf("SELECT count(DISTINCT v)::float8 / greatest(count(*), 1),"
+				   " coalesce(avg(array_length(regexp_split_to_array(btrim(v), '\\s+'), 1)), 0)::float8,"
+				   " coalesce(avg(length(v)), 0)::float8"
+				   " FROM (SELECT %s::text AS v FROM (\n%s\n) AS maas_source"
+				   " WHERE %s IS NOT NULL LIMIT %d) AS maas_sample",
+				   quote_identifier(column), query, quote_identifier(column), RULE_SAMPLE);
+	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not sample column \"%s\"", column);
+	distinct = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	words = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	chars = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	return distinct >= RULE_DISTINCT && (words >= RULE_WORDS || chars >= RULE_CHARS);
+}
+
+static void
+TokenRowsInit(LoadState *st, MaasTokenRows *r, const MaasTokenizer *t)
+{
+	MemoryContext cxt = st->cxt;
+
+	memset(r, 0, sizeof(*r));
+	r->cap = 1024;
+	r->start = MemoryContextAlloc(cxt, sizeof(int64) * (r->cap + 1));
+	r->start[0] = 0;
+	r->token_cap = 16384;
+	r->ids = MemoryContextAlloc(cxt, sizeof(int32) * r->token_cap);
+	r->tokenizer = t;
+	st->bytes += sizeof(int64) * (r->cap + 1) + sizeof(int32) * r->token_cap;
+}
+
+/* Make col a document column with the tokenizer params ask for */
+void
+MaasLoadTextColumn(LoadState *st, SourceColumn *col, const MaasTrainOptions *options)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
+	col->kind = MAAS_COL_TEXT;
+	col->width = 0;
+	col->tokenizer = MaasTokenizerFromOptions(options);
+	MaasLabelsInit(&col->labels, st->cxt);
+	st->row_tokens = palloc(sizeof(int32) * col->tokenizer->maxlen);
+	TokenRowsInit(st, &st->ds->train_tokens, col->tokenizer);
+	TokenRowsInit(st, &st->ds->test_tokens, col->tokenizer);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * After the columns are chosen: text columns that are documents become
+ * MAAS_COL_TEXT, and the columns must suit the algorithm (one document
+ * for token input; none, for now, for the others).
+ */
+void
+MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
+						 const MaasTrainOptions *options, const char *query)
+{
+	bool		tokens = algorithm->input == MAAS_INPUT_TOKENS;
+	SourceColumn *text = NULL;
+	int			n_text = 0;
+	int			offset = 0;
+
+	for (int i = 0; options->text.names != NULL && i < options->text.n; i++)
+	{
+		int			c;
+
+		for (c = 0; c < st->n_columns; c++)
+			if (strcmp(st->columns[c].name, options->text.names[i]) == 0)
+				break;
+		if (c == st->n_columns)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("text column \"%s\" is not one of the feature columns",
+							options->text.names[i])));
+		if (st->columns[c].kind != MAAS_COL_CATEGORICAL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" in \"text\" is not of a text type",
+							options->text.names[i])));
+	}
+	for (int c = 0; c < st->n_columns; c++)
+	{
+		SourceColumn *col = &st->columns[c];
+
+		if (col->kind == MAAS_COL_CATEGORICAL &&
+			MaasLoadIsDocument(st, query, col->name, options, tokens))
+		{
+			if (text != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("columns \"%s\" and \"%s\" are both documents; a model reads one",
+								text->name, col->name),
+						 errhint("Concatenate them in the source query, or name one in params {\"text\": [...]}.")));
+			MaasLoadTextColumn(st, col, options);
+			text = col;
+			n_text++;
+		}
+		col->raw_offset = offset;
+		offset += col->width;
+	}
+	st->raw_width = offset;
+	if (tokens && text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a text column of documents", algorithm->name),
+				 errhint("Name it with params {\"text\": [\"column\"]}; without it a text column is a document when at least half of its values are distinct and they have %g words or %g characters on average.",
+						 RULE_WORDS, RULE_CHARS)));
+	if (tokens && st->n_columns > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s reads one text column, but the source has %d feature columns",
+						algorithm->name, st->n_columns),
+				 errhint("Name the document with params {\"features\": [\"%s\"]}.", text->name)));
+	if (!tokens && text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not read documents (column \"%s\")", algorithm->name, text->name),
+				 errhint("Train text_classifier on it, or leave it out of params \"text\" to encode it as categories.")));
+}
+
+typedef struct CodeSink
+{
+	LoadState  *st;
+	SourceColumn *col;
+} CodeSink;
+
+static void
+EmitCode(void *arg, const char *token, int len)
+{
+	CodeSink   *sink = arg;
+
+	sink->st->row_tokens[sink->st->n_row_tokens++] =
+		MaasLabelsCode(&sink->col->labels, token, len, INT_MAX, sink->col->name);
+}
+
+/* One document of the training scan: its token codes into row_tokens */
+void
+MaasLoadTextValue(LoadState *st, SourceColumn *col, Datum d)
+{
+	int			len;
+	const char *text = MaasDatumText(d, col->typid, &len);
+	CodeSink	sink = {st, col};
+
+	st->n_row_tokens = 0;
+	MaasTokenize(col->tokenizer, text, len, col->name, EmitCode, &sink);
+}
+
+static void
+TokenRowsAppend(LoadState *st, MaasTokenRows *r, const int32 *ids, int n)
+{
+	if (r->n_rows == r->cap || r->n_tokens + n > r->token_cap)
+	{
+		int64		cap = r->n_rows == r->cap ? r->cap * 2 : r->cap;
+		int64		token_cap = Max(r->token_cap, r->n_tokens + n);
+		Size		old = sizeof(int64) * (r->cap + 1) + sizeof(int32) * r->token_cap;
+		Size		bytes;
+
+		if (r->n_tokens + n > r->token_cap)
+			token_cap = Max(token_cap, r->token_cap * 2);
+		bytes = add_size(mul_size(sizeof(int64), cap + 1), mul_size(sizeof(int32), token_cap));
+		MaasCheckDataMemory(add_size(st->bytes - old, bytes), "training documents");
+		r->start = repalloc_huge(r->start, sizeof(int64) * (cap + 1));
+		r->ids = repalloc_huge(r->ids, sizeof(int32) * token_cap);
+		r->cap = cap;
+		r->token_cap = token_cap;
+		st->bytes = st->bytes - old + bytes;
+		st->ds->memory_bytes = Max(st->ds->memory_bytes, st->bytes);
+	}
+	memcpy(r->ids + r->n_tokens, ids, sizeof(int32) * n);
+	r->n_tokens += n;
+	r->n_rows++;
+	r->start[r->n_rows] = r->n_tokens;
+}
+
+/* The row's document into the part it went to; training rows count tokens */
+void
+MaasLoadTextStore(LoadState *st, bool test)
+{
+	MaasDataset *ds = st->ds;
+
+	TokenRowsAppend(st, test ? &ds->test_tokens : &ds->train_tokens,
+					st->row_tokens, st->n_row_tokens);
+	if (!test && st->mode == LOAD_FIT)
+		for (int c = 0; c < st->n_columns; c++)
+			if (st->columns[c].kind == MAAS_COL_TEXT)
+				for (int i = 0; i < st->n_row_tokens; i++)
+					st->columns[c].labels.train_count[st->row_tokens[i]]++;
+}
+
+static void
+Remap(MaasTokenRows *r, const int32 *id)
+{
+	for (int64 i = 0; i < r->n_tokens; i++)
+		r->ids[i] = id[r->ids[i]];
+}
+
+/* The vocabulary from the training rows, and every code to its id */
+void
+MaasLoadFinishText(LoadState *st, SourceColumn *col)
+{
+	MaasLabels *m = &col->labels;
+	MaasTokenizer *t = col->tokenizer;
+	int		   *order = palloc(sizeof(int) * Max(m->n, 1));
+	int32	   *id = palloc(sizeof(int32) * Max(m->n, 1));
+	int			kept = 0;
+
+	for (int k = 0; k < m->n; k++)
+		if (m->train_count[k] > 0)
+			order[kept++] = k;
+	if (kept == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("column \"%s\" has no words in the training rows", col->name),
+				 errhint("A document's words are its runs of letters and digits.")));
+	qsort_arg(order, kept, sizeof(int), MaasCompareLabelFrequency, m);
+	kept = Min(kept, t->num_words > 0 ? t->num_words : MAAS_MAX_VOCAB);
+	t->n_vocab = kept;
+	t->vocab = palloc(sizeof(char *) * kept);
+	for (int k = 0; k < m->n; k++)
+		id[k] = MAAS_TOKEN_OOV;
+	for (int k = 0; k < kept; k++)
+	{
+		t->vocab[k] = m->data[order[k]];
+		id[order[k]] = MAAS_TOKEN_FIRST + k;
+	}
+	MaasTokenizerIndex(t);
+	Remap(&st->ds->train_tokens, id);
+	Remap(&st->ds->test_tokens, id);
+	col->impute = NULL;
+	pfree(order);
+	pfree(id);
+}
+
+/* Evaluation: the row's document as the model's binding tokenized it */
+void
+MaasLoadTextApplyRow(LoadState *st)
+{
+	MaasTokenRows *r = &st->ds->test_tokens;
+	int			n_text;
+	const MaasColumn *col = MaasTextColumn(&st->model->prep, &n_text);
+
+	if (col == NULL)
+		return;
+	if (r->start == NULL)
+		TokenRowsInit(st, r, col->tokenizer);
+	st->row_tokens = st->binding->tokens;
+	st->n_row_tokens = st->binding->n_tokens;
+	MaasLoadTextStore(st, true);
+}

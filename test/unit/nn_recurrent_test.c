@@ -1,0 +1,294 @@
+/*
+ * nn_recurrent_test.c
+ *	  The recurrent layers (src/algorithms/nn/recurrent.c): embedding, LSTM
+ *	  and GRU, against PyTorch and against finite differences.  Prints TAP
+ *	  (test/suite/nn.sh).
+ *
+ * PyTorch: for each network of test/reference/nn_recurrent_reference.txt
+ * (written by nn_recurrent_reference.py; nn.LSTM / nn.GRU in float64 on
+ * the same float32 weights and inputs), every step's output within REF_TOL
+ * = 1e-5 and the gradients of the weights, the input and the embedding
+ * table (loss sum(h * dh) for a random dh) within REF_GRAD_TOL = 1e-4, each
+ * relative to max(|reference|, REF_FLOOR of the vector's largest).
+ *
+ * Finite differences: the same networks, the gradient of every parameter
+ * and input against Richardson-extrapolated central differences of the
+ * loss computed by the forward pass in float32, as nn_grad_test does: an
+ * entry passes within FD_TOL = 1 % of max(|analytic|, |numeric|, FD_FLOOR
+ * of the largest) plus NOISE_K times the difference of two step sizes'
+ * estimates.  A wrong gate derivative gives errors of 10 % to 100 %.
+ */
+#include "postgres.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "algorithms/nn/nn.h"
+#include "unit.h"
+
+#define REF_TOL			1e-5
+#define REF_GRAD_TOL	1e-4
+#define REF_FLOOR		1e-2
+#define FD_STEP			2e-2
+#define FD_TOL			1e-2
+#define FD_FLOOR		1e-2
+#define NOISE_K			3
+
+typedef struct Net
+{
+	int			kind;
+	int			in;
+	int			units;
+	int			T;
+	int			B;
+	int			vocab;
+	int64		n_params;
+	float	   *params;
+	float	   *table;			/* vocab x in, or NULL */
+	int32	   *ids;
+	float	   *x;				/* T x B x in */
+	float	   *dh;				/* T x B x units */
+} Net;
+
+/* The outputs of every step, and what backward needs, for net's x */
+typedef struct Pass
+{
+	float	   *h;
+	float	   *c;
+	float	   *gates;
+	float	   *hn;
+	float	   *work;
+} Pass;
+
+static void
+Forward(const Net *n, const float *params, const float *x, Pass *p)
+{
+	int64		steps = (int64) n->T * n->B;
+
+	p->h = palloc(sizeof(float) * steps * n->units);
+	p->c = palloc(sizeof(float) * steps * n->units);
+	p->hn = palloc(sizeof(float) * steps * n->units);
+	p->gates = palloc(sizeof(float) * steps * 4 * n->units);
+	p->work = palloc(sizeof(float) * (2 * steps * 4 * n->units + 2 * n->B * n->units));
+	if (n->kind == NN_LSTM)
+		NnLstmForward(n->in, n->units, params, x, n->T, n->B, p->h, p->c, p->gates);
+	else
+		NnGruForward(n->in, n->units, params, x, n->T, n->B, p->h, p->gates, p->hn, p->work);
+}
+
+/* sum(h * dh) in double over net's input: the table's rows when embedded */
+static double
+Loss(const Net *n, const float *params, const float *table, const float *x)
+{
+	Pass		p;
+	double		loss = 0;
+	int64		m = (int64) n->T * n->B * n->units;
+	float	   *in = (float *) x;
+
+	if (table != NULL)
+	{
+		in = palloc(sizeof(float) * n->T * n->B * n->in);
+		NnEmbeddingForward(table, n->in, n->ids, (int64) n->T * n->B, in);
+	}
+	Forward(n, params, in, &p);
+	for (int64 i = 0; i < m; i++)
+		loss += (double) p.h[i] * n->dh[i];
+	return loss;
+}
+
+static void
+Backward(const Net *n, const Pass *p, const float *x, float *grad, float *dx)
+{
+	if (n->kind == NN_LSTM)
+		NnLstmBackward(n->in, n->units, n->params, x, n->T, n->B, p->h, p->c, p->gates,
+					   n->dh, grad, dx, p->work);
+	else
+		NnGruBackward(n->in, n->units, n->params, x, n->T, n->B, p->h, p->gates, p->hn,
+					  n->dh, grad, dx, p->work);
+}
+
+/* Central difference of the loss in one float, p +- step (as used) */
+static double
+Central(const Net *n, float *v, double step, float *params, float *table, float *x)
+{
+	float		keep = *v;
+	float		up = keep + (float) step;
+	float		down = keep - (float) step;
+	double		lu,
+				ld;
+
+	*v = up;
+	lu = Loss(n, params, table, x);
+	*v = down;
+	ld = Loss(n, params, table, x);
+	*v = keep;
+	return (lu - ld) / ((double) up - (double) down);
+}
+
+/*
+ * Worst ratio of error to allowance over the entries of vector v (n of
+ * them) whose analytic gradient is g
+ */
+static double
+CheckFd(const Net *n, float *v, int64 count, const float *g, float *params,
+		float *table, float *x, double top)
+{
+	double		worst = 0;
+
+	for (int64 i = 0; i < count; i++)
+	{
+		double		c1 = Central(n, &v[i], FD_STEP, params, table, x);
+		double		c2 = Central(n, &v[i], 2 * FD_STEP, params, table, x);
+		double		ch = Central(n, &v[i], FD_STEP / 2, params, table, x);
+		double		d = (4 * c1 - c2) / 3;
+		double		d_half = (4 * ch - c1) / 3;
+		double		allow = FD_TOL * Max(Max(fabs(g[i]), fabs(d)), FD_FLOOR * top) +
+			NOISE_K * fabs(d - d_half);
+
+		worst = Max(worst, fabs(g[i] - d) / allow);
+	}
+	return worst;
+}
+
+static double
+Largest(const float *v, int64 n)
+{
+	double		m = 0;
+
+	for (int64 i = 0; i < n; i++)
+		m = Max(m, fabs(v[i]));
+	return m;
+}
+
+static void
+Check(const Record *r)
+{
+	Net			n;
+	char	   *kind = HeadValue(r, "kind");
+	int			ip,
+				ix,
+				ih,
+				idh,
+				igrad,
+				idin,
+				itab = -1,
+				iids = -1,
+				idtab = -1;
+	int64		steps;
+	Pass		p;
+	float	   *grad;
+	float	   *dx;
+	float	   *dtable = NULL;
+	double		e_h,
+				e_grad,
+				e_dx,
+				e_tab = 0,
+				top;
+
+	memset(&n, 0, sizeof(n));
+	n.kind = kind && strcmp(kind, "gru") == 0 ? NN_GRU : NN_LSTM;
+	n.in = atoi(HeadValue(r, "in"));
+	n.units = atoi(HeadValue(r, "units"));
+	n.T = atoi(HeadValue(r, "T"));
+	n.B = atoi(HeadValue(r, "B"));
+	n.vocab = atoi(HeadValue(r, "vocab"));
+	n.n_params = NnRecurrentParams(n.kind, n.in, n.units);
+	steps = (int64) n.T * n.B;
+	if ((ip = Need(r, "params", 0, n.n_params)) < 0 ||
+		(ix = Need(r, "x", 0, steps * n.in)) < 0 ||
+		(ih = Need(r, "h", 0, steps * n.units)) < 0 ||
+		(idh = Need(r, "dh", 0, steps * n.units)) < 0 ||
+		(igrad = Need(r, "grad", 0, n.n_params)) < 0 ||
+		(idin = Need(r, "dinput", 0, steps * n.in)) < 0 ||
+		(n.vocab > 0 &&
+		 ((itab = Need(r, "table", 0, (int64) n.vocab * n.in)) < 0 ||
+		  (iids = Need(r, "ids", 0, steps)) < 0 ||
+		  (idtab = Need(r, "dtable", 0, (int64) n.vocab * n.in)) < 0)))
+		return;
+	n.params = r->floats[ip];
+	n.x = r->floats[ix];
+	n.dh = r->floats[idh];
+	if (n.vocab > 0)
+	{
+		n.table = r->floats[itab];
+		n.ids = palloc(sizeof(int32) * steps);
+		for (int64 i = 0; i < steps; i++)
+			n.ids[i] = (int32) r->values[iids][i];
+		/* the embedding gives the very floats of x */
+		NnEmbeddingForward(n.table, n.in, n.ids, steps, n.x);
+	}
+
+	/* PyTorch */
+	Forward(&n, n.params, n.x, &p);
+	grad = palloc0(sizeof(float) * n.n_params);
+	dx = palloc(sizeof(float) * steps * n.in);
+	Backward(&n, &p, n.x, grad, dx);
+	e_h = MaxRelErr(ToDouble(p.h, steps * n.units), r->values[ih], steps * n.units,
+					REF_FLOOR, 1e-30, NULL);
+	e_grad = MaxRelErr(ToDouble(grad, n.n_params), r->values[igrad], n.n_params,
+					   REF_FLOOR, 1e-30, NULL);
+	e_dx = MaxRelErr(ToDouble(dx, steps * n.in), r->values[idin], steps * n.in,
+					 REF_FLOOR, 1e-30, NULL);
+	if (n.vocab > 0)
+	{
+		dtable = palloc0(sizeof(float) * n.vocab * n.in);
+		NnEmbeddingBackward(n.in, n.ids, steps, dx, dtable);
+		e_tab = MaxRelErr(ToDouble(dtable, (int64) n.vocab * n.in), r->values[idtab],
+						  (int64) n.vocab * n.in, REF_FLOOR, 1e-30, NULL);
+	}
+	Tap(e_h <= REF_TOL, "PyTorch, %s: every step's output, max err %.1e", r->name, e_h);
+	Tap(e_grad <= REF_GRAD_TOL && e_dx <= REF_GRAD_TOL && e_tab <= REF_GRAD_TOL,
+		"PyTorch, %s: gradients of weights %.1e, input %.1e, embedding %.1e",
+		r->name, e_grad, e_dx, e_tab);
+
+	/* finite differences of the weights and of the input (or the table) */
+	top = Max(Largest(grad, n.n_params), n.vocab > 0 ? Largest(dtable, (int64) n.vocab * n.in) :
+			  Largest(dx, steps * n.in));
+	{
+		float	   *params = palloc(sizeof(float) * n.n_params);
+		float	   *x = palloc(sizeof(float) * steps * n.in);
+		float	   *table = n.vocab > 0 ? palloc(sizeof(float) * n.vocab * n.in) : NULL;
+		double		w_params,
+					w_in;
+
+		memcpy(params, n.params, sizeof(float) * n.n_params);
+		memcpy(x, n.x, sizeof(float) * steps * n.in);
+		if (table)
+			memcpy(table, n.table, sizeof(float) * n.vocab * n.in);
+		w_params = CheckFd(&n, params, n.n_params, grad, params, table, x, top);
+		w_in = table ? CheckFd(&n, table, (int64) n.vocab * n.in, dtable, params, table, x, top) :
+			CheckFd(&n, x, steps * n.in, dx, params, NULL, x, top);
+		Tap(w_params <= 1 && w_in <= 1,
+			"finite differences, %s: worst error / allowance, weights %.2f, %s %.2f",
+			r->name, w_params, table ? "embedding" : "input", w_in);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	/* test/suite/nn.sh passes nn_reference.txt; this program's file is beside it */
+	const char *given = argc > 1 ? argv[1] : "test/reference/nn_reference.txt";
+	const char *slash = strrchr(given, '/');
+	char	   *path;
+	char	   *error = NULL;
+	Record	  **records = NULL;
+	int			n_records;
+	int			n_nets = 0;
+
+	UnitBegin();
+	path = psprintf("%.*snn_recurrent_reference.txt",
+					slash ? (int) (slash - given + 1) : 0, given);
+	n_records = ReadReference(path, &records, &error);
+	if (error != NULL)
+		Tap(false, "read the PyTorch reference: %s", error);
+	for (int i = 0; i < n_records; i++)
+		if (strncmp(records[i]->head, "net ", 4) == 0)
+		{
+			Check(records[i]);
+			n_nets++;
+		}
+	Tap(error == NULL && n_nets >= 6, "the recurrent reference has %d networks", n_nets);
+	return UnitEnd();
+}
