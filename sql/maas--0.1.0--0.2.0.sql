@@ -507,7 +507,7 @@ AS 'MODULE_PATHNAME', 'maas_to_sql_bytes'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION maas_to_sql(text, integer, boolean) IS
-'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict (with proba: maas_predict_proba, a float8[]) without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
+'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict (with proba: maas_predict_proba, a float8[]) without maas (linear and logistic models, decision trees, random forests, boosting)';
 COMMENT ON FUNCTION maas_to_sql(bytea, boolean) IS
 'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';
 -- evaluation, uncertainty and progress

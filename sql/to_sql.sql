@@ -42,15 +42,17 @@ SELECT m.name, r.rows, r.max_diff < 1e-9 AS equal_1e9
 FROM (VALUES ('sql_lin', 'diabetes'), ('sql_enet', 'diabetes'), ('sql_lasso', 'diabetes'),
 			 ('sql_logit_bc', 'breast_cancer'), ('sql_logit_peng', 'penguins'),
 			 ('sql_dt_conc', 'concrete'), ('sql_dt_peng', 'penguins'), ('sql_rf_conc', 'concrete'),
-			 ('sql_gb_conc', 'concrete'), ('sql_gb_bc', 'breast_cancer'), ('sql_gb_peng', 'penguins'))
+			 ('sql_gb_conc', 'concrete'), ('sql_gb_bc', 'breast_cancer'), ('sql_gb_peng', 'penguins'),
+			 ('sql_rf_peng', 'penguins'))
 	 AS m(name, tbl),
 	 LATERAL pg_temp.sql_vs_predict(m.name, m.tbl) r
 ORDER BY m.name;
 
--- class probabilities: the logistic link, the softmax, a tree's leaves (1e-9)
+-- class probabilities: the logistic link, the softmax, a tree's leaves, a forest's mean (1e-9)
 SELECT m.name, r.rows, r.max_diff < 1e-9 AS equal_1e9
 FROM (VALUES ('sql_logit_bc', 'breast_cancer'), ('sql_logit_peng', 'penguins'),
-			 ('sql_dt_peng', 'penguins'), ('sql_gb_bc', 'breast_cancer'), ('sql_gb_peng', 'penguins'))
+			 ('sql_dt_peng', 'penguins'), ('sql_gb_bc', 'breast_cancer'), ('sql_gb_peng', 'penguins'),
+			 ('sql_rf_peng', 'penguins'))
 	 AS m(name, tbl),
 	 LATERAL pg_temp.proba_vs_predict(m.name, m.tbl) r
 ORDER BY m.name;
@@ -83,7 +85,6 @@ SELECT maas_to_sql('sql_lin', 1) = maas_to_sql('sql_lin') AS version_1,
 	   maas_to_sql((SELECT model FROM maas.models WHERE name = 'sql_gb_bc')) = maas_to_sql('sql_gb_bc') AS bytes;
 
 -- what it cannot write
-SELECT maas_test.errh($$SELECT maas_to_sql('sql_rf_peng')$$) AS forest_classifier;
 SELECT maas_test.errh($$SELECT maas_to_sql('sql_km')$$) AS kmeans;
 SELECT maas_test.errh($$SELECT maas_to_sql('sql_lin', proba => true)$$) AS regression_proba;
 SELECT maas_test.err($$SELECT maas_to_sql('sql_lin', 7)$$) AS no_such_version;

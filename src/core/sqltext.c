@@ -123,5 +123,5 @@ MaasSqlUnsupported(const MaasModel *model, const char *what)
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("maas_to_sql cannot write %s%s%s models as SQL", what, *what ? " " : "",
 					model->algorithm->name),
-			 errhint("maas_to_sql supports linear_regression, elastic_net, lasso, logistic_regression, decision_tree, gradient_boosting and random_forest regressors.")));
+			 errhint("maas_to_sql supports linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest and gradient_boosting.")));
 }
