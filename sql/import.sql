@@ -117,6 +117,19 @@ SELECT maas_import('imp_xgb_bc', 'xgboost', :'xgb_bc', '{"deploy": "always"}') A
 SELECT version FROM maas.deployed WHERE name = 'imp_xgb_bc';
 SELECT count(*) AS versions, bool_and(owner = current_user) AS owned FROM maas.models WHERE name = 'imp_xgb_bc';
 
+-- another role: needs the owner's train privilege to add a version, owns a new name
+CREATE ROLE import_bob;
+SET ROLE import_bob;
+SELECT maas_test.err(format('SELECT maas_import(%L, %L, %L)', 'imp_xgb_bc', 'xgboost', :'xgb_bc')) AS without_train;
+RESET ROLE;
+SELECT maas_grant('imp_xgb_bc', 'import_bob', 'train');
+SET ROLE import_bob;
+SELECT maas_import('imp_xgb_bc', 'xgboost', :'xgb_bc', '{"deploy": "never"}') AS with_train;
+SELECT maas_import('imp_bob', 'lightgbm', :'lgb_diab') AS own_name;
+RESET ROLE;
+SELECT name, version, owner FROM maas.models WHERE name IN ('imp_xgb_bc', 'imp_bob') AND version >= 4 OR name = 'imp_bob'
+ORDER BY name, version;
+
 -- an object maps some of the file's names to columns, the others stay
 SELECT maas_import('imp_map', 'xgboost', :'xgb_diab', '{"features": {"f0": "age", "f2": "bmi"}}') AS version;
 SELECT string_agg(f->>'name', ' ' ORDER BY o) AS columns
@@ -138,3 +151,6 @@ SELECT round(maas_predict('diab_xgb', d)::numeric, 2) AS progression FROM diabet
 \set l `cat test/import/lgb_peng.txt`
 SELECT maas_import('peng_lgb', 'lightgbm', :'l', '{"labels": ["Adelie", "Chinstrap", "Gentoo"]}');
 SELECT maas_predict_class('peng_lgb', p) FROM penguins p LIMIT 1;
+
+SELECT maas_drop('imp_bob');
+DROP ROLE import_bob;

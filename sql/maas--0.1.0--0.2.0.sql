@@ -496,19 +496,19 @@ COMMENT ON FUNCTION maas_import(text, text, text, jsonb) IS
 'maas_import of a model file given as text';
 
 -- models compiled to SQL
-CREATE FUNCTION maas_to_sql(name text, version integer DEFAULT NULL)
+CREATE FUNCTION maas_to_sql(name text, version integer DEFAULT NULL, proba boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'maas_to_sql'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-CREATE FUNCTION maas_to_sql(model bytea)
+CREATE FUNCTION maas_to_sql(model bytea, proba boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'maas_to_sql_bytes'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION maas_to_sql(text, integer) IS
-'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict without maas (linear and logistic models, decision trees, boosting, random forest regressors)';
-COMMENT ON FUNCTION maas_to_sql(bytea) IS
+COMMENT ON FUNCTION maas_to_sql(text, integer, boolean) IS
+'the deployed (or given) version of a model as a plain SQL expression over a row''s columns that computes maas_predict (with proba: maas_predict_proba, a float8[]) without maas (linear and logistic models, decision trees, random forests, boosting)';
+COMMENT ON FUNCTION maas_to_sql(bytea, boolean) IS
 'an inline model as a plain SQL expression over a row''s columns (see maas_to_sql(name))';
 -- evaluation, uncertainty and progress
 CREATE FUNCTION maas_roc_curve(name text, source text, positive text DEFAULT NULL)
@@ -624,3 +624,18 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION maas_tune(text, text, text, text, jsonb, jsonb) IS
 'compare settings (grid, random, successive halving; one algorithm or several) by k-fold cross-validation, refit the best on all rows, store it as a version and every trial in maas.trials';
+-- export of models in other libraries' formats
+CREATE FUNCTION maas_export(name text, format text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_export'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_export(name text, version integer, format text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_export_version'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_export(text, text) IS
+'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
+COMMENT ON FUNCTION maas_export(text, integer, text) IS
+'a version of a model in another library''s format (see maas_export(name, format))';

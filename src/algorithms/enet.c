@@ -484,11 +484,20 @@ EnetPredict(const MaasModel *model, const MaasInput *in, double *out)
 
 /* maas_to_sql: intercept + coef . x, added in EnetPredict's order */
 static void
-EnetToSql(const MaasModel *model, char *const *feature, StringInfo out)
+EnetToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const EnetState *st = model->state;
 
 	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
+}
+
+/* maas_export(name, 'json') */
+static void
+EnetExport(const MaasModel *model, const char *format, StringInfo out)
+{
+	const EnetState *st = model->state;
+
+	MaasLinearJson(out, model, "identity", 1, &st->intercept, st->coef, NULL, NULL);
 }
 
 static void
@@ -619,6 +628,8 @@ const MaasAlgorithm maas_elastic_net = {
 	.describe = EnetDescribe,
 	.explain = EnetExplain,
 	.to_sql = EnetToSql,
+	.exports = "json",
+	.export_model = EnetExport,
 };
 
 const MaasAlgorithm maas_lasso = {
@@ -637,4 +648,6 @@ const MaasAlgorithm maas_lasso = {
 	.describe = EnetDescribe,
 	.explain = EnetExplain,
 	.to_sql = EnetToSql,
+	.exports = "json",
+	.export_model = EnetExport,
 };

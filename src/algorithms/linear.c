@@ -153,11 +153,20 @@ LinearPredict(const MaasModel *model, const MaasInput *in, double *out)
 
 /* maas_to_sql: intercept + coef . x, added in LinearPredict's order */
 static void
-LinearToSql(const MaasModel *model, char *const *feature, StringInfo out)
+LinearToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const LinearState *st = model->state;
 
 	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
+}
+
+/* maas_export(name, 'json') */
+static void
+LinearExport(const MaasModel *model, const char *format, StringInfo out)
+{
+	const LinearState *st = model->state;
+
+	MaasLinearJson(out, model, "identity", 1, &st->intercept, st->coef, NULL, NULL);
 }
 
 static void
@@ -228,4 +237,6 @@ const MaasAlgorithm maas_linear_regression = {
 	.explain = LinearExplain,
 	.to_sql = LinearToSql,
 	.takes_weights = true,
+	.exports = "json",
+	.export_model = LinearExport,
 };

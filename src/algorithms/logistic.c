@@ -301,14 +301,25 @@ LogisticScoreSql(const LogisticState *st, int c, char *const *feature)
 /*
  * maas_to_sql: the class, as maas_predict gives it: binary, the second
  * class when the logistic link of the score is above 1/2, that is when
- * the score is positive; else the class of the largest score
+ * the score is positive; else the class of the largest score.  With
+ * proba, the logistic link or the softmax of the scores.
  */
 static void
-LogisticToSql(const MaasModel *model, char *const *feature, StringInfo out)
+LogisticToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const LogisticState *st = model->state;
 
-	if (st->k == 1)
+	if (proba && st->k == 1)
+		MaasSqlSigmoid(out, LogisticScoreSql(st, 0, feature));
+	else if (proba)
+	{
+		char	  **score = palloc(sizeof(char *) * st->k);
+
+		for (int c = 0; c < st->k; c++)
+			score[c] = LogisticScoreSql(st, c, feature);
+		MaasSqlSoftmax(out, score, st->k);
+	}
+	else if (st->k == 1)
 	{
 		appendStringInfo(out, "CASE WHEN %s > 0 THEN ", LogisticScoreSql(st, 0, feature));
 		MaasSqlClass(out, model, 1);
@@ -324,6 +335,16 @@ LogisticToSql(const MaasModel *model, char *const *feature, StringInfo out)
 			score[c] = LogisticScoreSql(st, c, feature);
 		MaasSqlArgmax(out, model, score, st->k);
 	}
+}
+
+/* maas_export(name, 'json') */
+static void
+LogisticExport(const MaasModel *model, const char *format, StringInfo out)
+{
+	const LogisticState *st = model->state;
+
+	MaasLinearJson(out, model, st->k == 1 ? "logistic" : "softmax", st->k, st->b, st->w,
+				   st->mean, st->scale);
 }
 
 static void
@@ -466,4 +487,6 @@ const MaasAlgorithm maas_logistic_regression = {
 	.explain = LogisticExplain,
 	.to_sql = LogisticToSql,
 	.takes_weights = true,
+	.exports = "json",
+	.export_model = LogisticExport,
 };

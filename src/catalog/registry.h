@@ -12,6 +12,7 @@
 #include "utils/jsonb.h"
 
 #include "core/core.h"
+#include "core/watch.h"
 
 /* access.c */
 typedef enum MaasPrivilege

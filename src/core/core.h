@@ -572,15 +572,16 @@ typedef struct MaasAlgorithm
 	 * Models in and out.  imports: the formats of other libraries' model
 	 * files it reads (comma-separated), and import, which reads len
 	 * untrusted bytes of one into out (every count checked).  to_sql: the
-	 * prediction maas_predict gives as a plain SQL expression over the
-	 * encoded features, feature[j] being the SQL of feature j; NULL when it
-	 * cannot be written so.  exports and export_model: the formats it
+	 * prediction maas_predict gives (with proba: the float8[] maas_predict_proba
+	 * gives) as a plain SQL expression over the encoded features, feature[j]
+	 * being the SQL of feature j; NULL when it cannot be written so.  exports and export_model: the formats it
 	 * writes, and the writer.
 	 */
 	const char *imports;
 	void		(*import) (const char *format, const char *data, int64 len,
 						   MaasImported *out);
-	void		(*to_sql) (const MaasModel *model, char *const *feature, StringInfo out);
+	void		(*to_sql) (const MaasModel *model, char *const *feature, bool proba,
+						   StringInfo out);
 	const char *exports;
 	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 	/* fit reads MaasTrainData.weights (sample_weight, class_weight) */
@@ -712,11 +713,17 @@ extern void MaasJsonBeginArray(MaasJson *json);
 extern void MaasJsonEndArray(MaasJson *json);
 extern void MaasJsonNumber(MaasJson *json, double value);
 extern void MaasJsonInt(MaasJson *json, int64 value);
+extern void MaasJsonRaw(MaasJson *json, const char *text);
 extern void MaasJsonString(MaasJson *json, const char *value);
 extern void MaasJsonBool(MaasJson *json, bool value);
 extern void MaasJsonNull(MaasJson *json);
 extern void MaasJsonNumberArray(MaasJson *json, const double *values, int n);
 extern Jsonb *MaasJsonFinish(MaasJson *json);
+
+/* linearjson.c: maas_export(name, 'json') of linear models */
+extern void MaasLinearJson(StringInfo out, const MaasModel *model, const char *link, int k,
+						   const double *intercept, const double *coef, const double *center,
+						   const double *scale);
 
 /* sqltext.c: maas_to_sql's SQL text */
 extern void MaasSqlNumber(StringInfo out, double v);
@@ -724,6 +731,8 @@ extern void MaasSqlDot(StringInfo out, double intercept, const double *coef, int
 					   char *const *feature);
 extern void MaasSqlClass(StringInfo out, const MaasModel *model, int k);
 extern void MaasSqlArgmax(StringInfo out, const MaasModel *model, char *const *score, int n);
+extern void MaasSqlSigmoid(StringInfo out, const char *score);
+extern void MaasSqlSoftmax(StringInfo out, char *const *score, int n);
 extern void MaasSqlUnsupported(const MaasModel *model, const char *what) pg_attribute_noreturn();
 
 /* jsonread.c: JSON documents from outside, read with every type checked */
@@ -851,45 +860,7 @@ extern const char *MaasTimeFeatureName(int width, int k);
 /* evaluation.c (the rest is in core/evaluation.h) */
 extern int	MaasCompareDoubles(const void *a, const void *b);
 
-/* progress.c; a published run's row of maas.progress */
-typedef struct MaasProgressRow
-{
-	int			pid;
-	Oid			dbid;
-	Oid			userid;
-	char		name[NAMEDATALEN];
-	char		algorithm[NAMEDATALEN];
-	char		phase[32];		/* reading, fitting, scoring, storing */
-	TimestampTz started;
-	int64		rows_read;
-	int64		iteration;		/* done, of total (0: unknown) */
-	int64		total;
-	double		loss;			/* NaN: not known */
-} MaasProgressRow;
-
-/* A row in shared memory, written by its backend only (progress.c) */
-typedef struct MaasProgressSlot
-{
-	uint32		changecount;	/* odd while the backend writes */
-	int			pid;			/* 0: free */
-	MaasProgressRow row;
-} MaasProgressSlot;
-
-/* Bracket a write of a slot: readers retry while the count is odd or moved */
-static inline void
-MaasSlotBeginWrite(MaasProgressSlot *slot)
-{
-	slot->changecount++;
-	pg_write_barrier();
-}
-
-static inline void
-MaasSlotEndWrite(MaasProgressSlot *slot)
-{
-	pg_write_barrier();
-	slot->changecount++;
-}
-
+/* progress.c (a published run's row of maas.progress: core/watch.h) */
 extern void MaasProgressStart(MaasProgress *p, const char *what);
 extern bool MaasProgressDue(MaasProgress *p);
 extern double MaasProgressElapsedMs(MaasProgress *p);

@@ -84,6 +84,14 @@ MaasJsonNumber(MaasJson *json, double value)
 	}
 }
 
+/* A value already written as JSON text */
+void
+MaasJsonRaw(MaasJson *json, const char *text)
+{
+	Separate(json);
+	appendStringInfoString(&json->buf, text);
+}
+
 void
 MaasJsonInt(MaasJson *json, int64 value)
 {

@@ -16,7 +16,7 @@
 
 #include "portability/instr_time.h"
 
-#include "core/core.h"
+#include "core/watch.h"
 
 int			maas_progress_interval_ms = 3000;
 

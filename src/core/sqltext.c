@@ -79,6 +79,42 @@ MaasSqlArgmax(StringInfo out, const MaasModel *model, char *const *score, int n)
 	appendStringInfoString(out, ") AS scores)");
 }
 
+/*
+ * The probabilities of a binary model of score z, as MaasSigmoid computes
+ * them; exp's argument bounded where PostgreSQL's would overflow or
+ * underflow (it raises an error there, C gives 0 or 1, the same to 1e-300)
+ */
+void
+MaasSqlSigmoid(StringInfo out, const char *score)
+{
+	appendStringInfo(out, "(SELECT ARRAY[1 - p, p] FROM (SELECT CASE WHEN z >= 0 "
+					 "THEN 1 / (1 + exp(-least(z, 700))) "
+					 "ELSE exp(greatest(z, -700)) / (1 + exp(greatest(z, -700))) END AS p "
+					 "FROM (SELECT %s AS z) AS score) AS link)", score);
+}
+
+/* The softmax of n scores, as MaasSoftmax computes it */
+void
+MaasSqlSoftmax(StringInfo out, char *const *score, int n)
+{
+	appendStringInfoString(out, "(SELECT ARRAY[");
+	for (int k = 0; k < n; k++)
+		appendStringInfo(out, "%se%d / t", k > 0 ? ", " : "", k);
+	appendStringInfoString(out, "] FROM (SELECT *, ");
+	for (int k = 0; k < n; k++)
+		appendStringInfo(out, "%se%d", k > 0 ? " + " : "", k);
+	appendStringInfoString(out, " AS t FROM (SELECT ");
+	for (int k = 0; k < n; k++)
+		appendStringInfo(out, "%sexp(greatest(s%d - m, -700)) AS e%d", k > 0 ? ", " : "", k, k);
+	appendStringInfoString(out, " FROM (SELECT *, greatest(");
+	for (int k = 0; k < n; k++)
+		appendStringInfo(out, "%ss%d", k > 0 ? ", " : "", k);
+	appendStringInfoString(out, ") AS m FROM (SELECT ");
+	for (int k = 0; k < n; k++)
+		appendStringInfo(out, "%s%s AS s%d", k > 0 ? ", " : "", score[k], k);
+	appendStringInfoString(out, ") AS scores) AS top) AS e) AS total)");
+}
+
 /* ERROR: the model cannot be written as SQL */
 void
 MaasSqlUnsupported(const MaasModel *model, const char *what)
@@ -87,5 +123,5 @@ MaasSqlUnsupported(const MaasModel *model, const char *what)
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("maas_to_sql cannot write %s%s%s models as SQL", what, *what ? " " : "",
 					model->algorithm->name),
-			 errhint("maas_to_sql supports linear_regression, elastic_net, lasso, logistic_regression, decision_tree, gradient_boosting and random_forest regressors.")));
+			 errhint("maas_to_sql supports linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest and gradient_boosting.")));
 }

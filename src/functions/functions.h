@@ -80,6 +80,8 @@ extern MaasSearch *MaasParseSearch(Jsonb *jb, const MaasAlgorithm *algorithm);
 extern int	MaasSearchMetric(const char *name, const MaasTask *task);
 extern bool MaasMetricHigherBetter(int metric);
 extern const char *MaasMetricName(int metric);
+/* version.c: a version of a named model (maas_to_sql, maas_export) */
+extern const MaasModel *MaasModelOfVersion(const char *name, int32 version);
 
 /* args.c */
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);

@@ -12,7 +12,6 @@
  */
 #include "postgres.h"
 
-#include "executor/spi.h"
 #include "utils/builtins.h"
 
 #include "functions/functions.h"
@@ -95,7 +94,7 @@ FeatureSql(const MaasPreprocess *prep)
 }
 
 static text *
-ToSql(const MaasModel *model)
+ToSql(const MaasModel *model, bool proba)
 {
 	StringInfoData out;
 
@@ -103,56 +102,34 @@ ToSql(const MaasModel *model)
 		MaasSqlUnsupported(model, "");
 	if (model->task != MAAS_TASK_REGRESSION && !MaasTaskIsClassification(model->task))
 		MaasSqlUnsupported(model, MaasTaskName(model->task));
+	if (proba && !MaasTaskIsClassification(model->task))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a %s model has no class probabilities", MaasTaskName(model->task)),
+				 errhint("Call maas_to_sql without proba for the value maas_predict gives.")));
 	initStringInfo(&out);
-	model->algorithm->to_sql(model, FeatureSql(&model->prep), &out);
+	model->algorithm->to_sql(model, FeatureSql(&model->prep), proba, &out);
 	return cstring_to_text_with_len(out.data, out.len);
 }
 
-/* maas_to_sql(name, version DEFAULT NULL) -> text; NULL: the deployed version */
+/*
+ * maas_to_sql(name, version DEFAULT NULL, proba DEFAULT false) -> text;
+ * version NULL: the deployed one
+ */
 PG_FUNCTION_INFO_V1(maas_to_sql);
 Datum
 maas_to_sql(PG_FUNCTION_ARGS)
 {
 	char	   *name = MaasRequiredText(fcinfo, 0, "model name");
-	MaasModelRef ref;
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
-	bool		isnull;
-	bytea	   *bytes;
-	text	   *result;
 
-	MaasCheckName(name);
-	if (PG_ARGISNULL(1))
-	{
-		MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
-		PG_RETURN_TEXT_P(ToSql(ref.model));
-	}
-	/* another version: as maas.models shows it to the caller (its owner) */
-	values[0] = CStringGetTextDatum(name);
-	values[1] = Int32GetDatum(PG_GETARG_INT32(1));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT model FROM maas.models WHERE name OPERATOR(pg_catalog.=) $1 "
-							  "AND version OPERATOR(pg_catalog.=) $2",
-							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read maas.models");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" has no version %d that you can read", name,
-						PG_GETARG_INT32(1)),
-				 errhint("Versions are in maas.models; its rows are visible to the model's owner.")));
-	bytes = DatumGetByteaPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-											 &isnull));
-	SPI_finish();
-	result = ToSql(MaasModelDeserialize(bytes));
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(ToSql(MaasModelOfVersion(name, PG_ARGISNULL(1) ? -1 : PG_GETARG_INT32(1)),
+						   !PG_ARGISNULL(2) && PG_GETARG_BOOL(2)));
 }
 
-/* maas_to_sql(model bytea) -> text */
+/* maas_to_sql(model bytea, proba DEFAULT false) -> text */
 PG_FUNCTION_INFO_V1(maas_to_sql_bytes);
 Datum
 maas_to_sql_bytes(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TEXT_P(ToSql(MaasModelDeserialize(PG_GETARG_BYTEA_PP(0))));
+	PG_RETURN_TEXT_P(ToSql(MaasModelDeserialize(PG_GETARG_BYTEA_PP(0)), PG_GETARG_BOOL(1)));
 }

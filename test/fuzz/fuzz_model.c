@@ -10,6 +10,8 @@
  *	  description (its JSON must be valid jsonb input), feature names, a
  *	  prediction on zeros, on NaNs, on the imputed NaN row and on extreme
  *	  values, explanation and importance where the algorithm has them;
+ *	- maas_to_sql's expressions and maas_export's documents are written
+ *	  without an ERROR where the algorithm writes them;
  *	- it serializes back to bytes that deserialize again, and serializing
  *	  that second model gives the same bytes (writer and reader agree).
  */
@@ -86,6 +88,27 @@ UseModel(const MaasModel *model, size_t size)
 		double	   *splits = palloc0(sizeof(double) * p);
 
 		model->algorithm->importance(model, gain, splits);
+	}
+	/* maas_to_sql (the value, and a classifier's probabilities), maas_export */
+	if (model->algorithm->to_sql &&
+		(model->task == MAAS_TASK_REGRESSION || MaasTaskIsClassification(model->task)))
+	{
+		char	  **feature = palloc(sizeof(char *) * Max(p, 1));
+		StringInfoData sql;
+
+		for (int j = 0; j < p; j++)
+			feature[j] = psprintf("x%d", j);
+		initStringInfo(&sql);
+		model->algorithm->to_sql(model, feature, false, &sql);
+		if (MaasTaskIsClassification(model->task))
+			model->algorithm->to_sql(model, feature, true, &sql);
+	}
+	if (model->algorithm->export_model)
+	{
+		StringInfoData exported;
+
+		initStringInfo(&exported);
+		model->algorithm->export_model(model, model->algorithm->exports, &exported);
 	}
 }
 

@@ -11,6 +11,9 @@ test/fuzz/corpus/fuzz_model/  real model bytes: linear and logistic
 test/fuzz/corpus/fuzz_agg/    maas_fit states in fuzz_agg's input format
     (flags byte, then u32 length + bytes per chunk), one file per mode.
 test/fuzz/corpus/fuzz_params/ params objects (and a few non-objects).
+test/fuzz/corpus/fuzz_import/ model files of test/import/ (a format byte,
+    0 xgboost or 1 lightgbm, then the file); xgb_tiny and lgb_tiny are
+    small hand-written ones (sql/errors.sql, sql/import.sql).
 Files are named by what they hold; reruns overwrite them.
 """
 import json
@@ -114,6 +117,25 @@ for name, algorithm, source, target, params in models:
     cur.execute("SELECT model FROM maas.models WHERE name = %s AND version = %s",
                 ("fuzz_" + name, version))
     write("fuzz_model", name + ".bin", bytes(cur.fetchone()[0]))
+
+# Models imported from other libraries (maas_import): their model bytes for
+# fuzz_model, their files (a format byte, then the file) for fuzz_import
+root = os.path.dirname(os.path.dirname(here))
+imports = [("import_xgb_peng", "xgboost", "xgb_peng.json", {"labels": ["Adelie", "Chinstrap", "Gentoo"]}),
+           ("import_lgb_bc", "lightgbm", "lgb_bc.txt", {})]
+for name, fmt, path, options in imports:
+    data = open(os.path.join(root, "test", "import", path), "rb").read()
+    cur.execute("SELECT maas_import(%s, %s, %s, %s)",
+                ("fuzz_" + name, fmt, psycopg2.Binary(data), json.dumps(options)))
+    version = cur.fetchone()[0]
+    cur.execute("SELECT model FROM maas.models WHERE name = %s AND version = %s",
+                ("fuzz_" + name, version))
+    write("fuzz_model", name + ".bin", bytes(cur.fetchone()[0]))
+for path in sorted(os.listdir(os.path.join(root, "test", "import"))):
+    if path.endswith("_diab.json") or path.endswith("_diab.txt"):
+        continue
+    data = open(os.path.join(root, "test", "import", path), "rb").read()
+    write("fuzz_import", path.rsplit(".", 1)[0], (b"\x00" if path.endswith(".json") else b"\x01") + data)
 
 # Every other registered algorithm (trees, ...): small models of each task,
 # with NULLs left to the algorithm where it takes them (missing: native).

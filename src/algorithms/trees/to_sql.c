@@ -2,9 +2,11 @@
  * to_sql.c
  *	  maas_to_sql of the tree models: each tree a nested CASE over the
  *	  features (x <= threshold goes left; a NULL feature, maas's missing
- *	  value, goes the learned way), a forest their mean, boosting their sum
+ *	  value, goes the learned way), a forest their mean (per class for a
+ *	  classifier), boosting their sum
  *	  per class from the base score, with the class of the largest margin
- *	  for classifiers.
+ *	  for classifiers (or their probabilities: the leaves' of a decision
+ *	  tree, the logistic link or softmax of boosting's margins).
  */
 #include "postgres.h"
 
@@ -14,13 +16,30 @@
 
 #include "tree.h"
 
-/* The leaf's output: a value, or for a classifier's leaf its class */
+/* What a leaf gives: these, or (>= 0) the probability of that class */
+#define LEAF_OUTPUT		(-1)	/* the value, or a classifier's class */
+#define LEAF_PROBA		(-2)	/* a classifier's probabilities, as an array */
+
 static void
-Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNode *nd)
+Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNode *nd,
+	 int what)
 {
 	const double *v = e->values + nd->left;
 
-	if (e->n_values > 1)
+	if (what >= 0)
+		MaasSqlNumber(out, v[what]);
+	else if (e->n_values > 1 && what == LEAF_PROBA)
+	{
+		appendStringInfoString(out, "ARRAY[");
+		for (int c = 0; c < e->n_values; c++)
+		{
+			if (c > 0)
+				appendStringInfoString(out, ", ");
+			MaasSqlNumber(out, v[c]);
+		}
+		appendStringInfoChar(out, ']');
+	}
+	else if (e->n_values > 1)
 		MaasSqlClass(out, model, MaasArgmax(v, e->n_values));
 	else
 		MaasSqlNumber(out, v[0]);
@@ -28,7 +47,7 @@ Leaf(StringInfo out, const MaasModel *model, const TreeEnsemble *e, const TreeNo
 
 static void
 Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
-	 char *const *feature)
+	 char *const *feature, int what)
 {
 	const TreeNode *nd = &e->nodes[i];
 
@@ -36,7 +55,7 @@ Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
 	CHECK_FOR_INTERRUPTS();
 	if (nd->feature < 0)
 	{
-		Leaf(out, model, e, nd);
+		Leaf(out, model, e, nd, what);
 		return;
 	}
 	appendStringInfo(out, "CASE WHEN %s <= ", feature[nd->feature]);
@@ -44,9 +63,9 @@ Node(StringInfo out, const MaasModel *model, const TreeEnsemble *e, int32 i,
 	if (nd->missing == nd->left)
 		appendStringInfo(out, " OR %s IS NULL", feature[nd->feature]);
 	appendStringInfoString(out, " THEN ");
-	Node(out, model, e, nd->left, feature);
+	Node(out, model, e, nd->left, feature, what);
 	appendStringInfoString(out, " ELSE ");
-	Node(out, model, e, nd->right, feature);
+	Node(out, model, e, nd->right, feature, what);
 	appendStringInfoString(out, " END");
 }
 
@@ -62,31 +81,55 @@ Margin(const MaasModel *model, const TreeEnsemble *e, int k, char *const *featur
 	for (int t = k; t < e->n_trees; t += e->n_groups)
 	{
 		appendStringInfoString(&s, " + ");
-		Node(&s, model, e, e->root[t], feature);
+		Node(&s, model, e, e->root[t], feature, LEAF_OUTPUT);
 	}
 	appendStringInfoChar(&s, ')');
 	return s.data;
 }
 
+/* A forest's mean over its trees of what (in TreePredict's order) */
+static char *
+ForestMean(const MaasModel *model, const TreeEnsemble *e, char *const *feature, int what)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfoString(&s, "((");
+	for (int t = 0; t < e->n_trees; t++)
+	{
+		if (t > 0)
+			appendStringInfoString(&s, " + ");
+		Node(&s, model, e, e->root[t], feature, what);
+	}
+	appendStringInfo(&s, ") / %d)", e->n_trees);
+	return s.data;
+}
+
 void
-TreeToSql(const MaasModel *model, char *const *feature, StringInfo out)
+TreeToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo out)
 {
 	const TreeEnsemble *e = model->state;
 
 	if (e->kind == TREE_KIND_SINGLE)
-		Node(out, model, e, e->root[0], feature);
+		Node(out, model, e, e->root[0], feature, proba ? LEAF_PROBA : LEAF_OUTPUT);
+	else if (e->kind == TREE_KIND_FOREST && e->n_values == 1)
+		appendStringInfoString(out, ForestMean(model, e, feature, LEAF_OUTPUT));
 	else if (e->kind == TREE_KIND_FOREST)
 	{
-		if (MaasTaskIsClassification(model->task))
-			MaasSqlUnsupported(model, "classifying");
-		appendStringInfoString(out, "((");
-		for (int t = 0; t < e->n_trees; t++)
+		/* each class's mean probability over the trees, then their argmax */
+		char	  **mean = palloc(sizeof(char *) * e->n_values);
+
+		for (int c = 0; c < e->n_values; c++)
+			mean[c] = ForestMean(model, e, feature, c);
+		if (proba)
 		{
-			if (t > 0)
-				appendStringInfoString(out, " + ");
-			Node(out, model, e, e->root[t], feature);
+			appendStringInfoString(out, "ARRAY[");
+			for (int c = 0; c < e->n_values; c++)
+				appendStringInfo(out, "%s%s", c > 0 ? ", " : "", mean[c]);
+			appendStringInfoChar(out, ']');
 		}
-		appendStringInfo(out, ") / %d)", e->n_trees);
+		else
+			MaasSqlArgmax(out, model, mean, e->n_values);
 	}
 	else if (model->task == MAAS_TASK_MULTICLASS)
 	{
@@ -94,8 +137,13 @@ TreeToSql(const MaasModel *model, char *const *feature, StringInfo out)
 
 		for (int k = 0; k < e->n_groups; k++)
 			margin[k] = Margin(model, e, k, feature);
-		MaasSqlArgmax(out, model, margin, e->n_groups);
+		if (proba)
+			MaasSqlSoftmax(out, margin, e->n_groups);
+		else
+			MaasSqlArgmax(out, model, margin, e->n_groups);
 	}
+	else if (model->task == MAAS_TASK_BINARY && proba)
+		MaasSqlSigmoid(out, Margin(model, e, 0, feature));
 	else if (model->task == MAAS_TASK_BINARY)
 	{
 		appendStringInfo(out, "CASE WHEN %s > 0 THEN ", Margin(model, e, 0, feature));

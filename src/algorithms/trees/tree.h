@@ -469,8 +469,12 @@ extern void TreeDescribe(const MaasModel *model, MaasJson *json);
 extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
+/* export.c */
+extern void TreeExport(const MaasModel *model, const char *format, StringInfo out);
+
 /* to_sql.c */
-extern void TreeToSql(const MaasModel *model, char *const *feature, StringInfo out);
+extern void TreeToSql(const MaasModel *model, char *const *feature, bool proba,
+					  StringInfo out);
 
 /* ---- models of other libraries (import.c, import_xgboost.c, import_lightgbm.c) ---- */
 
