@@ -25,6 +25,8 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_linear_svr,
 	&maas_svm,
 	&maas_text_classifier,
+	&maas_lstm,
+	&maas_gru,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

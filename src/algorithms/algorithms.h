@@ -30,5 +30,7 @@ extern const MaasAlgorithm maas_linear_svm;	/* svm/linear_svm.c */
 extern const MaasAlgorithm maas_linear_svr;	/* svm/linear_svm.c */
 extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */
 extern const MaasAlgorithm maas_text_classifier;	/* text/text_classifier.c */
+extern const MaasAlgorithm maas_lstm;	/* nn/sequence.c */
+extern const MaasAlgorithm maas_gru;	/* nn/sequence.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

@@ -108,6 +108,11 @@ models = [
       "ngram_range": [1, 2], "num_words": 20, "maxlen": 10}),
     ("text_cjk", "text_classifier", "SELECT '我喜欢' || color || '电影' AS body, yb FROM fuzz_small", "yb",
      {"text": ["body"], "dim": 2, "epochs": 1}),
+    # sequence models: embedding, recurrent layer, dense, loss history
+    ("seq_lstm", "lstm", "SELECT 'word ' || color || ' ' || (id % 7) AS body, yb FROM fuzz_small", "yb",
+     {"text": ["body"], "embedding_dim": 3, "units": 2, "epochs": 2, "maxlen": 6}),
+    ("seq_gru", "gru", "SELECT 'word ' || color || ' ' || (id % 7) AS body, ylabel FROM fuzz_small", "ylabel",
+     {"text": ["body"], "embedding_dim": 2, "units": 3, "epochs": 1, "maxlen": 4}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
@@ -148,7 +153,8 @@ small = {"n_estimators": 3, "max_depth": 3}
 small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dropout": 0.1},
                                          {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
-    if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "") + unsupervised:
+    if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "lstm",
+                     "gru", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),

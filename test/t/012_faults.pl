@@ -311,6 +311,12 @@ my $full_ms;	# a whole linear regression on the million rows
 		linear_svm => ', "tol": 1e-12, "max_iter": 100000',
 		linear_svr => ', "tol": 1e-12, "max_iter": 100000',
 		svm => ', "method": "nystrom", "n_components": 50, "tol": 1e-12');
+	# text models read a document column: one made from big's rows
+	my $docs = q{'SELECT ''word'' || (id % 997) || '' term'' || (id % 13) || '' w'' || (id % 101) AS body, c FROM big'};
+	my %source = map { $_ => $docs } qw(text_classifier lstm gru);
+	$target{$_} = 'c' for keys %source;
+	$more{text_classifier} = ', "epochs": 50';
+	$more{lstm} = $more{gru} = ', "maxlen": 20';
 	# algorithms whose fit is quick next to the read, timed like linear regression
 	my %read_bound = map { $_ => 1 } qw(linear_regression pca naive_bayes elastic_net lasso);
 	for my $alg (grep { $_ ne 'als' } @algorithms)
@@ -318,6 +324,8 @@ my $full_ms;	# a whole linear regression on the million rows
 		my $target = exists $target{$alg} ? $target{$alg} : 'y';
 		my $target_sql = defined $target ? "'$target'" : 'NULL';
 		my $exclude = !defined $target ? '"id", "y", "c"' : $target eq 'y' ? '"id", "c"' : '"id", "y"';
+		my $src = $source{$alg} // q{'big'};
+		my $exclude_param = $source{$alg} ? '"text": ["body"]' : qq{"exclude": [$exclude]};
 		# long runs: logistic to a tiny tolerance; trees deep enough to take
 		# long, shallow enough for the model size limit of 1M rows
 		my $more = $more{$alg} // ', "max_depth": 10';
@@ -334,7 +342,7 @@ my $full_ms;	# a whole linear regression on the million rows
 				SET maas.progress_interval = 0;
 				SET statement_timeout = $timeout_ms;
 				\\set VERBOSITY verbose
-				SELECT maas_train('t', '$alg', 'big', $target_sql, '{"exclude": [$exclude]$more}');});
+				SELECT maas_train('t', '$alg', $src, $target_sql, '{$exclude_param$more}');});
 			my $ms = (time - $t) * 1000;
 			if ($err =~ /57014/)
 			{

@@ -297,3 +297,21 @@ NnBackward(const NnNet *net, const float *params, NnWork *w, int rows, float *gr
 		}
 	}
 }
+
+/*
+ * A classifier's probabilities from its output layer's pre-activation z:
+ * one unit is a sigmoid's two classes (out[1] the second), more a softmax
+ */
+void
+NnClassProbabilities(const float *z, int units, double *out)
+{
+	if (units == 1)
+	{
+		out[1] = MaasSigmoid(z[0]);
+		out[0] = 1.0 - out[1];
+		return;
+	}
+	for (int k = 0; k < units; k++)
+		out[k] = z[k];
+	MaasSoftmax(out, units);
+}

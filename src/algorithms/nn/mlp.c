@@ -661,19 +661,8 @@ MlpPredict(const MaasModel *model, const MaasInput *in, double *out)
 	Forward(st, in->x, z);
 	if (model->task == MAAS_TASK_REGRESSION)
 		out[0] = z[0] * st->y_scale + st->y_mean;
-	else if (model->task == MAAS_TASK_BINARY)
-	{
-		double		p1 = MaasSigmoid(z[0]);
-
-		out[0] = 1.0 - p1;
-		out[1] = p1;
-	}
 	else
-	{
-		for (int k = 0; k < model->n_outputs; k++)
-			out[k] = z[k];
-		MaasSoftmax(out, model->n_outputs);
-	}
+		NnClassProbabilities(z, model->task == MAAS_TASK_BINARY ? 1 : model->n_outputs, out);
 }
 
 static void

@@ -76,6 +76,7 @@ extern void NnForward(const NnNet *net, const float *params, NnWork *w, int rows
 extern void NnBackward(const NnNet *net, const float *params, NnWork *w, int rows,
 					   float *grad, float *dinput);
 extern void NnActivate(int activation, const float *z, float *a, int rows, int units);
+extern void NnClassProbabilities(const float *z, int units, double *out);
 
 /* recurrent.c: sequences are time-major, T x B x features */
 typedef enum NnRecurrentKind
