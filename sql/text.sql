@@ -77,3 +77,24 @@ SELECT maas_test.err($$SELECT maas_train('t', 'text_classifier', 'tickets', 'is_
 SELECT maas_train('t', 'text_classifier', 'tickets', 'is_grain', '{"exclude": ["team"], "epochs": 1}') IS NOT NULL AS trained;
 SELECT maas_info(model)->'features'->0->>'name' AS document FROM maas.models WHERE name = 't';
 RESET client_min_messages;
+
+-- a SQL_ASCII database holds any bytes: its text is read as UTF-8, and
+-- bytes that are not UTF-8 are an error naming the column
+CREATE DATABASE maas_text_ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c maas_text_ascii
+SET client_min_messages = warning;
+CREATE EXTENSION maas;
+CREATE TABLE d AS SELECT 'école words number ' || i AS body, i % 2 AS y FROM generate_series(1, 20) i;
+SELECT maas_train('ascii', 'text_classifier', 'd', 'y', '{"text": ["body"], "test_size": 0}') IS NOT NULL AS trained;
+SELECT maas_info(model)->'features'->0->'tokenizer'->'most_frequent' ? 'école' AS utf8_word FROM maas.models;
+INSERT INTO d SELECT convert_from(decode('626164ff', 'hex'), 'SQL_ASCII') || ' words', 1;
+SELECT maas_train('ascii', 'text_classifier', 'd', 'y', '{"text": ["body"], "test_size": 0}');
+SELECT count(*) AS models FROM maas.models;
+\c contrib_regression
+DROP DATABASE maas_text_ascii;
+
+-- cancelled (statement_timeout) while it trains: nothing stored
+SET statement_timeout = '1s';
+SELECT maas_train('slow', 'text_classifier', 'SELECT body, is_grain FROM reuters', 'is_grain', '{"epochs": 10000}');
+RESET statement_timeout;
+SELECT count(*) AS slow_models FROM maas.models WHERE name = 'slow';

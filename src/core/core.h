@@ -85,6 +85,7 @@ typedef struct MaasTokenizer
 	int			n_vocab;
 	char	  **vocab;			/* token id MAAS_TOKEN_FIRST + k is vocab[k] */
 	int32	   *sorted;			/* vocabulary indexes in strcmp order (lookup) */
+	int32	   *lengths;		/* strlen of each token */
 } MaasTokenizer;
 
 /* One input column of a model */
