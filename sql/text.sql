@@ -6,6 +6,8 @@ CREATE TABLE reuters (split text, body text, is_grain int);
 \copy reuters FROM 'data/reuters_grain.csv' (FORMAT csv, HEADER)
 CREATE TABLE austen (split text, body text, book text);
 \copy austen FROM 'data/austen.csv' (FORMAT csv, HEADER)
+CREATE TABLE poems (split text, body text, dynasty text);
+\copy poems FROM 'data/poems.csv' (FORMAT csv, HEADER)
 CREATE TEMP TABLE text_ref (corpus text, epochs int, dim int, ngrams int, learning_rate float8,
 							accuracy float8, f1 float8);
 \copy text_ref FROM 'test/reference/text_reference.txt' (FORMAT csv, DELIMITER ' ', HEADER)
@@ -45,6 +47,23 @@ FROM text_ref r,
 	 LATERAL maas_evaluate('austen' || r.epochs, 'SELECT body, book FROM austen WHERE split = ''test''') e
 WHERE r.corpus = 'austen' AND r.ngrams = 1
 ORDER BY r.epochs;
+
+-- Chinese, without spaces: Tang or Song poems, through characters and
+-- character bigrams; within 1 point of fasttext on the same tokens
+SELECT count(maas_train('poems' || epochs, 'text_classifier',
+						'SELECT body, dynasty FROM poems WHERE split = ''train''', 'dynasty',
+						jsonb_build_object('epochs', epochs, 'learning_rate', learning_rate,
+										   'test_size', 0))) AS trained
+FROM text_ref WHERE corpus = 'poems';
+SELECT r.epochs, r.learning_rate,
+	   abs((e->>'accuracy')::float8 - r.accuracy) < 0.01 AS accuracy_within_1_point,
+	   abs((e->>'f1')::float8 - r.f1) < 0.02 AS f1_close
+FROM text_ref r,
+	 LATERAL maas_evaluate('poems' || r.epochs, 'SELECT body, dynasty FROM poems WHERE split = ''test''') e
+WHERE r.corpus = 'poems'
+ORDER BY r.epochs;
+SELECT maas_info(model)->'features'->0->'tokenizer'->'most_frequent' AS most_frequent
+FROM maas.models WHERE name = 'poems25';
 
 -- the forms agree: (name, text), the row, probabilities summing to 1
 SELECT count(*) AS rows,
