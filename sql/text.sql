@@ -65,6 +65,24 @@ ORDER BY r.epochs;
 SELECT maas_info(model)->'features'->0->'tokenizer'->'most_frequent' AS most_frequent
 FROM maas.models WHERE name = 'poems25';
 
+-- naive_bayes over a document column (params "text"): the multinomial of
+-- scikit-learn's CountVectorizer + MultinomialNB, the same held-out numbers
+CREATE TEMP TABLE text_nb_ref (corpus text, accuracy float8, f1 float8);
+\copy text_nb_ref FROM 'test/reference/text_nb_reference.txt' (FORMAT csv, DELIMITER ' ', HEADER)
+SELECT task FROM maas_train('nb_grain', 'naive_bayes', 'SELECT body, is_grain FROM reuters WHERE split = ''train''',
+	'is_grain', '{"text": ["body"], "task": "classification", "test_size": 0}');
+SELECT task FROM maas_train('nb_austen', 'naive_bayes', 'SELECT body, book FROM austen WHERE split = ''train''',
+	'book', '{"text": ["body"], "test_size": 0}');
+SELECT r.corpus, abs((e->>'accuracy')::float8 - r.accuracy) < 0.0001 AS same_accuracy,
+	   abs((e->>'f1')::float8 - r.f1) < 0.0001 AS same_f1
+FROM text_nb_ref r,
+	 LATERAL maas_evaluate(CASE r.corpus WHEN 'reuters' THEN 'nb_grain' ELSE 'nb_austen' END,
+						   CASE r.corpus WHEN 'reuters' THEN 'SELECT body, is_grain FROM reuters WHERE split = ''test'''
+						   ELSE 'SELECT body, book FROM austen WHERE split = ''test''' END) e
+ORDER BY r.corpus;
+SELECT maas_predict_class('nb_austen', 'Mr. Darcy and Elizabeth at Pemberley') AS book;
+SELECT maas_test.errh($$SELECT maas_explain('nb_grain', r) FROM (SELECT body FROM reuters LIMIT 1) r$$) AS nb_explain;
+
 -- the forms agree: (name, text), the row, probabilities summing to 1
 SELECT count(*) AS rows,
 	   count(*) FILTER (WHERE maas_predict('grain', body) = maas_predict('grain', r)) AS same_as_row,

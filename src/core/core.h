@@ -446,6 +446,8 @@ typedef struct MaasAlgorithm
 	uint32		tasks;			/* MAAS_TASK_BIT mask */
 	bool		handles_missing;	/* takes NaN features without imputation */
 	MaasInputKind input;		/* what a row is */
+	/* dense input plus one document column (MaasTrainData.tokens, MaasInput.tokens) */
+	bool		reads_documents;
 	const MaasParamSpec *params;	/* terminated by a NULL name */
 	Size		options_size;	/* of the struct params fills */
 

@@ -105,6 +105,8 @@ models = [
       "ngram_range": [1, 2], "num_words": 20, "maxlen": 10}),
     ("text_cjk", "text_classifier", "SELECT '我喜欢' || color || '电影' AS body, yb FROM fuzz_small", "yb",
      {"text": ["body"], "dim": 2, "epochs": 1}),
+    ("nb_text", "naive_bayes", "SELECT x1, 'word ' || color || ' ' || (id % 4) AS body, ylabel FROM fuzz_small",
+     "ylabel", {"text": ["body"], "num_words": 5}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
