@@ -586,10 +586,7 @@ NbExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *
 	int			c;
 	int			others = 0;
 
-	if (st->n_words > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("naive_bayes cannot explain a model of documents yet")));
+	/* the words' terms are left out: the SQL layer refuses documents */
 	NbPredict(model, in, out);
 	c = MaasArgmax(out, st->k);
 	for (int k = 0; k < st->k; k++)
