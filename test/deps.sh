@@ -22,6 +22,7 @@ packages=(
 	python3-sklearn python3-xgboost python3-psycopg2 python3-pandas
 	clang "libclang-rt-$llvm-dev" "llvm-$llvm"	# llvm-symbolizer: sanitizer reports with file:line
 	sqlsmith
+	fasttext	# test/reference/text_reference.py, bench/text.sh
 	python3-psycopg libpostgresql-jdbc-java	# test/suite/drivers.sh
 	postgresql-server-dev-all debhelper dpkg-dev fakeroot	# debian/ packages (test/suite/package.sh)
 )

@@ -18,6 +18,12 @@
  * are categorical: multinomial within the column, which for one-hot rows
  * is exactly CategoricalNB.  The other kinds apply one model to every
  * feature.
+ *
+ * A document column (params "text") adds a multinomial over the words of
+ * its vocabulary, as scikit-learn's MultinomialNB over CountVectorizer's
+ * counts: per class log((count + alpha) / (words + alpha V)), words out
+ * of the vocabulary left out.  maas_fit has no documents: its statistics
+ * are the dense features' only.
  */
 #include "postgres.h"
 
@@ -75,6 +81,9 @@ typedef struct NbState
 	double	   *b;				/* k x p */
 	/* derived, not stored: -0.5 sum log(2 pi var) over Gaussian features */
 	double	   *gauss_const;
+	/* a document column: log probability of each word, k x n_words */
+	int			n_words;
+	double	   *word_log_prob;
 } NbState;
 
 static const MaasParamSpec nb_params[] = {
@@ -398,6 +407,39 @@ NbFitStats(const MaasStats *s, MaasTask task, const void *options, const MaasPre
 	return st;
 }
 
+/* The multinomial of a document column: word counts of each class */
+static void
+FitWords(NbState *st, const MaasTokenRows *docs, const double *y, double alpha)
+{
+	int			v = docs->tokenizer->n_vocab;
+	double	   *count;
+
+	MaasCheckMemory(mul_size(mul_size(st->k, v), sizeof(double)), "naive Bayes word counts");
+	count = palloc0(sizeof(double) * Max((int64) st->k * v, 1));
+	for (int64 i = 0; i < docs->n_rows; i++)
+	{
+		double	   *row = count + (int64) y[i] * v;
+
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int64 t = docs->start[i]; t < docs->start[i + 1]; t++)
+			if (docs->ids[t] >= MAAS_TOKEN_FIRST)
+				row[docs->ids[t] - MAAS_TOKEN_FIRST] += 1;
+	}
+	for (int c = 0; c < st->k; c++)
+	{
+		double	   *row = count + (int64) c * v;
+		double		total = alpha * v;
+
+		for (int w = 0; w < v; w++)
+			total += row[w];
+		for (int w = 0; w < v; w++)
+			row[w] = log((row[w] + alpha) / total);
+	}
+	st->n_words = v;
+	st->word_log_prob = count;
+}
+
 /* The classes' sums of a training matrix; two passes for the squares */
 static void *
 NbFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
@@ -410,6 +452,7 @@ NbFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	double	   *groups;
 	double	   *keys = palloc(sizeof(double) * k);
 	MaasStats	s;
+	NbState    *st;
 
 	MaasCheckMemory(mul_size(mul_size(k, NB_WIDTH(p)), sizeof(double)), "naive Bayes sums");
 	groups = palloc0(sizeof(double) * k * NB_WIDTH(p));
@@ -444,7 +487,10 @@ NbFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	s.n_groups = k;
 	s.keys = keys;
 	s.groups = groups;
-	return NbFitStats(&s, data->task, options, data->prep);
+	st = NbFitStats(&s, data->task, options, data->prep);
+	if (data->tokens != NULL)
+		FitWords(st, data->tokens, y, Max(opt->alpha, NB_MIN_ALPHA));
+	return st;
 }
 
 /* Joint log likelihood of each class (its log prior plus the features') */
@@ -486,6 +532,13 @@ NbPredict(const MaasModel *model, const MaasInput *in, double *out)
 					jll += a[j] * x[j];
 					break;
 			}
+		}
+		for (int t = 0; st->n_words > 0 && t < in->n_tokens; t++)
+		{
+			int32		w = in->tokens[t] - MAAS_TOKEN_FIRST;
+
+			if (w >= 0 && w < st->n_words)
+				jll += st->word_log_prob[(int64) c * st->n_words + w];
 		}
 		out[c] = jll + st->gauss_const[c] - 0.5 * gauss;
 		top = Max(top, out[c]);
@@ -533,6 +586,7 @@ NbExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *
 	int			c;
 	int			others = 0;
 
+	/* the words' terms are left out: the SQL layer refuses documents */
 	NbPredict(model, in, out);
 	c = MaasArgmax(out, st->k);
 	for (int k = 0; k < st->k; k++)
@@ -575,6 +629,32 @@ NbSerialize(const MaasModel *model, StringInfo buf)
 	MaasWriteDoubles(buf, st->log_prior, st->k);
 	MaasWriteDoubles(buf, st->a, (int64) st->k * st->p);
 	MaasWriteDoubles(buf, st->b, (int64) st->k * st->p);
+	/* a document column's words; absent before documents (0.1.0's bytes) */
+	if (st->n_words > 0)
+	{
+		MaasWriteU32(buf, (uint32) st->n_words);
+		MaasWriteDoubles(buf, st->word_log_prob, (int64) st->k * st->n_words);
+	}
+}
+
+/* The words of a model with a document column, which must be there */
+static void
+ReadWords(MaasReader *r, NbState *st, const MaasModel *model)
+{
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+
+	if (text == NULL)
+		return;					/* the section ends with the dense part */
+	st->n_words = MaasReadCount(r, MAAS_MAX_VOCAB, (size_t) st->k * sizeof(double), "word");
+	if (st->n_words != text->tokenizer->n_vocab)
+		MaasReaderFail(r, "%d word probabilities for a vocabulary of %d", st->n_words,
+					   text->tokenizer->n_vocab);
+	st->word_log_prob = palloc(sizeof(double) * Max((int64) st->k * st->n_words, 1));
+	MaasReadDoubles(r, st->word_log_prob, (int64) st->k * st->n_words, true);
+	for (int64 i = 0; i < (int64) st->k * st->n_words; i++)
+		if (st->word_log_prob[i] > 0)
+			MaasReaderFail(r, "a word's probability is above 1");
 }
 
 static void *
@@ -619,6 +699,7 @@ NbDeserialize(MaasReader *r, const MaasModel *model)
 	}
 	if (!any)
 		MaasReaderFail(r, "no class has training rows");
+	ReadWords(r, st, model);
 	NbDerive(st);
 	return st;
 }
@@ -697,6 +778,7 @@ const MaasAlgorithm maas_naive_bayes = {
 	.tasks = MAAS_TASKS_CLASSIFY,
 	.handles_missing = false,
 	.input = MAAS_INPUT_DENSE,
+	.reads_documents = true,
 	.params = nb_params,
 	.options_size = sizeof(NbOptions),
 	.fit = NbFit,

@@ -93,6 +93,7 @@ typedef struct MaasTokenizer
 	int			n_vocab;
 	char	  **vocab;			/* token id MAAS_TOKEN_FIRST + k is vocab[k] */
 	int32	   *sorted;			/* vocabulary indexes in strcmp order (lookup) */
+	int32	   *lengths;		/* strlen of each token */
 } MaasTokenizer;
 
 /* One input column of a model */
@@ -508,6 +509,8 @@ typedef struct MaasAlgorithm
 	uint32		tasks;			/* MAAS_TASK_BIT mask */
 	bool		handles_missing;	/* takes NaN features without imputation */
 	MaasInputKind input;		/* what a row is */
+	/* dense input plus one document column (MaasTrainData.tokens, MaasInput.tokens) */
+	bool		reads_documents;
 	const MaasParamSpec *params;	/* terminated by a NULL name */
 	Size		options_size;	/* of the struct params fills */
 

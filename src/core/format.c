@@ -293,8 +293,12 @@ static bool
 BuildIndex(MaasTokenizer *t)
 {
 	t->sorted = palloc(sizeof(int32) * Max(t->n_vocab, 1));
+	t->lengths = palloc(sizeof(int32) * Max(t->n_vocab, 1));
 	for (int k = 0; k < t->n_vocab; k++)
+	{
 		t->sorted[k] = k;
+		t->lengths[k] = (int32) strlen(t->vocab[k]);
+	}
 	qsort_arg(t->sorted, t->n_vocab, sizeof(int32), CompareVocab, t->vocab);
 	for (int k = 1; k < t->n_vocab; k++)
 		if (strcmp(t->vocab[t->sorted[k - 1]], t->vocab[t->sorted[k]]) == 0)

@@ -22,7 +22,7 @@ MaasTokenId(const MaasTokenizer *t, const char *token, int len)
 	{
 		int32		mid = lo + (hi - lo) / 2;
 		const char *v = t->vocab[t->sorted[mid]];
-		size_t		vlen = strlen(v);
+		size_t		vlen = (size_t) t->lengths[t->sorted[mid]];
 		int			c = memcmp(v, token, Min(vlen, (size_t) len));
 
 		if (c == 0)

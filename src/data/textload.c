@@ -101,13 +101,16 @@ MaasLoadTextColumn(LoadState *st, SourceColumn *col, const MaasTrainOptions *opt
 /*
  * After the columns are chosen: text columns that are documents become
  * MAAS_COL_TEXT, and the columns must suit the algorithm (one document
- * for token input; none, for now, for the others).
+ * and nothing else for token input; one document besides dense features
+ * for an algorithm that reads_documents, named in params "text"; none for
+ * the others).
  */
 void
 MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
 						 const MaasTrainOptions *options, const char *query)
 {
 	bool		tokens = algorithm->input == MAAS_INPUT_TOKENS;
+	bool		documents = tokens || algorithm->reads_documents;
 	SourceColumn *text = NULL;
 	int			n_text = 0;
 	int			offset = 0;
@@ -163,11 +166,11 @@ MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
 				 errmsg("%s reads one text column, but the source has %d feature columns",
 						algorithm->name, st->n_columns),
 				 errhint("Name the document with params {\"features\": [\"%s\"]}.", text->name)));
-	if (!tokens && text != NULL)
+	if (!documents && text != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s does not read documents (column \"%s\")", algorithm->name, text->name),
-				 errhint("Train text_classifier on it, or leave it out of params \"text\" to encode it as categories.")));
+				 errhint("Train text_classifier or naive_bayes on it, or leave it out of params \"text\" to encode it as categories.")));
 }
 
 typedef struct CodeSink

@@ -16,8 +16,10 @@
  * n words (n in the range) are tokens too, joined by a space.
  *
  * Tokens stop at the tokenizer's maxlen: the rest of a long document is
- * not read, so a 10 MB value costs at most maxlen tokens.  Invalid UTF-8
- * (possible in a SQL_ASCII database) is an error naming the column.
+ * not read, so a 10 MB value costs at most maxlen tokens.  A SQL_ASCII
+ * database's text is read as UTF-8, and invalid UTF-8 there is an error
+ * naming the column; other encodings are read by their own character
+ * lengths, without lowercasing beyond ASCII.
  */
 #include "postgres.h"
 
@@ -214,9 +216,8 @@ InvalidText(const Tokenizing *z)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-			 errmsg("column \"%s\" holds text that is not valid %s", z->column,
-					GetDatabaseEncodingName()),
-			 errhint("Convert it in the source query, for example with convert_from(convert_to(...)).")));
+			 errmsg("column \"%s\" holds text that is not valid UTF-8", z->column),
+			 errhint("Text of a SQL_ASCII database is read as UTF-8: fix or filter such rows in the source query.")));
 }
 
 /*
@@ -236,7 +237,8 @@ MaasTokenize(const MaasTokenizer *t, const char *text, int len, const char *colu
 	bool		digits = false;
 	const unsigned char *s = (const unsigned char *) text;
 	const unsigned char *end = s + len;
-	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
+	/* SQL_ASCII holds any bytes: read them as UTF-8, which they nearly always are */
+	bool		utf8 = GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
 	char		prev_cjk[8];
 	int			prev_cjk_len = 0;
 

@@ -859,7 +859,7 @@ FitFromState(FitState *s)
 	}
 	else
 	{
-		MaasTrainData data;
+		MaasTrainData data = {0};	/* no documents, no pairs */
 		MaasMatrix *m = &data.m;
 		int64		n = s->rows_used;
 		const double *rows = STATE_ROWS(s);

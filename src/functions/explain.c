@@ -25,11 +25,17 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 	double		base = 0;
 	double		score;
 	MaasJson	json;
+	int			n_text;
 
 	if (model->algorithm->explain == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s models cannot explain their predictions", model->algorithm->name)));
+	if (MaasTextColumn(&model->prep, &n_text) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s models of documents cannot explain their predictions yet",
+						model->algorithm->name)));
 	model->algorithm->explain(model, &in, contrib, &base);
 	model->algorithm->predict(model, &in, out);
 	score = base;

@@ -130,7 +130,7 @@ maas_train(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	MaasProgress progress;
 	MaasDataset *ds;
-	MaasTrainData data;
+	MaasTrainData data = {0};
 	MaasModel  *model;
 	bytea	   *bytes;
 	MaasJson	metrics;
@@ -180,7 +180,7 @@ maas_train(PG_FUNCTION_ARGS)
 	data.task = ds->task;
 	data.n_classes = ds->target.n_classes;
 	data.prep = &ds->prep;
-	data.tokens = &ds->train_tokens;
+	data.tokens = ds->train_tokens.start != NULL ? &ds->train_tokens : NULL;
 	data.weights = MaasDatasetWeights(ds, &options->class_weight);
 	model = MaasNewModel(algorithm, ds);
 	progress.what = algorithm->name;
@@ -198,7 +198,7 @@ maas_train(PG_FUNCTION_ARGS)
 					   &metrics, &primary);
 	else if (ds->test.n_rows == 0 && ds->single)
 		MaasScoreFloatRows(model, &ds->train_rows, &metrics, &primary);
-	else if (algorithm->input == MAAS_INPUT_TOKENS)
+	else if (ds->train_tokens.start != NULL)
 		MaasScoreTokens(model, ds->test.n_rows > 0 ? &ds->test : &ds->train,
 						ds->test.n_rows > 0 ? &ds->test_tokens : &ds->train_tokens,
 						&metrics, &primary);
@@ -291,7 +291,7 @@ maas_evaluate(PG_FUNCTION_ARGS)
 	MaasJsonBeginObject(&json);
 	if (ref.model->algorithm->input == MAAS_INPUT_PAIRS)
 		MaasScorePairs(ref.model, &ds->test, true, &json, &primary);
-	else if (ref.model->algorithm->input == MAAS_INPUT_TOKENS)
+	else if (ds->test_tokens.start != NULL)
 		MaasScoreTokens(ref.model, &ds->test, &ds->test_tokens, &json, &primary);
 	else
 		MaasEvaluateMatrix(ref.model, &ds->test, &json, &primary);

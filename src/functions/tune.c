@@ -395,15 +395,17 @@ ParseCandidates(MaasSearch *s, Jsonb *params_jb, MaasTrainOptions **common)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("maas_tune cross-validates supervised models; %s is not one",
 							algorithm->name)));
-		/* folds are row sets of one matrix; documents are not split with them yet */
-		if (algorithm->input == MAAS_INPUT_TOKENS)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("maas_tune does not cross-validate text models such as %s yet",
-							algorithm->name),
-					 errhint("Train each setting with maas_train and compare their metrics.")));
 		params[c] = MaasParseParams(merged, maas_train_params, sizeof(MaasTrainOptions),
 									algorithm);
+		/* folds are row sets of one matrix; documents are not split with them yet */
+		if (algorithm->input == MAAS_INPUT_TOKENS ||
+			(algorithm->reads_documents &&
+			 ((const MaasTrainOptions *) params[c]->common)->text.names != NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("maas_tune does not cross-validate models of documents such as %s's yet",
+							algorithm->name),
+					 errhint("Train each setting with maas_train and compare their metrics.")));
 		MaasCheckWeighable(algorithm, params[c]->common);
 		all_native &= algorithm->handles_missing;
 	}

@@ -36,6 +36,7 @@ UseModel(const MaasModel *model, size_t size)
 	double		base;
 	double		v;
 	MaasInput	in = {0};
+	int			n_text;
 	/* a document's ids: padding, unknown, known, out of range */
 	static const int32 tokens[] = {0, 1, 2, 3, 2, 1000000, -5, 2, 3, 4};
 
@@ -68,7 +69,8 @@ UseModel(const MaasModel *model, size_t size)
 				FuzzFail("argmax %d outside %d classes", c, model->target.n_classes);
 			(void) strlen(model->target.labels[c]);
 		}
-		if (model->algorithm->explain)
+		/* maas_explain refuses models of documents (explain.c) */
+		if (model->algorithm->explain && MaasTextColumn(&model->prep, &n_text) == NULL)
 			model->algorithm->explain(model, &in, contrib, &base);
 	}
 	/* recommenders: every item's score for a user, a new user, similar items */

@@ -112,6 +112,13 @@ InitialValue(uint32 seed, int64 row, int dim, float *out)
 /* The end-of-document token's row, after the vocabulary's ids */
 #define EOS_ROW(n_words)	((n_words) - 1)
 
+/* A token's part of an n-gram hash; position n is the end of the document */
+static inline uint64
+TokenHash(const int32 *ids, int n, int eos, int i)
+{
+	return (uint64) (uint32) (i < n ? ids[i] : eos) * 2654435761u;
+}
+
 /*
  * The hashed buckets of a document's n-grams (2..ngrams words, the end of
  * the document included as fastText includes "</s>"), into out; returns
@@ -124,11 +131,11 @@ NgramBuckets(const int32 *ids, int n, int eos, int ngrams, int buckets, uint32 *
 
 	for (int i = 0; i <= n; i++)
 	{
-		uint64		h = (uint64) (uint32) (i < n ? ids[i] : eos) * 2654435761u;
+		uint64		h = TokenHash(ids, n, eos, i);
 
 		for (int j = i + 1; j <= n && j < i + ngrams; j++)
 		{
-			h = h * FT_NGRAM_PRIME + (uint64) (uint32) (j < n ? ids[j] : eos) * 2654435761u;
+			h = h * FT_NGRAM_PRIME + TokenHash(ids, n, eos, j);
 			out[count++] = (uint32) (h % (uint64) buckets);
 		}
 	}
@@ -400,7 +407,7 @@ FtPredict(const MaasModel *model, const MaasInput *in, double *out)
 		/* hashing a window at a time: no buffer of the document's size */
 		for (int i = 0; i <= in->n_tokens; i++)
 		{
-			uint64		h = (uint64) (uint32) (i < in->n_tokens ? in->tokens[i] : EOS_ROW(st->n_words)) * 2654435761u;
+			uint64		h = TokenHash(in->tokens, in->n_tokens, EOS_ROW(st->n_words), i);
 
 			for (int j = i + 1; j <= in->n_tokens && j < i + st->ngrams; j++)
 			{
@@ -408,8 +415,7 @@ FtPredict(const MaasModel *model, const MaasInput *in, double *out)
 				int32		r;
 				const float *v;
 
-				h = h * FT_NGRAM_PRIME +
-					(uint64) (uint32) (j < in->n_tokens ? in->tokens[j] : EOS_ROW(st->n_words)) * 2654435761u;
+				h = h * FT_NGRAM_PRIME + TokenHash(in->tokens, in->n_tokens, EOS_ROW(st->n_words), j);
 				bucket = (uint32) (h % (uint64) st->buckets);
 				r = FindBucket(st->bucket_ids, st->n_stored, bucket);
 				if (r >= 0)
