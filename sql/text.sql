@@ -94,20 +94,18 @@ SELECT maas_predict_proba('grain', NULL::text) = maas_predict_proba('grain', '')
 SELECT maas_predict_proba('grain', repeat('wheat ', 1000) || repeat('bank ', 1700000))
 	 = maas_predict_proba('grain', repeat('wheat ', 1000)) AS truncated;
 
--- a seed gives the same bytes, at any maas.threads
+-- a seed gives the same bytes, at any maas.threads (and on every PostgreSQL
+-- version: the rows are ordered, since COPY places rows of this size on
+-- pages in a different order from 16 on, and a seq scan returns that order)
 SET maas.threads = 1;
-SELECT maas_train('det', 'text_classifier', 'SELECT body, is_grain FROM reuters WHERE split = ''test''',
+SELECT maas_train('det', 'text_classifier', 'SELECT body, is_grain FROM reuters WHERE split = ''test'' ORDER BY md5(body)',
 	'is_grain', '{"ngrams": 2, "buckets": 10000, "seed": 7}') IS NOT NULL AS trained;
 SET maas.threads = 2;
-SELECT maas_train('det', 'text_classifier', 'SELECT body, is_grain FROM reuters WHERE split = ''test''',
+SELECT maas_train('det', 'text_classifier', 'SELECT body, is_grain FROM reuters WHERE split = ''test'' ORDER BY md5(body)',
 	'is_grain', '{"ngrams": 2, "buckets": 10000, "seed": 7}') IS NOT NULL AS trained;
 RESET maas.threads;
 SELECT count(DISTINCT md5(model)) AS distinct_models FROM maas.models WHERE name = 'det';
--- (the vocabulary's size is not printed: PostgreSQL 16 and 17 give this
--- model 7038 word vectors where 15 gives 6823, under investigation)
-SELECT p->'dim' AS dim, p->'ngrams' AS ngrams, p->'buckets' AS buckets,
-	   (p->>'word_vectors')::int > 6000 AS vocabulary, (p->>'trained_buckets')::int > 9000 AS trained_buckets
-FROM (SELECT maas_info(model)->'parameters' AS p FROM maas.models WHERE name = 'det' AND version = 1) s;
+SELECT maas_info(model)->'parameters' AS parameters FROM maas.models WHERE name = 'det' AND version = 1;
 
 -- the tokenizer: Unicode lowercase, Chinese characters and their bigrams,
 -- stemming with a text search configuration, word n-grams, num_words
