@@ -252,12 +252,13 @@ MaasExperimentStart(const char *name, int32 version, Jsonb *options)
 	int32		live;
 	Oid			types[7] = {TEXTOID, INT4OID, INT4OID, FLOAT8OID, TEXTOID, BOOLOID, NAMEOID};
 	Datum		values[7];
-	char		nulls[7] = "       ";
+	char		nulls[7];
 	Oid			caller = GetUserId();
 	Name		caller_name = palloc0(NAMEDATALEN);
 	bool		isnull;
 	int64		id;
 
+	memset(nulls, ' ', sizeof(nulls));
 	ParseOptions(options, &o);
 	if (!MaasExperimentsExist())
 		ereport(ERROR,

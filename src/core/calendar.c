@@ -35,14 +35,26 @@ CivilFromDays(int64 days, int64 *year, int *month)
 void
 MaasTimeFeatures(double epoch, bool cyclical, double *out)
 {
-	double		day_floor = floor(epoch / 86400.0);
-	int64		days = (int64) day_floor;
-	double		seconds = epoch - day_floor * 86400.0;
-	int			hour = Min((int) floor(seconds / 3600.0), 23);
-	int			dow = (int) (((days + 4) % 7 + 7) % 7);	/* 1970-01-01 was a Thursday */
+	double		day_floor;
+	int64		days;
+	double		seconds;
+	int			hour;
+	int			dow;
 	int64		year;
 	int			month;
 
+	/* a missing (or out-of-range) time has missing parts, not undefined casts */
+	if (!(fabs(epoch) < 1e15))
+	{
+		for (int k = 0; k < (cyclical ? 8 : 5); k++)
+			out[k] = NAN;
+		return;
+	}
+	day_floor = floor(epoch / 86400.0);
+	days = (int64) day_floor;
+	seconds = epoch - day_floor * 86400.0;
+	hour = Min((int) floor(seconds / 3600.0), 23);
+	dow = (int) (((days + 4) % 7 + 7) % 7);	/* 1970-01-01 was a Thursday */
 	CivilFromDays(days, &year, &month);
 	out[0] = epoch;
 	out[1] = (double) year;
