@@ -112,7 +112,6 @@ MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
 	bool		tokens = algorithm->input == MAAS_INPUT_TOKENS;
 	bool		documents = tokens || algorithm->reads_documents;
 	SourceColumn *text = NULL;
-	int			n_text = 0;
 	int			offset = 0;
 
 	for (int i = 0; options->text.names != NULL && i < options->text.n; i++)
@@ -148,7 +147,6 @@ MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
 						 errhint("Concatenate them in the source query, or name one in params {\"text\": [...]}.")));
 			MaasLoadTextColumn(st, col, options);
 			text = col;
-			n_text++;
 		}
 		col->raw_offset = offset;
 		offset += col->width;

@@ -42,7 +42,7 @@ static const struct
 	{"roc_auc", true, true},
 };
 
-static void
+pg_noreturn static void
 BadSearch(const char *message, const char *hint)
 {
 	ereport(ERROR,
