@@ -41,21 +41,31 @@ SELECT maas_import('lgb_peng', 'lightgbm', \$m\$$lgb_peng\$m\$);
 local $ENV{PGHOST} = $node->host;
 local $ENV{PGPORT} = $node->port;
 local $ENV{PGDATABASE} = 'postgres';
-my $out = `/usr/bin/python3 test/reference/export_check.py "gb_bc=SELECT $bc FROM breast_cancer" "gb_peng=SELECT $peng FROM penguins" "gb_conc=SELECT $conc FROM concrete" "xgb_bc=SELECT $bc FROM breast_cancer" "xgb_diab=SELECT $diab FROM diabetes" "lgb_peng=SELECT $peng FROM penguins" 2>&1`;
-is($?, 0, 'XGBoost loads every exported model') or diag($out);
-my %r = map { my @f = split; ($f[0] => [@f[1 .. 3]]) } grep { /^\w+ \d+ / } split /\n/, $out;
-note($out);
+# a measured value below a bound; a missing one (the check did not run) fails
+sub Below { my ($v, $bound) = @_; return defined $v && $v ne '' && $v < $bound; }
 
-# XGBoost adds in single precision and holds leaves as floats: 1e-6
-cmp_ok($r{gb_bc}[1], '<', 1e-6, "trained binary: XGBoost's probabilities equal maas's (max $r{gb_bc}[1] over $r{gb_bc}[0] rows)");
-cmp_ok($r{gb_peng}[1], '<', 1e-6, "trained multiclass with NULLs: equal (max $r{gb_peng}[1] over $r{gb_peng}[0] rows)");
-cmp_ok($r{xgb_bc}[1], '<', 1e-6, "imported from XGBoost and back: equal (max $r{xgb_bc}[1])");
-cmp_ok($r{xgb_diab}[1], '<', 1e-6, "imported regression and back: relative difference $r{xgb_diab}[1]");
-cmp_ok($r{lgb_peng}[1], '<', 1e-6, "imported from LightGBM's format, to XGBoost: equal (max $r{lgb_peng}[1])");
-# concrete has a split between two doubles that round to the same float
-# (a cut at 6.1999999999999993 next to the value 6.2): XGBoost cannot
-# tell them apart, so that one row takes the other way
-cmp_ok($r{gb_conc}[2], '<=', 1, "trained regression: at most 1 of $r{gb_conc}[0] rows differs by more than 1e-5 ($r{gb_conc}[2])");
+# XGBoost itself is Debian's python3-xgboost, which test/deps.sh installs for
+# make test; the version matrix's chroots do not have it
+my $have_xgboost = system('/usr/bin/python3', '-c', 'import numpy, xgboost') == 0;
+SKIP:
+{
+	skip 'python3-xgboost is not installed', 7 unless $have_xgboost;
+	my $out = `/usr/bin/python3 test/reference/export_check.py "gb_bc=SELECT $bc FROM breast_cancer" "gb_peng=SELECT $peng FROM penguins" "gb_conc=SELECT $conc FROM concrete" "xgb_bc=SELECT $bc FROM breast_cancer" "xgb_diab=SELECT $diab FROM diabetes" "lgb_peng=SELECT $peng FROM penguins" 2>&1`;
+	is($?, 0, 'XGBoost loads every exported model') or diag($out);
+	my %r = map { my @f = split; ($f[0] => [@f[1 .. 3]]) } grep { /^\w+ \d+ / } split /\n/, $out;
+	note($out);
+
+	# XGBoost adds in single precision and holds leaves as floats: 1e-6
+	ok(Below($r{gb_bc}[1], 1e-6), "trained binary: XGBoost's probabilities equal maas's (max $r{gb_bc}[1] over $r{gb_bc}[0] rows)");
+	ok(Below($r{gb_peng}[1], 1e-6), "trained multiclass with NULLs: equal (max $r{gb_peng}[1] over $r{gb_peng}[0] rows)");
+	ok(Below($r{xgb_bc}[1], 1e-6), "imported from XGBoost and back: equal (max $r{xgb_bc}[1])");
+	ok(Below($r{xgb_diab}[1], 1e-6), "imported regression and back: relative difference $r{xgb_diab}[1]");
+	ok(Below($r{lgb_peng}[1], 1e-6), "imported from LightGBM's format, to XGBoost: equal (max $r{lgb_peng}[1])");
+	# concrete has a split between two doubles that round to the same float
+	# (a cut at 6.1999999999999993 next to the value 6.2): XGBoost cannot
+	# tell them apart, so that one row takes the other way
+	ok(Below($r{gb_conc}[2], 1.5), "trained regression: at most 1 of $r{gb_conc}[0] rows differs by more than 1e-5 ($r{gb_conc}[2])");
+}
 
 # what cannot be exported
 like(sql_error($node, 'postgres', q{SELECT maas_train('lin', 'linear_regression', 'diabetes', 'progression'); SELECT maas_export('lin', 'xgboost')}),
