@@ -199,7 +199,7 @@ CurrentMark(SnapshotMark *m)
  * the cache dropped the model.
  */
 static const MaasModel *
-ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
+ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name, bool routed)
 {
 	int			len = VARSIZE_ANY_EXHDR(name);
 	SnapshotMark mark;
@@ -220,7 +220,8 @@ ResolveByName(FunctionCallInfo fcinfo, PredictCache *c, text *name)
 
 		MaasCheckName(s);
 		FlushUsage(c);
-		MaasLookupRouted(s, MAAS_PRIV_PREDICT, &c->ref, &c->exp);
+		/* only the predict forms route; the others need no candidate loaded */
+		MaasLookupRouted(s, MAAS_PRIV_PREDICT, &c->ref, routed ? &c->exp : NULL);
 		MaasQuotaCheck(s, GetUserId(), false);
 		if (c->ref.generation != old_generation || c->exp.id != old_experiment ||
 			c->exp.ref.generation != old_candidate)
@@ -548,10 +549,11 @@ EncodeColumns(FunctionCallInfo fcinfo, const MaasModel *model, PredictCache *c)
 
 /*
  * The model and the encoded features of one call, in any input form: by
- * name (argument 0) or inline bytes, with float8[], a row or columns.
+ * name (argument 0) or inline bytes, with float8[], a row or columns; with
+ * routed, also the running experiment of a model by name
  */
-const MaasModel *
-MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
+static const MaasModel *
+ModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in, bool routed)
 {
 	PredictCache *c = GetCache(fcinfo);
 	const MaasModel *model;
@@ -559,7 +561,7 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 	if (form == MAAS_INPUT_BYTES)
 		model = ResolveBytes(fcinfo, c);
 	else
-		model = ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0));
+		model = ResolveByName(fcinfo, c, PG_GETARG_TEXT_PP(0), routed);
 	if (model->algorithm->input == MAAS_INPUT_PAIRS)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
@@ -594,6 +596,13 @@ MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
 	return model;
 }
 
+/* The live version's model and encoded features (maas_explain, intervals) */
+const MaasModel *
+MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm form, MaasInput *in)
+{
+	return ModelInput(fcinfo, form, in, false);
+}
+
 /*
  * The deployed model of name, resolved as the forms above resolve it (once
  * per query), for entry points with inputs of their own; counts one
@@ -603,7 +612,7 @@ const MaasModel *
 MaasModelByName(FunctionCallInfo fcinfo, text *name)
 {
 	PredictCache *c = GetCache(fcinfo);
-	const MaasModel *model = ResolveByName(fcinfo, c, name);
+	const MaasModel *model = ResolveByName(fcinfo, c, name, false);
 
 	c->usage_pending++;
 	return model;
@@ -736,7 +745,7 @@ Predict(FunctionCallInfo fcinfo, MaasInputForm form, PredictOutput kind)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	model = MaasModelInput(fcinfo, form, &in);
+	model = ModelInput(fcinfo, form, &in, true);
 	if (kind == OUTPUT_TRANSFORM)
 		CheckTransform(model);
 	else if (kind != OUTPUT_VALUE)
