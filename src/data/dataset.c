@@ -728,11 +728,13 @@ LoadReceiveApply(TupleTableSlot *slot, DestReceiver *self)
 
 /*
  * Read the source with a model's encoding, every row into ds->test, for
- * evaluation.  Must run inside SPI_connect.
+ * evaluation.  Must run inside SPI_connect; returns in the caller's memory
+ * context (the rows themselves live until SPI_finish).
  */
 MaasDataset *
 MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progress)
 {
+	MemoryContext caller = CurrentMemoryContext;
 	LoadState  *st = NewLoadState(LOAD_APPLY, progress);
 	MaasDataset *ds = st->ds;
 	char	   *query = MaasSourceQuery(source);
@@ -776,6 +778,8 @@ MaasLoadForModel(const char *source, const MaasModel *model, MaasProgress *progr
 	RunSource(st, plan);
 	if (ds->test.n_rows == 0)
 		NoRows(ds, "evaluate");
+	/* SPI left its own context current, which SPI_finish frees */
+	MemoryContextSwitchTo(caller);
 	return ds;
 }
 

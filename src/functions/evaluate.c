@@ -94,8 +94,6 @@ ScoreSource(FunctionCallInfo fcinfo, int positive_arg, const char *what, ClassSc
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
 	ds = MaasLoadForModel(source, ref.model, &progress);
-	/* running the source leaves SPI's context current, which SPI_finish frees */
-	MemoryContextSwitchTo(cxt);
 	k = ref.model->n_outputs;
 	out = MaasPredictRows(ref.model, &ds->test, ref.model->n_features);
 	y = MaasMatrixColumn(&ds->test, ref.model->n_features);
