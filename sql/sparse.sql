@@ -16,8 +16,9 @@ INSERT INTO sp_settings VALUES
  ('reuters_words', 'sp_reuters', 'is_grain', '{"C": 10}'),
  ('reuters_bigrams', 'sp_reuters', 'is_grain', '{"C": 10, "ngram_range": [1, 2], "sublinear_tf": true, "min_df": 2}'),
  ('reuters_hashed', 'sp_reuters', 'is_grain', '{"C": 10, "hashing": 4096}'),
- ('austen_words', 'sp_austen', 'book', '{"C": 10}'),
- ('austen_bigrams', 'sp_austen', 'book', '{"C": 10, "ngram_range": [1, 2], "sublinear_tf": true, "num_words": 20000}');
+ ('austen_words', 'sp_austen', 'book', '{"C": 10}');
+-- the reference's austen_bigrams (1-2-grams, num_words 20000: 4 s here) is
+-- left out of the suite; README quotes it
 RESET client_min_messages;
 
 -- the README's example: a TF-IDF logistic regression on split 'train'
@@ -69,11 +70,11 @@ SET client_min_messages = warning;
 SET maas.threads = 1;
 SELECT maas_train('sp_t1', 'logistic_regression',
 	'SELECT body, is_grain FROM sp_reuters WHERE split = ''train''', 'is_grain',
-	'{"text": ["body"], "ngram_range": [1, 2], "test_size": 0}') IS NOT NULL AS trained;
+	'{"text": ["body"], "min_df": 2, "test_size": 0}') IS NOT NULL AS trained;
 SET maas.threads = 2;
 SELECT maas_train('sp_t2', 'logistic_regression',
 	'SELECT body, is_grain FROM sp_reuters WHERE split = ''train''', 'is_grain',
-	'{"text": ["body"], "ngram_range": [1, 2], "test_size": 0}') IS NOT NULL AS trained;
+	'{"text": ["body"], "min_df": 2, "test_size": 0}') IS NOT NULL AS trained;
 RESET maas.threads;
 RESET client_min_messages;
 SELECT count(DISTINCT md5(model)) = 1 AS same_bytes FROM maas.models WHERE name IN ('sp_t1', 'sp_t2');
