@@ -834,7 +834,8 @@ FROM (VALUES
 	(5, 'min_df above every word', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "min_df": 1000}')$$),
 	(6, 'unknown norm', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "norm": "l1"}')$$),
 	(7, 'a regression target', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, n FROM errors_sparse_docs', 'n', '{"text": ["body"], "task": "regression"}')$$),
-	(8, 'two documents', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, body || '' more'' AS b2, topic FROM errors_sparse_docs', 'topic', '{"text": ["body", "b2"]}')$$)
+	(8, 'two documents', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, body || '' more'' AS b2, topic FROM errors_sparse_docs', 'topic', '{"text": ["body", "b2"]}')$$),
+	(9, 'maas_tune of token sequences', $$SELECT maas_tune('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"folds": 2}', '{"text": ["body"]}')$$)
 ) AS t(n, label, q)
 ORDER BY n;
 -- a model of documents: no SQL compilation, no JSON export, no array form

@@ -101,3 +101,22 @@ SELECT maas_train('sp_cancel', 'logistic_regression',
 RESET statement_timeout;
 \set VERBOSITY default
 SELECT count(*) AS versions_after FROM maas.models WHERE name = 'sp_cancel';
+
+-- maas_tune over a document column: each fold's fit counts its own
+-- documents (a word of the held-out fold only weighs 0), so the folds'
+-- accuracies are GridSearchCV's over Pipeline(TfidfVectorizer,
+-- LogisticRegression) with the same folds
+CREATE TEMP TABLE sp_tune_ref (c float8, fold int, accuracy float8);
+\copy sp_tune_ref FROM 'test/reference/sparse_tune_reference.txt' (FORMAT csv, DELIMITER ' ', HEADER)
+SET client_min_messages = warning;
+SELECT setting, scoring FROM maas_tune('sp_tune', 'logistic_regression',
+	'SELECT body, is_grain, id % 3 AS f FROM sp_reuters WHERE split = ''train''', 'is_grain',
+	'{"grid": {"C": [1, 10]}, "folds": {"column": "f"}}', '{"text": ["body"], "maxlen": 100000}');
+RESET client_min_messages;
+SELECT (t.setting->>'C')::float8 AS c,
+	   max(abs(t.scores[r.fold + 1] - r.accuracy)) FILTER (WHERE r.fold >= 0) < 1e-9 AS folds_as_sklearn,
+	   max(abs(t.mean_score - r.accuracy)) FILTER (WHERE r.fold = -1) < 1e-9 AS mean_as_sklearn
+FROM maas.trials t JOIN sp_tune_ref r ON r.c = (t.setting->>'C')::float8
+WHERE t.name = 'sp_tune'
+GROUP BY 1 ORDER BY 1;
+SELECT maas_predict_class('sp_tune', 'Wheat and corn exports to the Soviet Union rose') AS refit_predicts;

@@ -12,7 +12,11 @@ max_features is maas's num_words.  The hashed setting is HashingVectorizer
 so only the accuracy is comparable.
 Writes test/reference/sparse_reference.txt: one line per setting with the
 number of text features, accuracy, F1, and the class-1 probability of the
-first three test documents (exact settings only).
+first three test documents (exact settings only).  And
+test/reference/sparse_tune_reference.txt: GridSearchCV over C in {1, 10}
+of Pipeline(TfidfVectorizer, LogisticRegression) on Reuters' training
+rows, folds PredefinedSplit(id % 3) (id: the row of the file, from 1):
+per C the accuracy of each fold and their mean (fold -1).
 
 Run from the repository root: /usr/bin/python3 test/reference/sparse_reference.py
 """
@@ -27,6 +31,8 @@ from sklearn.feature_extraction.text import (HashingVectorizer, TfidfTransformer
                                              TfidfVectorizer)
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import GridSearchCV, PredefinedSplit
+from sklearn.pipeline import make_pipeline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, '..', '..', 'data')
@@ -98,6 +104,29 @@ def main():
             f.write('%s %d %.6f %.6f %.6f %.6f %.6f\n' % (s[0], n_features,
                                                          accuracy_score(yte, pred), f1,
                                                          p[0], p[1], p[2]))
+    print(open(out).read(), end='')
+    tune()
+
+
+def tune():
+    name, target = CORPORA['reuters']
+    with open(os.path.join(DATA, name), newline='') as f:
+        rows = [(i + 1, r) for i, r in enumerate(csv.DictReader(f))]
+    train = [(i, r) for i, r in rows if r['split'] == 'train']
+    pipe = make_pipeline(TfidfVectorizer(analyzer=analyzer(1)),
+                         LogisticRegression(max_iter=10000, tol=1e-8))
+    gs = GridSearchCV(pipe, {'logisticregression__C': [1.0, 10.0]},
+                      cv=PredefinedSplit([i % 3 for i, _ in train]), scoring='accuracy', refit=False)
+    gs.fit([r['text'] for _, r in train], [r[target] for _, r in train])
+    res = gs.cv_results_
+    out = os.path.join(HERE, 'sparse_tune_reference.txt')
+    with open(out, 'w') as f:
+        f.write('C fold accuracy\n')
+        for t, params in enumerate(res['params']):
+            for k in range(3):
+                f.write('%g %d %.12f\n' % (params['logisticregression__C'], k,
+                                           res['split%d_test_score' % k][t]))
+            f.write('%g -1 %.12f\n' % (params['logisticregression__C'], res['mean_test_score'][t]))
     print(open(out).read(), end='')
 
 
