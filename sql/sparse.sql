@@ -120,3 +120,16 @@ FROM maas.trials t JOIN sp_tune_ref r ON r.c = (t.setting->>'C')::float8
 WHERE t.name = 'sp_tune'
 GROUP BY 1 ORDER BY 1;
 SELECT maas_predict_class('sp_tune', 'Wheat and corn exports to the Soviet Union rose') AS refit_predicts;
+
+-- maas_explain: each word's share of the log-odds (a word's TF-IDF term
+-- split among its occurrences), adding up with the base to the score
+WITH e AS (SELECT maas_explain('grain_tfidf', r) AS x, maas_predict_proba('grain_tfidf', r) AS p
+		   FROM (SELECT 'Wheat and corn exports rose; wheat prices fell' AS body) r)
+SELECT x->>'class' AS class,
+	   abs((x->>'score')::float8 - ln(p[2] / p[1])) < 1e-9 AS score_is_log_odds,
+	   abs((x->>'base')::float8 + (SELECT sum((w->>'contribution')::float8) FROM jsonb_array_elements(x->'words') w)
+		   - (x->>'score')::float8) < 1e-9 AS words_add_up,
+	   (SELECT string_agg(w->>'token', ' ' ORDER BY (w->>'contribution')::float8 DESC)
+		FROM (SELECT w FROM jsonb_array_elements(x->'words') w ORDER BY (w->>'contribution')::float8 DESC LIMIT 2) t) AS top_words,
+	   x->'words'->0->>'contribution' = x->'words'->5->>'contribution' AS wheat_twice_same_share
+FROM e;

@@ -328,7 +328,7 @@ LogisticPredict(const MaasModel *model, const MaasInput *in, double *out)
 	}
 	/* the array form has no document: an empty one */
 	if (st->text != NULL && in->tokens != NULL)
-		LogisticTextScores(st->text, in, st->k, out, NULL);
+		LogisticTextScores(st->text, in, st->k, out, 0, NULL);
 	if (st->k == 1)
 	{
 		double		p1 = MaasSigmoid(out[0]);
@@ -553,6 +553,23 @@ LogisticExplain(const MaasModel *model, const MaasInput *in, double *contrib, do
 	pfree(out);
 }
 
+/* A document's words: their shares of the class LogisticExplain explains */
+static void
+LogisticExplainTokens(const MaasModel *model, const MaasInput *in, double *contrib)
+{
+	const LogisticState *st = model->state;
+	double	   *out = palloc(sizeof(double) * model->n_outputs);
+	double	   *z = palloc0(sizeof(double) * st->k);
+	int			c;
+
+	LogisticPredict(model, in, out);
+	c = st->k == 1 ? 0 : MaasArgmax(out, st->k);
+	if (st->text != NULL && in->tokens != NULL)
+		LogisticTextScores(st->text, in, st->k, z, c, contrib);
+	pfree(out);
+	pfree(z);
+}
+
 const MaasAlgorithm maas_logistic_regression = {
 	.name = "logistic_regression",
 	.id = 2,
@@ -571,6 +588,7 @@ const MaasAlgorithm maas_logistic_regression = {
 	.to_sql = LogisticToSql,
 	.takes_weights = true,
 	.reads_documents = true,
+	.explain_tokens = LogisticExplainTokens,
 	.exports = "json",
 	.export_model = LogisticExport,
 };

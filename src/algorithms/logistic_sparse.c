@@ -470,13 +470,14 @@ LogisticSparseFit(const MaasTrainData *data, const LogisticSparseSpec *spec,
 }
 
 /*
- * Adds the document's scores to z (k); with contrib (n_tokens x k, zeros,
- * may be NULL), token i's term of class c's score into contrib[i * k + c]
- * (a word's feature term for each of its occurrences; out of the vocabulary: 0)
+ * Adds the document's scores to z (k); with contrib (n_tokens, may be
+ * NULL), token i's share of class c's score: its feature's term split
+ * evenly among the tokens of that feature (out of the vocabulary: 0), so
+ * the shares add up to the document's part of the score
  */
 void
 LogisticTextScores(const LogisticText *t, const MaasInput *in, int k, double *z,
-				   double *contrib)
+				   int c, double *contrib)
 {
 	int			n = Max(in->n_tokens, 1);
 	int32	   *feat = palloc(sizeof(int32) * n);
@@ -487,26 +488,31 @@ LogisticTextScores(const LogisticText *t, const MaasInput *in, int k, double *z,
 	{
 		const double *w = t->w + (int64) feat[i] * k;
 
-		for (int c = 0; c < k; c++)
-			z[c] += val[i] * w[c];
+		for (int j = 0; j < k; j++)
+			z[j] += val[i] * w[j];
 	}
 	if (contrib != NULL)
 	{
-		/* a word's share: its feature's term, split among the words hashed there */
+		int		   *count = palloc0(sizeof(int) * n);
+		int		   *slot = palloc(sizeof(int) * n);
+
+		/* each token's slot in the document's vector, or -1 */
 		for (int i = 0; i < in->n_tokens; i++)
 		{
 			int32		wd = in->tokens[i] - MAAS_TOKEN_FIRST;
+			int32	   *hit = NULL;
 
-			if (wd < 0 || wd >= t->n_words)
-				continue;
-			for (int j = 0; j < m; j++)
-				if (feat[j] == t->feature[wd])
-				{
-					for (int c = 0; c < k; c++)
-						contrib[(int64) i * k + c] = val[j] * t->w[(int64) feat[j] * k + c];
-					break;
-				}
+			if (wd >= 0 && wd < t->n_words)
+				hit = bsearch(&t->feature[wd], feat, m, sizeof(int32), CompareInt32);
+			slot[i] = hit ? (int) (hit - feat) : -1;
+			if (hit)
+				count[slot[i]]++;
 		}
+		for (int i = 0; i < in->n_tokens; i++)
+			contrib[i] = slot[i] < 0 ? 0 :
+				val[slot[i]] * t->w[(int64) feat[slot[i]] * k + c] / count[slot[i]];
+		pfree(count);
+		pfree(slot);
 	}
 	pfree(feat);
 	pfree(val);

@@ -46,7 +46,7 @@ extern LogisticText *LogisticSparseFit(const MaasTrainData *data,
 									   MaasLbfgsResult *res,
 									   MaasProgress *progress);
 extern void LogisticTextScores(const LogisticText *t, const MaasInput *in, int k,
-							   double *z, double *contrib);
+							   double *z, int c, double *contrib);
 extern void LogisticTextWrite(StringInfo buf, const LogisticText *t, int k);
 extern LogisticText *LogisticTextRead(MaasReader *r, const MaasModel *model, int k);
 extern void LogisticTextDescribe(const LogisticText *t, const MaasModel *model, int k,
