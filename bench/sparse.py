@@ -98,7 +98,7 @@ def train_case(corpora, table, ngrams, C=10.0):
 
 
 def wide_case(table, params, label):
-    q = ("SELECT rows_trained, memory_bytes, train_ms FROM maas_train('bench_wide', 'logistic_regression', "
+    q = ("SELECT rows_trained, train_memory_bytes, train_ms FROM maas_train('bench_wide', 'logistic_regression', "
          "'SELECT body, y FROM %s WHERE split = ''train''', 'y', '%s')" % (table, params))
     rows, memory, ms = sql(q)[0]
     info = sql("SELECT maas_info(model)->'parameters'->'text' FROM maas.models "
