@@ -531,7 +531,7 @@ FROM (VALUES
 	(5, 'text column not a feature', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["title"]}')$$),
 	(6, 'text column not text', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic', '{"text": ["n"]}')$$),
 	(7, 'no document for text_classifier', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT n, topic FROM errors_docs', 'topic')$$),
-	(8, 'documents for logistic_regression', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
+	(8, 'documents for decision_tree', $$SELECT maas_train('errors_t', 'decision_tree', 'SELECT body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
 	(9, 'NULL document under missing: error', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_docs', 'topic', '{"missing": "error"}')$$),
 	(10, 'no words in the training rows', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT ''!? ...''::text || repeat('' -'', n) AS body, topic FROM errors_docs', 'topic', '{"text": ["body"]}')$$),
 	(11, 'text_classifier for regression', $$SELECT maas_train('errors_t', 'text_classifier', 'SELECT body, n FROM errors_docs', 'n', '{"task": "regression"}')$$),
@@ -793,7 +793,7 @@ FROM (VALUES
 	(41, 'weights: class_weight names no class', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": {"rose": 2}}')$$),
 	(42, 'weights: a negative class_weight', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": {"setosa": -1}}')$$),
 	(43, 'weights: unknown class_weight', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"class_weight": "auto"}')$$),
-	(44, 'weights: an algorithm without weights', $$SELECT maas_train('errors_t', 'random_forest', 'iris', 'species', '{"class_weight": "balanced"}')$$),
+	(44, 'weights: an algorithm without weights', $$SELECT maas_train('errors_t', 'naive_bayes', 'iris', 'species', '{"class_weight": "balanced"}')$$),
 	(45, 'weights: in maas_tune, a negative weight', $$SELECT maas_tune('errors_t', 'linear_regression', 'SELECT *, age - 50 AS w FROM diabetes', 'progression', '{"folds": 3}', '{"sample_weight": "w"}')$$)
 ) AS t(n, label, q)
 ORDER BY n;
@@ -817,3 +817,35 @@ FROM errors_tune_before;
 
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_tune_start;
 DROP TABLE errors_tune_start;
+
+-- sparse: logistic_regression over a document column (TF-IDF in CSR rows);
+-- the document options need a document, nothing is stored on error
+CREATE TABLE errors_sparse_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE TEMP TABLE errors_sparse_docs AS
+	SELECT 'document number ' || i || ' about ' || (ARRAY['wheat', 'banks'])[1 + i % 2] AS body,
+		   (ARRAY['grain', 'money'])[1 + i % 2] AS topic, i AS n
+	FROM generate_series(1, 40) i;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'hashing without a document', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"hashing": 16}')$$),
+	(2, 'sublinear_tf without a document', $$SELECT maas_train('errors_t', 'logistic_regression', 'iris', 'species', '{"sublinear_tf": true}')$$),
+	(3, 'hashing 0', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "hashing": 0}')$$),
+	(4, 'hashing above 2^20', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "hashing": 2000000}')$$),
+	(5, 'min_df above every word', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "min_df": 1000}')$$),
+	(6, 'unknown norm', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "norm": "l1"}')$$),
+	(7, 'a regression target', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, n FROM errors_sparse_docs', 'n', '{"text": ["body"], "task": "regression"}')$$),
+	(8, 'two documents', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, body || '' more'' AS b2, topic FROM errors_sparse_docs', 'topic', '{"text": ["body", "b2"]}')$$),
+	(9, 'maas_tune of token sequences', $$SELECT maas_tune('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"folds": 2}', '{"text": ["body"]}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- a model of documents: no SQL compilation, no JSON export, no array form
+SELECT maas_train('errors_sparse', 'logistic_regression', 'SELECT body, n % 2 AS odd, topic FROM errors_sparse_docs', 'topic',
+				  '{"text": ["body"], "test_size": 0}') IS NOT NULL AS trained;
+SELECT maas_test.errh($$SELECT maas_to_sql('errors_sparse')$$) AS to_sql;
+SELECT maas_test.errh($$SELECT maas_export('errors_sparse', 'json')$$) AS export_json;
+SELECT maas_test.errh($$SELECT maas_predict_class('errors_sparse', ARRAY[1.0])$$) AS array_form;
+SELECT maas_predict_class('errors_sparse', r) AS null_document_predicts FROM (SELECT NULL::text AS body, 1 AS odd) r;
+SELECT maas_test.errh($$SELECT maas_predict('errors_sparse', r) FROM (SELECT topic FROM errors_sparse_docs LIMIT 1) r$$) AS row_without_document;
+SELECT maas_drop('errors_sparse');
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_sparse_start;
+DROP TABLE errors_sparse_start;

@@ -18,6 +18,7 @@
 
 #include "miscadmin.h"
 
+#include "algorithms/logistic_sparse.h"
 #include "core/blas.h"
 #include "core/core.h"
 
@@ -32,6 +33,7 @@ typedef struct LogisticState
 	int			iterations;
 	bool		converged;
 	double		loss;
+	LogisticText *text;			/* a document column's part, or NULL */
 } LogisticState;
 
 typedef enum Penalty
@@ -46,6 +48,11 @@ typedef struct LogisticOptions
 	int			max_iter;
 	double		tol;
 	bool		fit_intercept;
+	/* a document column (logistic_sparse.c); no defaults: dense models list none */
+	int			hashing;		/* 0: a feature per word */
+	int			min_df;
+	bool		sublinear_tf;
+	int			norm;			/* -1 or 0: l2; 1: none */
 } LogisticOptions;
 
 static const MaasParamSpec logistic_params[] = {
@@ -64,6 +71,18 @@ static const MaasParamSpec logistic_params[] = {
 	{"fit_intercept", MAAS_PARAM_BOOL, "true", 0, 0, NULL,
 		"whether to fit intercepts",
 	offsetof(LogisticOptions, fit_intercept)},
+	{"hashing", MAAS_PARAM_INT, NULL, 1, LOGISTIC_MAX_BUCKETS, NULL,
+		"documents: hash words into this many features instead of one per word (default: off)",
+	offsetof(LogisticOptions, hashing)},
+	{"min_df", MAAS_PARAM_INT, NULL, 1, INT_MAX, NULL,
+		"documents: leave out words in fewer training documents than this (default 1)",
+	offsetof(LogisticOptions, min_df)},
+	{"sublinear_tf", MAAS_PARAM_BOOL, NULL, 0, 0, NULL,
+		"documents: term frequency 1 + ln(count) instead of the count (default false)",
+	offsetof(LogisticOptions, sublinear_tf)},
+	{"norm", MAAS_PARAM_CHOICE, NULL, 0, 0, "l2,none",
+		"documents: scale each document's TF-IDF vector to unit length (default \"l2\")",
+	offsetof(LogisticOptions, norm)},
 	{NULL}
 };
 
@@ -186,6 +205,44 @@ Objective(void *arg, const double *theta, double *grad)
 	return loss / n + 0.5 * pr->l2 * penalty;
 }
 
+/* Documents beside the dense features: the CSR solver (logistic_sparse.c) */
+static MaasLbfgsResult
+FitDocuments(const MaasTrainData *data, const LogisticOptions *opt, LogisticState *st,
+			 double *theta, double l1, MaasProgress *progress)
+{
+	LogisticSparseSpec spec;
+	MaasLbfgsResult res;
+
+	spec.k = st->k;
+	spec.l2 = opt->penalty == PENALTY_L2 ? 1.0 / (opt->C * data->m.n_rows) : 0;
+	spec.l1 = l1;
+	spec.intercept = opt->fit_intercept;
+	spec.max_iter = opt->max_iter;
+	spec.tol = opt->tol;
+	spec.mean = st->mean;
+	spec.scale = st->scale;
+	spec.hashing = opt->hashing;
+	spec.min_df = opt->min_df;
+	spec.sublinear_tf = opt->sublinear_tf;
+	spec.l2_norm = opt->norm != 1;
+	st->text = LogisticSparseFit(data, &spec, theta, theta + st->p * st->k, &res, progress);
+	return res;
+}
+
+/* The document options without a document column are a mistake */
+static void
+CheckDocumentOptions(const MaasTrainData *data, const LogisticOptions *opt)
+{
+	const char *key = opt->hashing > 0 ? "hashing" : opt->min_df > 0 ? "min_df" :
+		opt->sublinear_tf ? "sublinear_tf" : opt->norm >= 0 ? "norm" : NULL;
+
+	if (data->tokens == NULL && key != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameter \"%s\" applies to a document column, and the source has none", key),
+				 errhint("Name the document with params {\"text\": [\"column\"]}.")));
+}
+
 static void *
 LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 {
@@ -201,7 +258,9 @@ LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progre
 	double		l1 = 0;
 	MaasLbfgsResult res;
 
-	MaasCheckMemory(mul_size(mul_size(data->m.n_rows, k), sizeof(double)), "logistic scores");
+	CheckDocumentOptions(data, opt);
+	if (data->tokens == NULL)
+		MaasCheckMemory(mul_size(mul_size(data->m.n_rows, k), sizeof(double)), "logistic scores");
 	st->p = p;
 	st->k = k;
 	st->mean = palloc(sizeof(double) * p);
@@ -224,13 +283,17 @@ LogisticFit(const MaasTrainData *data, const void *options, MaasProgress *progre
 		l1 = 1.0 / (C * pr.n);
 	pr.v = palloc(sizeof(double) * p * k);
 	pr.gv = palloc(sizeof(double) * p * k);
-	pr.z = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * pr.n * k);
+	pr.z = MemoryContextAllocHuge(CurrentMemoryContext,
+								  sizeof(double) * (data->tokens != NULL ? 1 : pr.n * k));
 	for (int i = 0; i < p * k; i++)
 		mask[i] = true;
 
-	res = MaasLbfgs(Objective, &pr, theta, n_params, l1, mask,
-					opt->max_iter, opt->tol,
-					progress);
+	if (data->tokens != NULL)
+		res = FitDocuments(data, opt, st, theta, l1, progress);
+	else
+		res = MaasLbfgs(Objective, &pr, theta, n_params, l1, mask,
+						opt->max_iter, opt->tol,
+						progress);
 	pfree(pr.z);
 	pfree(pr.v);
 	pfree(pr.gv);
@@ -263,6 +326,9 @@ LogisticPredict(const MaasModel *model, const MaasInput *in, double *out)
 			z += st->w[c * p + j] * (x[j] - st->mean[j]) / st->scale[j];
 		out[c] = z;
 	}
+	/* the array form has no document: an empty one */
+	if (st->text != NULL && in->tokens != NULL)
+		LogisticTextScores(st->text, in, st->k, out, 0, NULL);
 	if (st->k == 1)
 	{
 		double		p1 = MaasSigmoid(out[0]);
@@ -309,6 +375,10 @@ LogisticToSql(const MaasModel *model, char *const *feature, bool proba, StringIn
 {
 	const LogisticState *st = model->state;
 
+	if (st->text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("maas_to_sql cannot compile a model that reads documents")));
 	if (proba && st->k == 1)
 		MaasSqlSigmoid(out, LogisticScoreSql(st, 0, feature));
 	else if (proba)
@@ -343,6 +413,10 @@ LogisticExport(const MaasModel *model, const char *format, StringInfo out)
 {
 	const LogisticState *st = model->state;
 
+	if (st->text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a logistic_regression model of documents cannot be exported as json")));
 	MaasLinearJson(out, model, st->k == 1 ? "logistic" : "softmax", st->k, st->b, st->w,
 				   st->mean, st->scale);
 }
@@ -360,6 +434,8 @@ LogisticSerialize(const MaasModel *model, StringInfo buf)
 	MaasWriteDoubles(buf, st->scale, st->p);
 	MaasWriteDoubles(buf, st->w, (int64) st->p * st->k);
 	MaasWriteDoubles(buf, st->b, st->k);
+	if (st->text != NULL)
+		LogisticTextWrite(buf, st->text, st->k);
 }
 
 static void *
@@ -368,6 +444,8 @@ LogisticDeserialize(MaasReader *r, const MaasModel *model)
 	LogisticState *st = palloc0(sizeof(LogisticState));
 	int			expected = model->task == MAAS_TASK_BINARY ? 1 : model->n_outputs;
 	int64		doubles;
+	int			n_text;
+	bool		documents = MaasTextColumn(&model->prep, &n_text) != NULL;
 
 	st->p = model->n_features;
 	st->k = (int) MaasReadU32(r);
@@ -377,7 +455,8 @@ LogisticDeserialize(MaasReader *r, const MaasModel *model)
 	st->converged = MaasReadU8(r) != 0;
 	st->loss = MaasReadDouble(r);
 	doubles = (int64) st->p * (2 + st->k) + st->k;
-	if ((uint64) doubles * 8 != r->len - r->pos)
+	if (documents ? (uint64) doubles * 8 > r->len - r->pos :
+		(uint64) doubles * 8 != r->len - r->pos)
 		MaasReaderFail(r, "%zu bytes of weights, expected %lld",
 					   r->len - r->pos, (long long) doubles * 8);
 	st->mean = palloc(sizeof(double) * st->p);
@@ -391,6 +470,8 @@ LogisticDeserialize(MaasReader *r, const MaasModel *model)
 			MaasReaderFail(r, "scale of feature %d is not positive", j + 1);
 	MaasReadDoubles(r, st->w, (int64) st->p * st->k, true);
 	MaasReadDoubles(r, st->b, st->k, true);
+	if (documents)
+		st->text = LogisticTextRead(r, model, st->k);
 	return st;
 }
 
@@ -444,6 +525,8 @@ LogisticDescribe(const MaasModel *model, MaasJson *json)
 		}
 		MaasJsonEndObject(json);
 	}
+	if (st->text != NULL)
+		LogisticTextDescribe(st->text, model, st->k, json);
 	MaasJsonKey(json, "standardization");
 	MaasJsonBeginObject(json);
 	MaasJsonKey(json, "mean");
@@ -470,6 +553,23 @@ LogisticExplain(const MaasModel *model, const MaasInput *in, double *contrib, do
 	pfree(out);
 }
 
+/* A document's words: their shares of the class LogisticExplain explains */
+static void
+LogisticExplainTokens(const MaasModel *model, const MaasInput *in, double *contrib)
+{
+	const LogisticState *st = model->state;
+	double	   *out = palloc(sizeof(double) * model->n_outputs);
+	double	   *z = palloc0(sizeof(double) * st->k);
+	int			c;
+
+	LogisticPredict(model, in, out);
+	c = st->k == 1 ? 0 : MaasArgmax(out, st->k);
+	if (st->text != NULL && in->tokens != NULL)
+		LogisticTextScores(st->text, in, st->k, z, c, contrib);
+	pfree(out);
+	pfree(z);
+}
+
 const MaasAlgorithm maas_logistic_regression = {
 	.name = "logistic_regression",
 	.id = 2,
@@ -487,6 +587,8 @@ const MaasAlgorithm maas_logistic_regression = {
 	.explain = LogisticExplain,
 	.to_sql = LogisticToSql,
 	.takes_weights = true,
+	.reads_documents = true,
+	.explain_tokens = LogisticExplainTokens,
 	.exports = "json",
 	.export_model = LogisticExport,
 };

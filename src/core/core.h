@@ -589,6 +589,13 @@ typedef struct MaasAlgorithm
 	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 	/* fit reads MaasTrainData.weights (sample_weight, class_weight) */
 	bool		takes_weights;
+	/*
+	 * reads_documents: each of the row's in->n_tokens tokens' additive
+	 * contribution to the score explain explains (same class), into
+	 * contrib; NULL: maas_explain refuses models of documents
+	 */
+	void		(*explain_tokens) (const MaasModel *model, const MaasInput *in,
+								   double *contrib);
 } MaasAlgorithm;
 
 /*

@@ -168,7 +168,7 @@ MaasLoadCheckTextColumns(LoadState *st, const MaasAlgorithm *algorithm,
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s does not read documents (column \"%s\")", algorithm->name, text->name),
-				 errhint("Train text_classifier or naive_bayes on it, or leave it out of params \"text\" to encode it as categories.")));
+				 errhint("Train text_classifier, naive_bayes or logistic_regression on it, or leave it out of params \"text\" to encode it as categories.")));
 }
 
 typedef struct CodeSink

@@ -132,10 +132,11 @@ Unit(Tokenizing *z, const char *word, int len)
 
 	if (max > 1)
 	{
-		if (g->n == max - 1)
+		/* the window keeps the last max words, this one included */
+		if (g->n == max)
 		{
-			memmove(g->words[0], g->words[1], sizeof(g->words[0]) * (max - 2));
-			memmove(g->len, g->len + 1, sizeof(int) * (max - 2));
+			memmove(g->words[0], g->words[1], sizeof(g->words[0]) * (max - 1));
+			memmove(g->len, g->len + 1, sizeof(int) * (max - 1));
 			g->n--;
 		}
 		memcpy(g->words[g->n], word, len);

@@ -15,6 +15,32 @@
 
 #include "functions/functions.h"
 
+/*
+ * A document's tokens in order, each with its contribution (a token out of
+ * the vocabulary: null as its text, 0)
+ */
+static void
+ExplainWords(MaasJson *json, const MaasTokenizer *t, const MaasInput *in, const double *words)
+{
+	MaasJsonKey(json, "words");
+	MaasJsonBeginArray(json);
+	for (int i = 0; i < in->n_tokens; i++)
+	{
+		int32		w = in->tokens[i] - MAAS_TOKEN_FIRST;
+
+		MaasJsonBeginObject(json);
+		MaasJsonKey(json, "token");
+		if (w >= 0 && w < t->n_vocab)
+			MaasJsonString(json, t->vocab[w]);
+		else
+			MaasJsonNull(json);
+		MaasJsonKey(json, "contribution");
+		MaasJsonNumber(json, words[i]);
+		MaasJsonEndObject(json);
+	}
+	MaasJsonEndArray(json);
+}
+
 static Datum
 Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 {
@@ -26,12 +52,14 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 	double		score;
 	MaasJson	json;
 	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
+	double	   *words = NULL;
 
 	if (model->algorithm->explain == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s models cannot explain their predictions", model->algorithm->name)));
-	if (MaasTextColumn(&model->prep, &n_text) != NULL)
+	if (text != NULL && model->algorithm->explain_tokens == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s models of documents cannot explain their predictions yet",
@@ -41,6 +69,13 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 	score = base;
 	for (int j = 0; j < model->n_features; j++)
 		score += contrib[j];
+	if (text != NULL)
+	{
+		words = palloc0(sizeof(double) * Max(in.n_tokens, 1));
+		model->algorithm->explain_tokens(model, &in, words);
+		for (int i = 0; i < in.n_tokens; i++)
+			score += words[i];
+	}
 
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
@@ -73,10 +108,14 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 
 		for (int k = 0; k < col->width; k++)
 			sum += contrib[col->offset + k];
+		for (int i = 0; col == text && i < in.n_tokens; i++)
+			sum += words[i];
 		MaasJsonKey(&json, col->name);
 		MaasJsonNumber(&json, sum);
 	}
 	MaasJsonEndObject(&json);
+	if (text != NULL)
+		ExplainWords(&json, text->tokenizer, &in, words);
 	MaasJsonEndObject(&json);
 	PG_RETURN_JSONB_P(MaasJsonFinish(&json));
 }

@@ -15,7 +15,16 @@ static text *
 Export(const MaasModel *model, const char *format)
 {
 	StringInfoData out;
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
 
+	/* no export format carries a tokenizer */
+	if (text != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("maas_export cannot write a model that reads documents (text column \"%s\")",
+						text->name),
+				 errhint("Predict with maas_predict, or copy the model bytes to another PostgreSQL with maas.")));
 	if (model->algorithm->export_model == NULL ||
 		!MaasFormatListed(model->algorithm->exports, format))
 		ereport(ERROR,

@@ -37,6 +37,13 @@ FeatureSql(const MaasPreprocess *prep)
 		const MaasColumn *col = &prep->columns[c];
 		const char *name = quote_identifier(col->name);
 
+		/* a tokenizer has no SQL expression (and a document no feature to loop over) */
+		if (col->kind == MAAS_COL_TEXT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("maas_to_sql cannot compile a model that reads documents (text column \"%s\")",
+							col->name),
+					 errhint("Predict with maas_predict: a tokenizer has no SQL expression.")));
 		for (int k = 0; k < col->width; k++)
 		{
 			StringInfoData s;
@@ -69,13 +76,7 @@ FeatureSql(const MaasPreprocess *prep)
 									 name, quote_literal_cstr(col->categories[k]));
 					break;
 				case MAAS_COL_TEXT:
-					/* a tokenizer has no SQL expression */
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("maas_to_sql cannot compile a model that reads documents (text column \"%s\")",
-									col->name),
-							 errhint("Predict with maas_predict, or export the model instead.")));
-					break;
+					break;		/* refused above */
 				case MAAS_COL_TIMESTAMP:
 				case MAAS_COL_INTERVAL:
 					/* not yet: the calendar parts in SQL, whatever type the column has */

@@ -43,7 +43,7 @@ MaasCheckWeighable(const MaasAlgorithm *algorithm, const MaasTrainOptions *optio
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s does not take \"%s\"", algorithm->name,
 						options->sample_weight.names != NULL ? "sample_weight" : "class_weight"),
-				 errhint("Weights are taken by linear_regression, logistic_regression, decision_tree and gradient_boosting.")));
+				 errhint("Weights are taken by linear_regression, logistic_regression, decision_tree, random_forest, gradient_boosting and mlp.")));
 }
 
 /* The weights of the train rows of a dataset (sample and class weights); NULL: none */

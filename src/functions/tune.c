@@ -101,6 +101,40 @@ Rows(const MaasMatrix *from, const bool *take, int64 n_take, MaasMatrix *to)
 	}
 }
 
+/*
+ * The documents of the rows where take[i] (a fold's part): the vocabulary
+ * stays the one of every row, and a fit counts its words over its own rows
+ * (logistic_regression's idf: a word of the held-out rows only weighs 0)
+ */
+static void
+TokenRows(const MaasTokenRows *from, const bool *take, int64 n_take, MaasTokenRows *to)
+{
+	int64		n_tokens = 0;
+
+	for (int64 i = 0; i < from->n_rows; i++)
+		if (take[i])
+			n_tokens += from->start[i + 1] - from->start[i];
+	MaasCheckMemory(add_size(mul_size(n_take + 1, sizeof(int64)), mul_size(n_tokens, sizeof(int32))),
+					"the documents of a fold");
+	memset(to, 0, sizeof(*to));
+	to->tokenizer = from->tokenizer;
+	to->cap = n_take;
+	to->token_cap = n_tokens;
+	to->start = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * (n_take + 1));
+	to->ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n_tokens, 1));
+	to->start[0] = 0;
+	for (int64 i = 0; i < from->n_rows; i++)
+	{
+		int64		len = from->start[i + 1] - from->start[i];
+
+		if (!take[i])
+			continue;
+		memcpy(to->ids + to->n_tokens, from->ids + from->start[i], sizeof(int32) * len);
+		to->n_tokens += len;
+		to->start[++to->n_rows] = to->n_tokens;
+	}
+}
+
 /* Add the numeric members of a metrics object to the sums */
 static double
 AddMetrics(MetricSums *sums, Jsonb *metrics, const char *scoring)
@@ -164,6 +198,9 @@ FitFold(TuneRun *run, const MaasCandidate *c, MaasParams *params, int f,
 	double		primary;
 	double		score;
 	const double *sample = NULL;
+	bool		documents = run->ds->train_tokens.start != NULL;
+	MaasTokenRows train_docs;
+	MaasTokenRows test_docs;
 
 	for (int64 i = 0; i < n; i++)
 	{
@@ -192,13 +229,22 @@ FitFold(TuneRun *run, const MaasCandidate *c, MaasParams *params, int f,
 		sample = w;
 	}
 	data = TrainData(c->algorithm, run->ds, &train, sample, run->options);
+	if (documents)
+	{
+		TokenRows(&run->ds->train_tokens, in_train, n_train, &train_docs);
+		TokenRows(&run->ds->train_tokens, in_test, n_test, &test_docs);
+		data.tokens = &train_docs;
+	}
 	run->progress->what = c->algorithm->name;
 	model = MaasNewModel(c->algorithm, run->ds);
 	model->state = c->algorithm->fit(&data, params->options, run->progress);
 	model->n_outputs = MaasModelOutputs(model);
 	MaasJsonInit(&json);
 	MaasJsonBeginObject(&json);
-	MaasScoreMatrix(model, &test, model->n_features, &json, &primary);
+	if (documents)
+		MaasScoreTokens(model, &test, &test_docs, &json, &primary);
+	else
+		MaasScoreMatrix(model, &test, model->n_features, &json, &primary);
 	MaasJsonEndObject(&json);
 	score = AddMetrics(sums, MaasJsonFinish(&json), MaasMetricName(run->metric));
 	return score;
@@ -397,10 +443,8 @@ ParseCandidates(MaasSearch *s, Jsonb *params_jb, MaasTrainOptions **common)
 							algorithm->name)));
 		params[c] = MaasParseParams(merged, maas_train_params, sizeof(MaasTrainOptions),
 									algorithm);
-		/* folds are row sets of one matrix; documents are not split with them yet */
-		if (algorithm->input == MAAS_INPUT_TOKENS ||
-			(algorithm->reads_documents &&
-			 ((const MaasTrainOptions *) params[c]->common)->text.names != NULL))
+		/* token sequences are not split with the folds yet (documents beside dense rows are) */
+		if (algorithm->input == MAAS_INPUT_TOKENS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("maas_tune does not cross-validate models of documents such as %s's yet",
@@ -550,6 +594,7 @@ maas_tune(PG_FUNCTION_ARGS)
 	winner = &s->candidates[trials[best].candidate];
 	progress.what = winner->algorithm->name;
 	data = TrainData(winner->algorithm, run.ds, &run.ds->train, run.ds->weights, options);
+	data.tokens = run.ds->train_tokens.start != NULL ? &run.ds->train_tokens : NULL;
 	model = MaasNewModel(winner->algorithm, run.ds);
 	model->state = winner->algorithm->fit(&data, params[trials[best].candidate]->options,
 										  &progress);

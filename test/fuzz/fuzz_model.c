@@ -69,9 +69,16 @@ UseModel(const MaasModel *model, size_t size)
 				FuzzFail("argmax %d outside %d classes", c, model->target.n_classes);
 			(void) strlen(model->target.labels[c]);
 		}
-		/* maas_explain refuses models of documents (explain.c) */
-		if (model->algorithm->explain && MaasTextColumn(&model->prep, &n_text) == NULL)
+		/* maas_explain refuses models of documents without explain_tokens (explain.c) */
+		if (model->algorithm->explain &&
+			(MaasTextColumn(&model->prep, &n_text) == NULL || model->algorithm->explain_tokens))
 			model->algorithm->explain(model, &in, contrib, &base);
+		if (model->algorithm->explain_tokens && MaasTextColumn(&model->prep, &n_text) != NULL)
+		{
+			double		words[lengthof(tokens)];
+
+			model->algorithm->explain_tokens(model, &in, words);
+		}
 	}
 	/* recommenders: every item's score for a user, a new user, similar items */
 	if (model->algorithm->input == MAAS_INPUT_PAIRS)
@@ -91,7 +98,12 @@ UseModel(const MaasModel *model, size_t size)
 
 		model->algorithm->importance(model, gain, splits);
 	}
-	/* maas_to_sql (the value, and a classifier's probabilities), maas_export */
+	/*
+	 * maas_to_sql (the value, and a classifier's probabilities), maas_export;
+	 * the SQL layer refuses both for a model that reads documents
+	 */
+	if (MaasTextColumn(&model->prep, &n_text) != NULL)
+		return;
 	if (model->algorithm->to_sql &&
 		(model->task == MAAS_TASK_REGRESSION || MaasTaskIsClassification(model->task)))
 	{

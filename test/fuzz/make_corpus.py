@@ -115,6 +115,13 @@ models = [
      {"text": ["body"], "embedding_dim": 2, "units": 3, "epochs": 1, "maxlen": 4}),
     ("nb_text", "naive_bayes", "SELECT x1, 'word ' || color || ' ' || (id % 4) AS body, ylabel FROM fuzz_small",
      "ylabel", {"text": ["body"], "num_words": 5}),
+    # sparse linear models: TF-IDF and hashed words beside a dense column
+    ("lr_tfidf", "logistic_regression",
+     "SELECT x1, 'word ' || color || ' ' || (id % 6) AS body, ylabel FROM fuzz_small", "ylabel",
+     {"text": ["body"], "ngram_range": [1, 2], "sublinear_tf": True, "min_df": 2}),
+    ("lr_hashed", "logistic_regression",
+     "SELECT 'word ' || color || ' ' || (id % 5) AS body, yb FROM fuzz_small", "yb",
+     {"text": ["body"], "hashing": 8, "norm": "none"}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:

@@ -154,6 +154,8 @@ typedef struct MlpTrain
 	int			epoch;
 	int64		batch;
 	bool		training;		/* dropout and gradients */
+	const double *weights;		/* per row (sample and class weights), or NULL */
+	double		batch_weight;	/* weights: their sum over the batch's rows */
 } MlpTrain;
 
 static int
@@ -244,30 +246,34 @@ Standardize(const MaasTrainData *data, MlpState *st, MlpTrain *t)
 	int			p = data->n_features;
 	double	   *sum = palloc0(sizeof(double) * (p + 1));
 	double	   *ss = palloc0(sizeof(double) * (p + 1));
+	double		total = 0;
 
 	st->x_mean = palloc(sizeof(double) * p);
 	st->x_scale = palloc(sizeof(double) * p);
 	t->shift = palloc(sizeof(float) * (p + 1));
 	t->inv_scale = palloc(sizeof(float) * (p + 1));
-	/* row by row: the rows are row-major */
+	/* row by row: the rows are row-major; a row of weight w counts w times */
 	for (int64 i = 0; i < n; i++)
 	{
 		const float *row = MaasFloatRow(f, i);
+		double		w = data->weights ? data->weights[i] : 1.0;
 
+		total += w;
 		for (int j = 0; j <= p; j++)
-			sum[j] += row[j];
+			sum[j] += w * row[j];
 	}
 	for (int j = 0; j <= p; j++)
-		sum[j] /= n;
+		sum[j] /= total;
 	for (int64 i = 0; i < n; i++)
 	{
 		const float *row = MaasFloatRow(f, i);
+		double		w = data->weights ? data->weights[i] : 1.0;
 
 		for (int j = 0; j <= p; j++)
 		{
 			double		d = row[j] - sum[j];
 
-			ss[j] += d * d;
+			ss[j] += w * d * d;
 		}
 	}
 	for (int j = 0; j <= p; j++)
@@ -275,7 +281,7 @@ Standardize(const MaasTrainData *data, MlpState *st, MlpTrain *t)
 		double		mean = sum[j];
 		double		scale;
 
-		scale = sqrt(ss[j] / n);
+		scale = sqrt(ss[j] / total);
 		if (!(scale > 1e-12 * Max(fabs(mean + f->origin[j]), 1.0)))
 			scale = 1.0;
 		if (j == p && data->task != MAAS_TASK_REGRESSION)
@@ -330,8 +336,23 @@ ChunkTask(void *arg, int chunk, int worker)
 															  (uint64) t->batch)));
 	NnForward(net, t->params, w, rows, t->training ? &rng : NULL);
 	dz = w->dz;
-	t->chunk_loss[chunk] = NnLossGrad(t->loss, w->z[net->n_layers - 1], y, rows, t->k,
-									  t->huber_delta, 1.0f / t->batch_rows, dz);
+	if (t->weights == NULL)
+		t->chunk_loss[chunk] = NnLossGrad(t->loss, w->z[net->n_layers - 1], y, rows, t->k,
+										  t->huber_delta, 1.0f / t->batch_rows, dz);
+	else
+	{
+		/* each row's loss and gradient times its share of the batch's weight */
+		t->chunk_loss[chunk] = 0;
+		for (int r = 0; r < rows; r++)
+		{
+			double		wr = t->weights[t->rows[from + r]];
+
+			t->chunk_loss[chunk] += wr * NnLossGrad(t->loss, w->z[net->n_layers - 1] + (int64) r * t->k,
+													y + r, 1, t->k, t->huber_delta,
+													(float) (wr / t->batch_weight),
+													dz + (int64) r * t->k);
+		}
+	}
 	if (t->training)
 	{
 		float	   *grad = t->partial + (int64) chunk * net->n_params;
@@ -342,11 +363,27 @@ ChunkTask(void *arg, int chunk, int worker)
 	return MAAS_POOL_OK;
 }
 
-/* Mean loss of the rows list (no dropout, no gradient) */
+/* The batch's weight: its row count, or the sum of its rows' weights */
+static double
+BatchWeight(MlpTrain *t, const int32 *list, int64 n)
+{
+	double		total = 0;
+
+	if (t->weights == NULL)
+		return (double) n;
+	for (int64 i = 0; i < n; i++)
+		total += t->weights[list[i]];
+	/* a batch of weight 0 contributes nothing; avoid 0/0 */
+	t->batch_weight = total > 0 ? total : 1.0;
+	return total;
+}
+
+/* Mean loss of the rows list (no dropout, no gradient), weighted */
 static double
 EvaluateLoss(MlpTrain *t, MaasPool *pool, const int32 *list, int64 n)
 {
 	double		total = 0;
+	double		weight = 0;
 
 	t->training = false;
 	for (int64 from = 0; from < n; from += CHUNK * 64)
@@ -355,11 +392,12 @@ EvaluateLoss(MlpTrain *t, MaasPool *pool, const int32 *list, int64 n)
 
 		t->rows = list + from;
 		t->batch_rows = rows;
+		weight += BatchWeight(t, t->rows, rows);
 		MaasPoolRun(pool, (rows + CHUNK - 1) / CHUNK, ChunkTask, t);
 		for (int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++)
 			total += t->chunk_loss[c];
 	}
-	return total / Max(n, 1);
+	return weight > 0 ? total / weight : 0;
 }
 
 /* l2 * sum(w^2) over the weights (not the biases), and its gradient */
@@ -398,6 +436,7 @@ TrainEpoch(MlpTrain *t, MaasPool *pool, MaasOptimizer *optimizer, float *grad,
 {
 	const NnNet *net = t->net;
 	double		total = 0;
+	double		weight = 0;
 
 	t->batch = 0;
 	for (int64 from = 0; from < n_train; from += opt->batch_size, t->batch++)
@@ -405,9 +444,13 @@ TrainEpoch(MlpTrain *t, MaasPool *pool, MaasOptimizer *optimizer, float *grad,
 		int			rows = (int) Min((int64) opt->batch_size, n_train - from);
 		int			chunks = (rows + CHUNK - 1) / CHUNK;
 
+		double		bw;
+
 		t->rows = order + from;
 		t->batch_rows = rows;
 		t->training = true;
+		bw = BatchWeight(t, t->rows, rows);
+		weight += bw;
 		MaasPoolRun(pool, chunks, ChunkTask, t);
 		memcpy(grad, t->partial, sizeof(float) * net->n_params);
 		for (int c = 1; c < chunks; c++)
@@ -420,10 +463,10 @@ TrainEpoch(MlpTrain *t, MaasPool *pool, MaasOptimizer *optimizer, float *grad,
 		for (int c = 0; c < chunks; c++)
 			total += t->chunk_loss[c];
 		/* the penalty is part of the loss reported, as Keras reports it */
-		total += AddL2(net, t->params, grad, opt->l2) * rows;
+		total += AddL2(net, t->params, grad, opt->l2) * bw;
 		MaasOptimizerStep(optimizer, t->params, grad, lr);
 	}
-	return total / n_train;
+	return weight > 0 ? total / weight : 0;
 }
 
 /* Fisher-Yates over the row numbers */
@@ -517,6 +560,7 @@ MlpFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	t.huber_delta = opt->huber_delta;
 	t.seed = (uint64) data->seed;
 	t.x = &data->rows;
+	t.weights = data->weights;
 
 	pg_prng_seed(&rng, (uint64) data->seed);
 	st->params = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * net->n_params);
@@ -873,4 +917,5 @@ const MaasAlgorithm maas_mlp = {
 	.deserialize = MlpDeserialize,
 	.describe = MlpDescribe,
 	.explain = MlpExplain,
+	.takes_weights = true,
 };

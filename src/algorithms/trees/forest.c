@@ -4,6 +4,10 @@
  *	  of the rows (weights = draw counts) in its own task, seeded by
  *	  (seed, tree), so trees are the same whatever the thread count; the
  *	  out-of-bag score is computed from the rows each tree did not draw.
+ *
+ * Sample and class weights multiply the draw counts, as scikit-learn's
+ * forest passes sample_weight * counts to each tree; without bootstrap
+ * every tree is the weighted decision tree of all the rows.
  */
 #include "postgres.h"
 
@@ -51,6 +55,7 @@ typedef struct ForestJob
 	MaasPool   *pool;
 	uint64		seed;
 	bool		bootstrap;
+	const double *weights;		/* per row, or NULL */
 	int64		n_draw;
 	int			first;			/* first tree of the batch */
 	TreeBuild  *builds;			/* per task of the batch */
@@ -81,6 +86,8 @@ ForestTree(void *arg, int task, int worker)
 		for (int64 r = 0; r < d->n; r++)
 			if (s.w[r] > 0)
 			{
+				if (job->weights != NULL)
+					s.w[r] *= (float) job->weights[r];
 				s.rows[m++] = (int32) r;
 				if (bits)
 					bits[r >> 3] |= (uint8) (1 << (r & 7));
@@ -88,9 +95,14 @@ ForestTree(void *arg, int task, int worker)
 	}
 	else
 	{
-		s.w = NULL;
+		if (job->weights == NULL)
+			s.w = NULL;
 		for (int64 r = 0; r < d->n; r++)
+		{
+			if (job->weights != NULL)
+				s.w[r] = (float) job->weights[r];
 			s.rows[m++] = (int32) r;
+		}
 	}
 	for (int f = 0; f < d->p; f++)
 		s.perm[f] = f;
@@ -257,9 +269,10 @@ RandomForestFit(const MaasTrainData *data, const void *options, MaasProgress *pr
 	job->pool = pool;
 	job->seed = (uint64) data->seed;
 	job->bootstrap = bootstrap;
+	job->weights = data->weights;
 	job->scratch = palloc(sizeof(CartScratch) * n_workers);
 	for (int w = 0; w < n_workers; w++)
-		CartScratchInit(&job->scratch[w], &d, n, bootstrap);
+		CartScratchInit(&job->scratch[w], &d, n, bootstrap || data->weights != NULL);
 	job->inbag = NULL;
 	if (oob)
 	{
@@ -307,4 +320,5 @@ const MaasAlgorithm maas_random_forest = {
 	.options_size = sizeof(CartOptions),
 	.fit = RandomForestFit,
 	TREE_ALGORITHM_SHARED,
+	.takes_weights = true,
 };
