@@ -147,6 +147,12 @@ typedef struct MaasModel
 	void	   *state;			/* algorithm's fitted parameters */
 	/* learned from the held-out rows (postprocess.c); NULL: nothing */
 	struct MaasPostprocess *post;
+	/*
+	 * the bytes of its training rows' profile, which profile.c reads and
+	 * writes (MaasModelProfile): opaque to the format; NULL: none
+	 */
+	const uint8 *profile;
+	uint32		profile_len;
 } MaasModel;
 
 /*
