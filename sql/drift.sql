@@ -131,7 +131,13 @@ SELECT maas_import('drift_imp', 'xgboost', $${"learner": {"feature_names": [], "
   "learner_model_param": {"base_score": "5E-1", "num_class": "0", "num_feature": "1", "num_target": "1"},
   "objective": {"name": "reg:squarederror"}}, "version": [1, 7, 4]}$$) AS imported;
 SELECT maas_test.errh($$SELECT maas_drift('drift_imp', 'SELECT 1.0::float8 AS f0')$$);
+-- and so does one trained with "profile": false, written in format version 1
+SELECT version FROM maas_train('drift_noprof', 'linear_regression', 'diabetes', 'progression',
+	'{"profile": false}');
+SELECT maas_info(model)->'format_version' AS format_version, params->'profile' AS profile
+FROM maas.models WHERE name = 'drift_noprof';
+SELECT maas_test.err($$SELECT maas_drift('drift_noprof', 'diabetes')$$);
 
 SELECT maas_drop(name) FROM (VALUES ('drift_num'), ('drift_mix'), ('drift_peng'), ('drift_tuned'),
-	('drift_imp')) n(name) ORDER BY 1;
+	('drift_imp'), ('drift_noprof')) n(name) ORDER BY 1;
 DROP TABLE drift_ames;

@@ -443,6 +443,7 @@ typedef struct MaasTrainOptions
 	MaasSplit	split;
 	MaasNames	sample_weight;	/* the column of row weights */
 	MaasClassWeight class_weight;
+	bool		profile;		/* read through MaasKeepsProfile: unset is true */
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */

@@ -17,15 +17,26 @@
 #include "data/data.h"
 #include "data/load.h"
 
-/* raw value of column src in train row i (before encoding) */
+/*
+ * raw value of column src in train row i (before encoding).  Rows kept in
+ * single precision (an MLP's) give a number back at 7 significant digits,
+ * so that a value of the data (4.5, not 4.4999998) becomes an edge and is
+ * binned as serving bins it (epochs and intervals as they come back).
+ */
 static double
 RawValue(const LoadState *st, const SourceColumn *src, int64 i)
 {
 	const MaasDataset *ds = st->ds;
+	char		digits[32];
+	double		v;
 
-	if (ds->single)
-		return MaasFloatRowsValue(&ds->train_rows, i, src->raw_offset);
-	return MaasMatrixColumn(&ds->train, src->raw_offset)[i];
+	if (!ds->single)
+		return MaasMatrixColumn(&ds->train, src->raw_offset)[i];
+	v = MaasFloatRowsValue(&ds->train_rows, i, src->raw_offset);
+	if (!isfinite(v) || (src->kind != MAAS_COL_NUMERIC && src->kind != MAAS_COL_BOOLEAN))
+		return v;
+	snprintf(digits, sizeof(digits), "%.7g", v);
+	return strtod(digits, NULL);
 }
 
 /*

@@ -52,10 +52,20 @@ SampleFloatRows(const MaasFloatRows *f, int n_features)
 	return s;
 }
 
+/* Whether params keep a profile: unless "profile" is given as false */
+bool
+MaasKeepsProfile(const MaasParams *params)
+{
+	for (int i = 0; i < params->n; i++)
+		if (params->values[i].is_set && strcmp(params->values[i].spec->name, "profile") == 0)
+			return ((const MaasTrainOptions *) params->common)->profile;
+	return true;
+}
+
 /*
  * Give a trained model its dataset's profile, completed with its
- * predictions on the held-out rows (the training rows when none are held
- * out): a regressor's values, a classifier's or clustering's classes.
+ * predictions on the same training rows: a regressor's values, a
+ * classifier's or clustering's classes.
  * After the fit and the post-processing, before serializing.
  */
 void
@@ -76,9 +86,7 @@ MaasAttachProfile(MaasModel *model, const MaasDataset *ds)
 	/* a document model predicts from tokens, which the matrix lacks */
 	if (MaasTextColumn(&model->prep, &n_text) != NULL)
 		goto done;
-	if (ds->test.n_rows > 0)
-		s = SampleRows(&ds->test, model->n_features);
-	else if (ds->single)
+	if (ds->single)
 		s = SampleFloatRows(&ds->train_rows, model->n_features);
 	else
 		s = SampleRows(&ds->train, model->n_features);

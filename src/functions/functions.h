@@ -51,6 +51,7 @@ extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_group
 							 int64 row, MaasTask task, const void *options);
 
 /* drift.c: the training profile a model keeps */
+extern bool MaasKeepsProfile(const MaasParams *params);
 extern void MaasAttachProfile(MaasModel *model, const MaasDataset *ds);
 
 /* train.c */

@@ -11,7 +11,7 @@ A model's profile (src/core/profile.c) bins its training rows:
   text columns: the 20 most frequent categories (ties: the smaller label),
     one bin for every other value, one for NULL.
   a regressor's predictions: quantile bins of its values on the training
-    rows (the tests train with test_size 0), no NULL bin; here from
+    rows, no NULL bin; here from
     numpy.linalg.lstsq, the least-squares fit linear_regression makes.
 
 PSI = sum over bins of (a - e) * ln(a / e), where e and a are the shares of
