@@ -122,6 +122,13 @@ models = [
     ("lr_hashed", "logistic_regression",
      "SELECT 'word ' || color || ' ' || (id % 5) AS body, yb FROM fuzz_small", "yb",
      {"text": ["body"], "hashing": 8, "norm": "none"}),
+    # a training profile (numeric, text and date columns with NULLs, the
+    # predictions) in the section after the post-processing one
+    ("profile_reg", "linear_regression",
+     "SELECT x1, gappy, color, make_date(2000 + id % 5, 1 + id % 12, 1) AS day, y FROM fuzz_small",
+     "y", {"test_size": 0}),
+    ("profile_class", "logistic_regression", "SELECT x1, flag, color, ylabel FROM fuzz_small", "ylabel",
+     {"calibration": "sigmoid"}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
