@@ -20,6 +20,7 @@
 
 #include "core/blas.h"
 #include "core/core.h"
+#include "core/onnx.h"
 
 typedef struct LogisticState
 {
@@ -337,14 +338,14 @@ LogisticToSql(const MaasModel *model, char *const *feature, bool proba, StringIn
 	}
 }
 
-/* maas_export(name, 'json') */
+/* maas_export(name, 'json' | 'onnx' | 'pmml') */
 static void
 LogisticExport(const MaasModel *model, const char *format, StringInfo out)
 {
 	const LogisticState *st = model->state;
 
-	MaasLinearJson(out, model, st->k == 1 ? "logistic" : "softmax", st->k, st->b, st->w,
-				   st->mean, st->scale);
+	MaasLinearExport(out, model, format, st->k == 1 ? "logistic" : "softmax", st->k, st->b,
+					 st->w, st->mean, st->scale, NULL);
 }
 
 static void
@@ -487,6 +488,6 @@ const MaasAlgorithm maas_logistic_regression = {
 	.explain = LogisticExplain,
 	.to_sql = LogisticToSql,
 	.takes_weights = true,
-	.exports = "json",
+	.exports = "json,onnx,pmml",
 	.export_model = LogisticExport,
 };

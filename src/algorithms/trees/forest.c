@@ -307,4 +307,6 @@ const MaasAlgorithm maas_random_forest = {
 	.options_size = sizeof(CartOptions),
 	.fit = RandomForestFit,
 	TREE_ALGORITHM_SHARED,
+	.exports = "onnx",
+	.export_model = TreeExport,
 };
