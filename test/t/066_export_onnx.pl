@@ -92,4 +92,17 @@ SKIP:
 	like($r{logit_peng}[4] // '', qr/Imputer/, 'a model with imputed columns imputes in the graph');
 }
 
+# PMML of the linear models, recomputed from the document by Python
+my @linear = grep { $_->[1] =~ /regression|net|lasso/ } @models;
+my $pmml = `/usr/bin/python3 test/reference/pmml_check.py @{[ map { "'" . Held($_->[0]) . "'" } @linear ]} 2>&1`;
+is($?, 0, 'the linear models export as PMML that xml.etree reads') or diag($pmml);
+note($pmml);
+my %p = map { my @f = split; ($f[0] => [@f[1 .. 3]]) } grep { /^\w+ \d+ / } split /\n/, $pmml;
+for my $m (@linear)
+{
+	my $r = $p{ $m->[0] } || [];
+	ok(Below($r->[1], 1e-9) && $r->[0] > 30,
+		"$m->[0] ($m->[1]): the PMML's predictions equal maas's to 1e-9 on $r->[0] held-out rows (max $r->[1])");
+}
+
 done_testing();
