@@ -639,3 +639,7 @@ COMMENT ON FUNCTION maas_export(text, text) IS
 'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
 COMMENT ON FUNCTION maas_export(text, integer, text) IS
 'a version of a model in another library''s format (see maas_export(name, format))';
+
+-- export as onnx and pmml
+COMMENT ON FUNCTION maas_export(text, text) IS
+'the deployed version of a model in another format: onnx (base64 of an ONNX model: linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression), pmml (PMML 4.4 RegressionModel of those four)';
