@@ -89,6 +89,20 @@ FROM pg_temp.pb(pg_temp.onnx('onx_lin')) o WHERE field = 8;
 SELECT pg_temp.str(sub, 1) AS key, left(pg_temp.str(sub, 2), 70) AS value
 FROM pg_temp.pb(pg_temp.onnx('onx_logit')) WHERE field = 14;
 
+-- input_sql: X of a row as SQL over its columns (NULL as NaN, imputed
+-- where the model imputes), the encoding of metadata "columns"
+SELECT pg_temp.str(sub, 2) AS input_sql
+FROM pg_temp.pb(pg_temp.onnx('onx_dt')) WHERE field = 14 AND pg_temp.str(sub, 1) = 'input_sql';
+CREATE FUNCTION pg_temp.x(name text, source text) RETURNS SETOF real[] LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY EXECUTE format('SELECT %s FROM (%s) q',
+		(SELECT pg_temp.str(sub, 2) FROM pg_temp.pb(pg_temp.onnx(name))
+		 WHERE field = 14 AND pg_temp.str(sub, 1) = 'input_sql'), source);
+END $$;
+-- penguins' first rows, the fourth all NULL but the year
+SELECT * FROM pg_temp.x('onx_logit', 'SELECT * FROM penguins LIMIT 4');
+SELECT * FROM pg_temp.x('onx_dt', 'SELECT * FROM penguins LIMIT 4');
+
 -- the operators of each family
 SELECT name, pg_temp.ops(name) AS operators
 FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_bin', 'onx_dt', 'onx_rf', 'onx_gb']) AS name;

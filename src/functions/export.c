@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "core/onnx.h"
 #include "functions/functions.h"
 
 #define EXPORT_FORMATS "Formats: onnx (linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), xgboost (gradient_boosting), json and pmml (linear_regression, elastic_net, lasso, logistic_regression)."
@@ -49,6 +50,32 @@ Base64(const char *data, int len)
 	return t;
 }
 
+/*
+ * An ONNX model's metadata "input_sql": X of a row as SQL over its columns,
+ * a NULL left missing as NaN (a protobuf message may take more fields at
+ * its end).  Not for a model with a column SQL cannot encode.
+ */
+static void
+InputSql(const MaasModel *model, StringInfo out)
+{
+	char	  **feature = MaasFeatureSql(&model->prep, false);
+	StringInfoData sql;
+	StringInfo	entry;
+
+	if (feature == NULL)
+		return;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "ARRAY[");
+	for (int j = 0; j < model->n_features; j++)
+		appendStringInfo(&sql, "%sCOALESCE(%s, 'NaN')", j > 0 ? ", " : "", feature[j]);
+	appendStringInfoString(&sql, "]::real[]");
+	entry = MaasPbBegin();
+	MaasPbString(entry, 1, "input_sql");
+	MaasPbString(entry, 2, sql.data);
+	MaasPbMessage(out, 14, entry);	/* ModelProto.metadata_props */
+	pfree(sql.data);
+}
+
 static text *
 Export(const MaasModel *model, const char *format)
 {
@@ -70,7 +97,10 @@ Export(const MaasModel *model, const char *format)
 	initStringInfo(&out);
 	model->algorithm->export_model(model, format, &out);
 	if (strcmp(format, "onnx") == 0)
+	{
+		InputSql(model, &out);
 		return Base64(out.data, out.len);
+	}
 	return cstring_to_text_with_len(out.data, out.len);
 }
 

@@ -9,7 +9,9 @@ number, a boolean as 0/1, a text column one-hot over its categories, NULL
 as NaN: the graph imputes), runs it in onnxruntime and prints per model:
 name, rows, the largest difference from maas (regression: relative to
 |maas_predict|; classification: absolute, over maas_predict_proba), rows
-differing by more than 1e-5, and rows whose label is not maas_predict_class.
+differing by more than 1e-5, rows whose label is not maas_predict_class,
+the operators, and rows where X from the metadata "input_sql" (SQL over the
+row's columns) predicts differently.
 Connects with libpq's environment (PGHOST, PGPORT, PGDATABASE).
 """
 import base64
@@ -49,7 +51,7 @@ for arg in sys.argv[1:]:
     meta = {p.key: p.value for p in model.metadata_props}
     columns = json.loads(meta['columns'])
     sess = ort.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])
-    query = query.replace('%', '%%')
+    raw, query = query, query.replace('%', '%%')
     if task == 'regression':
         cur.execute('SELECT row_to_json(q), maas_predict(%s, q) FROM (' + query + ') q', (name,))
     else:
@@ -57,7 +59,12 @@ for arg in sys.argv[1:]:
                     + query + ') q', (name, name))
     rows = cur.fetchall()
     X = np.array([encode(columns, r[0]) for r in rows], dtype=np.float32)
+    cur.execute('SELECT ' + meta['input_sql'] + ' FROM (' + raw + ') q')
+    X_sql = np.array([r[0] for r in cur.fetchall()], dtype=np.float32)
     out = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {'X': X})))
+    # X from input_sql (imputed in SQL) predicts the same, bit for bit
+    first = sess.get_outputs()[-1].name
+    bad_sql = int((sess.run([first], {'X': X_sql})[0] != out[first]).any(axis=1).sum())
     bad_labels = 0
     if task == 'regression':
         ours = np.array([r[1] for r in rows])
@@ -67,4 +74,4 @@ for arg in sys.argv[1:]:
         diff = np.max(np.abs(out['probabilities'] - ours), axis=1)
         bad_labels = sum(1 for lab, r in zip(out['label'], rows) if str(lab) != r[2])
     ops = ','.join(sorted({n.op_type for n in model.graph.node}))
-    print('%s %d %.3g %d %d %s' % (name, len(rows), diff.max(), (diff > 1e-5).sum(), bad_labels, ops))
+    print('%s %d %.3g %d %d %s %d' % (name, len(rows), diff.max(), (diff > 1e-5).sum(), bad_labels, ops, bad_sql))

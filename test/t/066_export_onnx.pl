@@ -68,13 +68,13 @@ my $have_ort = system('/usr/bin/python3', '-c', 'import numpy, onnx, onnxruntime
 SKIP:
 {
 	my $n_classifiers = grep { $_->[0] =~ /^(logit|dt_peng|rf_iris|gb_bc|gb_peng)/ } @models;
-	skip 'python3-onnxruntime and python3-onnx are not installed', @models + $n_classifiers + 2
+	skip 'python3-onnxruntime and python3-onnx are not installed', 2 * @models + $n_classifiers + 2
 	  unless $have_ort;
 	my $out = `/usr/bin/python3 test/reference/onnx_export_check.py @{[ map { "'" . Held($_->[0]) . "'" } @models ]} 2>&1`;
 	is($?, 0, 'onnx.checker accepts every exported model and ONNX Runtime runs it') or diag($out);
 	# Debian's onnx and onnxruntime each register the ai.onnx.ml schemas: noise
 	note(join("\n", grep { /^\w+ \d+ / } split /\n/, $out));
-	my %r = map { my @f = split; ($f[0] => [@f[1 .. 5]]) } grep { /^\w+ \d+ / } split /\n/, $out;
+	my %r = map { my @f = split; ($f[0] => [@f[1 .. 6]]) } grep { /^\w+ \d+ / } split /\n/, $out;
 	for my $m (@models)
 	{
 		my ($name, $alg, $d) = @$m;
@@ -87,6 +87,7 @@ SKIP:
 			  . ($classifier ? 'absolute' : 'relative') . " difference $r->[1]; operators $ops)");
 		ok(defined $r->[3] && $r->[3] == 0, "$name: every label is maas_predict_class's")
 		  if $classifier;
+		ok(defined $r->[5] && $r->[5] eq '0', "$name: X built by the metadata input_sql predicts the same");
 	}
 	# penguins has NULLs (a held-out row of them all): the Imputer fills them
 	like($r{logit_peng}[4] // '', qr/Imputer/, 'a model with imputed columns imputes in the graph');
