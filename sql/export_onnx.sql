@@ -5,6 +5,7 @@
 -- is XML that xpath reads.
 SET maas.progress_interval = 0;
 SET client_min_messages = warning;
+SET jit = off;	-- the decoder's estimates would JIT-compile queries of a millisecond
 
 -- The fields of a protobuf message: number, wire type, the value of a
 -- varint, the bytes of a length-delimited field (nested messages, strings)
@@ -59,9 +60,10 @@ CREATE FUNCTION pg_temp.str(b bytea, f int) RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(convert_from(sub, 'UTF8'), ',') FROM pg_temp.pb(b) WHERE field = f
 $$;
 
--- a model's ONNX: the ModelProto bytes
-CREATE FUNCTION pg_temp.onnx(name text) RETURNS bytea LANGUAGE sql AS $$
-	SELECT decode(maas_export(name, 'onnx'), 'base64')
+-- a model's ONNX: the ModelProto bytes, exported once (after the training below)
+CREATE TEMP TABLE onx (name text PRIMARY KEY, m bytea);
+CREATE FUNCTION pg_temp.onnx(model text) RETURNS bytea LANGUAGE sql AS $$
+	SELECT m FROM onx WHERE name = model
 $$;
 
 -- its graph's nodes: op_type in the order of the graph, with the domain
@@ -79,6 +81,8 @@ SELECT maas_train('onx_lin', 'linear_regression', 'diabetes', 'progression') IS 
 	   maas_train('onx_dt', 'decision_tree', 'SELECT species, bill_length_mm, flipper_length_mm FROM penguins', 'species', '{"max_depth": 3}') IS NOT NULL AS dt,
 	   maas_train('onx_rf', 'random_forest', 'concrete', 'compressive_strength', '{"n_estimators": 3, "max_depth": 3}') IS NOT NULL AS rf,
 	   maas_train('onx_gb', 'gradient_boosting', 'breast_cancer', 'malignant', '{"n_estimators": 3, "max_depth": 2}') IS NOT NULL AS gb;
+INSERT INTO onx SELECT name, decode(maas_export(name, 'onnx'), 'base64')
+FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_bin', 'onx_dt', 'onx_rf', 'onx_gb']) AS name;
 
 -- ModelProto: ir_version 8, the producer, the opsets ("" 17 and ai.onnx.ml 3)
 SELECT field, num, convert_from(CASE WHEN field IN (2, 3) THEN sub END, 'UTF8') AS text
@@ -109,15 +113,25 @@ FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_bin', 'onx_dt', 'onx_rf', 'onx_gb
 
 -- the graph's input X [N, features] and outputs, each with its element
 -- type (1 float, 8 string) and dimensions
-SELECT name, g.field AS io, pg_temp.str(g.sub, 1) AS tensor,
-	   (SELECT e.num FROM pg_temp.pb(t.sub) tt, pg_temp.pb(tt.sub) e WHERE tt.field = 1 AND e.field = 1) AS elem_type,
+WITH g AS MATERIALIZED (
+	SELECT name, g.field, g.sub
+	FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_gb']) AS name,
+		 pg_temp.pb(pg_temp.onnx(name)) m, pg_temp.pb(m.sub) g
+	WHERE m.field = 7),
+	 io AS MATERIALIZED (
+	SELECT name, g.field AS io, pg_temp.str(g.sub, 1) AS tensor, t.sub AS type
+	FROM g, pg_temp.pb(g.sub) t
+	WHERE g.field IN (11, 12) AND t.field = 2),
+	 tensor AS MATERIALIZED (
+	SELECT io.*, e.field AS f, e.num, e.sub
+	FROM io, pg_temp.pb(io.type) tt, pg_temp.pb(tt.sub) e WHERE tt.field = 1)
+SELECT name, io, tensor, max(num) FILTER (WHERE f = 1) AS elem_type,
 	   (SELECT string_agg(coalesce(d.num::text, convert_from(d.sub, 'UTF8')), ' x ')
-		FROM pg_temp.pb(t.sub) tt, pg_temp.pb(tt.sub) e, pg_temp.pb(e.sub) s, pg_temp.pb(s.sub) d
-		WHERE tt.field = 1 AND e.field = 2 AND s.field = 1) AS shape
-FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_gb']) AS name,
-	 pg_temp.pb(pg_temp.onnx(name)) m, pg_temp.pb(m.sub) g, pg_temp.pb(g.sub) t
-WHERE m.field = 7 AND g.field IN (11, 12) AND t.field = 2
-ORDER BY name, g.field, tensor;
+		FROM tensor s2, pg_temp.pb(s2.sub) s, pg_temp.pb(s.sub) d
+		WHERE s2.name = tensor.name AND s2.tensor = tensor.tensor AND s2.f = 2 AND s.field = 1) AS shape
+FROM tensor
+GROUP BY name, io, tensor
+ORDER BY name, io, tensor;
 
 -- the class labels the graph's label comes from
 SELECT pg_temp.str(t.sub, 8) AS tensor, pg_temp.str(t.sub, 6) AS labels
@@ -151,7 +165,7 @@ FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_bin']) AS name,
 -- intercept plus each column times its coefficient
 WITH p AS (SELECT maas_export('onx_lin', 'pmml')::xml AS x,
 				  ARRAY[ARRAY['p', 'http://www.dmg.org/PMML-4_4']] AS ns),
-	 t AS (SELECT (xpath('//p:RegressionTable/@intercept', x, ns))[1]::text::float8 AS b,
+	 t AS MATERIALIZED (SELECT (xpath('//p:RegressionTable/@intercept', x, ns))[1]::text::float8 AS b,
 				  unnest(xpath('//p:NumericPredictor/@name', x, ns))::text AS col,
 				  unnest(xpath('//p:NumericPredictor/@coefficient', x, ns))::text::float8 AS w
 		   FROM p)
