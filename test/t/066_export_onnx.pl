@@ -26,11 +26,17 @@ my %cols = (
 	peng => 'island, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g, sex, year',
 	iris => 'sepal_length, sepal_width, petal_length, petal_width',
 	bc => 'mean_radius, mean_texture, mean_perimeter, mean_area, mean_smoothness, mean_compactness, '
-	  . 'mean_concavity, mean_concave_points, mean_symmetry, worst_radius, worst_texture, worst_area');
+	  . 'mean_concavity, mean_concave_points, mean_symmetry, worst_radius, worst_texture, worst_area',
+	bcall => join(', ', qw(mean_radius mean_texture mean_perimeter mean_area mean_smoothness
+		  mean_compactness mean_concavity mean_concave_points mean_symmetry mean_fractal_dimension
+		  radius_error texture_error perimeter_error area_error smoothness_error compactness_error
+		  concavity_error concave_points_error symmetry_error fractal_dimension_error worst_radius
+		  worst_texture worst_perimeter worst_area worst_smoothness worst_compactness worst_concavity
+		  worst_concave_points worst_symmetry worst_fractal_dimension)));
 my %source = (diab => 'diabetes', conc => 'concrete', peng => 'penguins', iris => 'iris',
-	bc => 'breast_cancer');
+	bc => 'breast_cancer', bcall => 'breast_cancer');
 my %target = (diab => 'progression', conc => 'compressive_strength', peng => 'species',
-	iris => 'species', bc => 'malignant');
+	iris => 'species', bc => 'malignant', bcall => 'malignant');
 my @models = (
 	[ 'lin_diab', 'linear_regression', 'diab', '{}' ],
 	[ 'enet_conc', 'elastic_net', 'conc', '{"alpha": 0.5}' ],
@@ -43,7 +49,9 @@ my @models = (
 	[ 'rf_conc', 'random_forest', 'conc', '{"n_estimators": 20, "max_depth": 10}' ],
 	[ 'gb_conc', 'gradient_boosting', 'conc', '{"n_estimators": 30}' ],
 	[ 'gb_bc', 'gradient_boosting', 'bc', '{"n_estimators": 30}' ],
-	[ 'gb_peng', 'gradient_boosting', 'peng', '{"n_estimators": 20}' ]);
+	[ 'gb_peng', 'gradient_boosting', 'peng', '{"n_estimators": 20}' ],
+	# imported from XGBoost (test/import/): its float thresholds route exactly
+	[ 'xgb_bc', 'gradient_boosting', 'bcall', 'import' ]);
 my $sql = "SET client_min_messages = warning;\n";
 for my $d (sort keys %source)
 {
@@ -52,9 +60,12 @@ for my $d (sort keys %source)
 for my $m (@models)
 {
 	my ($name, $alg, $d, $params) = @$m;
+	next if $params eq 'import';
 	$sql .= "SELECT maas_train('$name', '$alg', 'SELECT $target{$d}, $cols{$d} FROM h_$d WHERE rn % 4 <> 0', "
 	  . "'$target{$d}', '$params');\n";
 }
+my $xgb_bc = slurp_file('test/import/xgb_bc.json');
+$sql .= "SELECT maas_import('xgb_bc', 'xgboost', \$m\$$xgb_bc\$m\$);\n";
 $node->safe_psql('postgres', $sql);
 
 local $ENV{PGHOST} = $node->host;
@@ -67,7 +78,7 @@ sub Held { my ($name) = grep { $_->[0] eq $_[0] } @models; return "$name->[0]=SE
 my $have_ort = system('/usr/bin/python3', '-c', 'import numpy, onnx, onnxruntime') == 0;
 SKIP:
 {
-	my $n_classifiers = grep { $_->[0] =~ /^(logit|dt_peng|rf_iris|gb_bc|gb_peng)/ } @models;
+	my $n_classifiers = grep { $_->[0] =~ /^(logit|dt_peng|rf_iris|gb_bc|gb_peng|xgb_bc)/ } @models;
 	skip 'python3-onnxruntime and python3-onnx are not installed', 2 * @models + $n_classifiers + 2
 	  unless $have_ort;
 	my $out = `/usr/bin/python3 test/reference/onnx_export_check.py @{[ map { "'" . Held($_->[0]) . "'" } @models ]} 2>&1`;
