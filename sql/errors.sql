@@ -832,7 +832,7 @@ FROM (VALUES
 	(1, 'unknown format', $$SELECT maas_export('errors_exp_lin', 'tflite')$$),
 	(2, 'formats are lower case', $$SELECT maas_export('errors_exp_lin', 'ONNX')$$),
 	(3, 'onnx of naive_bayes', $$SELECT maas_export('errors_exp_nb', 'onnx')$$),
-	(4, 'pmml of a tree', $$SELECT maas_export('errors_exp_dt', 'pmml')$$),
+	(4, 'pmml of naive_bayes', $$SELECT maas_export('errors_exp_nb', 'pmml')$$),
 	(5, 'xgboost of a decision tree', $$SELECT maas_export('errors_exp_dt', 'xgboost')$$),
 	(6, 'onnx of a calibrated model', $$SELECT maas_export('errors_exp_cal', 'onnx')$$),
 	(7, 'pmml of a calibrated model', $$SELECT maas_export('errors_exp_cal', 'pmml')$$),

@@ -161,6 +161,14 @@ FROM unnest(ARRAY['onx_lin', 'onx_logit', 'onx_bin']) AS name,
 	 LATERAL (SELECT maas_export(name, 'pmml')::xml AS x,
 					 ARRAY[ARRAY['p', 'http://www.dmg.org/PMML-4_4']] AS ns) d;
 
+-- a decision tree's PMML: one Node per node, a missing value to the learned side
+SELECT (xpath('count(//p:Node)', x, ns))[1]::text AS nodes,
+	   (xpath('count(//p:Node[@defaultChild])', x, ns))[1]::text AS branches,
+	   (xpath('count(//p:ScoreDistribution)', x, ns))[1]::text AS class_probabilities,
+	   (xpath('count(//p:Segment)', maas_export('onx_rf', 'pmml')::xml, ns))[1]::text AS forest_trees
+FROM (SELECT maas_export('onx_dt', 'pmml')::xml AS x,
+			 ARRAY[ARRAY['p', 'http://www.dmg.org/PMML-4_4']] AS ns) d;
+
 -- linear_regression's PMML predicts maas_predict's values to 1e-9: the
 -- intercept plus each column times its coefficient
 WITH p AS (SELECT maas_export('onx_lin', 'pmml')::xml AS x,

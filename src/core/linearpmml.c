@@ -2,204 +2,18 @@
  * linearpmml.c
  *	  maas_export(name, 'pmml') of the linear models: a PMML 4.4
  *	  RegressionModel (https://dmg.org/pmml/v4-4-1/Regression.html) over
- *	  the model's own columns, so a PMML engine computes the prediction
- *	  from the row:
+ *	  the model's own columns (pmml.c), so a PMML engine computes the
+ *	  prediction from the row:
  *
- *	  - a number column is a NumericPredictor, a NULL replaced by its
- *		imputation (MiningField missingValueReplacement); an array column
- *		is one field per element, named as the feature ("col[1]", ...)
- *	  - a text or boolean column is one derived indicator per category
- *		(NormDiscrete, 1 when the value is the category, its imputation
- *		when NULL; a boolean's category is "true")
+ *	  - each encoded feature is a NumericPredictor
  *	  - the stored scaling is folded into the coefficients and the
  *		intercept: intercept - sum_j coef_j center_j / scale_j, coef_j / scale_j
  *	  - the link is normalizationMethod: none, logit (binary: the first
  *		table is the second class's score, the second table 0) or softmax
- *
- *	  Dates, intervals and documents have no PMML field here: an error.
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "core/onnx.h"
-
-/* text with XML's five special characters escaped */
-static void
-Escaped(StringInfo out, const char *s)
-{
-	for (; *s; s++)
-	{
-		switch (*s)
-		{
-			case '&':
-				appendStringInfoString(out, "&amp;");
-				break;
-			case '<':
-				appendStringInfoString(out, "&lt;");
-				break;
-			case '>':
-				appendStringInfoString(out, "&gt;");
-				break;
-			case '"':
-				appendStringInfoString(out, "&quot;");
-				break;
-			case '\'':
-				appendStringInfoString(out, "&apos;");
-				break;
-			default:
-				appendStringInfoChar(out, *s);
-		}
-	}
-}
-
-/* an attribute: name="value" */
-static void
-Attr(StringInfo out, const char *name, const char *value)
-{
-	appendStringInfo(out, " %s=\"", name);
-	Escaped(out, value);
-	appendStringInfoChar(out, '"');
-}
-
-/* a number that reads back as the same double */
-static void
-Number(StringInfo out, const char *name, double v)
-{
-	appendStringInfo(out, " %s=\"%.17g\"", name, v);
-}
-
-/* the DataFields of the input columns; unsupported kinds are an error */
-static void
-DataFields(StringInfo out, const MaasModel *model)
-{
-	const MaasPreprocess *prep = &model->prep;
-
-	for (int c = 0; c < prep->n_columns; c++)
-	{
-		const MaasColumn *col = &prep->columns[c];
-
-		switch (col->kind)
-		{
-			case MAAS_COL_NUMERIC:
-				appendStringInfoString(out, "    <DataField");
-				Attr(out, "name", col->name);
-				appendStringInfoString(out, " optype=\"continuous\" dataType=\"double\"/>\n");
-				break;
-			case MAAS_COL_ARRAY:
-				for (int k = 0; k < col->width; k++)
-				{
-					appendStringInfoString(out, "    <DataField");
-					Attr(out, "name", MaasFeatureName(prep, col->offset + k));
-					appendStringInfoString(out, " optype=\"continuous\" dataType=\"double\"/>\n");
-				}
-				break;
-			case MAAS_COL_BOOLEAN:
-				appendStringInfoString(out, "    <DataField");
-				Attr(out, "name", col->name);
-				appendStringInfoString(out, " optype=\"categorical\" dataType=\"boolean\"/>\n");
-				break;
-			case MAAS_COL_CATEGORICAL:
-				appendStringInfoString(out, "    <DataField");
-				Attr(out, "name", col->name);
-				appendStringInfoString(out, " optype=\"categorical\" dataType=\"string\">\n");
-				for (int k = 0; k < col->n_categories; k++)
-				{
-					appendStringInfoString(out, "      <Value");
-					Attr(out, "value", col->categories[k]);
-					appendStringInfoString(out, "/>\n");
-				}
-				appendStringInfoString(out, "    </DataField>\n");
-				break;
-			default:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("maas_export cannot write a model with column \"%s\" (a date, interval or document) as \"pmml\"",
-								col->name),
-						 errhint("Export it as \"json\" or \"onnx\", whose input is the encoded features.")));
-		}
-	}
-}
-
-static void
-Target(StringInfo out, const MaasModel *model, const char *name)
-{
-	appendStringInfoString(out, "    <DataField");
-	Attr(out, "name", name);
-	if (model->target.n_classes == 0)
-	{
-		appendStringInfoString(out, " optype=\"continuous\" dataType=\"double\"/>\n");
-		return;
-	}
-	appendStringInfoString(out, " optype=\"categorical\" dataType=\"string\">\n");
-	for (int c = 0; c < model->target.n_classes; c++)
-	{
-		appendStringInfoString(out, "      <Value");
-		Attr(out, "value", model->target.labels[c]);
-		appendStringInfoString(out, "/>\n");
-	}
-	appendStringInfoString(out, "    </DataField>\n");
-}
-
-/* MiningSchema, Output and LocalTransformations */
-static void
-Schema(StringInfo out, const MaasModel *model, const char *target)
-{
-	const MaasPreprocess *prep = &model->prep;
-
-	appendStringInfoString(out, "    <MiningSchema>\n");
-	for (int c = 0; c < prep->n_columns; c++)
-	{
-		const MaasColumn *col = &prep->columns[c];
-		bool		numeric = col->kind == MAAS_COL_NUMERIC || col->kind == MAAS_COL_ARRAY;
-
-		for (int k = 0; k < (col->kind == MAAS_COL_ARRAY ? col->width : 1); k++)
-		{
-			appendStringInfoString(out, "      <MiningField");
-			Attr(out, "name", col->kind == MAAS_COL_ARRAY ?
-				 MaasFeatureName(prep, col->offset + k) : col->name);
-			if (numeric && !isnan(col->impute[k]))
-				Number(out, "missingValueReplacement", col->impute[k]);
-			appendStringInfoString(out, "/>\n");
-		}
-	}
-	appendStringInfoString(out, "      <MiningField");
-	Attr(out, "name", target);
-	appendStringInfoString(out, " usageType=\"target\"/>\n    </MiningSchema>\n");
-	if (model->target.n_classes > 0)
-	{
-		appendStringInfoString(out, "    <Output>\n");
-		for (int c = 0; c < model->target.n_classes; c++)
-		{
-			appendStringInfoString(out, "      <OutputField");
-			Attr(out, "name", psprintf("probability(%s)", model->target.labels[c]));
-			appendStringInfoString(out, " optype=\"continuous\" dataType=\"double\" feature=\"probability\"");
-			Attr(out, "value", model->target.labels[c]);
-			appendStringInfoString(out, "/>\n");
-		}
-		appendStringInfoString(out, "    </Output>\n");
-	}
-	appendStringInfoString(out, "    <LocalTransformations>\n");
-	for (int c = 0; c < prep->n_columns; c++)
-	{
-		const MaasColumn *col = &prep->columns[c];
-
-		if (col->kind != MAAS_COL_CATEGORICAL && col->kind != MAAS_COL_BOOLEAN)
-			continue;
-		for (int k = 0; k < col->width; k++)
-		{
-			appendStringInfoString(out, "      <DerivedField");
-			Attr(out, "name", MaasFeatureName(prep, col->offset + k));
-			appendStringInfoString(out, " optype=\"continuous\" dataType=\"double\">\n        <NormDiscrete");
-			Attr(out, "field", col->name);
-			Attr(out, "value", col->kind == MAAS_COL_BOOLEAN ? "true" : col->categories[k]);
-			if (!isnan(col->impute[k]))
-				Number(out, "mapMissingTo", col->impute[k]);
-			appendStringInfoString(out, "/>\n      </DerivedField>\n");
-		}
-	}
-	appendStringInfoString(out, "    </LocalTransformations>\n");
-}
 
 /* One RegressionTable: score c with the scaling folded in */
 static void
@@ -214,16 +28,16 @@ Table(StringInfo out, const MaasModel *model, int c, const double *intercept,
 		if (center)
 			b -= w[j] * center[j] / (scale ? scale[j] : 1.0);
 	appendStringInfoString(out, "    <RegressionTable");
-	Number(out, "intercept", b);
+	MaasPmmlNumber(out, "intercept", b);
 	if (model->target.n_classes > 0)
-		Attr(out, "targetCategory",
-			 model->target.labels[model->target.n_classes == 2 ? 1 : c]);
+		MaasPmmlAttr(out, "targetCategory",
+					 model->target.labels[model->target.n_classes == 2 ? 1 : c]);
 	appendStringInfoString(out, ">\n");
 	for (int j = 0; j < p; j++)
 	{
 		appendStringInfoString(out, "      <NumericPredictor");
-		Attr(out, "name", MaasFeatureName(&model->prep, j));
-		Number(out, "coefficient", w[j] / (scale ? scale[j] : 1.0));
+		MaasPmmlAttr(out, "name", MaasFeatureName(&model->prep, j));
+		MaasPmmlNumber(out, "coefficient", w[j] / (scale ? scale[j] : 1.0));
 		appendStringInfoString(out, "/>\n");
 	}
 	appendStringInfoString(out, "    </RegressionTable>\n");
@@ -236,33 +50,23 @@ MaasLinearPmml(StringInfo out, const MaasModel *model, const char *link, int k,
 {
 	const char *target = model->target.name ? model->target.name : "target";
 	bool		classify = model->target.n_classes > 0;
-	int			n_fields = 1;
 
-	for (int c = 0; c < model->prep.n_columns; c++)
-		n_fields += model->prep.columns[c].kind == MAAS_COL_ARRAY ?
-			model->prep.columns[c].width : 1;
-	appendStringInfoString(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-						   "<PMML xmlns=\"http://www.dmg.org/PMML-4_4\" version=\"4.4\">\n  <Header");
-	Attr(out, "description", psprintf("maas %s model", model->algorithm->name));
-	appendStringInfoString(out, ">\n    <Application name=\"maas\" version=\"0.2.0\"/>\n  </Header>\n");
-	appendStringInfo(out, "  <DataDictionary numberOfFields=\"%d\">\n", n_fields);
-	DataFields(out, model);
-	Target(out, model, target);
-	appendStringInfoString(out, "  </DataDictionary>\n  <RegressionModel");
-	Attr(out, "modelName", model->algorithm->name);
-	Attr(out, "functionName", classify ? "classification" : "regression");
-	Attr(out, "algorithmName", model->algorithm->name);
-	Attr(out, "normalizationMethod", strcmp(link, "logistic") == 0 ? "logit" :
-		 strcmp(link, "softmax") == 0 ? "softmax" : "none");
+	MaasPmmlHead(out, model, target);
+	appendStringInfoString(out, "  <RegressionModel");
+	MaasPmmlAttr(out, "modelName", model->algorithm->name);
+	MaasPmmlAttr(out, "functionName", classify ? "classification" : "regression");
+	MaasPmmlAttr(out, "algorithmName", model->algorithm->name);
+	MaasPmmlAttr(out, "normalizationMethod", strcmp(link, "logistic") == 0 ? "logit" :
+				 strcmp(link, "softmax") == 0 ? "softmax" : "none");
 	appendStringInfoString(out, ">\n");
-	Schema(out, model, target);
+	MaasPmmlSchema(out, model, target);
 	for (int c = 0; c < k; c++)
 		Table(out, model, c, intercept, coef, center, scale);
 	if (classify && k == 1)
 	{
 		/* binary: the first class's table scores 0 */
 		appendStringInfoString(out, "    <RegressionTable intercept=\"0\"");
-		Attr(out, "targetCategory", model->target.labels[0]);
+		MaasPmmlAttr(out, "targetCategory", model->target.labels[0]);
 		appendStringInfoString(out, "/>\n");
 	}
 	appendStringInfoString(out, "  </RegressionModel>\n</PMML>\n");

@@ -1,8 +1,9 @@
 /*
  * onnx.h
  *	  maas_export's writers of other formats: the protocol buffers wire
- *	  format (protobuf.c), an ONNX model builder (onnx.c), and the linear
- *	  models as ONNX (linearonnx.c) and PMML (linearpmml.c).
+ *	  format (protobuf.c), an ONNX model builder (onnx.c), PMML's shared
+ *	  parts (pmml.c), and the linear models as ONNX (linearonnx.c) and PMML
+ *	  (linearpmml.c).
  */
 #ifndef MAAS_ONNX_H
 #define MAAS_ONNX_H
@@ -59,6 +60,12 @@ extern const char *MaasOnnxPreprocess(MaasOnnx *o, const double *center);
 extern const char *MaasOnnxScores(const char *link);
 extern void MaasOnnxLink(MaasOnnx *o, const char *link);
 extern void MaasOnnxFinish(MaasOnnx *o, StringInfo out);
+
+/* pmml.c: what the PMML documents share */
+extern void MaasPmmlAttr(StringInfo out, const char *name, const char *value);
+extern void MaasPmmlNumber(StringInfo out, const char *name, double v);
+extern void MaasPmmlHead(StringInfo out, const MaasModel *model, const char *target);
+extern void MaasPmmlSchema(StringInfo out, const MaasModel *model, const char *target);
 
 /* linearonnx.c, linearpmml.c: the arguments of MaasLinearJson */
 extern void MaasLinearOnnx(StringInfo out, const MaasModel *model, const char *link, int k,

@@ -1,9 +1,9 @@
 /*
  * export.c
  *	  maas_export: a model in another library's format, for use outside
- *	  maas: onnx (linear, logistic and tree models), xgboost
- *	  (gradient_boosting as XGBoost's JSON model), json and pmml (the linear
- *	  models).  The algorithm writes the formats it lists in exports.  The
+ *	  maas: onnx (linear, logistic and tree models), pmml (those but
+ *	  gradient_boosting), xgboost (gradient_boosting as XGBoost's JSON
+ *	  model), json (the linear models).  The algorithm writes the formats it lists in exports.  The
  *	  function returns text: ONNX, the binary one, comes base64-encoded
  *	  (decode(maas_export(...), 'base64') is its bytea).
  */
@@ -15,7 +15,7 @@
 #include "core/onnx.h"
 #include "functions/functions.h"
 
-#define EXPORT_FORMATS "Formats: onnx (linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), xgboost (gradient_boosting), json and pmml (linear_regression, elastic_net, lasso, logistic_regression)."
+#define EXPORT_FORMATS "Formats: onnx (linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), pmml (the same but gradient_boosting), xgboost (gradient_boosting), json (linear_regression, elastic_net, lasso, logistic_regression)."
 
 /* base64 without line breaks: the bytes of a binary format as text */
 static text *

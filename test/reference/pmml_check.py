@@ -4,9 +4,11 @@
 For each NAME=QUERY on the command line (the query selects rows with the
 model's columns by name), exports the deployed version as PMML, parses it
 with xml.etree and computes each row's prediction from the document alone,
-as a PMML 4.4 engine does for a RegressionModel: MiningField
-missingValueReplacement, NormDiscrete derived fields (mapMissingTo), one
-RegressionTable per score, then normalizationMethod (none, logit, softmax).
+as a PMML 4.4 engine does: MiningField missingValueReplacement,
+NormDiscrete derived fields (mapMissingTo); a RegressionModel's tables,
+then normalizationMethod (none, logit, softmax); a TreeModel's nodes
+(SimplePredicate, a missing value to the defaultChild), the leaf's score or
+ScoreDistribution probabilities; a MiningModel's average of its segments.
 Prints per model: name, rows, the largest difference from maas_predict
 (relative) or maas_predict_proba (absolute), rows above 1e-9.
 """
@@ -21,7 +23,7 @@ NS = {'p': 'http://www.dmg.org/PMML-4_4'}
 
 def evaluate(root, row):
     """The prediction (regression) or the class probabilities, in target order."""
-    rm = root.find('p:RegressionModel', NS)
+    rm = [m for m in root if m.tag.split('}')[1] in ('RegressionModel', 'TreeModel', 'MiningModel')][0]
     replace = {f.get('name'): f.get('missingValueReplacement')
                for f in rm.findall('p:MiningSchema/p:MiningField', NS)}
     derived = {}
@@ -49,6 +51,18 @@ def evaluate(root, row):
             return float(replace[name]) if replace.get(name) else math.nan
         return float(x)
 
+    if rm.get('functionName') == 'classification':
+        name = rm.find("p:MiningSchema/p:MiningField[@usageType='target']", NS).get('name')
+        target = [f for f in root.findall('p:DataDictionary/p:DataField', NS) if f.get('name') == name][0]
+        labels = [v.get('value') for v in target.findall('p:Value', NS)]
+    kind = rm.tag.split('}')[1]
+    if kind == 'TreeModel':
+        return leaf(rm, value, labels if rm.get('functionName') == 'classification' else None)
+    if kind == 'MiningModel':
+        outs = [leaf(seg.find('p:TreeModel', NS), value,
+                     labels if rm.get('functionName') == 'classification' else None)
+                for seg in rm.findall('p:Segmentation/p:Segment', NS)]
+        return [sum(o[i] for o in outs) / len(outs) for i in range(len(outs[0]))]
     scores = {}
     for t in rm.findall('p:RegressionTable', NS):
         y = float(t.get('intercept'))
@@ -58,9 +72,6 @@ def evaluate(root, row):
     norm = rm.get('normalizationMethod')
     if rm.get('functionName') == 'regression':
         return [scores[None]]
-    target = [f for f in root.findall('p:DataDictionary/p:DataField', NS)
-              if f.get('name') == rm.find("p:MiningSchema/p:MiningField[@usageType='target']", NS).get('name')][0]
-    labels = [v.get('value') for v in target.findall('p:Value', NS)]
     if norm == 'logit':
         # two classes: the first table's is the logistic of its score, the other the rest
         first = rm.find('p:RegressionTable', NS).get('targetCategory')
@@ -70,6 +81,28 @@ def evaluate(root, row):
     e = {k: math.exp(v - m) for k, v in scores.items()}
     s = sum(e.values())
     return [e[lab] / s for lab in labels]
+
+
+def leaf(tree, value, labels):
+    """A TreeModel's output for a row: the value, or the class probabilities."""
+    node = tree.find('p:Node', NS)
+    while node.findall('p:Node', NS):
+        chosen = None
+        for child in node.findall('p:Node', NS):
+            pred = child.find('p:SimplePredicate', NS)
+            x = value(pred.get('field'))
+            if math.isnan(x):
+                chosen = [c for c in node.findall('p:Node', NS) if c.get('id') == node.get('defaultChild')][0]
+                break
+            t = float(pred.get('value'))
+            if (x <= t) if pred.get('operator') == 'lessOrEqual' else (x > t):
+                chosen = child
+                break
+        node = chosen
+    if labels is None:
+        return [float(node.get('score'))]
+    dist = {d.get('value'): float(d.get('probability')) for d in node.findall('p:ScoreDistribution', NS)}
+    return [dist[lab] for lab in labels]
 
 
 conn = psycopg2.connect('')

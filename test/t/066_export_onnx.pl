@@ -104,10 +104,10 @@ SKIP:
 	like($r{logit_peng}[4] // '', qr/Imputer/, 'a model with imputed columns imputes in the graph');
 }
 
-# PMML of the linear models, recomputed from the document by Python
-my @linear = grep { $_->[1] =~ /regression|net|lasso/ } @models;
+# PMML of the linear models and the CART trees, recomputed from the document by Python
+my @linear = grep { $_->[1] =~ /regression|net|lasso|decision_tree|random_forest/ } @models;
 my $pmml = `/usr/bin/python3 test/reference/pmml_check.py @{[ map { "'" . Held($_->[0]) . "'" } @linear ]} 2>&1`;
-is($?, 0, 'the linear models export as PMML that xml.etree reads') or diag($pmml);
+is($?, 0, 'the linear and CART models export as PMML that xml.etree reads') or diag($pmml);
 note($pmml);
 my %p = map { my @f = split; ($f[0] => [@f[1 .. 3]]) } grep { /^\w+ \d+ / } split /\n/, $pmml;
 for my $m (@linear)

@@ -1,6 +1,7 @@
 /*
  * export.c
- *	  maas_export of the tree models: as ONNX (export_onnx.c), and
+ *	  maas_export of the tree models: as ONNX (export_onnx.c), PMML
+ *	  (export_pmml.c: decision_tree and random_forest), and
  *	  gradient_boosting models as XGBoost's JSON model
  *	  (what Booster.save_model("m.json") writes, XGBoost 1.7's layout), so
  *	  XGBoost's load_model reads them.
@@ -187,6 +188,11 @@ TreeExport(const MaasModel *model, const char *format, StringInfo out)
 	if (strcmp(format, "onnx") == 0)
 	{
 		TreeExportOnnx(model, out);
+		return;
+	}
+	if (strcmp(format, "pmml") == 0)
+	{
+		TreeExportPmml(model, out);
 		return;
 	}
 	if (e->kind != TREE_KIND_BOOST)

@@ -307,6 +307,6 @@ const MaasAlgorithm maas_random_forest = {
 	.options_size = sizeof(CartOptions),
 	.fit = RandomForestFit,
 	TREE_ALGORITHM_SHARED,
-	.exports = "onnx",
+	.exports = "onnx,pmml",
 	.export_model = TreeExport,
 };
