@@ -886,3 +886,34 @@ RESET ROLE;
 SELECT maas_drop('errors_drift');
 DROP TABLE errors_drift_secret;
 DROP ROLE errors_drift_role;
+-- export (onnx, pmml): a format the algorithm does not write, a model with
+-- what the format cannot hold, and bad names and versions are clear errors
+SET client_min_messages = warning;
+SELECT maas_train('errors_exp_lin', 'linear_regression', 'diabetes', 'progression') IS NOT NULL AS lin,
+	   maas_train('errors_exp_nb', 'naive_bayes', 'iris', 'species') IS NOT NULL AS nb,
+	   maas_train('errors_exp_dt', 'decision_tree', 'iris', 'species', '{"max_depth": 2}') IS NOT NULL AS dt,
+	   maas_train('errors_exp_cal', 'logistic_regression', 'breast_cancer', 'malignant', '{"calibration": "sigmoid"}') IS NOT NULL AS calibrated,
+	   maas_train('errors_exp_date', 'linear_regression', $$SELECT progression, bmi, DATE '2000-01-01' + age::int AS born FROM diabetes$$, 'progression') IS NOT NULL AS dated;
+RESET client_min_messages;
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'unknown format', $$SELECT maas_export('errors_exp_lin', 'tflite')$$),
+	(2, 'formats are lower case', $$SELECT maas_export('errors_exp_lin', 'ONNX')$$),
+	(3, 'onnx of naive_bayes', $$SELECT maas_export('errors_exp_nb', 'onnx')$$),
+	(4, 'pmml of naive_bayes', $$SELECT maas_export('errors_exp_nb', 'pmml')$$),
+	(5, 'xgboost of a decision tree', $$SELECT maas_export('errors_exp_dt', 'xgboost')$$),
+	(6, 'onnx of a calibrated model', $$SELECT maas_export('errors_exp_cal', 'onnx')$$),
+	(7, 'pmml of a calibrated model', $$SELECT maas_export('errors_exp_cal', 'pmml')$$),
+	(8, 'pmml of a date column', $$SELECT maas_export('errors_exp_date', 'pmml')$$),
+	(9, 'NULL format', $$SELECT maas_export('errors_exp_lin', NULL)$$),
+	(10, 'no such version', $$SELECT maas_export('errors_exp_lin', 99, 'onnx')$$),
+	(11, 'version 0', $$SELECT maas_export('errors_exp_lin', 0, 'pmml')$$),
+	(12, 'NULL version', $$SELECT maas_export('errors_exp_lin', NULL, 'onnx')$$),
+	(13, 'no such model', $$SELECT maas_export('errors_exp_none', 'onnx')$$),
+	(14, 'a bad name', $$SELECT maas_export(E'errors\x01exp', 'onnx')$$),
+	(15, 'NULL name', $$SELECT maas_export(NULL, 'pmml')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- the date column's model still exports as onnx (its input is the encoded features)
+SELECT length(maas_export('errors_exp_date', 'onnx')) > 100 AS dated_onnx;
+SELECT maas_drop(name) FROM unnest(ARRAY['errors_exp_lin', 'errors_exp_nb', 'errors_exp_dt', 'errors_exp_cal', 'errors_exp_date']) AS name;

@@ -647,3 +647,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION maas_drift(text, text, jsonb) IS
 'how far the rows of a table or query moved from the deployed version''s (or options.version''s) training rows: per input column and for the predictions the population stability index (psi), the verdict drifted (psi above options.threshold, default 0.2), and the expected and actual shares per bin';
+
+-- export as onnx and pmml
+COMMENT ON FUNCTION maas_export(text, text) IS
+'the deployed version of a model in another format: onnx (base64 of an ONNX model: linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression), pmml (PMML 4.4: a RegressionModel of those four, a TreeModel of decision_tree, a MiningModel of random_forest)';

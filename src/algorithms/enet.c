@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 
 #include "core/core.h"
+#include "core/onnxwrite.h"
 
 #define ENET_MAX_PATH		10000	/* alphas of a stored path */
 #define ENET_DEFAULT_SEED	42		/* maas_fit's default seed */
@@ -491,13 +492,14 @@ EnetToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo o
 	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
 }
 
-/* maas_export(name, 'json') */
+/* maas_export(name, 'json' | 'onnx' | 'pmml') */
 static void
 EnetExport(const MaasModel *model, const char *format, StringInfo out)
 {
 	const EnetState *st = model->state;
 
-	MaasLinearJson(out, model, "identity", 1, &st->intercept, st->coef, NULL, NULL);
+	MaasLinearExport(out, model, format, "identity", 1, &st->intercept, st->coef, NULL, NULL,
+					 st->mean);
 }
 
 static void
@@ -628,7 +630,7 @@ const MaasAlgorithm maas_elastic_net = {
 	.describe = EnetDescribe,
 	.explain = EnetExplain,
 	.to_sql = EnetToSql,
-	.exports = "json",
+	.exports = "json,onnx,pmml",
 	.export_model = EnetExport,
 };
 
@@ -648,6 +650,6 @@ const MaasAlgorithm maas_lasso = {
 	.describe = EnetDescribe,
 	.explain = EnetExplain,
 	.to_sql = EnetToSql,
-	.exports = "json",
+	.exports = "json,onnx,pmml",
 	.export_model = EnetExport,
 };

@@ -14,6 +14,7 @@
 
 #include "core/blas.h"
 #include "core/core.h"
+#include "core/onnxwrite.h"
 
 typedef struct LinearState
 {
@@ -160,13 +161,14 @@ LinearToSql(const MaasModel *model, char *const *feature, bool proba, StringInfo
 	MaasSqlDot(out, st->intercept, st->coef, st->p, feature);
 }
 
-/* maas_export(name, 'json') */
+/* maas_export(name, 'json' | 'onnx' | 'pmml') */
 static void
 LinearExport(const MaasModel *model, const char *format, StringInfo out)
 {
 	const LinearState *st = model->state;
 
-	MaasLinearJson(out, model, "identity", 1, &st->intercept, st->coef, NULL, NULL);
+	MaasLinearExport(out, model, format, "identity", 1, &st->intercept, st->coef, NULL, NULL,
+					 st->mean);
 }
 
 static void
@@ -237,6 +239,6 @@ const MaasAlgorithm maas_linear_regression = {
 	.explain = LinearExplain,
 	.to_sql = LinearToSql,
 	.takes_weights = true,
-	.exports = "json",
+	.exports = "json,onnx,pmml",
 	.export_model = LinearExport,
 };

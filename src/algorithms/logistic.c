@@ -21,6 +21,7 @@
 #include "algorithms/logistic_sparse.h"
 #include "core/blas.h"
 #include "core/core.h"
+#include "core/onnxwrite.h"
 
 typedef struct LogisticState
 {
@@ -407,7 +408,7 @@ LogisticToSql(const MaasModel *model, char *const *feature, bool proba, StringIn
 	}
 }
 
-/* maas_export(name, 'json') */
+/* maas_export(name, 'json' | 'onnx' | 'pmml') */
 static void
 LogisticExport(const MaasModel *model, const char *format, StringInfo out)
 {
@@ -416,9 +417,9 @@ LogisticExport(const MaasModel *model, const char *format, StringInfo out)
 	if (st->text != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("a logistic_regression model of documents cannot be exported as json")));
-	MaasLinearJson(out, model, st->k == 1 ? "logistic" : "softmax", st->k, st->b, st->w,
-				   st->mean, st->scale);
+				 errmsg("a logistic_regression model of documents cannot be exported as %s", format)));
+	MaasLinearExport(out, model, format, st->k == 1 ? "logistic" : "softmax", st->k, st->b,
+					 st->w, st->mean, st->scale, NULL);
 }
 
 static void
@@ -589,6 +590,6 @@ const MaasAlgorithm maas_logistic_regression = {
 	.takes_weights = true,
 	.reads_documents = true,
 	.explain_tokens = LogisticExplainTokens,
-	.exports = "json",
+	.exports = "json,onnx,pmml",
 	.export_model = LogisticExport,
 };

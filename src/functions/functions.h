@@ -91,4 +91,7 @@ extern const MaasModel *MaasModelOfVersion(const char *name, int32 version);
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);
 extern void MaasCheckWritable(const char *what);
 
+/* to_sql.c: the SQL of each encoded feature over a row's columns */
+extern char **MaasFeatureSql(const MaasPreprocess *prep, bool strict);
+
 #endif							/* MAAS_FUNCTIONS_H */

@@ -26,9 +26,12 @@ Impute(StringInfo s, double v)
 		MaasSqlNumber(s, v);
 }
 
-/* The SQL of every encoded feature, in model order */
-static char **
-FeatureSql(const MaasPreprocess *prep)
+/*
+ * The SQL of every encoded feature, in model order.  strict: a column
+ * without an SQL encoding (a document, a date) is an error, else NULL.
+ */
+char	  **
+MaasFeatureSql(const MaasPreprocess *prep, bool strict)
 {
 	char	  **feature = palloc(sizeof(char *) * Max(prep->n_features, 1));
 
@@ -38,6 +41,8 @@ FeatureSql(const MaasPreprocess *prep)
 		const char *name = quote_identifier(col->name);
 
 		/* a tokenizer has no SQL expression (and a document no feature to loop over) */
+		if (col->kind == MAAS_COL_TEXT && !strict)
+			return NULL;
 		if (col->kind == MAAS_COL_TEXT)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -80,6 +85,8 @@ FeatureSql(const MaasPreprocess *prep)
 				case MAAS_COL_TIMESTAMP:
 				case MAAS_COL_INTERVAL:
 					/* not yet: the calendar parts in SQL, whatever type the column has */
+					if (!strict)
+						return NULL;
 					ereport(ERROR,
 							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 							 errmsg("maas_to_sql cannot compile a model with a date, time or interval column (\"%s\")",
@@ -109,7 +116,7 @@ ToSql(const MaasModel *model, bool proba)
 				 errmsg("a %s model has no class probabilities", MaasTaskName(model->task)),
 				 errhint("Call maas_to_sql without proba for the value maas_predict gives.")));
 	initStringInfo(&out);
-	model->algorithm->to_sql(model, FeatureSql(&model->prep), proba, &out);
+	model->algorithm->to_sql(model, MaasFeatureSql(&model->prep, true), proba, &out);
 	return cstring_to_text_with_len(out.data, out.len);
 }
 

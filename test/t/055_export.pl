@@ -72,8 +72,8 @@ like(sql_error($node, 'postgres', q{SELECT maas_train('lin', 'linear_regression'
 	qr/^0A000: maas_export cannot write linear_regression models as "xgboost"/, 'a linear model is not an XGBoost model');
 like(sql_error($node, 'postgres', q{SELECT maas_train('dt', 'decision_tree', 'diabetes', 'progression'); SELECT maas_export('dt', 'xgboost')}),
 	qr/^0A000: maas_export cannot write decision_tree models as "xgboost"/, 'nor a decision tree');
-like(sql_error($node, 'postgres', q{SELECT maas_export('gb_bc', 'onnx')}),
-	qr/^0A000: maas_export cannot write gradient_boosting models as "onnx"/, 'onnx is not written (yet)');
+like(sql_error($node, 'postgres', q{SELECT maas_export('gb_bc', 'pmml')}),
+	qr/^0A000: maas_export cannot write gradient_boosting models as "pmml"/, 'nor a boosting model as PMML');
 is($node->safe_psql('postgres', q{SELECT maas_export('gb_bc', 1, 'xgboost') = maas_export('gb_bc', 'xgboost')}),
 	't', 'a version by number');
 

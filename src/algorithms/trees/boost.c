@@ -718,6 +718,6 @@ const MaasAlgorithm maas_gradient_boosting = {
 	.imports = "xgboost,lightgbm",
 	.import = TreeImport,
 	.takes_weights = true,
-	.exports = "xgboost",
+	.exports = "xgboost,onnx",
 	.export_model = TreeExport,
 };

@@ -728,5 +728,7 @@ const MaasAlgorithm maas_decision_tree = {
 	.options_size = sizeof(CartOptions),
 	.fit = DecisionTreeFit,
 	TREE_ALGORITHM_SHARED,
+	.exports = "onnx,pmml",
+	.export_model = TreeExport,
 	.takes_weights = true,
 };

@@ -1,6 +1,8 @@
 /*
  * export.c
- *	  maas_export of gradient_boosting models as XGBoost's JSON model
+ *	  maas_export of the tree models: as ONNX (export_onnx.c), PMML
+ *	  (export_pmml.c: decision_tree and random_forest), and
+ *	  gradient_boosting models as XGBoost's JSON model
  *	  (what Booster.save_model("m.json") writes, XGBoost 1.7's layout), so
  *	  XGBoost's load_model reads them.
  *
@@ -183,6 +185,16 @@ TreeExport(const MaasModel *model, const char *format, StringInfo out)
 	char	  **names = palloc(sizeof(char *) * p);
 	MaasJson	json;
 
+	if (strcmp(format, "onnx") == 0)
+	{
+		TreeExportOnnx(model, out);
+		return;
+	}
+	if (strcmp(format, "pmml") == 0)
+	{
+		TreeExportPmml(model, out);
+		return;
+	}
 	if (e->kind != TREE_KIND_BOOST)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

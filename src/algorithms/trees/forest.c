@@ -321,4 +321,6 @@ const MaasAlgorithm maas_random_forest = {
 	.fit = RandomForestFit,
 	TREE_ALGORITHM_SHARED,
 	.takes_weights = true,
+	.exports = "onnx,pmml",
+	.export_model = TreeExport,
 };

@@ -469,8 +469,10 @@ extern void TreeDescribe(const MaasModel *model, MaasJson *json);
 extern void TreeExplain(const MaasModel *model, const MaasInput *in, double *contrib, double *base);
 extern void TreeImportance(const MaasModel *model, double *gain, double *splits);
 
-/* export.c */
+/* export.c, export_onnx.c, export_pmml.c */
 extern void TreeExport(const MaasModel *model, const char *format, StringInfo out);
+extern void TreeExportOnnx(const MaasModel *model, StringInfo out);
+extern void TreeExportPmml(const MaasModel *model, StringInfo out);
 
 /* to_sql.c */
 extern void TreeToSql(const MaasModel *model, char *const *feature, bool proba,
