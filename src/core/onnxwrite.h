@@ -79,4 +79,4 @@ extern void MaasLinearExport(StringInfo out, const MaasModel *model, const char 
 							 const double *coef, const double *center, const double *scale,
 							 const double *mean);
 
-#endif							/* MAAS_ONNX_H */
+#endif							/* MAAS_ONNXWRITE_H */
