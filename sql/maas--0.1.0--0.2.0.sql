@@ -639,3 +639,12 @@ COMMENT ON FUNCTION maas_export(text, text) IS
 'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
 COMMENT ON FUNCTION maas_export(text, integer, text) IS
 'a version of a model in another library''s format (see maas_export(name, format))';
+
+-- report
+CREATE FUNCTION maas_report(name text, source text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_report'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_report(text, text) IS
+'one self-contained HTML page about a model (inline SVG and CSS, no script): version history and deployments, metrics, confusion matrix, ROC, precision-recall and calibration curves, feature importances, training curve, and with a source the evaluation and drift on its rows';
