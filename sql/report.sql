@@ -36,13 +36,22 @@ SELECT m, s, maas_report(m, s) FROM (VALUES
 SELECT left(model, 10) AS model, source IS NOT NULL AS with_source,
 	   html LIKE '<!DOCTYPE html>%</html>' || chr(10) AS whole,
 	   xml_is_well_formed_document(substr(html, length('<!DOCTYPE html>') + 2)) AS well_formed,
-	   (SELECT count(*) FROM regexp_matches(html, '<svg ', 'g')) AS svgs,
+	   (SELECT count(*) FROM regexp_matches(html, '<svg ', 'g')) =
 	   (SELECT count(*) FROM regexp_matches(html, '</svg>', 'g')) AS closed,
-	   (SELECT string_agg(t[1], ' ' ORDER BY n) FROM regexp_matches(html, '<svg [^>]*><title>([^<]*)</title>', 'g')
-			WITH ORDINALITY r(t, n)) AS charts,
-	   (SELECT count(*) FROM regexp_matches(html, '<polyline', 'g')) AS lines,
+	   (SELECT string_agg(t[1], ' ' ORDER BY n) FROM regexp_matches(split_part(html, '<h2 id="drift"', 1),
+			'<svg [^>]*><title>([^<]*)</title>', 'g') WITH ORDINALITY r(t, n)) AS charts,
+	   (SELECT count(*) FROM regexp_matches(split_part(html, '<h2 id="drift"', 1), '<polyline', 'g')) AS lines,
 	   (SELECT string_agg(t[1], ' ' ORDER BY n) FROM regexp_matches(html, '<h2 id="([a-z]+)"', 'g')
 			WITH ORDINALITY r(t, n)) AS sections
+FROM rep ORDER BY model, source NULLS LAST;
+
+-- drift (maas_drift, where installed): a table of inputs and their psi with a
+-- source, a histogram per input drifted the most
+SELECT left(model, 10) AS model, source IS NOT NULL AS with_source,
+	   (position('<th>psi</th>' IN html) > 0) =
+	   (source IS NOT NULL AND EXISTS (SELECT FROM pg_proc WHERE proname = 'maas_drift')) AS drift_when_installed,
+	   ((SELECT count(*) FROM regexp_matches(split_part(html, '<h2 id="drift"', 2), '<svg ', 'g')) > 0) =
+	   (source IS NOT NULL AND EXISTS (SELECT FROM pg_proc WHERE proname = 'maas_drift')) AS histograms_when_installed
 FROM rep ORDER BY model, source NULLS LAST;
 
 -- self-contained: no URL, no script, no external anything

@@ -265,7 +265,7 @@ MaasSvgHeatmap(StringInfo buf, const char *title, int n, char *const *labels,
 	int			left = 130;
 	int			top = 50;
 	int			width = left + n * cell + 20;
-	int			height = top + n * cell + 110;
+	int			height = top + n * cell + 80;
 
 	SvgOpen(buf, title, Max(width, 300), height);
 	appendStringInfo(buf, "<text class=\"t2\" x=\"%d\" y=\"%d\">predicted</text>"

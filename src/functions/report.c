@@ -90,8 +90,12 @@ static double
 Number(uint64 row, int col)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+	Datum		d;
 
+	/* the queries below cast: a column of another type is a bug here */
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, col) != FLOAT8OID)
+		elog(ERROR, "maas_report: column %d is not float8", col);
+	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
 	return isnull ? NAN : DatumGetFloat8(d);
 }
 
@@ -426,12 +430,60 @@ TrainingCurve(Report *r)
 	appendStringInfoString(r->buf, "</div>\n");
 }
 
+/* An edge of a numeric bin as people read it; NULL: open */
+static char *
+Edge(const char *text)
+{
+	StringInfoData b;
+
+	if (text == NULL)
+		return NULL;
+	initStringInfo(&b);
+	MaasHtmlNumber(&b, strtod(text, NULL));
+	return b.data;
+}
+
+/*
+ * A bin's label: a category or class as maas_drift names it, or for a
+ * numeric input the range between its edges (interior edges: the first
+ * and last bins are open)
+ */
+static char *
+BinLabel(uint64 i, int n_shares, int n_bins, bool numeric)
+{
+	char	   *lower = NULL;
+	char	   *upper = NULL;
+
+	if (!numeric || (n_bins != n_shares - 1 && n_bins != n_shares + 1))
+	{
+		char	   *own = Text(i, 4);
+
+		return own != NULL ? own : psprintf("%d", (int) i + 1);
+	}
+	if (n_bins == n_shares - 1)
+	{
+		lower = Edge(Text(i, 3));
+		upper = Edge(Text(i, 4));
+	}
+	else
+	{
+		lower = Edge(Text(i, 4));
+		upper = Edge(Text(i, 5));
+	}
+	if (lower == NULL && upper == NULL)
+		return psprintf("%d", (int) i + 1);
+	if (lower == NULL)
+		return psprintf("< %s", upper);
+	if (upper == NULL)
+		return psprintf(">= %s", lower);
+	return psprintf("%s to %s", lower, upper);
+}
+
 /* One histogram of maas_drift's: expected against actual share per bin */
 static void
 DriftChart(Report *r, const char *title, uint64 row)
 {
-	int			n = (int) Number(row, 4);
-	char	  **labels = palloc(sizeof(char *) * Max(n, 1));
+	char	  **labels;
 	Datum		values[1];
 	Oid			types[1] = {JSONBOID};
 	bool		isnull;
@@ -439,16 +491,35 @@ DriftChart(Report *r, const char *title, uint64 row)
 	double	   *actual;
 	SPITupleTable *outer = SPI_tuptable;
 	uint64		outer_n = SPI_processed;
+	int			n;
+	int			n_bins;
+	char	   *kind;
 
-	values[0] = SPI_getbinval(outer->vals[row], outer->tupdesc, 5, &isnull);
-	Run("SELECT COALESCE($1->'bins'->>(i - 1), i::text), ($1->'expected'->>(i - 1))::float8, "
-		"($1->'actual'->>(i - 1))::float8 FROM generate_series(1, "
-		"jsonb_array_length($1->'expected')) i", 1, types, values);
-	expected = Column(2);
-	actual = Column(3);
+	if (SPI_gettypeid(outer->tupdesc, 6) != JSONBOID)
+		elog(ERROR, "maas_report: drift column 6 is not jsonb");
+	values[0] = SPI_getbinval(outer->vals[row], outer->tupdesc, 6, &isnull);
+	if (isnull)
+		return;
+	Run("SELECT ($1->'expected'->>(i - 1))::float8, ($1->'actual'->>(i - 1))::float8, "
+		"CASE WHEN i >= 2 THEN b->>(i - 2) END, b->>(i - 1), b->>i, "
+		"jsonb_array_length(b)::float8, $1->>'kind' "
+		"FROM (SELECT CASE WHEN jsonb_typeof($1->'bins') = 'array' THEN $1->'bins' ELSE '[]' END) s(b), "
+		"generate_series(1, jsonb_array_length($1->'expected')) i ORDER BY i", 1, types, values);
 	n = (int) SPI_processed;
+	if (n == 0)
+	{
+		SPI_tuptable = outer;
+		SPI_processed = outer_n;
+		return;
+	}
+	expected = Column(1);
+	actual = Column(2);
+	n_bins = (int) Number(0, 6);
+	kind = Text(0, 7);
+	labels = palloc(sizeof(char *) * n);
 	for (int i = 0; i < n; i++)
-		labels[i] = Text(i, 1);
+		labels[i] = BinLabel(i, n, n_bins, kind != NULL &&
+							 (strcmp(kind, "numeric") == 0 || strcmp(kind, "date") == 0));
 	MaasSvgBars(r->buf, title, n, labels, expected, actual, "expected (training)", "actual (source)");
 	SPI_tuptable = outer;
 	SPI_processed = outer_n;
@@ -511,7 +582,7 @@ Drift(Report *r)
 	{
 		SPI_tuptable = rows;
 		SPI_processed = n_rows;
-		if (Number(i, 4) > 0)
+		if (Number(i, 5) > 0)
 			DriftChart(r, SPI_getvalue(rows->vals[i], rows->tupdesc, 1), i);
 	}
 	appendStringInfoString(r->buf, "</div>\n");

@@ -451,7 +451,7 @@ CheckTasks(MaasSearch *s, const MaasDataset *ds, const MaasTrainOptions *options
 
 /* The best trial's metrics, averaged over its folds */
 static Jsonb *
-MeanMetrics(const Trial *t, int k, const char *scoring)
+MeanMetrics(const Trial *t, int k, const char *scoring, const MaasProgress *progress)
 {
 	MaasJson	json;
 
@@ -472,6 +472,8 @@ MeanMetrics(const Trial *t, int k, const char *scoring)
 	MaasJsonNumber(&json, t->row.std);
 	MaasJsonKey(&json, "evaluated_on");
 	MaasJsonString(&json, "cross_validation");
+	/* the refit's loss per iteration, as maas_train keeps it */
+	MaasProgressCurveJson(progress, &json);
 	MaasJsonEndObject(&json);
 	return MaasJsonFinish(&json);
 }
@@ -551,10 +553,11 @@ maas_tune(PG_FUNCTION_ARGS)
 	progress.what = winner->algorithm->name;
 	data = TrainData(winner->algorithm, run.ds, &run.ds->train, run.ds->weights, options);
 	model = MaasNewModel(winner->algorithm, run.ds);
+	MaasProgressKeepCurve(&progress);
 	model->state = winner->algorithm->fit(&data, params[trials[best].candidate]->options,
 										  &progress);
 	model->n_outputs = MaasModelOutputs(model);
-	metrics = MeanMetrics(&trials[best], run.k, MaasMetricName(run.metric));
+	metrics = MeanMetrics(&trials[best], run.k, MaasMetricName(run.metric), &progress);
 
 	MaasJsonInit(&params_json);
 	MaasJsonBeginObject(&params_json);
