@@ -818,6 +818,41 @@ FROM errors_tune_before;
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_tune_start;
 DROP TABLE errors_tune_start;
 
+-- drift
+SELECT name FROM maas_train('errors_drift', 'linear_regression', 'diabetes', 'progression',
+	'{"test_size": 0}');
+SELECT n, label, maas_test.err(q) AS error
+FROM (VALUES
+	(1, 'unknown model', $$SELECT maas_drift('errors_nosuch', 'diabetes')$$),
+	(2, 'empty source', $$SELECT maas_drift('errors_drift', 'SELECT * FROM diabetes WHERE false')$$),
+	(3, 'source without a column', $$SELECT maas_drift('errors_drift', 'SELECT age, sex FROM diabetes')$$),
+	(4, 'a column of another type', $$SELECT maas_drift('errors_drift', 'SELECT *, ''x''::text AS bmi FROM (SELECT age, sex, bp, s1, s2, s3, s4, s5, s6 FROM diabetes) d')$$),
+	(5, 'no such table', $$SELECT maas_drift('errors_drift', 'errors_no_table')$$),
+	(6, 'NULL name', $$SELECT maas_drift(NULL, 'diabetes')$$),
+	(7, 'NULL source', $$SELECT maas_drift('errors_drift', NULL)$$),
+	(8, 'unknown option', $$SELECT maas_drift('errors_drift', 'diabetes', '{"bins": 5}')$$),
+	(9, 'a negative threshold', $$SELECT maas_drift('errors_drift', 'diabetes', '{"threshold": -1}')$$),
+	(10, 'a threshold that is not a number', $$SELECT maas_drift('errors_drift', 'diabetes', '{"threshold": "high"}')$$),
+	(11, 'options not an object', $$SELECT maas_drift('errors_drift', 'diabetes', '[0.2]')$$),
+	(12, 'a model without a profile (imported)', $$SELECT maas_drift('errors_imp', 'SELECT 0.5::float8 AS f0, 0.5::float8 AS f1')$$)
+) AS t(n, label, q)
+ORDER BY n;
+-- NULLs where training had none are no error: they fill the NULL share
+SELECT e->'actual'->>-1 AS null_share, e->'expected'->>-1 AS trained_null_share, e->'drifted' AS drifted
+FROM (SELECT maas_drift('errors_drift', 'SELECT *, NULL::float8 AS age FROM (SELECT sex, bmi, bp, s1, s2, s3, s4, s5, s6 FROM diabetes) d')->'features'->'age' AS e) s;
+-- the source is read with the caller's privileges: a role that may use the
+-- model but not read the table is refused; one without the model too
+CREATE ROLE errors_drift_role;
+CREATE TABLE errors_drift_secret AS SELECT * FROM diabetes;
+SELECT maas_grant('errors_drift', 'errors_drift_role', 'predict');
+SET ROLE errors_drift_role;
+SELECT maas_test.err($$SELECT maas_drift('errors_drift', 'errors_drift_secret')$$) AS no_select;
+SELECT maas_test.err($$SELECT maas_drift('errors_lin', 'diabetes')$$) AS no_model_privilege;
+RESET ROLE;
+SELECT maas_drop('errors_drift');
+DROP TABLE errors_drift_secret;
+DROP ROLE errors_drift_role;
+
 -- report
 SELECT maas_train('errors_rep', 'logistic_regression', 'breast_cancer', 'malignant') IS NOT NULL AS trained;
 SELECT maas_test.err($$SELECT maas_report('no_such_model')$$) AS unknown_model;

@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 SELECT maas_train('ev_logit', 'logistic_regression', 'breast_cancer', 'malignant', '{"test_size": 0}') IS NOT NULL AS trained;
 SELECT maas_train('ev_tree', 'decision_tree', 'breast_cancer', 'malignant', '{"test_size": 0, "max_depth": 3}') IS NOT NULL AS trained;
 SELECT maas_train('ev_iris', 'logistic_regression', 'iris', 'species', '{"test_size": 0}') IS NOT NULL AS trained;
-SELECT maas_train('ev_lin', 'linear_regression', 'diabetes', 'progression', '{"test_size": 0}') IS NOT NULL AS trained;
+SELECT maas_train('ev_lin', 'linear_regression', 'diabetes', 'progression', '{"test_size": 0, "profile": false}') IS NOT NULL AS trained;
 RESET client_min_messages;
 
 CREATE TEMP TABLE ref_scores (model text, rid int, label text, score float8);
@@ -161,7 +161,7 @@ FROM wa_fresh f, maas_predict_interval('unc_linear_regression', f, 0.9) p,
 		array_fill(1::float8, ARRAY[(SELECT (maas_info(model)->>'n_features')::int FROM maas.models
 									WHERE name = 'unc_linear_regression')]), 0.9) a
 LIMIT 1;
--- a model without intervals is written in format version 1, as before
+-- a model without intervals (nor a training profile) is written in format version 1, as before
 SELECT maas_info(model)->'format_version' AS format_version, maas_info(model) ? 'postprocess' AS has_postprocess
 FROM maas.models WHERE name = 'ev_lin';
 
@@ -207,7 +207,7 @@ FROM breast_cancer t LIMIT 1;
 -- section ends the bytes: u32 length, u16 entries, u8 kind, u32 entry
 -- length, f64 rows, u32 count, count doubles
 SET client_min_messages = warning;
-SELECT maas_train('unc_small', 'linear_regression', 'diabetes', 'progression', '{"intervals": true, "seed": 5}') IS NOT NULL AS trained;
+SELECT maas_train('unc_small', 'linear_regression', 'diabetes', 'progression', '{"intervals": true, "seed": 5, "profile": false}') IS NOT NULL AS trained;
 RESET client_min_messages;
 CREATE FUNCTION pg_temp.err_detail(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

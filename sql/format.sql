@@ -39,9 +39,9 @@ CREATE FUNCTION pg_temp.flip(b bytea, pos int) RETURNS bytea LANGUAGE sql AS $$
 	SELECT set_byte(b, pos, get_byte(b, pos) # 255) $$;
 
 -- the models: linear on numbers, logistic on numbers, logistic with text
-SELECT name, version, task FROM maas_train('format_lin', 'linear_regression', 'diabetes', 'progression');
-SELECT name, version, task FROM maas_train('format_log', 'logistic_regression', 'iris', 'species');
-SELECT name, version, task FROM maas_train('format_cat', 'logistic_regression', 'penguins', 'species');
+SELECT name, version, task FROM maas_train('format_lin', 'linear_regression', 'diabetes', 'progression', '{"profile": false}');
+SELECT name, version, task FROM maas_train('format_log', 'logistic_regression', 'iris', 'species', '{"profile": false}');
+SELECT name, version, task FROM maas_train('format_cat', 'logistic_regression', 'penguins', 'species', '{"profile": false}');
 CREATE TEMP TABLE format_m AS
 SELECT name, model AS b FROM maas.models WHERE name LIKE 'format\_%';
 -- the helper is right: every stored model keeps its bytes when resealed

@@ -639,6 +639,14 @@ COMMENT ON FUNCTION maas_export(text, text) IS
 'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
 COMMENT ON FUNCTION maas_export(text, integer, text) IS
 'a version of a model in another library''s format (see maas_export(name, format))';
+-- drift
+CREATE FUNCTION maas_drift(name text, source text, options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_drift'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_drift(text, text, jsonb) IS
+'how far the rows of a table or query moved from the deployed version''s training rows: per input column and for the predictions the population stability index (psi), the verdict drifted (psi above options.threshold, default 0.2), and the expected and actual shares per bin';
 
 -- report
 CREATE FUNCTION maas_report(name text, source text DEFAULT NULL)

@@ -148,6 +148,12 @@ typedef struct MaasModel
 	void	   *state;			/* algorithm's fitted parameters */
 	/* learned from the held-out rows (postprocess.c); NULL: nothing */
 	struct MaasPostprocess *post;
+	/*
+	 * the bytes of its training rows' profile, which profile.c reads and
+	 * writes (MaasModelProfile): opaque to the format; NULL: none
+	 */
+	const uint8 *profile;
+	uint32		profile_len;
 } MaasModel;
 
 /*
@@ -438,6 +444,7 @@ typedef struct MaasTrainOptions
 	MaasSplit	split;
 	MaasNames	sample_weight;	/* the column of row weights */
 	MaasClassWeight class_weight;
+	bool		profile;		/* read through MaasKeepsProfile: unset is true */
 } MaasTrainOptions;
 
 /* Options of maas_fit besides the algorithm's */

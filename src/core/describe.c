@@ -154,7 +154,7 @@ MaasModelDescribe(const MaasModel *model, size_t size_bytes)
 	MaasJsonKey(&json, "task");
 	MaasJsonString(&json, MaasTaskName(model->task));
 	MaasJsonKey(&json, "format_version");
-	MaasJsonInt(&json, model->post != NULL ? 2 : 1);	/* as format.c writes it */
+	MaasJsonInt(&json, model->post != NULL || model->profile != NULL ? 2 : 1);	/* as format.c writes it */
 	if (size_bytes > 0)
 	{
 		MaasJsonKey(&json, "size_bytes");

@@ -9,12 +9,24 @@
  *	  payload length u32, CRC-32C of the payload u32, reserved u32 (0)
  *	payload: preprocessing spec, target spec, algorithm section
  *	  (u32 length + the algorithm's bytes), and from version 2 the
- *	  post-processing section (u32 length + postprocess.c's bytes)
+ *	  post-processing section (u32 length + postprocess.c's bytes), and
+ *	  optionally after it the profile section (u32 length + profile.c's
+ *	  bytes: the training rows' profile maas_drift compares with; carried
+ *	  here as opaque bytes, read and validated by profile.c where they are
+ *	  used, so serving never pays for them)
  *
  * A model is written in the oldest version that holds it: version 1
- * unless it has post-processing (conformal residuals, a calibration), so
- * the bytes of every other model are those 0.1.0 wrote and reads.  The
- * reader takes both versions.
+ * unless it has post-processing (conformal residuals, a calibration) or a
+ * profile, so the bytes of models without either are those 0.1.0 wrote
+ * and reads.  The reader takes both versions.
+ *
+ * The profile section did not bump the version: version 2 was never
+ * released without it (0.1.0 writes and reads version 1 only), and a
+ * version 2 model without a profile is byte for byte what it was, its
+ * post-processing section ending the payload.  A profile follows that
+ * section (empty, two bytes, when there is no post-processing), and
+ * whatever follows it is refused, so a later optional section needs a
+ * new version.
  *
  * Model bytes are untrusted: they may come from any bytea.  Every count and
  * length is checked against the bytes that remain before anything is
@@ -740,12 +752,20 @@ MaasModelSerialize(const MaasModel *model)
 	model->algorithm->serialize(model, &section);
 	MaasWriteU32(&payload, (uint32) section.len);
 	appendBinaryStringInfo(&payload, section.data, section.len);
-	if (model->post != NULL)
+	if (model->post != NULL || model->profile != NULL)
 	{
 		resetStringInfo(&section);
-		WritePostprocess(&section, model->post);
+		if (model->post != NULL)
+			WritePostprocess(&section, model->post);
+		else
+			MaasWriteU16(&section, 0);	/* no entries */
 		MaasWriteU32(&payload, (uint32) section.len);
 		appendBinaryStringInfo(&payload, section.data, section.len);
+	}
+	if (model->profile != NULL)
+	{
+		MaasWriteU32(&payload, model->profile_len);
+		appendBinaryStringInfo(&payload, (const char *) model->profile, model->profile_len);
 	}
 	pfree(section.data);
 
@@ -761,7 +781,7 @@ MaasModelSerialize(const MaasModel *model)
 
 	initStringInfo(&header);
 	MaasWriteU32(&header, MAAS_MODEL_MAGIC);
-	MaasWriteU16(&header, model->post != NULL ? MAAS_FORMAT_VERSION : 1);
+	MaasWriteU16(&header, model->post != NULL || model->profile != NULL ? MAAS_FORMAT_VERSION : 1);
 	MaasWriteU16(&header, 0);
 	MaasWriteU16(&header, model->algorithm->id);
 	MaasWriteU16(&header, (uint16) model->task);
@@ -898,13 +918,25 @@ MaasModelDeserialize(const bytea *bytes)
 	{
 		r.what = "post-processing";
 		section_len = MaasReadU32(&r);
-		if ((size_t) section_len != r.len - r.pos)
+		if ((size_t) section_len > r.len - r.pos)
 			MaasReaderFail(&r, "section of %u bytes, but %zu bytes remain",
 						   section_len, r.len - r.pos);
 		MaasReaderInit(&section, r.data + r.pos, section_len, "post-processing");
 		ReadPostprocess(&section, model);
 		if (section.pos != section.len)
 			MaasReaderFail(&section, "%zu unread bytes", section.len - section.pos);
+		r.pos += section_len;
+	}
+	if (h.version >= 2 && r.pos < r.len)
+	{
+		r.what = "profile";
+		section_len = MaasReadU32(&r);
+		if ((size_t) section_len != r.len - r.pos)
+			MaasReaderFail(&r, "section of %u bytes, but %zu bytes remain",
+						   section_len, r.len - r.pos);
+		/* its content is read where it is used (core/profile.c) */
+		model->profile = memcpy(palloc(Max(section_len, 1)), r.data + r.pos, section_len);
+		model->profile_len = section_len;
 	}
 	return model;
 }

@@ -82,6 +82,10 @@ const MaasParamSpec maas_train_params[] = {
 	{"class_weight", MAAS_PARAM_CLASS_WEIGHT, NULL, 0, 0, NULL,
 		"\"balanced\" (n / (classes x class rows)) or {\"label\": weight}; multiplies sample_weight",
 	offsetof(MaasTrainOptions, class_weight)},
+	/* no default here, so models that do not set it do not list it */
+	{"profile", MAAS_PARAM_BOOL, NULL, 0, 0, NULL,
+		"keep a profile of the training rows and predictions for maas_drift (default true; false writes the bytes 0.1.0 reads)",
+	offsetof(MaasTrainOptions, profile)},
 	{NULL}
 };
 

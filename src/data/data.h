@@ -171,6 +171,7 @@ typedef struct MaasDataset
 	MaasTokenRows train_tokens; /* tokens input: the document of each row */
 	MaasTokenRows test_tokens;
 	double	   *weights;		/* sample_weight of each train row; NULL: none */
+	struct MaasProfile *profile;	/* of the train rows' inputs (profile.c) */
 } MaasDataset;
 
 extern MaasDataset *MaasLoadForTraining(const char *source, const char *target,
@@ -217,5 +218,10 @@ extern MaasDataset *MaasLoadPairs(const char *source, const char *user, const ch
 								  MaasProgress *progress);
 extern MaasDataset *MaasLoadPairsForModel(const char *source, const MaasModel *model,
 										  const MaasPairs *pairs, MaasProgress *progress);
+
+/* profile.c: the training rows' profile, a source binned with one */
+extern struct MaasProfile *MaasLoadDrift(const char *source, const MaasModel *model,
+										 const struct MaasProfile *profile,
+										 MaasProgress *progress);
 
 #endif							/* MAAS_DATA_H */

@@ -624,6 +624,7 @@ LoadTraining(const char *source, const char *target, const MaasAlgorithm *algori
 	}
 	MaasLoadFinishColumns(st, options->max_categories);
 	MaasLoadBuildPreprocess(st);
+	MaasLoadProfile(st);		/* from the raw rows, before they are encoded */
 	if (ds->single)
 		MaasLoadEncodeFloatRows(st);
 	else

@@ -110,6 +110,9 @@ extern void MaasLoadBuildPreprocess(LoadState *st);
 extern void MaasLoadEncode(LoadState *st, MaasMatrix *m);
 extern void MaasLoadEncodeFloatRows(LoadState *st);
 
+/* profile.c */
+extern void MaasLoadProfile(LoadState *st);
+
 /* textload.c: document columns while reading */
 extern bool MaasLoadIsDocument(LoadState *st, const char *query, const char *column,
 							   const MaasTrainOptions *options, bool tokens_input);

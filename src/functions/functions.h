@@ -50,6 +50,10 @@ extern double *MaasStatsInsert(double *groups, int64 n_groups, int64 pos, double
 extern void MaasFitFromStats(MaasModel *model, const double *groups, int n_groups,
 							 int64 row, MaasTask task, const void *options);
 
+/* drift.c: the training profile a model keeps */
+extern bool MaasKeepsProfile(const MaasParams *params);
+extern void MaasAttachProfile(MaasModel *model, const MaasDataset *ds);
+
 /* train.c */
 extern MaasModel *MaasNewModel(const MaasAlgorithm *algorithm, const MaasDataset *ds);
 extern void MaasCheckWeighable(const MaasAlgorithm *algorithm,

@@ -222,6 +222,8 @@ maas_train(PG_FUNCTION_ARGS)
 	MaasJsonEndObject(&params_json);
 
 	MaasProgressPhase(&progress, "storing");
+	if (MaasKeepsProfile(params))
+		MaasAttachProfile(model, ds);
 	bytes = MaasModelSerialize(model);
 	train_ms = MaasProgressElapsedMs(&progress);
 	memory_bytes = (int64) (ds->memory_bytes + MaasMemoryWorkPeak());

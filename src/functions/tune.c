@@ -557,6 +557,8 @@ maas_tune(PG_FUNCTION_ARGS)
 	model->state = winner->algorithm->fit(&data, params[trials[best].candidate]->options,
 										  &progress);
 	model->n_outputs = MaasModelOutputs(model);
+	if (MaasKeepsProfile(params[trials[best].candidate]))
+		MaasAttachProfile(model, run.ds);
 	metrics = MeanMetrics(&trials[best], run.k, MaasMetricName(run.metric), &progress);
 
 	MaasJsonInit(&params_json);

@@ -21,6 +21,7 @@
 
 #include "port/pg_crc32c.h"
 
+#include "core/profile.h"
 #include "functions/functions.h"
 #include "pg_stubs.h"
 
@@ -150,6 +151,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	PG_TRY();
 	{
 		model = MaasModelDeserialize(bytes);
+		/* the profile section is read where it is used (maas_drift) */
+		(void) MaasModelProfile(model);
 	}
 	PG_CATCH();
 	{

@@ -115,6 +115,13 @@ models = [
      {"text": ["body"], "embedding_dim": 2, "units": 3, "epochs": 1, "maxlen": 4}),
     ("nb_text", "naive_bayes", "SELECT x1, 'word ' || color || ' ' || (id % 4) AS body, ylabel FROM fuzz_small",
      "ylabel", {"text": ["body"], "num_words": 5}),
+    # a training profile (numeric, text and date columns with NULLs, the
+    # predictions) in the section after the post-processing one
+    ("profile_reg", "linear_regression",
+     "SELECT x1, gappy, color, make_date(2000 + id % 5, 1 + id % 12, 1) AS day, y FROM fuzz_small",
+     "y", {"test_size": 0}),
+    ("profile_class", "logistic_regression", "SELECT x1, flag, color, ylabel FROM fuzz_small", "ylabel",
+     {"calibration": "sigmoid"}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
