@@ -115,6 +115,16 @@ FROM drift_out o, jsonb_each(o.d->'features') f,
 	 (SELECT maas_drift('drift_tuned', 'SELECT * FROM drift_ames WHERE id % 2 = 0') AS d) t
 WHERE o.model = 'drift_num' AND o.source = 'same' ORDER BY 1;
 
+-- options.version: another version's profile (default: the deployed one)
+SELECT version, deployed FROM maas_train('drift_num', 'linear_regression',
+	'SELECT gr_liv_area, lot_area, year_built, sale_price FROM drift_ames WHERE gr_liv_area > 2000',
+	'sale_price', '{"test_size": 0, "deploy": "always"}');
+SELECT v AS asked, d->'version' AS version, round((d->'features'->'gr_liv_area'->>'psi')::numeric, 4) AS psi
+FROM (VALUES (NULL::int), (1), (2)) o(v),
+	 LATERAL (SELECT maas_drift('drift_num', 'SELECT * FROM drift_ames WHERE gr_liv_area > 2000',
+								CASE WHEN v IS NULL THEN '{}' ELSE jsonb_build_object('version', v) END) AS d) s
+ORDER BY v NULLS FIRST;
+
 -- the README's example
 SELECT f.key AS feature, round((f.value->>'psi')::numeric, 3) AS psi, f.value->'drifted' AS drifted
 FROM jsonb_each(maas_drift('drift_mix', 'SELECT * FROM drift_ames WHERE year_sold = 2010')->'features') f

@@ -834,7 +834,10 @@ FROM (VALUES
 	(9, 'a negative threshold', $$SELECT maas_drift('errors_drift', 'diabetes', '{"threshold": -1}')$$),
 	(10, 'a threshold that is not a number', $$SELECT maas_drift('errors_drift', 'diabetes', '{"threshold": "high"}')$$),
 	(11, 'options not an object', $$SELECT maas_drift('errors_drift', 'diabetes', '[0.2]')$$),
-	(12, 'a model without a profile (imported)', $$SELECT maas_drift('errors_imp', 'SELECT 0.5::float8 AS f0, 0.5::float8 AS f1')$$)
+	(12, 'a model without a profile (imported)', $$SELECT maas_drift('errors_imp', 'SELECT 0.5::float8 AS f0, 0.5::float8 AS f1')$$),
+	(13, 'no such version', $$SELECT maas_drift('errors_drift', 'diabetes', '{"version": 99}')$$),
+	(14, 'version 0', $$SELECT maas_drift('errors_drift', 'diabetes', '{"version": 0}')$$),
+	(15, 'a version that is not a number', $$SELECT maas_drift('errors_drift', 'diabetes', '{"version": "1"}')$$)
 ) AS t(n, label, q)
 ORDER BY n;
 -- NULLs where training had none are no error: they fill the NULL share

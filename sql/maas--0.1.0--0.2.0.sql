@@ -646,7 +646,7 @@ AS 'MODULE_PATHNAME', 'maas_drift'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION maas_drift(text, text, jsonb) IS
-'how far the rows of a table or query moved from the deployed version''s training rows: per input column and for the predictions the population stability index (psi), the verdict drifted (psi above options.threshold, default 0.2), and the expected and actual shares per bin';
+'how far the rows of a table or query moved from the deployed version''s (or options.version''s) training rows: per input column and for the predictions the population stability index (psi), the verdict drifted (psi above options.threshold, default 0.2), and the expected and actual shares per bin';
 
 -- report
 CREATE FUNCTION maas_report(name text, source text DEFAULT NULL)

@@ -324,7 +324,7 @@ ReadEntry(MaasReader *r, MaasProfileEntry *e, const MaasModel *model, int last_c
 				MaasReaderFail(r, "category %u twice", label);
 	}
 
-	e->n_shares = MaasReadCount(r, MAAS_MAX_CLASSES + MAAS_PROFILE_MAX_EDGES, 8, "share");
+	e->n_shares = MaasReadCount(r, MAAS_MAX_FEATURES + MAAS_PROFILE_MAX_EDGES, 8, "share");
 	if (e->n_shares != SharesWanted(e, model))
 		MaasReaderFail(r, "%d shares, %d expected", e->n_shares, SharesWanted(e, model));
 	e->shares = palloc(sizeof(double) * e->n_shares);

@@ -110,15 +110,19 @@ done:
 	(void) MaasModelProfile(model); /* what a reader will take */
 }
 
-/* options: {"threshold": psi above which a column counts as drifted} */
+/*
+ * options: {"threshold": psi above which a column counts as drifted,
+ * "version": the version to compare with (default: the deployed one)}
+ */
 static double
-DriftThreshold(Jsonb *options)
+DriftOptions(Jsonb *options, int32 *version)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 	double		threshold = MAAS_PSI_THRESHOLD;
 
+	*version = -1;
 	if (options == NULL)
 		return threshold;
 	if (!JB_ROOT_IS_OBJECT(options))
@@ -134,15 +138,28 @@ DriftThreshold(Jsonb *options)
 			continue;
 		key = pnstrdup(v.val.string.val, v.val.string.len);
 		tok = JsonbIteratorNext(&it, &v, true);
-		if (strcmp(key, "threshold") != 0)
+		if (strcmp(key, "threshold") != 0 && strcmp(key, "version") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown maas_drift option \"%s\"", key),
-					 errhint("The option is \"threshold\" (default %g).", MAAS_PSI_THRESHOLD)));
+					 errhint("The options are \"threshold\" (default %g) and \"version\" (default: the deployed one).",
+							 MAAS_PSI_THRESHOLD)));
 		if (v.type != jbvNumeric)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("maas_drift option \"threshold\" must be a number")));
+					 errmsg("maas_drift option \"%s\" must be a number", key)));
+		if (strcmp(key, "version") == 0)
+		{
+			double		n = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+															   NumericGetDatum(v.val.numeric)));
+
+			if (!(n >= 1 && n <= PG_INT32_MAX && n == floor(n)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("maas_drift option \"version\" must be a version number, not %g", n)));
+			*version = (int32) n;
+			continue;
+		}
 		threshold = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
 													   NumericGetDatum(v.val.numeric)));
 		if (!(threshold >= 0) || isinf(threshold))
@@ -204,7 +221,7 @@ DriftEntry(MaasJson *json, const MaasModel *model, const MaasProfileEntry *e,
 
 /*
  * maas_drift(name, source, options) -> jsonb: how far source's rows moved
- * from the deployed version's training rows
+ * from the training rows of the deployed version (or options.version)
  */
 PG_FUNCTION_INFO_V1(maas_drift);
 Datum
@@ -212,7 +229,8 @@ maas_drift(PG_FUNCTION_ARGS)
 {
 	char	   *name = MaasRequiredText(fcinfo, 0, "model name");
 	char	   *source = MaasRequiredText(fcinfo, 1, "source");
-	double		threshold = DriftThreshold(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2));
+	int32		version;
+	double		threshold = DriftOptions(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &version);
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext cxt;
 	MaasModelRef ref;
@@ -224,14 +242,21 @@ maas_drift(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 
 	MaasCheckName(name);
-	MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
-	model = ref.model;
+	/* a given version as maas.models shows it to the caller (maas_export's rule) */
+	if (version < 0)
+	{
+		MaasLookupDeployed(name, MAAS_PRIV_PREDICT, &ref);
+		version = ref.version;
+		model = ref.model;
+	}
+	else
+		model = MaasModelOfVersion(name, version);
 	profile = MaasModelProfile(model);
 	if (profile == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("version %d of model \"%s\" keeps no profile of its training rows",
-						ref.version, name),
+						version, name),
 				 errhint("maas_train and maas_tune keep one; imported models, maas_fit aggregates and models trained before 0.2.0 have none. Retrain it with maas_train to watch its drift.")));
 	MaasProgressStart(&progress, "maas_drift");
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "maas drift", ALLOCSET_DEFAULT_SIZES);
@@ -245,7 +270,7 @@ maas_drift(PG_FUNCTION_ARGS)
 	MaasJsonKey(&json, "model");
 	MaasJsonString(&json, name);
 	MaasJsonKey(&json, "version");
-	MaasJsonInt(&json, ref.version);
+	MaasJsonInt(&json, version);
 	MaasJsonKey(&json, "rows");
 	MaasJsonInt(&json, actual->rows);
 	MaasJsonKey(&json, "threshold");
