@@ -445,27 +445,35 @@ Edge(const char *text)
 
 /*
  * A bin's label: a category or class as maas_drift names it, or for a
- * numeric input the range between its edges (interior edges: the first
- * and last bins are open)
+ * number the range between its edges (the interior ones: the first and
+ * last bins are open).  A share past the named bins is the NULLs'.
  */
 static char *
 BinLabel(uint64 i, int n_shares, int n_bins, bool numeric)
 {
 	char	   *lower = NULL;
 	char	   *upper = NULL;
+	int			n_ranges = n_shares;
 
-	if (!numeric || (n_bins != n_shares - 1 && n_bins != n_shares + 1))
+	if (!numeric)
 	{
 		char	   *own = Text(i, 4);
 
-		return own != NULL ? own : psprintf("%d", (int) i + 1);
+		return own != NULL ? own : (int) i == n_bins ? "NULL" : psprintf("%d", (int) i + 1);
 	}
-	if (n_bins == n_shares - 1)
+	/* numbers: one more share than bins between the edges, the NULLs' */
+	if (n_bins == n_shares - 2)
+	{
+		if ((int) i == n_shares - 1)
+			return "NULL";
+		n_ranges = n_shares - 1;
+	}
+	if (n_bins == n_ranges - 1)
 	{
 		lower = Edge(Text(i, 3));
-		upper = Edge(Text(i, 4));
+		upper = Edge((int) i < n_bins ? Text(i, 4) : NULL);
 	}
-	else
+	else if (n_bins == n_ranges + 1)
 	{
 		lower = Edge(Text(i, 4));
 		upper = Edge(Text(i, 5));
