@@ -47,8 +47,8 @@ SELECT maas_train('report_regressor', 'gradient_boosting', 'diabetes', 'progress
 });
 
 my %case = (
-	classifier => [ 'report_classifier', 'breast_cancer', 3000 ],
-	regressor => [ 'report_regressor', 'diabetes', 1800 ]);
+	classifier => [ 'report_classifier', 'breast_cancer', 5200 ],
+	regressor => [ 'report_regressor', 'diabetes', 3600 ]);
 my %seen;
 for my $kind (sort keys %case)
 {
