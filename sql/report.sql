@@ -2,7 +2,7 @@
 -- here for structure: well-formed as XML (so XHTML-ish: every element
 -- closed, attributes quoted, only XML's entities), every chart present,
 -- nothing fetched from anywhere, every user string escaped.
--- test/t/060_report.pl renders it in a browser.
+-- test/t/061_report.pl renders it in a browser.
 SET client_min_messages = warning;
 -- a hostile model name, class labels and column names
 CREATE TEMP TABLE rep_iris AS

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""What a screenshot of maas_report shows, for test/t/060_report.pl.
+"""What a screenshot of maas_report shows, for test/t/061_report.pl.
 
 Usage: report_screenshot.py page.png
 
