@@ -917,3 +917,23 @@ ORDER BY n;
 -- the date column's model still exports as onnx (its input is the encoded features)
 SELECT length(maas_export('errors_exp_date', 'onnx')) > 100 AS dated_onnx;
 SELECT maas_drop(name) FROM unnest(ARRAY['errors_exp_lin', 'errors_exp_nb', 'errors_exp_dt', 'errors_exp_cal', 'errors_exp_date']) AS name;
+
+-- report
+SELECT maas_train('errors_rep', 'logistic_regression', 'breast_cancer', 'malignant') IS NOT NULL AS trained;
+SELECT maas_test.err($$SELECT maas_report('no_such_model')$$) AS unknown_model;
+SELECT maas_test.err($$SELECT maas_report('no_such_model', 'breast_cancer')$$) AS unknown_model_with_source;
+SELECT maas_test.err($$SELECT maas_report(NULL)$$) AS null_name;
+SELECT maas_test.err($$SELECT maas_report(NULL, 'breast_cancer')$$) AS null_name_with_source;
+SELECT maas_test.err($$SELECT maas_report('')$$) AS empty_name;
+SELECT maas_test.err($$SELECT maas_report('errors_rep', '')$$) AS empty_source;
+SELECT maas_test.err($$SELECT maas_report('errors_rep', 'no_such_table')$$) AS missing_source;
+SELECT maas_test.err($$SELECT maas_report('errors_rep', 'SELECT mean_radius FROM breast_cancer')$$) AS source_without_columns;
+SELECT maas_test.err($$SELECT maas_report('errors_rep', 'SELECT * FROM breast_cancer WHERE false')$$) AS empty_source_rows;
+SELECT maas_test.err($$SELECT maas_report('errors_rep', 'DELETE FROM breast_cancer')$$) AS not_a_query;
+-- a role without the predict privilege on the model
+CREATE ROLE errors_rep_stranger;
+SET ROLE errors_rep_stranger;
+SELECT maas_test.err($$SELECT maas_report('errors_rep')$$) AS no_privilege;
+RESET ROLE;
+DROP ROLE errors_rep_stranger;
+SELECT maas_drop('errors_rep');

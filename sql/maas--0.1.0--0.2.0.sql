@@ -651,3 +651,11 @@ COMMENT ON FUNCTION maas_drift(text, text, jsonb) IS
 -- export as onnx and pmml
 COMMENT ON FUNCTION maas_export(text, text) IS
 'the deployed version of a model in another format: onnx (base64 of an ONNX model: linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression), pmml (PMML 4.4: a RegressionModel of those four, a TreeModel of decision_tree, a MiningModel of random_forest)';
+-- report
+CREATE FUNCTION maas_report(name text, source text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'maas_report'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION maas_report(text, text) IS
+'one self-contained HTML page about a model (inline SVG and CSS, no script): version history and deployments, metrics, confusion matrix, ROC, precision-recall and calibration curves, feature importances, training curve, and with a source the evaluation and drift on its rows';

@@ -23,6 +23,7 @@ packages=(
 	clang "libclang-rt-$llvm-dev" "llvm-$llvm"	# llvm-symbolizer: sanitizer reports with file:line
 	sqlsmith
 	fasttext	# test/reference/text_reference.py, bench/text.sh
+	chromium python3-pil	# test/t/061_report.pl: maas_report rendered headless
 	python3-psycopg libpostgresql-jdbc-java	# test/suite/drivers.sh
 	postgresql-server-dev-all debhelper dpkg-dev fakeroot	# debian/ packages (test/suite/package.sh)
 )

@@ -31,6 +31,7 @@
 #define MAAS_MAX_FEATURES		100000	/* encoded features of one model */
 #define MAAS_MAX_COLUMNS		1600	/* input columns (PostgreSQL's own) */
 #define MAAS_MAX_CLASSES		1000
+#define MAAS_CURVE_POINTS		1000	/* kept of a training curve, evenly spaced */
 #define MAAS_MAX_CATEGORIES		10000	/* per categorical column */
 #define MAAS_MAX_NAME			NAMEDATALEN
 
@@ -492,6 +493,7 @@ typedef struct MaasProgress
 	int64		start_ms;
 	int64		last_ms;
 	struct MaasProgressSlot *slot;	/* NULL: not published */
+	struct MaasCurve *curve;	/* (iteration, loss) pairs; NULL: not kept */
 } MaasProgress;
 
 /*
@@ -884,6 +886,10 @@ extern double MaasProgressElapsedMs(MaasProgress *p);
 extern void MaasProgressPhase(MaasProgress *p, const char *phase);
 extern void MaasProgressRows(MaasProgress *p, int64 rows);
 extern void MaasProgressStep(MaasProgress *p, int64 iteration, int64 total, double loss);
+extern void MaasProgressKeepCurve(MaasProgress *p);
+extern bool MaasProgressWantsCurve(const MaasProgress *p);
+extern void MaasProgressCurveChosen(MaasProgress *p);
+extern int	MaasProgressCurveJson(const MaasProgress *p, MaasJson *json);
 
 /* memory.c: the memory budget of a training run (maas.max_memory) */
 extern void MaasCheckMemory(Size bytes, const char *what);

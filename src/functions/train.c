@@ -186,6 +186,7 @@ maas_train(PG_FUNCTION_ARGS)
 	progress.what = algorithm->name;
 	MaasProgressRows(&progress, ds->rows_read);
 	MaasProgressPhase(&progress, "fitting");
+	MaasProgressKeepCurve(&progress);
 	model->state = algorithm->fit(&data, params->options, &progress);
 	model->n_outputs = MaasModelOutputs(model);
 
@@ -210,6 +211,8 @@ maas_train(PG_FUNCTION_ARGS)
 		MaasPostprocessFit(model, &ds->test, options->calibration, options->intervals, &metrics);
 	MaasJsonKey(&metrics, "evaluated_on");
 	MaasJsonString(&metrics, ds->test.n_rows > 0 ? "test" : "train");
+	/* the loss per iteration of an iterative fit, kept with the version */
+	MaasProgressCurveJson(&progress, &metrics);
 	MaasJsonEndObject(&metrics);
 	metrics_jb = MaasJsonFinish(&metrics);
 
@@ -247,7 +250,9 @@ maas_train(PG_FUNCTION_ARGS)
 	values[3] = CStringGetTextDatum(MaasTaskName(model->task));
 	values[4] = Int64GetDatum(MaasDatasetTrainRows(ds));
 	values[5] = Int64GetDatum(ds->rows_skipped);
-	values[6] = PointerGetDatum(DatumGetJsonbPCopy(JsonbPGetDatum(metrics_jb)));
+	/* the summary leaves the curve out: up to a thousand points, in maas.models */
+	values[6] = DirectFunctionCall2(jsonb_delete, JsonbPGetDatum(metrics_jb),
+									CStringGetTextDatum("training_curve"));
 	values[7] = BoolGetDatum(deployed);
 	values[8] = Float8GetDatum(train_ms);
 	values[9] = Int64GetDatum(memory_bytes);

@@ -495,7 +495,7 @@ CheckTasks(MaasSearch *s, const MaasDataset *ds, const MaasTrainOptions *options
 
 /* The best trial's metrics, averaged over its folds */
 static Jsonb *
-MeanMetrics(const Trial *t, int k, const char *scoring)
+MeanMetrics(const Trial *t, int k, const char *scoring, const MaasProgress *progress)
 {
 	MaasJson	json;
 
@@ -516,6 +516,8 @@ MeanMetrics(const Trial *t, int k, const char *scoring)
 	MaasJsonNumber(&json, t->row.std);
 	MaasJsonKey(&json, "evaluated_on");
 	MaasJsonString(&json, "cross_validation");
+	/* the refit's loss per iteration, as maas_train keeps it */
+	MaasProgressCurveJson(progress, &json);
 	MaasJsonEndObject(&json);
 	return MaasJsonFinish(&json);
 }
@@ -596,12 +598,13 @@ maas_tune(PG_FUNCTION_ARGS)
 	data = TrainData(winner->algorithm, run.ds, &run.ds->train, run.ds->weights, options);
 	data.tokens = run.ds->train_tokens.start != NULL ? &run.ds->train_tokens : NULL;
 	model = MaasNewModel(winner->algorithm, run.ds);
+	MaasProgressKeepCurve(&progress);
 	model->state = winner->algorithm->fit(&data, params[trials[best].candidate]->options,
 										  &progress);
 	model->n_outputs = MaasModelOutputs(model);
 	if (MaasKeepsProfile(params[trials[best].candidate]))
 		MaasAttachProfile(model, run.ds);
-	metrics = MeanMetrics(&trials[best], run.k, MaasMetricName(run.metric));
+	metrics = MeanMetrics(&trials[best], run.k, MaasMetricName(run.metric), &progress);
 
 	MaasJsonInit(&params_json);
 	MaasJsonBeginObject(&params_json);

@@ -171,7 +171,9 @@ Run(KmeansWork *w, MaasPool *pool, const KmeansOptions *opt, double tol,
 		swap = w->centers;
 		w->centers = w->centers_new;
 		w->centers_new = swap;
-		MaasProgressStep(progress, it + 1, opt->max_iter, NAN);
+		/* inertia of these labels to the moved centres: never grows */
+		MaasProgressStep(progress, it + 1, opt->max_iter,
+						 MaasProgressWantsCurve(progress) ? KmeansInertia(w) : NAN);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("%s: run %d of %d, iteration %d, %lld labels changed, %.1f s",
@@ -245,6 +247,7 @@ KmeansFit(const MaasTrainData *data, const void *options, MaasProgress *progress
 		if (inertia < best)
 		{
 			best = inertia;
+			MaasProgressCurveChosen(progress);
 			st->n_iter = n_iter;
 			memcpy(st->centers, w.centers, sizeof(double) * w.k * w.p);
 		}

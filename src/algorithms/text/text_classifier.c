@@ -367,6 +367,7 @@ FtFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 						 hidden, grad, scores);
 			done_tokens += lines.tokens[i];
 		}
+		MaasProgressStep(progress, epoch + 1, opt->epochs, loss / Max(lines.n, 1));
 		if (progress != NULL && MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("%s: epoch %d of %d, loss %.6g, %.0f words/s",

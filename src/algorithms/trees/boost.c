@@ -604,8 +604,9 @@ StopEarly(Booster *b, RoundLog *log, int r, const BoostOptions *opt, MaasProgres
 
 	if (opt->early_stopping_rounds == 0)
 	{
-		/* the training loss costs a pass over the rows: only in NOTICEs */
-		MaasProgressStep(progress, r + 1, opt->n_estimators, NAN);
+		/* the training loss costs a pass over the rows: only when kept */
+		MaasProgressStep(progress, r + 1, opt->n_estimators,
+						 MaasProgressWantsCurve(progress) ? Loss(b, false) : NAN);
 		if (MaasProgressDue(progress))
 			ereport(NOTICE,
 					(errmsg("gradient_boosting: round %d/%d, training %s %.6g",
@@ -613,6 +614,7 @@ StopEarly(Booster *b, RoundLog *log, int r, const BoostOptions *opt, MaasProgres
 		return false;
 	}
 	loss = Loss(b, true);
+	MaasProgressStep(progress, r + 1, opt->n_estimators, loss);
 	if (loss < log->best_loss)
 	{
 		log->best_loss = loss;
