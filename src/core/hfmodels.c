@@ -98,8 +98,8 @@ UnkId(const HfModel *model)
 	if (id < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid tokenizer.json"),
-				 errdetail("The model's unk_token \"%s\" is not in its vocab.", model->unk_token)));
+				 errmsg("invalid tokenizer.json: the model's unk_token \"%s\" is not in its vocab",
+						model->unk_token)));
 	return id;
 }
 

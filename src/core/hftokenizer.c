@@ -23,8 +23,7 @@ Bad(const char *what, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid tokenizer.json"),
-			 errdetail("\"%s\" %s.", what, detail)));
+			 errmsg("invalid tokenizer.json: \"%s\" %s", what, detail)));
 }
 
 static void
