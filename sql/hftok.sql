@@ -47,3 +47,7 @@ SELECT maas_tokenize(tok, 'Hello') FROM hf_tok WHERE name IN ('wordpiece_nfkc', 
 SELECT name, maas_tokenize_tokens(tok, 'Café déjà vu, naïve 北京 😀!') FROM hf_tok
 WHERE name IN ('wordpiece', 'wordpiece_cased', 'bpe', 'bpe_prefix') ORDER BY name;
 SELECT maas_tokenize_tokens(tok, 'The capital of France is   <mask>.') FROM hf_tok WHERE name = 'bpe';
+-- README's example
+\set tok `cat test/hftok/wordpiece.json`
+SELECT maas_tokenize(:'tok', 'Café déjà vu, 北京!');
+SELECT maas_tokenize_tokens(:'tok', 'Café déjà vu, 北京!');

@@ -12,26 +12,6 @@
 
 #include "core/hfinternal.h"
 
-/* text (UTF-8, len bytes) as code points; invalid UTF-8 and NUL are errors */
-static void
-Decode(const char *text, Size len, HfText *out)
-{
-	const unsigned char *s = (const unsigned char *) text;
-	Size		i = 0;
-
-	while (i < len)
-	{
-		int			l = pg_utf_mblen(s + i);
-
-		if (s[i] == 0 || i + l > len || !pg_utf8_islegal(s + i, l))
-			ereport(ERROR,
-					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-					 errmsg("invalid byte sequence for encoding \"UTF8\" in the text to tokenize")));
-		HfTextPush(out, utf8_to_unicode(s + i));
-		i += l;
-	}
-}
-
 /* the longest added token (of the normalized ones, or of the others) at c[i] */
 static int
 AddedAt(const MaasHfTokenizer *tok, const pg_wchar *c, int i, int n, bool normalized)
@@ -204,7 +184,7 @@ MaasHfTokenizerEncode(const MaasHfTokenizer *tok, const char *text, Size len,
 	HfText		raw = {0};
 	HfIds		ids = {0};
 
-	Decode(text, len, &raw);
+	HfTextFromUtf8(text, len, &raw);
 	SplitAdded(tok, raw.c, raw.n, false, &ids, NormalizedPart);
 	Finish(tok, &ids, out);
 	if (raw.c)

@@ -197,6 +197,7 @@ extern void HfMergesAdd(HfMerges *m, int32 left, int32 right, int32 rank, int32 
 extern bool HfMergesGet(const HfMerges *m, int32 left, int32 right, int32 *rank, int32 *result);
 extern void HfIdsPush(HfIds *ids, int32 id);
 extern void HfTextPush(HfText *t, pg_wchar c);
+extern void HfTextFromUtf8(const char *text, Size len, HfText *out);
 extern void HfPiecesPush(HfPieces *p, int start, int end);
 
 /* hftext.c */

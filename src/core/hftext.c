@@ -107,7 +107,12 @@ UnicodeNormalize(HfText *text, UnicodeNormalizationForm form)
 	while (res[n] != 0)
 		HfTextPush(text, res[n++]);
 	pfree(in);
+#ifdef MAAS_FUZZ
+	/* the fuzz harness links libpgcommon's frontend build, which mallocs */
+	free(res);
+#else
 	pfree(res);
+#endif
 }
 
 /* BertNormalizer: clean text, space Chinese characters, strip accents, lowercase */

@@ -35,6 +35,13 @@ Unsupported(const char *what, const char *value, const char *supported)
 			 supported ? errhint("Supported: %s.", supported) : 0));
 }
 
+/* a value named in a message */
+static char *
+Quoted(const char *s)
+{
+	return psprintf("\"%s\"", s);
+}
+
 /* member key of object, NULL when absent or JSON null */
 static JsonbValue *
 Get(JsonbContainer *object, const char *key)
@@ -95,6 +102,17 @@ static char *
 TypeOf(JsonbContainer *o, const char *path)
 {
 	return Str(o, path, "type", NULL) ?: (Bad(Path(path, "type"), "is missing"), (char *) NULL);
+}
+
+/* the code points of s (UTF-8) */
+static pg_wchar *
+Chars(const char *s, int *n)
+{
+	HfText		text = {0};
+
+	HfTextFromUtf8(s, strlen(s), &text);
+	*n = text.n;
+	return text.c ? text.c : palloc0(sizeof(pg_wchar));
 }
 
 /* the parts of a Sequence (key: "normalizers", "pretokenizers"), or the part itself */
@@ -186,11 +204,10 @@ ParseNormalizer(MaasHfTokenizer *tok, JsonbValue *v)
 			if (s == NULL)
 				Bad(Path(paths[i], "prepend"), "is missing");
 			norm->kind = HFN_PREPEND;
-			norm->text = palloc(sizeof(pg_wchar) * (strlen(s) + 1));
-			norm->text_len = pg_encoding_mb2wchar_with_len(PG_UTF8, s, norm->text, strlen(s));
+			norm->text = Chars(s, &norm->text_len);
 		}
 		else
-			Unsupported(Path(paths[i], "type"), quote_identifier(type),
+			Unsupported(Path(paths[i], "type"), Quoted(type),
 						"BertNormalizer, NFD, NFKD, NFC, NFKC, Lowercase, StripAccents, Strip, Prepend, Sequence");
 	}
 }
@@ -210,7 +227,7 @@ Behavior(JsonbContainer *o, const char *path)
 		return HFS_MERGED_WITH_NEXT;
 	if (strcmp(b, "Contiguous") == 0)
 		return HFS_CONTIGUOUS;
-	Unsupported(Path(path, "behavior"), quote_identifier(b),
+	Unsupported(Path(path, "behavior"), Quoted(b),
 				"Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous");
 	return HFS_ISOLATED;
 }
@@ -259,7 +276,7 @@ ParsePreTokenizer(MaasHfTokenizer *tok, JsonbValue *v)
 			tok->byte_level = true;
 		}
 		else
-			Unsupported(Path(paths[i], "type"), quote_identifier(type),
+			Unsupported(Path(paths[i], "type"), Quoted(type),
 						"BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, ByteLevel, Sequence");
 	}
 }
@@ -378,17 +395,7 @@ ParseModel(MaasHfTokenizer *tok, JsonbValue *v)
 		ParseMerges(model, o);
 	}
 	else
-		Unsupported("model.type", quote_identifier(type), "WordPiece, BPE");
-}
-
-/* the code points of s (UTF-8) */
-static pg_wchar *
-Chars(const char *s, int *n)
-{
-	pg_wchar   *c = palloc(sizeof(pg_wchar) * (strlen(s) + 1));
-
-	*n = pg_encoding_mb2wchar_with_len(PG_UTF8, s, c, strlen(s));
-	return c;
+		Unsupported("model.type", Quoted(type), "WordPiece, BPE");
 }
 
 static void
@@ -422,8 +429,7 @@ ParseAdded(MaasHfTokenizer *tok, JsonbValue *v)
 		{
 			HfText		text = {0};
 
-			text.c = Chars(t->content, &text.n);
-			text.cap = text.n + 1;
+			HfTextFromUtf8(t->content, strlen(t->content), &text);
 			HfNormalize(tok, &text);
 			t->chars = text.c;
 			t->n_chars = text.n;
@@ -522,7 +528,7 @@ ParsePostStep(MaasHfTokenizer *tok, JsonbContainer *o, const char *path)
 	else if (strcmp(type, "TemplateProcessing") == 0)
 		ParseTemplate(tok, o, path);
 	else
-		Unsupported(Path(path, "type"), quote_identifier(type),
+		Unsupported(Path(path, "type"), Quoted(type),
 					"BertProcessing, RobertaProcessing, TemplateProcessing, ByteLevel, Sequence");
 }
 
@@ -558,7 +564,7 @@ ParseTruncation(MaasHfTokenizer *tok, JsonbValue *v)
 	strategy = Str(o, "truncation", "strategy", "LongestFirst");
 	direction = Str(o, "truncation", "direction", "Right");
 	if (strcmp(strategy, "LongestFirst") != 0 && strcmp(strategy, "OnlyFirst") != 0)
-		Unsupported("truncation.strategy", quote_identifier(strategy), "LongestFirst, OnlyFirst");
+		Unsupported("truncation.strategy", Quoted(strategy), "LongestFirst, OnlyFirst");
 	if (strcmp(direction, "Right") != 0 && strcmp(direction, "Left") != 0)
 		Bad("truncation.direction", "is neither Right nor Left");
 	tok->truncate_left = strcmp(direction, "Left") == 0;
@@ -614,7 +620,7 @@ CheckKeys(JsonbContainer *root)
 			found |= strlen(known[i]) == key.val.string.len &&
 				memcmp(known[i], key.val.string.val, key.val.string.len) == 0;
 		if (!found)
-			Unsupported("key", quote_identifier(pnstrdup(key.val.string.val, key.val.string.len)),
+			Unsupported("key", Quoted(pnstrdup(key.val.string.val, key.val.string.len)),
 						"version, truncation, padding, added_tokens, normalizer, pre_tokenizer, post_processor, decoder, model");
 	}
 }

@@ -236,3 +236,23 @@ HfPiecesPush(HfPieces *p, int start, int end)
 	p->start[p->n] = start;
 	p->end[p->n++] = end;
 }
+
+/* text (UTF-8, len bytes) as code points; invalid UTF-8 and NUL are errors */
+void
+HfTextFromUtf8(const char *text, Size len, HfText *out)
+{
+	const unsigned char *s = (const unsigned char *) text;
+	Size		i = 0;
+
+	while (i < len)
+	{
+		int			l = pg_utf_mblen(s + i);
+
+		if (s[i] == 0 || i + l > len || !pg_utf8_islegal(s + i, l))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("invalid byte sequence for encoding \"UTF8\" in a text to tokenize")));
+		HfTextPush(out, utf8_to_unicode(s + i));
+		i += l;
+	}
+}

@@ -20,11 +20,20 @@
 #include "core/hftokenizer.h"
 #include "functions/functions.h"
 
-typedef struct TokenizerCache
+/* the last tokenizers a query used (a join may alternate between a few) */
+#define CACHED_TOKENIZERS 8
+
+typedef struct CachedEntry
 {
 	Jsonb	   *key;			/* copy of the jsonb it was parsed from */
 	MaasHfTokenizer *tok;
-	MemoryContext cxt;
+	MemoryContext cxt;			/* holds both */
+} CachedEntry;
+
+typedef struct TokenizerCache
+{
+	CachedEntry entries[CACHED_TOKENIZERS];
+	int			next;			/* the entry replaced next */
 } TokenizerCache;
 
 /* The tokenizer of argument 0, parsed once per query and tokenizer */
@@ -33,40 +42,44 @@ CachedTokenizer(FunctionCallInfo fcinfo)
 {
 	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
 	TokenizerCache *cache = fcinfo->flinfo->fn_extra;
+	CachedEntry *e;
+	MemoryContext cxt;
 	MemoryContext old;
 
-	if (cache != NULL && VARSIZE(cache->key) == VARSIZE(jb) &&
-		memcmp(cache->key, jb, VARSIZE(jb)) == 0)
-		return cache->tok;
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(TokenizerCache));
-	if (cache->cxt != NULL)
-		MemoryContextDelete(cache->cxt);
-	cache->cxt = NULL;
-	cache->tok = NULL;
+	for (int i = 0; i < CACHED_TOKENIZERS; i++)
 	{
-		MemoryContext cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "maas tokenizer",
-												  ALLOCSET_DEFAULT_SIZES);
-
-		old = MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			cache->tok = MaasHfTokenizerFromJsonb(jb);
-		}
-		PG_CATCH();
-		{
-			MemoryContextSwitchTo(old);
-			MemoryContextDelete(cxt);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		cache->key = palloc(VARSIZE(jb));
-		memcpy(cache->key, jb, VARSIZE(jb));
-		MemoryContextSwitchTo(old);
-		cache->cxt = cxt;
+		e = &cache->entries[i];
+		if (e->key != NULL && VARSIZE(e->key) == VARSIZE(jb) &&
+			memcmp(e->key, jb, VARSIZE(jb)) == 0)
+			return e->tok;
 	}
-	return cache->tok;
+	e = &cache->entries[cache->next];
+	cache->next = (cache->next + 1) % CACHED_TOKENIZERS;
+	if (e->cxt != NULL)
+		MemoryContextDelete(e->cxt);
+	e->cxt = NULL;
+	e->key = NULL;
+	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "maas tokenizer", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		e->tok = MaasHfTokenizerFromJsonb(jb);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	e->key = palloc(VARSIZE(jb));
+	memcpy(e->key, jb, VARSIZE(jb));
+	MemoryContextSwitchTo(old);
+	e->cxt = cxt;
+	return e->tok;
 }
 
 /* Argument 1 encoded (as UTF-8 whatever the database encoding) */
