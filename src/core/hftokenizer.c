@@ -18,6 +18,9 @@
 
 #define FORMAT "tokenizer.json"
 
+static void Bad(const char *what, const char *detail) pg_attribute_noreturn();
+static void Unsupported(const char *what, const char *value, const char *supported) pg_attribute_noreturn();
+
 static void
 Bad(const char *what, const char *detail)
 {
@@ -101,7 +104,11 @@ Int(JsonbContainer *o, const char *path, const char *key, int dflt, int lo, int 
 static char *
 TypeOf(JsonbContainer *o, const char *path)
 {
-	return Str(o, path, "type", NULL) ?: (Bad(Path(path, "type"), "is missing"), (char *) NULL);
+	char	   *type = Str(o, path, "type", NULL);
+
+	if (type == NULL)
+		Bad(Path(path, "type"), "is missing");
+	return type;
 }
 
 /* the code points of s (UTF-8) */
