@@ -659,3 +659,18 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION maas_report(text, text) IS
 'one self-contained HTML page about a model (inline SVG and CSS, no script): version history and deployments, metrics, confusion matrix, ROC, precision-recall and calibration curves, feature importances, training curve, and with a source the evaluation and drift on its rows';
+-- Hugging Face tokenizers
+CREATE FUNCTION maas_tokenize(tokenizer jsonb, document text)
+RETURNS integer[]
+AS 'MODULE_PATHNAME', 'maas_tokenize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_tokenize_tokens(tokenizer jsonb, document text)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'maas_tokenize_tokens'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_tokenize(jsonb, text) IS
+'the token ids of a text as a Hugging Face tokenizer.json encodes it (WordPiece or BPE; special tokens added, the file''s truncation and padding applied), the same as the Rust tokenizers'' encode';
+COMMENT ON FUNCTION maas_tokenize_tokens(jsonb, text) IS
+'the tokens of a text as a Hugging Face tokenizer.json encodes it (see maas_tokenize)';

@@ -26,7 +26,7 @@ BLAS_INCLUDE=${BLAS_INCLUDE:-/usr/include/x86_64-linux-gnu/openblas-pthread}
 SAN="-fsanitize=address,undefined"
 # -fno-strict-aliasing as PostgreSQL; not its -fwrapv, which hides signed
 # overflow from UBSan (an overflow that wraps in the server is still a bug)
-CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-strict-aliasing -std=gnu99 $SAN -fsanitize=fuzzer-no-link
+CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-strict-aliasing -std=gnu99 $SAN -fsanitize=fuzzer-no-link -DMAAS_FUZZ
 	-Wall -Werror=incompatible-pointer-types -Werror=int-conversion -Werror=implicit-function-declaration
 	-Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 	-Wno-unused-command-line-argument -Wno-ignored-attributes -Wno-compound-token-split-by-macro

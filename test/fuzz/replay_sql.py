@@ -10,6 +10,7 @@ fuzz_params, as in test/fuzz/corpus/<target>):
   fuzz_agg     maas_fit_merge over the chunks (flags byte, u32 length + bytes),
                maas_fit_partial_final(chunk)
   fuzz_params  maas_fit with the params, for every algorithm
+  fuzz_hftok   maas_tokenize and maas_tokenize_tokens (u16 length, tokenizer.json, text)
 Each statement may fail with an ERROR; what must not happen is a lost
 connection (a backend that crashed).  test/suite/asan.sh runs this against
 the ASan build; prints one summary line per directory and exits 1 if the
@@ -97,6 +98,11 @@ def statements(kind, data, cur):
         for a in algorithms(cur):
             yield ("SELECT length(maas_fit(%s, ARRAY[g::float8, g %% 3], (g %% 2)::float8, %s::jsonb)) "
                    "FROM generate_series(1, 20) g"), (a, text)
+    elif kind == "fuzz_hftok":
+        n = (data[0] | data[1] << 8) if len(data) >= 2 else 0
+        text = lambda b: b.decode("utf-8", "replace").replace("\0", "")
+        yield "SELECT maas_tokenize(%s::jsonb, %s)", (text(data[2:2 + n]), text(data[2 + n:]))
+        yield "SELECT maas_tokenize_tokens(%s::jsonb, %s)", (text(data[2:2 + n]), text(data[2 + n:]))
 
 
 def replay(directory):
