@@ -87,4 +87,8 @@ extern const MaasModel *MaasModelOfVersion(const char *name, int32 version);
 extern char *MaasRequiredText(FunctionCallInfo fcinfo, int arg, const char *what);
 extern void MaasCheckWritable(const char *what);
 
+/* onnxload.c: the optional module maas_onnx, loaded into this backend */
+struct MaasOnnxApi;
+extern const struct MaasOnnxApi *MaasOnnxLoad(void);
+
 #endif							/* MAAS_FUNCTIONS_H */
