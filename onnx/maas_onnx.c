@@ -23,6 +23,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "onnxruntime_c_api.h"
 
@@ -192,6 +193,22 @@ Open(const MaasOnnxModel *m)
 	return session;
 }
 
+/* The inputs and outputs of a new session, which an error releases */
+static void
+DescribeOrRelease(Session *volatile e)
+{
+	PG_TRY();
+	{
+		DescribeAll(e);
+	}
+	PG_CATCH();
+	{
+		ort->ReleaseSession(e->session);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
 /* The cached session of the model, opened when missing */
 static Session *
 Find(const MaasOnnxModel *m)
@@ -225,16 +242,7 @@ Find(const MaasOnnxModel *m)
 		victim->valid = false;
 	}
 	victim->session = Open(m);
-	PG_TRY();
-	{
-		DescribeAll(victim);
-	}
-	PG_CATCH();
-	{
-		ort->ReleaseSession(victim->session);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	DescribeOrRelease(victim);
 	victim->key = m->key;
 	victim->len = m->len;
 	victim->threads = m->threads;

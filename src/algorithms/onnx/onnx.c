@@ -44,6 +44,15 @@ ReadBlob(MaasReader *r, int64 *len, const char *what)
 	return p;
 }
 
+/* a u32 as an int, out of range ones as INT_MAX (CheckState refuses them) */
+static int
+ReadInt(MaasReader *r)
+{
+	uint32		v = MaasReadU32(r);
+
+	return v > INT_MAX ? INT_MAX : (int) v;
+}
+
 static void
 OnnxSerialize(const MaasModel *model, StringInfo buf)
 {
@@ -143,7 +152,7 @@ OnnxDeserialize(MaasReader *r, const MaasModel *model)
 	s->normalize = MaasReadU8(r) != 0;
 	s->text = MaasReadU8(r) != 0;
 	s->output_rank = MaasReadU8(r);
-	s->width = (int) Min(MaasReadU32(r), (uint32) INT_MAX);
+	s->width = ReadInt(r);
 	s->output_name = MaasReadString(r);
 	if (s->text)
 	{
@@ -152,7 +161,7 @@ OnnxDeserialize(MaasReader *r, const MaasModel *model)
 			s->text_input[k] = MaasReadString(r);
 			s->text_elem[k] = MaasReadU8(r);
 		}
-		s->maxlen = (int) Min(MaasReadU32(r), (uint32) INT_MAX);
+		s->maxlen = ReadInt(r);
 		s->tokenizer_json = ReadBlob(r, &s->tokenizer_len, "tokenizer");
 	}
 	else
@@ -284,7 +293,8 @@ const MaasAlgorithm maas_onnx = {
 	.id = 21,
 	.tasks = MAAS_TASK_BIT(MAAS_TASK_REGRESSION) | MAAS_TASKS_CLASSIFY |
 	MAAS_TASK_BIT(MAAS_TASK_DECOMPOSITION),
-	.handles_missing = false,
+	/* NULLs reach the model as NaN: some take them (trees), others give NaN, an error */
+	.handles_missing = true,
 	.input = MAAS_INPUT_DENSE,
 	.params = NULL,
 	.options_size = 0,
