@@ -817,3 +817,36 @@ FROM errors_tune_before;
 
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_tune_start;
 DROP TABLE errors_tune_start;
+
+-- Hugging Face tokenizers
+CREATE TEMP TABLE errors_hf AS SELECT
+	'{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1, "##b": 2}}}'::jsonb AS wp,
+	'{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]}}'::jsonb AS bpe;
+SELECT maas_tokenize(wp, 'ab a') AS wordpiece, maas_tokenize(bpe, 'abba') AS bpe FROM errors_hf;
+SELECT n, label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'malformed json', $$SELECT maas_tokenize('{"model": ', 'x')$$),
+	(2, 'not an object', $$SELECT maas_tokenize('[1, 2]', 'x')$$),
+	(3, 'no model', $$SELECT maas_tokenize('{}', 'x')$$),
+	(4, 'unknown key', $$SELECT maas_tokenize(wp || '{"sidecar": 1}', 'x') FROM errors_hf$$),
+	(5, 'Unigram model', $$SELECT maas_tokenize('{"model": {"type": "Unigram", "vocab": []}}', 'x')$$),
+	(6, 'Precompiled normalizer', $$SELECT maas_tokenize(wp || '{"normalizer": {"type": "Precompiled"}}', 'x') FROM errors_hf$$),
+	(7, 'Metaspace pre-tokenizer', $$SELECT maas_tokenize(wp || '{"pre_tokenizer": {"type": "Metaspace"}}', 'x') FROM errors_hf$$),
+	(8, 'nested Sequence', $$SELECT maas_tokenize(wp || '{"normalizer": {"type": "Sequence", "normalizers": [{"type": "Sequence", "normalizers": []}]}}', 'x') FROM errors_hf$$),
+	(9, 'pre-tokenizer after ByteLevel', $$SELECT maas_tokenize(bpe || '{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel"}, {"type": "Whitespace"}]}}', 'x') FROM errors_hf$$),
+	(10, 'negative id', $$SELECT maas_tokenize('{"model": {"type": "WordPiece", "vocab": {"a": -1}}}', 'x')$$),
+	(11, 'fractional id', $$SELECT maas_tokenize('{"model": {"type": "WordPiece", "vocab": {"a": 1.5}}}', 'x')$$),
+	(12, 'id as text', $$SELECT maas_tokenize('{"model": {"type": "WordPiece", "vocab": {"a": "one"}}}', 'x')$$),
+	(13, 'merge of unknown token', $$SELECT maas_tokenize('{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a c"]}}', 'x')$$),
+	(14, 'merge of three', $$SELECT maas_tokenize('{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a a a"]}}', 'x')$$),
+	(15, 'BPE dropout', $$SELECT maas_tokenize(bpe || '{"model": {"type": "BPE", "dropout": 0.1, "vocab": {}, "merges": []}}', 'x') FROM errors_hf$$),
+	(16, 'unk_token not in vocab', $$SELECT maas_tokenize('{"model": {"type": "WordPiece", "vocab": {"a": 0}}}', 'zzz')$$),
+	(17, 'truncation below the specials', $$SELECT maas_tokenize(wp || '{"post_processor": {"type": "BertProcessing", "cls": ["a", 1], "sep": ["a", 1]}, "truncation": {"max_length": 1}}', 'x') FROM errors_hf$$),
+	(18, 'truncation strategy', $$SELECT maas_tokenize(wp || '{"truncation": {"max_length": 8, "strategy": "OnlySecond"}}', 'x') FROM errors_hf$$),
+	(19, 'template special missing', $$SELECT maas_tokenize(wp || '{"post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}], "special_tokens": {}}}', 'x') FROM errors_hf$$),
+	(20, 'added token without content', $$SELECT maas_tokenize(wp || '{"added_tokens": [{"id": 1, "content": ""}]}', 'x') FROM errors_hf$$),
+	(21, 'boolean as number', $$SELECT maas_tokenize(wp || '{"normalizer": {"type": "BertNormalizer", "lowercase": 1}}', 'x') FROM errors_hf$$),
+	(22, 'padding strategy', $$SELECT maas_tokenize(wp || '{"padding": {"strategy": "Longest"}}', 'x') FROM errors_hf$$),
+	(23, 'type missing', $$SELECT maas_tokenize(wp || '{"normalizer": {"lowercase": true}}', 'x') FROM errors_hf$$)
+) AS t(n, label, q) ORDER BY n;
+DROP TABLE errors_hf;

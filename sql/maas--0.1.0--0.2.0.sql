@@ -639,3 +639,18 @@ COMMENT ON FUNCTION maas_export(text, text) IS
 'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
 COMMENT ON FUNCTION maas_export(text, integer, text) IS
 'a version of a model in another library''s format (see maas_export(name, format))';
+-- Hugging Face tokenizers
+CREATE FUNCTION maas_tokenize(tokenizer jsonb, document text)
+RETURNS integer[]
+AS 'MODULE_PATHNAME', 'maas_tokenize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION maas_tokenize_tokens(tokenizer jsonb, document text)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'maas_tokenize_tokens'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_tokenize(jsonb, text) IS
+'the token ids of a text as a Hugging Face tokenizer.json encodes it (WordPiece or BPE; special tokens added, the file''s truncation and padding applied), the same as the Rust tokenizers'' encode';
+COMMENT ON FUNCTION maas_tokenize_tokens(jsonb, text) IS
+'the tokens of a text as a Hugging Face tokenizer.json encodes it (see maas_tokenize)';
