@@ -182,6 +182,76 @@ SELECT count(*) FROM onnx_rows r JOIN p1 USING (id) WHERE p1.p IS DISTINCT FROM 
 	return;
 }
 
-sub text_supported { return 0; }
+sub text_supported { return 1; }
 
-sub check_text { return; }
+# max difference of each row of psql arrays from the reference rows
+sub rows_diff
+{
+	my ($text, $want) = @_;
+	my $got = rows_of($text);
+	return 1e300 unless @$got == @$want;
+	my $max = 0;
+	for my $i (0 .. $#$want)
+	{
+		my $d = max_diff($got->[$i], $want->[$i]);
+		$max = $d if $d > $max;
+	}
+	return $max;
+}
+
+sub check_text
+{
+	my ($dir, $ref) = @_;
+	my @texts = @{ $ref->{texts} };
+	my $values = join(",\n", map { sprintf('(%d, %s)', $_, $node->safe_psql('postgres',
+		'SELECT quote_literal($t$' . $texts[$_] . '$t$)')) } 0 .. $#texts);
+	my $tok = "pg_read_file('$dir/tokenizer.json')::jsonb";
+	my $bert = "pg_read_binary_file('$dir/bert.onnx')";
+	$node->safe_psql('postgres', qq{
+CREATE TABLE onnx_texts (id int, body text);
+INSERT INTO onnx_texts VALUES $values;
+SELECT maas_import('bert_cls', 'onnx', $bert, jsonb_build_object('output', 'classes',
+	'output_name', 'logits', 'text', 'body', 'tokenizer', $tok, 'labels', '["neg", "neu", "pos"]'::jsonb));
+SELECT maas_import('bert_mean', 'onnx', $bert, jsonb_build_object('output', 'embedding',
+	'output_name', 'last_hidden_state', 'text', 'body', 'tokenizer', $tok));
+SELECT maas_import('bert_norm', 'onnx', $bert, jsonb_build_object('output', 'embedding',
+	'output_name', 'last_hidden_state', 'text', 'body', 'tokenizer', $tok, 'normalize', true));
+SELECT maas_import('bert_first', 'onnx', $bert, jsonb_build_object('output', 'embedding',
+	'output_name', 'last_hidden_state', 'text', 'body', 'tokenizer', $tok, 'pooling', 'cls'));
+});
+	# the ids PyTorch was given are the C tokenizer's (Chinese, accents, emoji, truncation)
+	my $ids = rows_of($node->safe_psql('postgres',
+		"SELECT maas_tokenize($tok, body) FROM onnx_texts ORDER BY id"));
+	is_deeply($ids, $ref->{ids}, 'the tokenizer gives the ids the reference fed PyTorch');
+	my $d = rows_diff($node->safe_psql('postgres',
+		'SELECT maas_predict_proba(\'bert_cls\', body) FROM onnx_texts ORDER BY id'), $ref->{text_proba});
+	ok($d < 1e-4, "text classes: maas_predict_proba(name, text) equals PyTorch (max difference $d)");
+	my @labels = qw(neg neu pos);
+	my @want = map { my $p = $_; my $k = 0; $p->[$_] > $p->[$k] and $k = $_ for 0 .. 2; $labels[$k] } @{ $ref->{text_proba} };
+	my @got = split /\n/, $node->safe_psql('postgres',
+		'SELECT maas_predict_class(\'bert_cls\', t) FROM onnx_texts t ORDER BY id');
+	is_deeply(\@got, \@want, 'maas_predict_class of a row: the labels of the largest probabilities');
+	for my $case (['bert_mean', 'mean', 'mean pooling'], ['bert_norm', 'mean_normalized', 'mean pooling, normalized'],
+		['bert_first', 'cls', 'CLS pooling'])
+	{
+		my ($name, $key, $what) = @$case;
+		$d = rows_diff($node->safe_psql('postgres',
+			"SELECT maas_transform('$name', t) FROM onnx_texts t ORDER BY id"), $ref->{$key});
+		ok($d < 1e-4, "embedding, $what: maas_transform equals PyTorch (max difference $d)");
+	}
+	my $has_embed = $node->safe_psql('postgres', q{SELECT count(*) FROM pg_proc WHERE proname = 'maas_embed'});
+	SKIP:
+	{
+		skip 'maas_embed is not in this build', 1 unless $has_embed;
+		$d = rows_diff($node->safe_psql('postgres',
+			"SELECT maas_embed('bert_norm', body) FROM onnx_texts ORDER BY id"), $ref->{mean_normalized});
+		ok($d < 1e-4, "maas_embed equals PyTorch's normalized mean (max difference $d)");
+	}
+	like(sql_error($node, 'postgres', qq{SELECT maas_import('bad', 'onnx', $bert, jsonb_build_object('output', 'classes', 'text', 'body', 'tokenizer', '{"model": {"type": "Unigram"}}'::jsonb))}),
+		qr/^(0A000|22023|22P02): /, 'an unsupported tokenizer: an error');
+	like(sql_error($node, 'postgres', qq{SELECT maas_import('bad', 'onnx', $bert, jsonb_build_object('output', 'value', 'output_name', 'last_hidden_state', 'text', 'body', 'tokenizer', $tok))}),
+		qr/^22023: onnx model output "last_hidden_state" is of rank 3/, 'per-token output read as a value');
+	like(sql_error($node, 'postgres', qq{SELECT maas_import('bad', 'onnx', $bert, '{"output": "classes", "output_name": "logits"}')}),
+		qr/^22023: onnx model has 3 inputs/, 'a text model without "text"');
+	return;
+}
