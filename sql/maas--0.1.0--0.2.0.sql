@@ -639,3 +639,21 @@ COMMENT ON FUNCTION maas_export(text, text) IS
 'the deployed version of a model in another format: xgboost (XGBoost''s JSON model, for gradient_boosting; load it with Booster.load_model), json (coefficients, scaling and column encoding of linear_regression, elastic_net, lasso and logistic_regression)';
 COMMENT ON FUNCTION maas_export(text, integer, text) IS
 'a version of a model in another library''s format (see maas_export(name, format))';
+
+-- text models (cnn helper): maas_embed, the pooled representation of a
+-- document (text_classifier, lstm, gru, cnn); cast to pgvector's vector
+-- with maas_embed(...)::vector where that extension is installed
+CREATE FUNCTION maas_embed(name text, document text)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'maas_embed_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_embed(name text, "row" record)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'maas_embed_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_embed(text, text) IS
+'the pooled representation the deployed text model computes of one document, the vector its output layer reads (a NULL document is an empty one)';
+COMMENT ON FUNCTION maas_embed(text, record) IS
+'the pooled representation the deployed text model computes of a row''s document';
