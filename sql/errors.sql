@@ -850,3 +850,24 @@ FROM (VALUES
 	(23, 'type missing', $$SELECT maas_tokenize(wp || '{"normalizer": {"lowercase": true}}', 'x') FROM errors_hf$$)
 ) AS t(n, label, q) ORDER BY n;
 DROP TABLE errors_hf;
+-- cnn: bad shapes are refused before training and store nothing; a row
+-- without the model's text column is an error
+CREATE TEMP TABLE errors_cnn_docs AS
+SELECT 'wheat corn grain ' || g AS body, g % 2 AS y FROM generate_series(1, 20) g;
+SELECT n, label, maas_test.err(q) AS error FROM (VALUES
+	(1, 'no filter width', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": []}')$$),
+	(2, 'seventeen widths', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}')$$),
+	(3, 'a width above 64', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": [65]}')$$),
+	(4, 'filters 0', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filters": 0}')$$),
+	(5, 'a width that is not an integer', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": [2.5]}')$$),
+	(6, 'dropout 1', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"dropout": 1}')$$),
+	(7, 'maxlen 0', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"maxlen": 0}')$$),
+	(8, 'a numeric column only', $$SELECT maas_train('errors_cnn', 'cnn', 'SELECT g::float8 AS x, g % 2 AS y FROM generate_series(1, 20) g', 'y')$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT count(*) AS cnn_versions_stored FROM maas.models WHERE name = 'errors_cnn';
+SELECT maas_train('errors_cnn_ok', 'cnn', 'errors_cnn_docs', 'y',
+	'{"embedding_dim": 2, "filters": 2, "filter_sizes": [2, 6], "epochs": 1, "text": ["body"]}') IS NOT NULL AS trained;
+SELECT maas_info('errors_cnn_ok')->'parameters'->'steps' AS steps_padded_to_the_widest_filter;
+SELECT maas_test.err($$SELECT maas_predict('errors_cnn_ok', r) FROM (SELECT 1 AS y) r$$) AS row_without_text;
+SELECT maas_drop('errors_cnn_ok');

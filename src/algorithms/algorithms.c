@@ -28,6 +28,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_lstm,
 	&maas_gru,
 	&maas_onnx,
+	&maas_cnn,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);
