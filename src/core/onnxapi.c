@@ -17,8 +17,11 @@ MaasOnnx(void)
 
 	if (api == NULL)
 	{
+		/* no loader: a program linking core without _PG_init (the fuzzers) */
 		if (maas_onnx_loader == NULL)
-			elog(ERROR, "the onnx module loader is not set");
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("ONNX models need the module maas_onnx, which this program does not load")));
 		api = maas_onnx_loader();
 	}
 	return api;

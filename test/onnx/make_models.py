@@ -47,7 +47,8 @@ words = ('the a is was and of to in it this that good bad great terrible movie f
 vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] + words
 tokenizer = {
     'version': '1.0',
-    'truncation': {'direction': 'Right', 'max_length': 24, 'strategy': 'LongestFirst', 'stride': 0},
+    'truncation': {'direction': 'Right', 'max_length': 128 if bench else 24, 'strategy': 'LongestFirst',
+                   'stride': 0},
     'padding': None,
     'added_tokens': [{'id': i, 'content': t, 'single_word': False, 'lstrip': False, 'rstrip': False,
                       'normalized': False, 'special': True} for i, t in enumerate(vocab[:5])],
@@ -168,7 +169,7 @@ class Bert(nn.Module):
     def __init__(self, n_vocab, d, heads, layers, ff, classes):
         super().__init__()
         self.tok = nn.Embedding(n_vocab, d)
-        self.pos = nn.Embedding(64, d)
+        self.pos = nn.Embedding(160, d)
         self.typ = nn.Embedding(2, d)
         self.ln = nn.LayerNorm(d, eps=1e-12)
         self.layers = nn.ModuleList([Layer(d, heads, ff) for _ in range(layers)])
