@@ -94,7 +94,7 @@ t_py1 = best(python_batch(1))
 t_py32 = best(python_batch(32))
 rate = lambda t: len(ids) / t
 lines = [
-    '| path | texts/s | maas / it |',
+    '| path | texts/s | maas\'s texts/s over it |',
     '|---|---:|---:|',
     '| maas, `maas_predict_proba(name, text)`, a text a run (tokenizing included) | %.0f | |' % rate(t_maas),
     '| Python ONNX Runtime, batch 1 (ids given) | %.0f | %.2fx |' % (rate(t_py1), t_py1 / t_maas),
