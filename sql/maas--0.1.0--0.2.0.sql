@@ -672,3 +672,8 @@ COMMENT ON FUNCTION maas_embed(text, text) IS
 'the pooled representation the deployed text model computes of one document, the vector its output layer reads (a NULL document is an empty one)';
 COMMENT ON FUNCTION maas_embed(text, record) IS
 'the pooled representation the deployed text model computes of a row''s document';
+
+-- onnx: maas_import reads ONNX models (run by ONNX Runtime in the optional
+-- module maas_onnx), their spec in the options
+COMMENT ON FUNCTION maas_import(text, text, bytea, jsonb) IS
+'store a model trained elsewhere as a new version of a named model (format xgboost: XGBoost''s JSON model; lightgbm: LightGBM''s text model; onnx: an ONNX model run by ONNX Runtime, its spec in options: output, output_name, activation, input, text, tokenizer, pooling, normalize) and deploy it as maas_train would; options: features, labels, target, deploy';

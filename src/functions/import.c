@@ -6,8 +6,11 @@
  *
  * The algorithm that reads the format (MaasFindImporter) turns the bytes
  * into its own state; this file gives the model its columns (the file's
- * feature names, or the options' mapping) and its classes, then stores it
- * as maas_train stores a trained one.  An error anywhere leaves nothing.
+ * feature names, or the options' mapping, or the one document column the
+ * importer names) and its classes, then stores it as maas_train stores a
+ * trained one.  Options this file does not know go to the importer as its
+ * spec (onnx's); they are an error unless it reads them.  An error
+ * anywhere leaves nothing.
  */
 #include "postgres.h"
 
