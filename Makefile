@@ -28,6 +28,28 @@ PG_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-com
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# The optional module maas_onnx (onnx/maas_onnx.c): built only where ONNX
+# Runtime's C headers are found (libonnxruntime-dev, Debian 13 and later),
+# linked to it alone; the main library never links ONNX Runtime and loads
+# the module on a backend's first ONNX model (src/core/onnx.h)
+ONNX_INCLUDE ?= $(firstword $(dir $(wildcard /usr/include/onnxruntime/onnxruntime_c_api.h \
+	/usr/local/include/onnxruntime/onnxruntime_c_api.h)))
+ifneq ($(ONNX_INCLUDE),)
+ONNX_MODULE = onnx/maas_onnx$(DLSUFFIX)
+all: $(ONNX_MODULE)
+onnx/maas_onnx.o: override CPPFLAGS += -I$(ONNX_INCLUDE)
+onnx/maas_onnx.o: src/core/onnx.h src/core/core.h
+$(ONNX_MODULE): onnx/maas_onnx.o
+	$(CC) $(CFLAGS) onnx/maas_onnx.o $(LDFLAGS) $(LDFLAGS_SL) -shared -o $@ -lonnxruntime
+install: install-onnx
+install-onnx: $(ONNX_MODULE) installdirs
+	$(INSTALL_SHLIB) $(ONNX_MODULE) '$(DESTDIR)$(pkglibdir)/'
+clean: clean-onnx
+clean-onnx:
+	rm -f onnx/maas_onnx.o $(ONNX_MODULE)
+.PHONY: install-onnx clean-onnx
+endif
+
 # PGXS does not track headers: every object depends on all of them
 $(OBJS): $(wildcard src/*/*.h src/*/*/*.h)
 

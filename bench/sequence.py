@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""lstm and gru against PyTorch (bench/sequence.sh): one training epoch
-and prediction throughput, in one run.
+"""lstm, gru and cnn against PyTorch (bench/sequence.sh): one training
+epoch and prediction throughput, in one run.
 
-Keras's example shape: vocabulary 10,000, embedding 64, 64 units, length
-100, batch 32, on the Reuters grain corpus repeated to BENCH_DOCS
+Keras's example shape: vocabulary 10,000, embedding 64, 64 units (cnn:
+100 filters each of widths 3, 4 and 5, dropout 0.5), length 100, batch
+32, on the Reuters grain corpus repeated to BENCH_DOCS
 documents (default 20,000).  maas's epoch is the difference of
 maas_train's train_ms at 2 epochs and at 1 (reading and tokenizing the
 rows cancel out); PyTorch's the median epoch of the same network
-(test/reference/sequence_reference.py's, same tokenization) at
+(test/reference/sequence_reference.py's and cnn_reference.py's, same
+tokenization) at
 torch.set_num_threads(BENCH_THREADS, default 2).  Prediction: maas_predict_class
 over 2,000 documents in one query, against PyTorch's forward of one
 document at a time (what a PL/Python function per row would do, less the
-PL/Python call).  BENCH_REFERENCE=1 writes bench/sequence_reference.md.
+PL/Python call).  BENCH_MODELS (lstm,gru,cnn) picks the models;
+BENCH_REFERENCE=1 writes bench/sequence_reference.md.
 """
 import os
 import statistics
@@ -25,10 +28,12 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "test", "reference"))
 import sequence_reference as ref  # noqa: E402
+import cnn_reference  # noqa: E402
 
 DOCS = int(os.environ.get("BENCH_DOCS", "20000"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 PREDICT_ROWS = 2000
+MODELS = os.environ.get("BENCH_MODELS", "lstm,gru,cnn").split(",")
 
 
 def maas(cur, kind):
@@ -48,12 +53,13 @@ def maas(cur, kind):
 
 def pytorch(kind, train, n_words, steps):
     torch.manual_seed(1)
-    net = ref.Net(kind, n_words)
+    net = cnn_reference.Net(n_words) if kind == "cnn" else ref.Net(kind, n_words)
     opt = torch.optim.Adam(net.parameters(), lr=0.001, eps=1e-7)
     x = ref.pad(train, steps)
     y = torch.tensor([t[1] for t in train], dtype=torch.float32)
     rng = np.random.RandomState(1)
     times = []
+    net.train()
     for _ in range(2):
         t0 = time.perf_counter()
         order = rng.permutation(len(train))
@@ -64,6 +70,7 @@ def pytorch(kind, train, n_words, steps):
             loss.backward()
             opt.step()
         times.append(time.perf_counter() - t0)
+    net.eval()
     with torch.no_grad():
         t0 = time.perf_counter()
         for i in range(PREDICT_ROWS):
@@ -87,11 +94,11 @@ def main():
         cur.copy_expert("COPY seq_src FROM STDIN (FORMAT csv, HEADER)", f)
     cur.execute("""CREATE TABLE seq_bench AS SELECT body, is_grain
                    FROM seq_src, generate_series(1, %d) r WHERE split = 'train' LIMIT %d""" % (reps, DOCS))
-    lines = ["# lstm and gru against PyTorch %s (%d documents, length %d, batch 32, torch threads %d)"
-             % (torch.__version__, len(train), steps, THREADS), "",
+    lines = ["# %s against PyTorch %s (%d documents, length %d, batch 32, torch threads %d)"
+             % (", ".join(MODELS), torch.__version__, len(train), steps, THREADS), "",
              "| model | maas epoch | PyTorch epoch | ratio | maas predict rows/s | PyTorch batch-1 rows/s | ratio |",
              "|---|---|---|---|---|---|---|"]
-    for kind in ("lstm", "gru"):
+    for kind in MODELS:
         m_epoch, m_first, m_rows = maas(cur, kind)
         p_epoch, p_rows = pytorch(kind, train, n_words, steps)
         lines.append("| %s | %.1f s | %.1f s | %.2fx | %.0f | %.0f | %.2fx |"

@@ -582,7 +582,7 @@ SELECT round((maas_predict_proba('errors_imp', ARRAY[0, 0.7]))[2]::numeric, 6) A
 	   round((maas_predict_proba('errors_imp', ARRAY[0, NULL]))[2]::numeric, 6) AS missing_left;
 SELECT n, label, pg_temp.import_err(q) AS error
 FROM errors_xgb, LATERAL (VALUES
-	(1, 'unknown format', $$SELECT maas_import('errors_imp', 'onnx', '{}'::text)$$),
+	(1, 'unknown format', $$SELECT maas_import('errors_imp', 'pmml', '{}'::text)$$),
 	(2, 'NULL file', $$SELECT maas_import('errors_imp', 'xgboost', NULL::bytea)$$),
 	(3, 'empty file', $$SELECT maas_import('errors_imp', 'xgboost', ''::bytea)$$),
 	(4, 'not JSON', $$SELECT maas_import('errors_imp', 'xgboost', 'tree'::text)$$),
@@ -969,3 +969,50 @@ FROM (VALUES
 	(23, 'type missing', $$SELECT maas_tokenize(wp || '{"normalizer": {"lowercase": true}}', 'x') FROM errors_hf$$)
 ) AS t(n, label, q) ORDER BY n;
 DROP TABLE errors_hf;
+-- cnn: bad shapes are refused before training and store nothing; a row
+-- without the model's text column is an error
+CREATE TEMP TABLE errors_cnn_docs AS
+SELECT 'wheat corn grain ' || g AS body, g % 2 AS y FROM generate_series(1, 20) g;
+SELECT n, label, maas_test.err(q) AS error FROM (VALUES
+	(1, 'no filter width', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": []}')$$),
+	(2, 'seventeen widths', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}')$$),
+	(3, 'a width above 64', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": [65]}')$$),
+	(4, 'filters 0', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filters": 0}')$$),
+	(5, 'a width that is not an integer', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"filter_sizes": [2.5]}')$$),
+	(6, 'dropout 1', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"dropout": 1}')$$),
+	(7, 'maxlen 0', $$SELECT maas_train('errors_cnn', 'cnn', 'errors_cnn_docs', 'y', '{"maxlen": 0}')$$),
+	(8, 'a numeric column only', $$SELECT maas_train('errors_cnn', 'cnn', 'SELECT g::float8 AS x, g % 2 AS y FROM generate_series(1, 20) g', 'y')$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT count(*) AS cnn_versions_stored FROM maas.models WHERE name = 'errors_cnn';
+SELECT maas_train('errors_cnn_ok', 'cnn', 'errors_cnn_docs', 'y',
+	'{"embedding_dim": 2, "filters": 2, "filter_sizes": [2, 6], "epochs": 1, "text": ["body"]}') IS NOT NULL AS trained;
+SELECT maas_info('errors_cnn_ok')->'parameters'->'steps' AS steps_padded_to_the_widest_filter;
+SELECT maas_test.err($$SELECT maas_predict('errors_cnn_ok', r) FROM (SELECT 1 AS y) r$$) AS row_without_text;
+SELECT maas_drop('errors_cnn_ok');
+-- onnx: the spec is checked before ONNX Runtime is loaded, so these are the
+-- same errors with and without the module maas_onnx; onnx is not trained
+SELECT n, label, maas_test.err(q) AS error FROM (VALUES
+	(1, 'no spec', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea)$$),
+	(2, 'spec not an object', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '[1]')$$),
+	(3, 'no output', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"input": "x"}')$$),
+	(4, 'output unknown', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "proba"}')$$),
+	(5, 'output not a string', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": 1}')$$),
+	(6, 'unknown member', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "value", "poolin": "mean"}')$$),
+	(7, 'pooling of a value', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "value", "pooling": "mean"}')$$),
+	(8, 'pooling unknown', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "embedding", "pooling": "max"}')$$),
+	(9, 'normalize not a boolean', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "embedding", "normalize": "yes"}')$$),
+	(10, 'activation of an embedding', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "embedding", "activation": "softmax"}')$$),
+	(11, 'activation unknown', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "classes", "activation": "relu"}')$$),
+	(12, 'labels of a value', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "value", "labels": ["a"]}')$$),
+	(13, 'text without tokenizer', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "classes", "text": "body"}')$$),
+	(14, 'tokenizer without text', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "classes", "tokenizer": {}}')$$),
+	(15, 'tokenizer not an object', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "classes", "text": "body", "tokenizer": "bert"}')$$),
+	(16, 'text and features', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "classes", "text": "body", "tokenizer": {}, "features": ["a"]}')$$),
+	(17, 'empty output_name', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "value", "output_name": ""}')$$),
+	(18, 'input not a string', $$SELECT maas_import('errors_onnx', 'onnx', '\x08'::bytea, '{"output": "value", "input": 3}')$$),
+	(19, 'onnx trained', $$SELECT maas_train('errors_onnx', 'onnx', 'SELECT 1 AS x, 2 AS y', 'y')$$),
+	(20, 'onnx in maas_fit', $$SELECT maas_fit('onnx', ARRAY[1.0], 1.0)$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT count(*) AS onnx_versions_stored FROM maas.models WHERE name = 'errors_onnx';

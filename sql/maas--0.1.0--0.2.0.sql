@@ -674,3 +674,26 @@ COMMENT ON FUNCTION maas_tokenize(jsonb, text) IS
 'the token ids of a text as a Hugging Face tokenizer.json encodes it (WordPiece or BPE; special tokens added, the file''s truncation and padding applied), the same as the Rust tokenizers'' encode';
 COMMENT ON FUNCTION maas_tokenize_tokens(jsonb, text) IS
 'the tokens of a text as a Hugging Face tokenizer.json encodes it (see maas_tokenize)';
+
+-- text models (cnn helper): maas_embed, the pooled representation of a
+-- document (text_classifier, lstm, gru, cnn); cast to pgvector's vector
+-- with maas_embed(...)::vector where that extension is installed
+CREATE FUNCTION maas_embed(name text, document text)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'maas_embed_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION maas_embed(name text, "row" record)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'maas_embed_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_embed(text, text) IS
+'the pooled representation the deployed text model computes of one document, the vector its output layer reads (a NULL document is an empty one)';
+COMMENT ON FUNCTION maas_embed(text, record) IS
+'the pooled representation the deployed text model computes of a row''s document';
+
+-- onnx: maas_import reads ONNX models (run by ONNX Runtime in the optional
+-- module maas_onnx), their spec in the options
+COMMENT ON FUNCTION maas_import(text, text, bytea, jsonb) IS
+'store a model trained elsewhere as a new version of a named model (format xgboost: XGBoost''s JSON model; lightgbm: LightGBM''s text model; onnx: an ONNX model run by ONNX Runtime, its spec in options: output, output_name, activation, input, text, tokenizer, pooling, normalize) and deploy it as maas_train would; options: features, labels, target, deploy';

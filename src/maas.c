@@ -14,6 +14,8 @@
 #include "algorithms/algorithms.h"
 #include "catalog/registry.h"
 #include "core/core.h"
+#include "core/onnx.h"
+#include "functions/functions.h"
 
 PG_MODULE_MAGIC;
 
@@ -61,6 +63,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MaasRegisterAlgorithms(maas_algorithm_list, maas_algorithm_count);
+	maas_onnx_loader = MaasOnnxLoad;
 	MaasUsageInit();
 	MaasWatchInit();
 	MaasQuotaInit();

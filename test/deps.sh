@@ -29,6 +29,11 @@ packages=(
 )
 # Node.js and a JDK for test/suite/drivers.sh, unless some are installed
 # already (Node.js from elsewhere, e.g. NodeSource, brings its own npm)
+# ONNX Runtime (the module maas_onnx) and what TAP 065 and bench/onnx.sh
+# build models with, where the release has them (Debian 13 and later)
+for p in libonnxruntime-dev python3-onnxruntime python3-onnx python3-torch; do
+	apt-cache show "$p" >/dev/null 2>&1 && packages+=("$p")
+done
 command -v npm >/dev/null || packages+=(nodejs npm)
 command -v javac >/dev/null || packages+=(default-jdk-headless)
 case $PG_CONFIG in

@@ -32,5 +32,7 @@ extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */
 extern const MaasAlgorithm maas_text_classifier;	/* text/text_classifier.c */
 extern const MaasAlgorithm maas_lstm;	/* nn/sequence.c */
 extern const MaasAlgorithm maas_gru;	/* nn/sequence.c */
+extern const MaasAlgorithm maas_onnx;	/* onnx.c */
+extern const MaasAlgorithm maas_cnn;	/* nn/cnn.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

@@ -28,7 +28,17 @@ MaasFindAlgorithm(const char *name)
 {
 	for (int i = 0; i < n_algorithms; i++)
 		if (strcmp(algorithms[i]->name, name) == 0)
+		{
+			/* an algorithm of imported models only (onnx) trains nothing */
+			if (algorithms[i]->fit == NULL && algorithms[i]->fit_comoment == NULL &&
+				algorithms[i]->fit_stats == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("algorithm \"%s\" is not trained by maas", name),
+						 errhint("Its models are imported: maas_import(name, '%s', bytes, spec).",
+								 algorithms[i]->imports ? algorithms[i]->imports : name)));
 			return algorithms[i];
+		}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown algorithm \"%s\"", name),
@@ -91,7 +101,9 @@ MaasAlgorithmNames(void)
 
 	initStringInfo(&buf);
 	for (int i = 0; i < n_algorithms; i++)
-		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", algorithms[i]->name);
+		if (algorithms[i]->fit != NULL || algorithms[i]->fit_comoment != NULL ||
+			algorithms[i]->fit_stats != NULL)
+			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", algorithms[i]->name);
 	return buf.data;
 }
 

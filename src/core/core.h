@@ -95,6 +95,14 @@ typedef struct MaasTokenizer
 	char	  **vocab;			/* token id MAAS_TOKEN_FIRST + k is vocab[k] */
 	int32	   *sorted;			/* vocabulary indexes in strcmp order (lookup) */
 	int32	   *lengths;		/* strlen of each token */
+	/*
+	 * not stored: a tokenizer of the algorithm's own (an imported model's
+	 * Hugging Face tokenizer), set by its deserialize; when set, a document
+	 * becomes at most maxlen ids through it instead of the words above
+	 */
+	int			(*encode) (const struct MaasTokenizer *t, const char *text, int len,
+						   int32 *ids);
+	const void *encode_arg;
 } MaasTokenizer;
 
 /* One input column of a model */
@@ -508,6 +516,17 @@ typedef struct MaasImported
 	int			n_classes;		/* classification: classes 0..n_classes-1 */
 	const char *objective;		/* the library's name of what it learned */
 	void	   *state;
+	/*
+	 * in: maas_import's options other than its own (features, labels,
+	 * target, deploy), an algorithm's spec of the file (onnx), or NULL; the
+	 * import sets spec_read when it took them
+	 */
+	Jsonb	   *spec;
+	bool		spec_read;
+	/* out: a model of one document column, named by feature_names[0] */
+	MaasTokenizer *document;
+	/* out: decomposition (an embedding): its width */
+	int			n_outputs;
 } MaasImported;
 
 /* What an algorithm implements */
@@ -605,6 +624,12 @@ typedef struct MaasAlgorithm
 	 */
 	void		(*explain_tokens) (const MaasModel *model, const MaasInput *in,
 								   double *contrib);
+	/*
+	 * text models: the width of the pooled representation maas_embed
+	 * returns, and that representation of one input into out; NULL if none
+	 */
+	int			(*embed_width) (const MaasModel *model);
+	void		(*embed) (const MaasModel *model, const MaasInput *in, double *out);
 } MaasAlgorithm;
 
 /*

@@ -353,6 +353,8 @@ MaasTokenizeIds(const MaasTokenizer *t, const char *text, int len, const char *c
 {
 	IdSink		sink = {t, ids, 0};
 
+	if (t->encode != NULL)
+		return t->encode(t, text, len, ids);
 	MaasTokenize(t, text, len, column, EmitId, &sink);
 	return sink.n;
 }

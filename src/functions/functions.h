@@ -93,5 +93,8 @@ extern void MaasCheckWritable(const char *what);
 
 /* to_sql.c: the SQL of each encoded feature over a row's columns */
 extern char **MaasFeatureSql(const MaasPreprocess *prep, bool strict);
+/* onnxload.c: the optional module maas_onnx, loaded into this backend */
+struct MaasOnnxApi;
+extern const struct MaasOnnxApi *MaasOnnxLoad(void);
 
 #endif							/* MAAS_FUNCTIONS_H */

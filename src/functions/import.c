@@ -6,8 +6,11 @@
  *
  * The algorithm that reads the format (MaasFindImporter) turns the bytes
  * into its own state; this file gives the model its columns (the file's
- * feature names, or the options' mapping) and its classes, then stores it
- * as maas_train stores a trained one.  An error anywhere leaves nothing.
+ * feature names, or the options' mapping, or the one document column the
+ * importer names) and its classes, then stores it as maas_train stores a
+ * trained one.  Options this file does not know go to the importer as its
+ * spec (onnx's); they are an error unless it reads them.  An error
+ * anywhere leaves nothing.
  */
 #include "postgres.h"
 
@@ -26,6 +29,8 @@ typedef struct ImportOptions
 	JsonbValue *labels;			/* array of class labels */
 	char	   *target;
 	const char *deploy;
+	Jsonb	   *all;			/* every member: an algorithm's spec (onnx) */
+	char	   *unknown;		/* the first member not above */
 } ImportOptions;
 
 static void
@@ -52,6 +57,7 @@ ParseOptions(Jsonb *jb, ImportOptions *o)
 		return;
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
 		BadOption("options", "The options must be a JSON object.");
+	o->all = jb;
 	it = JsonbIteratorInit(&jb->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -89,8 +95,8 @@ ParseOptions(Jsonb *jb, ImportOptions *o)
 				BadOption(key, "\"deploy\" must be \"auto\", \"always\" or \"never\".");
 			o->deploy = s;
 		}
-		else
-			BadOption(key, "Unknown option.");
+		else if (o->unknown == NULL)
+			o->unknown = key;	/* unknown unless the importer reads it */
 	}
 }
 
@@ -131,6 +137,20 @@ ColumnName(const ImportOptions *o, const MaasImported *imp, int j)
 static void
 Columns(const ImportOptions *o, const MaasImported *imp, MaasPreprocess *prep)
 {
+	if (imp->document != NULL)
+	{
+		/* a model of one document column, which the importer named */
+		prep->n_columns = 1;
+		prep->n_features = 0;
+		prep->columns = palloc0(sizeof(MaasColumn));
+		prep->columns[0].name = imp->feature_names[0];
+		if (strlen(prep->columns[0].name) >= NAMEDATALEN)
+			BadOption("text", psprintf("Column name \"%s\" is longer than %d bytes.",
+									   prep->columns[0].name, NAMEDATALEN - 1));
+		prep->columns[0].kind = MAAS_COL_TEXT;
+		prep->columns[0].tokenizer = imp->document;
+		return;
+	}
 	prep->n_columns = imp->n_features;
 	prep->n_features = imp->n_features;
 	prep->columns = palloc0(sizeof(MaasColumn) * imp->n_features);
@@ -272,14 +292,18 @@ maas_import(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(cxt);
 
 	memset(&imp, 0, sizeof(imp));
+	imp.spec = opt.all;
 	algorithm->import(format, VARDATA_ANY(file), VARSIZE_ANY_EXHDR(file), &imp);
+	if (opt.unknown != NULL && !imp.spec_read)
+		BadOption(opt.unknown, "Unknown option.");
 	model = palloc0(sizeof(MaasModel));
 	model->algorithm = algorithm;
 	model->task = imp.task;
 	model->n_features = imp.n_features;
 	Columns(&opt, &imp, &model->prep);
 	Classes(&opt, &imp, &model->target);
-	model->n_outputs = MaasTaskIsClassification(imp.task) ? imp.n_classes : 1;
+	model->n_outputs = MaasTaskIsClassification(imp.task) ? imp.n_classes :
+		imp.n_outputs > 0 ? imp.n_outputs : 1;
 	model->state = imp.state;
 	bytes = MaasModelSerialize(model);
 

@@ -129,6 +129,10 @@ models = [
      "y", {"test_size": 0}),
     ("profile_class", "logistic_regression", "SELECT x1, flag, color, ylabel FROM fuzz_small", "ylabel",
      {"calibration": "sigmoid"}),
+    # cnn: embedding, convolutions of two widths (one wider than a short
+    # document), dense, loss history
+    ("seq_cnn", "cnn", "SELECT 'word ' || color || ' ' || (id % 7) AS body, ylabel FROM fuzz_small", "ylabel",
+     {"text": ["body"], "embedding_dim": 3, "filters": 2, "filter_sizes": [1, 5], "epochs": 1, "maxlen": 6}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
@@ -170,7 +174,7 @@ small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dro
                                          {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "lstm",
-                     "gru", "") + unsupervised:
+                     "gru", "cnn", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),

@@ -68,6 +68,17 @@ packages() {
 		"postgresql-$1" "postgresql-server-dev-$1" "postgresql-client-$1"
 }
 
+# ONNX Runtime (the module maas_onnx) and what TAP 065 and bench/onnx.sh
+# build and check models with, where the release has them (Debian 13 and
+# later); $1 the chroot, its package lists updated
+onnx_packages() {
+	local p
+	for p in libonnxruntime-dev python3-onnxruntime python3-onnx python3-torch; do
+		in_root "$1" apt-cache show "$p" >/dev/null 2>&1 && echo "$p"
+	done
+	return 0
+}
+
 in_root() {	# run a command in the chroot $1, as root, with /proc and /dev
 	local dir=$1
 	shift
@@ -104,7 +115,7 @@ prepare() {
 	[ -n "$major" ] || { echo "$rel: no PostgreSQL package found" >&2; return 1; }
 	# shellcheck disable=SC2046
 	in_root "$new" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$(packages "$major") || return 1
+		$(packages "$major") $(onnx_packages "$new") || return 1
 	in_root "$new" apt-get clean
 	echo "$major" >"$new/.maas-matrix"
 	rm -rf "$dir"

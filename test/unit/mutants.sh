@@ -41,6 +41,12 @@ src/algorithms/nn/recurrent.c|float		dzg = dht * (hprev - ng) * zg * (1.0f - zg)
 src/algorithms/nn/recurrent.c|dhr[2 * units + j] = dn * rg;|dhr[2 * units + j] = dn;|gru recurrent n gradient without the reset gate
 src/algorithms/nn/recurrent.c|grad[bh + j] += dah[r * G + j];|grad[bh + j] += dax[r * G + j];|gru recurrent bias gets the input bias's gradient
 src/algorithms/nn/recurrent.c|g[j] += dout[i * dim + j];|g[j] = dout[i * dim + j];|embedding gradient overwrites repeated ids
+src/algorithms/nn/conv.c|j > 0 ? 1.0f : 0.0f, y, filters);|0.0f, y, filters);|conv forward keeps only the window's last offset
+src/algorithms/nn/conv.c|for (int t = 1; t <= T - width; t++)|for (int t = 1; t <= T - width + 1; t++)|max pooling reads one window past the document's end
+src/algorithms/nn/conv.c|pooled[(int64) b * ld + f] = Max(y[best * filters + f] + bias[f], 0.0f);|pooled[(int64) b * ld + f] = y[best * filters + f] + bias[f];|conv without its ReLU
+src/algorithms/nn/conv.c|if (!(pooled[i] > 0))|if (false)|conv backward ignores the ReLU
+src/algorithms/nn/conv.c|dbias[f] += g;|dbias[f] -= g;|conv bias gradient's sign flipped
+src/algorithms/nn/conv.c|dxr[c] += g * params[k + (int64) c * filters];|dxr[c] += g * params[k + c];|conv input gradient reads the kernel transposed
 EOF
 )
 
@@ -50,7 +56,8 @@ mkdir -p "$work/test/fuzz" "$work/test/reference" "$work/test/suite"
 cp -a "$root/src" "$work/"
 cp -a "$root/test/unit" "$work/test/"	# build/ too: unchanged objects are reused
 cp -a "$root/test/fuzz/pg_stubs.c" "$root/test/fuzz/pg_stubs.h" "$work/test/fuzz/"
-cp -a "$root/test/reference/nn_reference.txt" "$root/test/reference/nn_recurrent_reference.txt" "$work/test/reference/"
+cp -a "$root/test/reference/nn_reference.txt" "$root/test/reference/nn_recurrent_reference.txt" \
+	"$root/test/reference/nn_conv_reference.txt" "$work/test/reference/"
 cp -a "$root/test/suite/nn.sh" "$work/test/suite/"
 cp -a "$root/test/pg-env.sh" "$work/test/"
 

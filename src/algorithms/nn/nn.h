@@ -102,6 +102,35 @@ extern void NnGruBackward(int in, int units, const float *params, const float *x
 						  const float *hn, const float *dh, float *grad, float *dx,
 						  float *work);
 
+/* conv.c: sequences are batch-major, B x T x features */
+extern Size NnConvParams(int in, int width, int filters);
+extern void NnConvPoolForward(int in, int width, int filters, const float *params,
+							  const float *x, int T, int B, float *y, float *pooled,
+							  int32 *argmax, int ld);
+extern void NnConvPoolBackward(int in, int width, int filters, const float *params,
+							   const float *x, int T, int B, const float *pooled,
+							   const int32 *argmax, const float *dpooled, int ld,
+							   float *grad, float *dx);
+
+/*
+ * text_train.c: what the text models share.  NN_TEXT_PARAMS: the spec
+ * entries of their training options, fields epochs, batch_size and
+ * learning_rate of options struct type.
+ */
+#define NN_TEXT_PARAMS(type) \
+	{"epochs", MAAS_PARAM_INT, "10", 1, 100000, NULL, \
+		"passes over the training rows", offsetof(type, epochs)}, \
+	{"batch_size", MAAS_PARAM_INT, "32", 1, 65536, NULL, \
+		"rows per Adam step", offsetof(type, batch_size)}, \
+	{"learning_rate", MAAS_PARAM_FLOAT, "0.001", 1e-9, 10, NULL, \
+		"Adam's step size (Keras's default)", offsetof(type, learning_rate)}
+
+extern void NnTextAdam(MaasOptimizer *adam, int64 n_params);
+extern void NnTextShuffle(int32 *order, int64 n, pg_prng_state *rng);
+extern void NnTextEpochEnd(MaasProgress *progress, int epoch, int epochs, double loss,
+						   double learning_rate, double *history);
+extern float *NnTextReadParams(MaasReader *r, int64 n_params);
+
 /* loss.c */
 extern double NnLossGrad(int loss, const float *z, const float *y, int rows, int units,
 						 double huber_delta, float scale, float *dz);

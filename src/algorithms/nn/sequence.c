@@ -45,15 +45,7 @@ static const MaasParamSpec seq_params[] = {
 	{"units", MAAS_PARAM_INT, "64", 1, SEQ_MAX_DIM, NULL,
 		"units of the recurrent layer",
 	offsetof(SeqOptions, units)},
-	{"epochs", MAAS_PARAM_INT, "10", 1, 100000, NULL,
-		"passes over the training rows",
-	offsetof(SeqOptions, epochs)},
-	{"batch_size", MAAS_PARAM_INT, "32", 1, 65536, NULL,
-		"rows per Adam step",
-	offsetof(SeqOptions, batch_size)},
-	{"learning_rate", MAAS_PARAM_FLOAT, "0.001", 1e-9, 10, NULL,
-		"Adam's step size (Keras's default)",
-	offsetof(SeqOptions, learning_rate)},
+	NN_TEXT_PARAMS(SeqOptions),
 	{"dropout", MAAS_PARAM_FLOAT, "0", 0, 0.99, NULL,
 		"share of the recurrent layer's outputs dropped in training",
 	offsetof(SeqOptions, dropout)},
@@ -344,7 +336,7 @@ SeqFit(const MaasTrainData *data, const void *options, MaasProgress *progress, i
 	int64		n = docs->n_rows;
 	SeqState   *st = palloc0(sizeof(SeqState));
 	SeqBatch	b;
-	MaasOptimizer adam = {0};
+	MaasOptimizer adam;
 	float	   *grad;
 	int32	   *order;
 	pg_prng_state rng;
@@ -374,11 +366,7 @@ SeqFit(const MaasTrainData *data, const void *options, MaasProgress *progress, i
 	grad = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * st->n_params);
 	pg_prng_seed(&rng, (uint64) data->seed);
 	InitWeights(st, &rng);
-	adam.kind = MAAS_OPTIMIZER_ADAM;
-	adam.beta1 = 0.9;
-	adam.beta2 = 0.999;
-	adam.epsilon = 1e-7;		/* Keras's */
-	MaasOptimizerInit(&adam, st->n_params);
+	NnTextAdam(&adam, st->n_params);
 	BatchInit(&b, st, B);
 	order = palloc(sizeof(int32) * Max(n, 1));
 	for (int64 i = 0; i < n; i++)
@@ -390,14 +378,7 @@ SeqFit(const MaasTrainData *data, const void *options, MaasProgress *progress, i
 		double		loss = 0;
 		int64		batches = 0;
 
-		for (int64 i = n - 1; i > 0; i--)
-		{
-			int64		j = (int64) pg_prng_uint64_range(&rng, 0, i);
-			int32		t = order[i];
-
-			order[i] = order[j];
-			order[j] = t;
-		}
+		NnTextShuffle(order, n, &rng);
 		for (int64 s = 0; s < n; s += B)
 		{
 			int			rows = (int) Min(B, n - s);
@@ -470,12 +451,11 @@ PredictBuffers(SeqState *st)
 	st->work = palloc(sizeof(float) * (2 * t * 4 * st->units + 2 * st->units));
 }
 
-static void
-SeqPredict(const MaasModel *model, const MaasInput *in, double *out)
+/* The recurrent layer's last output for one document (units floats) */
+static const float *
+SeqLast(const SeqState *st, const MaasInput *in)
 {
-	SeqState   *st = model->state;
 	SeqBatch	b = {.B = 1};
-	float		z[1024];
 
 	b.ids = st->ids;
 	b.x = st->x;
@@ -497,8 +477,34 @@ SeqPredict(const MaasModel *model, const MaasInput *in, double *out)
 	else
 		NnGruForward(st->dim, st->units, st->params + REC_OFFSET(st), b.x, st->steps, 1,
 					 b.h, b.gates, b.hn, b.work);
-	ForwardDense(st, b.last, z, 1);
+	return b.last;
+}
+
+static void
+SeqPredict(const MaasModel *model, const MaasInput *in, double *out)
+{
+	const SeqState *st = model->state;
+	float		z[1024];
+
+	ForwardDense(st, SeqLast(st, in), z, 1);
 	NnClassProbabilities(z, st->k, out);
+}
+
+static int
+SeqEmbedWidth(const MaasModel *model)
+{
+	return ((const SeqState *) model->state)->units;
+}
+
+/* The last hidden state, what the dense layer reads */
+static void
+SeqEmbed(const MaasModel *model, const MaasInput *in, double *out)
+{
+	const SeqState *st = model->state;
+	const float *last = SeqLast(st, in);
+
+	for (int j = 0; j < st->units; j++)
+		out[j] = last[j];
 }
 
 /* ---- bytes ---- */
@@ -547,14 +553,7 @@ SeqDeserialize(MaasReader *r, const MaasModel *model, int kind)
 	st->loss = palloc(sizeof(double) * Max(st->epochs, 1));
 	MaasReadDoubles(r, st->loss, st->epochs, false);
 	st->n_params = ParamCount(st);
-	if ((uint64) st->n_params * sizeof(float) != r->len - r->pos)
-		MaasReaderFail(r, "%zu bytes for %lld parameters", r->len - r->pos,
-					   (long long) st->n_params);
-	st->params = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * st->n_params);
-	MaasReadFloats(r, st->params, st->n_params);
-	for (int64 i = 0; i < st->n_params; i++)
-		if (!isfinite(st->params[i]))
-			MaasReaderFail(r, "parameter %lld is not finite", (long long) i);
+	st->params = NnTextReadParams(r, st->n_params);
 	PredictBuffers(st);
 	return st;
 }
@@ -604,6 +603,8 @@ const MaasAlgorithm maas_lstm = {
 	.serialize = SeqSerialize,
 	.deserialize = LstmDeserialize,
 	.describe = SeqDescribe,
+	.embed_width = SeqEmbedWidth,
+	.embed = SeqEmbed,
 };
 
 const MaasAlgorithm maas_gru = {
@@ -619,4 +620,6 @@ const MaasAlgorithm maas_gru = {
 	.serialize = SeqSerialize,
 	.deserialize = GruDeserialize,
 	.describe = SeqDescribe,
+	.embed_width = SeqEmbedWidth,
+	.embed = SeqEmbed,
 };

@@ -381,12 +381,14 @@ FtFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 
 /* ---- serving ---- */
 
-static void
-FtPredict(const MaasModel *model, const MaasInput *in, double *out)
+/*
+ * The sum of the vectors of a document's words and n-grams into hidden
+ * (dim floats); returns how many were summed
+ */
+static int
+FtHidden(const FtState *st, const MaasInput *in, float *hidden)
 {
-	const FtState *st = model->state;
 	int			dim = st->dim;
-	float		hidden[FT_MAX_DIM];
 	float		row[FT_MAX_DIM];
 	int			n = 0;
 
@@ -432,6 +434,17 @@ FtPredict(const MaasModel *model, const MaasInput *in, double *out)
 			}
 		}
 	}
+	return n;
+}
+
+static void
+FtPredict(const MaasModel *model, const MaasInput *in, double *out)
+{
+	const FtState *st = model->state;
+	int			dim = st->dim;
+	float		hidden[FT_MAX_DIM];
+	int			n = FtHidden(st, in, hidden);
+
 	for (int c = 0; c < st->k; c++)
 	{
 		const float *w = st->output + (int64) c * dim;
@@ -442,6 +455,24 @@ FtPredict(const MaasModel *model, const MaasInput *in, double *out)
 		out[c] = (double) s / Max(n, 1);
 	}
 	MaasSoftmax(out, st->k);
+}
+
+static int
+FtEmbedWidth(const MaasModel *model)
+{
+	return ((const FtState *) model->state)->dim;
+}
+
+/* The averaged vector the linear layer reads */
+static void
+FtEmbed(const MaasModel *model, const MaasInput *in, double *out)
+{
+	const FtState *st = model->state;
+	float		hidden[FT_MAX_DIM];
+	int			n = FtHidden(st, in, hidden);
+
+	for (int j = 0; j < st->dim; j++)
+		out[j] = (double) hidden[j] / Max(n, 1);
 }
 
 /* ---- bytes ---- */
@@ -539,4 +570,6 @@ const MaasAlgorithm maas_text_classifier = {
 	.serialize = FtSerialize,
 	.deserialize = FtDeserialize,
 	.describe = FtDescribe,
+	.embed_width = FtEmbedWidth,
+	.embed = FtEmbed,
 };
