@@ -657,3 +657,11 @@ COMMENT ON FUNCTION maas_embed(text, text) IS
 'the pooled representation the deployed text model computes of one document, the vector its output layer reads (a NULL document is an empty one)';
 COMMENT ON FUNCTION maas_embed(text, record) IS
 'the pooled representation the deployed text model computes of a row''s document';
+
+CREATE FUNCTION maas_explain(name text, document text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_explain_text'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_explain(text, text) IS
+'which words drove the deployed text classifier''s prediction for one document: each distinct token''s occlusion effect (the score minus the score without it), the tokens as keys';

@@ -27,6 +27,10 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 	MaasJson	json;
 	int			n_text;
 
+	/* models of one document column: by occlusion of each word */
+	if (model->algorithm->input == MAAS_INPUT_TOKENS && model->prep.n_columns == 1 &&
+		MaasTaskIsClassification(model->task))
+		PG_RETURN_JSONB_P(MaasExplainText(model, &in));
 	if (model->algorithm->explain == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -106,6 +110,14 @@ maas_explain_bytes(PG_FUNCTION_ARGS)
 }
 
 /* maas_feature_importance(name) -> table (feature, gain, splits) */
+/* maas_explain(name, document text) -> jsonb: a model of one text column */
+PG_FUNCTION_INFO_V1(maas_explain_text);
+Datum
+maas_explain_text(PG_FUNCTION_ARGS)
+{
+	return Explain(fcinfo, MAAS_INPUT_TEXT);
+}
+
 PG_FUNCTION_INFO_V1(maas_feature_importance);
 Datum
 maas_feature_importance(PG_FUNCTION_ARGS)
