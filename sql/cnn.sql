@@ -52,6 +52,12 @@ SELECT maas_test.err($$SELECT maas_train('cnn_bad', 'cnn', 'cnn_train', 'is_grai
 SELECT maas_test.err($$SELECT maas_train('cnn_bad', 'cnn', 'SELECT body, length(body)::float8 AS n FROM cnn_train', 'n', '{"task": "regression"}')$$) AS regression;
 SELECT count(*) AS bad_versions_stored FROM maas.models WHERE name = 'cnn_bad';
 
+-- a cancel (statement_timeout) during training stores nothing
+SET statement_timeout = '1s';
+SELECT maas_train('cnn_cancel', 'cnn', 'cnn_train', 'is_grain', '{"epochs": 1000, "test_size": 0}');
+RESET statement_timeout;
+SELECT count(*) AS cancelled_versions_stored FROM maas.models WHERE name = 'cnn_cancel';
+
 SELECT maas_drop('grain_cnn'), maas_drop('cnn_det');
 DROP VIEW cnn_train;
 DROP TABLE cnn_reuters, cnn_topics;
