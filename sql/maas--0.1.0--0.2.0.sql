@@ -697,3 +697,10 @@ COMMENT ON FUNCTION maas_embed(text, record) IS
 -- module maas_onnx), their spec in the options
 COMMENT ON FUNCTION maas_import(text, text, bytea, jsonb) IS
 'store a model trained elsewhere as a new version of a named model (format xgboost: XGBoost''s JSON model; lightgbm: LightGBM''s text model; onnx: an ONNX model run by ONNX Runtime, its spec in options: output, output_name, activation, input, text, tokenizer, pooling, normalize) and deploy it as maas_train would; options: features, labels, target, deploy';
+CREATE FUNCTION maas_explain(name text, document text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'maas_explain_text'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION maas_explain(text, text) IS
+'which words drove the deployed text classifier''s prediction for one document: each distinct token''s occlusion effect (the score minus the score without it), the tokens as keys';

@@ -71,7 +71,7 @@ FROM seq_by_time;
 SELECT maas_test.err($$SELECT maas_train('seq_bad', 'lstm', 'seq_train', 'is_grain', '{"units": 0}')$$) AS zero_units;
 SELECT maas_test.err($$SELECT maas_train('seq_bad', 'lstm', 'SELECT body, length(body)::float8 AS n FROM seq_train', 'n', '{"task": "regression"}')$$) AS regression;
 SELECT maas_test.err($$SELECT maas_train('seq_bad', 'gru', 'seq_train', 'is_grain', '{"maxlen": 0}')$$) AS maxlen_0;
-SELECT maas_test.err($$SELECT maas_explain('grain_lstm', r) FROM seq_train r LIMIT 1$$) AS explain;
+SELECT maas_test.err($$SELECT maas_explain('grain_lstm', ARRAY[1.0])$$) AS explain_array;
 SELECT count(*) AS bad_versions_stored FROM maas.models WHERE name = 'seq_bad';
 
 SELECT maas_drop('grain_lstm'), maas_drop('grain_gru'), maas_drop('seq_det'), maas_drop('seq_split');

@@ -55,6 +55,10 @@ Explain(FunctionCallInfo fcinfo, MaasInputForm form)
 	const MaasColumn *text = MaasTextColumn(&model->prep, &n_text);
 	double	   *words = NULL;
 
+	/* models of one document column: by occlusion of each word */
+	if (model->algorithm->input == MAAS_INPUT_TOKENS && model->prep.n_columns == 1 &&
+		MaasTaskIsClassification(model->task))
+		PG_RETURN_JSONB_P(MaasExplainText(model, &in));
 	if (model->algorithm->explain == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -142,6 +146,14 @@ Datum
 maas_explain_bytes(PG_FUNCTION_ARGS)
 {
 	return Explain(fcinfo, MAAS_INPUT_BYTES);
+}
+
+/* maas_explain(name, document text) -> jsonb: a model of one text column */
+PG_FUNCTION_INFO_V1(maas_explain_text);
+Datum
+maas_explain_text(PG_FUNCTION_ARGS)
+{
+	return Explain(fcinfo, MAAS_INPUT_TEXT);
 }
 
 /* maas_feature_importance(name) -> table (feature, gain, splits) */

@@ -27,6 +27,9 @@ extern const MaasModel *MaasModelInput(FunctionCallInfo fcinfo, MaasInputForm fo
 									   MaasInput *in);
 extern const MaasModel *MaasModelByName(FunctionCallInfo fcinfo, text *name);
 
+/* explain_text.c: maas_explain of a model of one document column */
+extern Jsonb *MaasExplainText(const MaasModel *model, const MaasInput *in);
+
 /* recommend.c: pairs models (recommenders) */
 extern MaasDataset *MaasPairsTrainingData(const char *source, const char *target,
 										  const MaasAlgorithm *algorithm,

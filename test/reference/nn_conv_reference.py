@@ -28,10 +28,14 @@ digits, PyTorch computing in float64 on them.
 """
 import os
 
+import sys
+
 import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from nn_recurrent_reference import f32, fmt  # noqa: E402
 OUT = os.path.join(HERE, "nn_conv_reference.txt")
 
 CASES = [
@@ -43,14 +47,6 @@ CASES = [
     ("conv_embedded_w4", 6, 4, 7, 8, 4, 13, 5),
     ("conv_embedded_w5", 4, 5, 3, 10, 3, 9, 6),
 ]
-
-
-def f32(a):
-    return np.asarray(a, dtype=np.float32).astype(np.float64)
-
-
-def fmt(values):
-    return " ".join("%.9g" % v for v in np.asarray(values, dtype=np.float32).ravel())
 
 
 def case(name, n_in, width, filters, T, B, vocab, seed):
@@ -79,19 +75,18 @@ def case(name, n_in, width, filters, T, B, vocab, seed):
     gk = conv.weight.grad.numpy().transpose(2, 1, 0)
     flat = np.concatenate([kernel.ravel(), bias])
     gflat = np.concatenate([gk.ravel(), conv.bias.grad.numpy()])
+    arrays = [("params", flat)]
+    if vocab:
+        arrays += [("table", table), ("ids", ids)]
+    arrays += [("x", x), ("pooled", pooled.detach().numpy()), ("dpooled", dpooled),
+               ("grad", gflat), ("dinput", xt.grad.numpy())]
+    if vocab:
+        arrays.append(("dtable", tt.grad.numpy()))
     lines = ["net %s in=%d width=%d filters=%d T=%d B=%d vocab=%d"
-             % (name, n_in, width, filters, T, B, vocab),
-             "params %d %s" % (flat.size, fmt(flat))]
-    if vocab:
-        lines.append("table %d %s" % (table.size, fmt(table)))
-        lines.append("ids %d %s" % (ids.size, " ".join(str(i) for i in ids.ravel())))
-    lines += ["x %d %s" % (x.size, fmt(x)),
-              "pooled %d %s" % (pooled.numel(), fmt(pooled.detach().numpy())),
-              "dpooled %d %s" % (dpooled.size, fmt(dpooled)),
-              "grad %d %s" % (gflat.size, fmt(gflat)),
-              "dinput %d %s" % (x.size, fmt(xt.grad.numpy()))]
-    if vocab:
-        lines.append("dtable %d %s" % (table.size, fmt(tt.grad.numpy())))
+             % (name, n_in, width, filters, T, B, vocab)]
+    for key, values in arrays:
+        text = " ".join(str(i) for i in values.ravel()) if key == "ids" else fmt(values)
+        lines.append("%s %d %s" % (key, values.size, text))
     lines.append("end")
     return lines
 

@@ -89,13 +89,13 @@ class Net(torch.nn.Module):
         return self.out(h[:, -1, :]).squeeze(1)
 
 
-def accuracy(kind, seed, train, test, n_words, steps):
-    torch.manual_seed(seed)
-    rng = np.random.RandomState(seed)
-    net = Net(kind, n_words)
+def fit_score(net, rng, train, test, steps, epochs=EPOCHS):
+    """Adam over shuffled batches of train (rng's order), epochs times; the
+    accuracy on test (also cnn_reference.py's)"""
     opt = torch.optim.Adam(net.parameters(), lr=0.001, eps=1e-7)
     x, y = pad(train, steps), torch.tensor([t[1] for t in train], dtype=torch.float32)
-    for _ in range(EPOCHS):
+    net.train()
+    for _ in range(epochs):
         order = rng.permutation(len(train))
         for s in range(0, len(order), BATCH):
             b = torch.tensor(order[s:s + BATCH])
@@ -103,9 +103,16 @@ def accuracy(kind, seed, train, test, n_words, steps):
             loss = torch.nn.functional.binary_cross_entropy_with_logits(net(x[b]), y[b])
             loss.backward()
             opt.step()
+    net.eval()
     with torch.no_grad():
         p = torch.sigmoid(net(pad(test, steps)))
     return float(((p > 0.5).int() == torch.tensor([t[1] for t in test])).float().mean())
+
+
+def accuracy(kind, seed, train, test, n_words, steps):
+    torch.manual_seed(seed)
+    rng = np.random.RandomState(seed)
+    return fit_score(Net(kind, n_words), rng, train, test, steps)
 
 
 def main():

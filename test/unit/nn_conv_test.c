@@ -90,54 +90,21 @@ Loss(const Net *n, const float *params, const float *table, const float *x)
 	return loss;
 }
 
-static double
-Central(const Net *n, float *v, double step, float *params, float *table, float *x)
+/* What the finite differences perturb: the floats of params, table and x */
+typedef struct FdCtx
 {
-	float		keep = *v;
-	float		up = keep + (float) step;
-	float		down = keep - (float) step;
-	double		lu,
-				ld;
-
-	*v = up;
-	lu = Loss(n, params, table, x);
-	*v = down;
-	ld = Loss(n, params, table, x);
-	*v = keep;
-	return (lu - ld) / ((double) up - (double) down);
-}
+	const Net  *n;
+	float	   *params;
+	float	   *table;
+	float	   *x;
+} FdCtx;
 
 static double
-CheckFd(const Net *n, float *v, int64 count, const float *g, float *params,
-		float *table, float *x, double top)
+FdLoss(const void *arg)
 {
-	double		worst = 0;
+	const FdCtx *c = arg;
 
-	for (int64 i = 0; i < count; i++)
-	{
-		double		c1 = Central(n, &v[i], FD_STEP, params, table, x);
-		double		c2 = Central(n, &v[i], 2 * FD_STEP, params, table, x);
-		double		ch = Central(n, &v[i], FD_STEP / 2, params, table, x);
-		double		d = (4 * c1 - c2) / 3;
-		double		d_half = (4 * ch - c1) / 3;
-		double		allow = FD_TOL * Max(Max(fabs(g[i]), fabs(d)), FD_FLOOR * top) +
-			NOISE_K * fabs(d - d_half);
-
-		if (getenv("FD_VERBOSE") && fabs(g[i] - d) > allow)
-			fprintf(stderr, "# entry %lld: analytic %g, numeric %g\n", (long long) i, g[i], d);
-		worst = Max(worst, fabs(g[i] - d) / allow);
-	}
-	return worst;
-}
-
-static double
-Largest(const float *v, int64 n)
-{
-	double		m = 0;
-
-	for (int64 i = 0; i < n; i++)
-		m = Max(m, fabs(v[i]));
-	return m;
+	return Loss(c->n, c->params, c->table, c->x);
 }
 
 /* The features at ld = filters + 3 equal those at ld = filters, and the gradient too */
@@ -252,12 +219,13 @@ Check(const Record *r)
 		r->name, n.filters + 3);
 
 	/* finite differences of the weights and of the input (or the table) */
-	top = Max(Largest(grad, n.n_params), n.vocab > 0 ? Largest(dtable, (int64) n.vocab * n.in) :
-			  Largest(dx, bt * n.in));
+	top = Max(LargestAbs(grad, n.n_params), n.vocab > 0 ? LargestAbs(dtable, (int64) n.vocab * n.in) :
+			  LargestAbs(dx, bt * n.in));
 	{
 		float	   *params = palloc(sizeof(float) * n.n_params);
 		float	   *x = palloc(sizeof(float) * bt * n.in);
 		float	   *table = n.vocab > 0 ? palloc(sizeof(float) * n.vocab * n.in) : NULL;
+		FdCtx		ctx = {&n, params, table, x};
 		double		w_params,
 					w_in;
 
@@ -265,9 +233,12 @@ Check(const Record *r)
 		memcpy(x, n.x, sizeof(float) * bt * n.in);
 		if (table)
 			memcpy(table, n.table, sizeof(float) * n.vocab * n.in);
-		w_params = CheckFd(&n, params, n.n_params, grad, params, table, x, top);
-		w_in = table ? CheckFd(&n, table, (int64) n.vocab * n.in, dtable, params, table, x, top) :
-			CheckFd(&n, x, bt * n.in, dx, params, NULL, x, top);
+		w_params = FdWorst(FdLoss, &ctx, params, n.n_params, grad,
+								 top, FD_STEP, FD_TOL, FD_FLOOR, NOISE_K);
+		w_in = table ? FdWorst(FdLoss, &ctx, table, (int64) n.vocab * n.in, dtable,
+								 top, FD_STEP, FD_TOL, FD_FLOOR, NOISE_K) :
+			FdWorst(FdLoss, &ctx, x, bt * n.in, dx,
+								 top, FD_STEP, FD_TOL, FD_FLOOR, NOISE_K);
 		Tap(w_params <= 1 && w_in <= 1,
 			"finite differences, %s: worst error / allowance, weights %.2f, %s %.2f",
 			r->name, w_params, table ? "embedding" : "input", w_in);
@@ -277,26 +248,8 @@ Check(const Record *r)
 int
 main(int argc, char **argv)
 {
-	/* test/suite/nn.sh passes nn_reference.txt; this program's file is beside it */
-	const char *given = argc > 1 ? argv[1] : "test/reference/nn_reference.txt";
-	const char *slash = strrchr(given, '/');
-	char	   *path;
-	char	   *error = NULL;
-	Record	  **records = NULL;
-	int			n_records;
-	int			n_nets = 0;
-
 	UnitBegin();
-	path = psprintf("%.*snn_conv_reference.txt", slash ? (int) (slash - given + 1) : 0, given);
-	n_records = ReadReference(path, &records, &error);
-	if (error != NULL)
-		Tap(false, "read the PyTorch reference: %s", error);
-	for (int i = 0; i < n_records; i++)
-		if (strncmp(records[i]->head, "net ", 4) == 0)
-		{
-			Check(records[i]);
-			n_nets++;
-		}
-	Tap(error == NULL && n_nets >= 6, "the convolution reference has %d networks", n_nets);
+	/* test/suite/nn.sh passes nn_reference.txt; this program's file is beside it */
+	CheckNets(argc > 1 ? argv[1] : "test/reference/nn_reference.txt", "nn_conv_reference.txt", Check, 6);
 	return UnitEnd();
 }

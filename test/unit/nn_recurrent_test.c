@@ -108,57 +108,21 @@ Backward(const Net *n, const Pass *p, const float *x, float *grad, float *dx)
 					  n->dh, grad, dx, p->work);
 }
 
-/* Central difference of the loss in one float, p +- step (as used) */
-static double
-Central(const Net *n, float *v, double step, float *params, float *table, float *x)
+/* What the finite differences perturb: the floats of params, table and x */
+typedef struct FdCtx
 {
-	float		keep = *v;
-	float		up = keep + (float) step;
-	float		down = keep - (float) step;
-	double		lu,
-				ld;
-
-	*v = up;
-	lu = Loss(n, params, table, x);
-	*v = down;
-	ld = Loss(n, params, table, x);
-	*v = keep;
-	return (lu - ld) / ((double) up - (double) down);
-}
-
-/*
- * Worst ratio of error to allowance over the entries of vector v (n of
- * them) whose analytic gradient is g
- */
-static double
-CheckFd(const Net *n, float *v, int64 count, const float *g, float *params,
-		float *table, float *x, double top)
-{
-	double		worst = 0;
-
-	for (int64 i = 0; i < count; i++)
-	{
-		double		c1 = Central(n, &v[i], FD_STEP, params, table, x);
-		double		c2 = Central(n, &v[i], 2 * FD_STEP, params, table, x);
-		double		ch = Central(n, &v[i], FD_STEP / 2, params, table, x);
-		double		d = (4 * c1 - c2) / 3;
-		double		d_half = (4 * ch - c1) / 3;
-		double		allow = FD_TOL * Max(Max(fabs(g[i]), fabs(d)), FD_FLOOR * top) +
-			NOISE_K * fabs(d - d_half);
-
-		worst = Max(worst, fabs(g[i] - d) / allow);
-	}
-	return worst;
-}
+	const Net  *n;
+	float	   *params;
+	float	   *table;
+	float	   *x;
+} FdCtx;
 
 static double
-Largest(const float *v, int64 n)
+FdLoss(const void *arg)
 {
-	double		m = 0;
+	const FdCtx *c = arg;
 
-	for (int64 i = 0; i < n; i++)
-		m = Max(m, fabs(v[i]));
-	return m;
+	return Loss(c->n, c->params, c->table, c->x);
 }
 
 static void
@@ -243,12 +207,13 @@ Check(const Record *r)
 		r->name, e_grad, e_dx, e_tab);
 
 	/* finite differences of the weights and of the input (or the table) */
-	top = Max(Largest(grad, n.n_params), n.vocab > 0 ? Largest(dtable, (int64) n.vocab * n.in) :
-			  Largest(dx, steps * n.in));
+	top = Max(LargestAbs(grad, n.n_params), n.vocab > 0 ? LargestAbs(dtable, (int64) n.vocab * n.in) :
+			  LargestAbs(dx, steps * n.in));
 	{
 		float	   *params = palloc(sizeof(float) * n.n_params);
 		float	   *x = palloc(sizeof(float) * steps * n.in);
 		float	   *table = n.vocab > 0 ? palloc(sizeof(float) * n.vocab * n.in) : NULL;
+		FdCtx		ctx = {&n, params, table, x};
 		double		w_params,
 					w_in;
 
@@ -256,9 +221,12 @@ Check(const Record *r)
 		memcpy(x, n.x, sizeof(float) * steps * n.in);
 		if (table)
 			memcpy(table, n.table, sizeof(float) * n.vocab * n.in);
-		w_params = CheckFd(&n, params, n.n_params, grad, params, table, x, top);
-		w_in = table ? CheckFd(&n, table, (int64) n.vocab * n.in, dtable, params, table, x, top) :
-			CheckFd(&n, x, steps * n.in, dx, params, NULL, x, top);
+		w_params = FdWorst(FdLoss, &ctx, params, n.n_params, grad,
+								 top, FD_STEP, FD_TOL, FD_FLOOR, NOISE_K);
+		w_in = table ? FdWorst(FdLoss, &ctx, table, (int64) n.vocab * n.in, dtable,
+								 top, FD_STEP, FD_TOL, FD_FLOOR, NOISE_K) :
+			FdWorst(FdLoss, &ctx, x, steps * n.in, dx,
+								 top, FD_STEP, FD_TOL, FD_FLOOR, NOISE_K);
 		Tap(w_params <= 1 && w_in <= 1,
 			"finite differences, %s: worst error / allowance, weights %.2f, %s %.2f",
 			r->name, w_params, table ? "embedding" : "input", w_in);
@@ -268,27 +236,8 @@ Check(const Record *r)
 int
 main(int argc, char **argv)
 {
-	/* test/suite/nn.sh passes nn_reference.txt; this program's file is beside it */
-	const char *given = argc > 1 ? argv[1] : "test/reference/nn_reference.txt";
-	const char *slash = strrchr(given, '/');
-	char	   *path;
-	char	   *error = NULL;
-	Record	  **records = NULL;
-	int			n_records;
-	int			n_nets = 0;
-
 	UnitBegin();
-	path = psprintf("%.*snn_recurrent_reference.txt",
-					slash ? (int) (slash - given + 1) : 0, given);
-	n_records = ReadReference(path, &records, &error);
-	if (error != NULL)
-		Tap(false, "read the PyTorch reference: %s", error);
-	for (int i = 0; i < n_records; i++)
-		if (strncmp(records[i]->head, "net ", 4) == 0)
-		{
-			Check(records[i]);
-			n_nets++;
-		}
-	Tap(error == NULL && n_nets >= 6, "the recurrent reference has %d networks", n_nets);
+	/* test/suite/nn.sh passes nn_reference.txt; this program's file is beside it */
+	CheckNets(argc > 1 ? argv[1] : "test/reference/nn_reference.txt", "nn_recurrent_reference.txt", Check, 6);
 	return UnitEnd();
 }

@@ -257,3 +257,73 @@ Need(const Record *r, const char *key, int nth, int64 n)
 	return i;
 }
 
+
+/* Central difference of loss in one float, v +- step (as stored) */
+static double
+Central(UnitLoss loss, const void *ctx, float *v, double step)
+{
+	float		keep = *v;
+	float		up = keep + (float) step;
+	float		down = keep - (float) step;
+	double		lu,
+				ld;
+
+	*v = up;
+	lu = loss(ctx);
+	*v = down;
+	ld = loss(ctx);
+	*v = keep;
+	return (lu - ld) / ((double) up - (double) down);
+}
+
+double
+FdWorst(UnitLoss loss, const void *ctx, float *v, int64 count, const float *g, double top,
+		double step, double tol, double floor, double noise_k)
+{
+	double		worst = 0;
+
+	for (int64 i = 0; i < count; i++)
+	{
+		double		c1 = Central(loss, ctx, &v[i], step);
+		double		c2 = Central(loss, ctx, &v[i], 2 * step);
+		double		ch = Central(loss, ctx, &v[i], step / 2);
+		double		d = (4 * c1 - c2) / 3;
+		double		d_half = (4 * ch - c1) / 3;
+		double		allow = tol * Max(Max(fabs(g[i]), fabs(d)), floor * top) +
+			noise_k * fabs(d - d_half);
+
+		worst = Max(worst, fabs(g[i] - d) / allow);
+	}
+	return worst;
+}
+
+double
+LargestAbs(const float *v, int64 n)
+{
+	double		m = 0;
+
+	for (int64 i = 0; i < n; i++)
+		m = Max(m, fabs(v[i]));
+	return m;
+}
+
+void
+CheckNets(const char *given, const char *file, void (*check) (const Record *r), int min)
+{
+	const char *slash = strrchr(given, '/');
+	char	   *path = psprintf("%.*s%s", slash ? (int) (slash - given + 1) : 0, given, file);
+	char	   *error = NULL;
+	Record	  **records = NULL;
+	int			n_records = ReadReference(path, &records, &error);
+	int			n_nets = 0;
+
+	if (error != NULL)
+		Tap(false, "read the PyTorch reference %s: %s", file, error);
+	for (int i = 0; i < n_records; i++)
+		if (strncmp(records[i]->head, "net ", 4) == 0)
+		{
+			check(records[i]);
+			n_nets++;
+		}
+	Tap(error == NULL && n_nets >= min, "%s has %d networks", file, n_nets);
+}

@@ -72,4 +72,26 @@ extern char *HeadValue(const Record *r, const char *key);
  */
 extern int	Need(const Record *r, const char *key, int nth, int64 n);
 
+/*
+ * Finite differences for a layer's test: a loss of the layer's floats
+ * (their current values), and the worst ratio of error to allowance over
+ * count entries of v whose analytic gradient is g.  Each entry's numeric
+ * derivative is Richardson-extrapolated from central differences at step
+ * and 2 step; it passes within tol of max(|analytic|, |numeric|, floor *
+ * top) plus noise_k times the difference from the same estimate at half
+ * the step (float32 rounding).
+ */
+typedef double (*UnitLoss) (const void *ctx);
+extern double FdWorst(UnitLoss loss, const void *ctx, float *v, int64 count, const float *g,
+					  double top, double step, double tol, double floor, double noise_k);
+extern double LargestAbs(const float *v, int64 n);
+
+/*
+ * Runs check on every "net" record of file, which is beside given (the
+ * path test/suite/nn.sh passes, or its default), then a test that there
+ * were at least min of them
+ */
+extern void CheckNets(const char *given, const char *file, void (*check) (const Record *r),
+					  int min);
+
 #endif							/* MAAS_UNIT_H */
