@@ -6,6 +6,7 @@
 #include "postgres.h"
 
 #include "core/core.h"
+#include "core/postprocess.h"
 
 static const char *
 ColumnKindName(MaasColumnKind kind)

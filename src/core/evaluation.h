@@ -8,6 +8,7 @@
 #define MAAS_EVALUATION_H
 
 #include "core/core.h"
+#include "core/postprocess.h"
 
 /* evaluation.c: confusion matrix, curves, residual quantiles */
 typedef struct MaasCurvePoint

@@ -41,6 +41,7 @@
 #include "utils/memutils.h"
 
 #include "core/core.h"
+#include "core/postprocess.h"
 
 #define MAAS_MODEL_MAGIC		0x5341414D	/* "MAAS" */
 #define MAAS_FORMAT_VERSION		2	/* the newest this build reads and writes */

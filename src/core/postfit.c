@@ -12,6 +12,7 @@
 #include "miscadmin.h"
 
 #include "core/core.h"
+#include "core/postprocess.h"
 
 /* The sorted absolute residuals, or up to MAX_RESIDUALS of their order statistics */
 static void

@@ -30,6 +30,7 @@
 #include <math.h>
 
 #include "core/core.h"
+#include "core/postprocess.h"
 
 static void
 Calibrate(const MaasPostprocess *post, double *p, int k)

@@ -13,6 +13,7 @@
 #include "utils/memutils.h"
 
 #include "core/onnxwrite.h"
+#include "core/postprocess.h"
 #include "functions/functions.h"
 
 #define EXPORT_FORMATS "Formats: onnx (linear_regression, elastic_net, lasso, logistic_regression, decision_tree, random_forest, gradient_boosting), pmml (the same but gradient_boosting), xgboost (gradient_boosting), json (linear_regression, elastic_net, lasso, logistic_regression)."

@@ -13,6 +13,7 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 
+#include "core/postprocess.h"
 #include "functions/functions.h"
 
 static Datum

@@ -18,7 +18,7 @@
 
 #include "miscadmin.h"
 
-#include "algorithms/logistic_sparse.h"
+#include "algorithms/logistic/sparse.h"
 #include "core/blas.h"
 #include "core/core.h"
 #include "core/onnxwrite.h"
@@ -49,7 +49,7 @@ typedef struct LogisticOptions
 	int			max_iter;
 	double		tol;
 	bool		fit_intercept;
-	/* a document column (logistic_sparse.c); no defaults: dense models list none */
+	/* a document column (sparse.c); no defaults: dense models list none */
 	int			hashing;		/* 0: a feature per word */
 	int			min_df;
 	bool		sublinear_tf;
@@ -206,7 +206,7 @@ Objective(void *arg, const double *theta, double *grad)
 	return loss / n + 0.5 * pr->l2 * penalty;
 }
 
-/* Documents beside the dense features: the CSR solver (logistic_sparse.c) */
+/* Documents beside the dense features: the CSR solver (sparse.c) */
 static MaasLbfgsResult
 FitDocuments(const MaasTrainData *data, const LogisticOptions *opt, LogisticState *st,
 			 double *theta, double l1, MaasProgress *progress)

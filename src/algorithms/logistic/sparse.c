@@ -1,5 +1,5 @@
 /*
- * logistic_sparse.c
+ * sparse.c
  *	  logistic_regression over a document column, as scikit-learn's
  *	  TfidfVectorizer followed by LogisticRegression.
  *
@@ -25,7 +25,7 @@
 
 #include "miscadmin.h"
 
-#include "algorithms/logistic_sparse.h"
+#include "algorithms/logistic/sparse.h"
 
 #define ROW_BLOCK		512	/* rows of one task: fixed, not per thread */
 #define COL_BLOCK		2048	/* columns of one gradient task */

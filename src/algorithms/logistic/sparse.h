@@ -1,7 +1,7 @@
 /*
- * logistic_sparse.h
+ * sparse.h
  *	  logistic_regression over a document column: TF-IDF (or hashed) bag of
- *	  words in CSR rows beside the dense features (logistic_sparse.c).
+ *	  words in CSR rows beside the dense features (sparse.c).
  */
 #ifndef LOGISTIC_SPARSE_H
 #define LOGISTIC_SPARSE_H
