@@ -27,6 +27,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_text_classifier,
 	&maas_lstm,
 	&maas_gru,
+	&maas_transformer,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

@@ -32,5 +32,6 @@ extern const MaasAlgorithm maas_svm;	/* svm/kernel.c */
 extern const MaasAlgorithm maas_text_classifier;	/* text/text_classifier.c */
 extern const MaasAlgorithm maas_lstm;	/* nn/sequence.c */
 extern const MaasAlgorithm maas_gru;	/* nn/sequence.c */
+extern const MaasAlgorithm maas_transformer;	/* nn/transformer.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

@@ -589,6 +589,12 @@ typedef struct MaasAlgorithm
 	void		(*export_model) (const MaasModel *model, const char *format, StringInfo out);
 	/* fit reads MaasTrainData.weights (sample_weight, class_weight) */
 	bool		takes_weights;
+	/*
+	 * text models: the width of the pooled representation maas_embed
+	 * returns, and that representation of one input into out; NULL if none
+	 */
+	int			(*embed_width) (const MaasModel *model);
+	void		(*embed) (const MaasModel *model, const MaasInput *in, double *out);
 } MaasAlgorithm;
 
 /*

@@ -115,6 +115,10 @@ models = [
      {"text": ["body"], "embedding_dim": 2, "units": 3, "epochs": 1, "maxlen": 4}),
     ("nb_text", "naive_bayes", "SELECT x1, 'word ' || color || ' ' || (id % 4) AS body, ylabel FROM fuzz_small",
      "ylabel", {"text": ["body"], "num_words": 5}),
+    # transformer: embeddings, positions, an encoder layer, dense, loss history
+    ("seq_transformer", "transformer", "SELECT 'word ' || color || ' ' || (id % 7) AS body, ylabel FROM fuzz_small",
+     "ylabel", {"text": ["body"], "embedding_dim": 4, "heads": 2, "layers": 1, "ff_dim": 3, "epochs": 2,
+                "maxlen": 5, "activation": "gelu"}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
@@ -156,7 +160,7 @@ small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dro
                                          {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "lstm",
-                     "gru", "") + unsupervised:
+                     "gru", "transformer", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),
