@@ -10,6 +10,10 @@
 # BENCH_DOCS (20000), BENCH_THREADS (2); BENCH_REFERENCE=1 writes
 # bench/transformer_reference.md.
 set -euo pipefail
+# torch's OpenMP threads spin while they wait: on a machine with other work
+# they then take turns with it at a fraction of their speed (a 200-document
+# epoch measured 47 s at load 12); passive waiting measures the work
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 cd "$(dirname "$0")/.."
 eval "$(MAAS_PRELOAD=1 test/cluster.sh start)"
 trap 'test/cluster.sh stop "$MAAS_CLUSTER"' EXIT
