@@ -45,7 +45,7 @@ src/algorithms/nn/attention.c|dx[r * d + j] = (float) (rstd[r] * (g[j] * gamma[j
 src/algorithms/nn/attention.c|s = (float) (1.0 / sqrt(var / d + NN_LAYER_NORM_EPS));|s = (float) (1.0 / sqrt(var / (d - 1) + NN_LAYER_NORM_EPS));|layer norm with the unbiased variance
 src/algorithms/nn/attention.c|dgamma[j] += g[j] * h[j];|dgamma[j] += g[j];|layer norm's gain gradient without xhat
 src/algorithms/nn/attention.c|scale, q, 3 * d, q + d, 3 * d, 0.0f, p, T);|1.0f, q, 3 * d, q + d, 3 * d, 0.0f, p, T);|attention scores not scaled by 1 / sqrt(d_head)
-src/algorithms/nn/attention.c|cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, lens[b], dh,|cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, dh,|padding not masked: every key scored
+src/algorithms/nn/attention.c|MaskedSoftmax(p, T, lens[b]);|cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, dh, scale, q, 3 * d, q + d, 3 * d, 0.0f, p, T); MaskedSoftmax(p, T, T);|padding not masked: every key scored and weighed
 src/algorithms/nn/attention.c|dr[j] = pr[j] * (dr[j] - (float) dot) * scale;|dr[j] = pr[j] * dr[j] * scale;|softmax's gradient without its row sum
 src/algorithms/nn/attention.c|dr[j] = pdr[j] != 0.0f ? dr[j] * keep : 0.0f;|dr[j] = pdr[j] != 0.0f ? dr[j] : 0.0f;|attention dropout's backward without the 1 / (1 - p) scale
 src/algorithms/nn/attention.c|1.0f, dp, T, q, 3 * d, 0.0f, dq + d, 3 * d);|1.0f, dp, T, q, 3 * d, 0.0f, dq + d, 3 * d); dq[d] = -dq[d];|a key gradient's sign flipped
