@@ -39,3 +39,50 @@ NnEpochDone(MaasProgress *progress, int epoch, int epochs, double loss, double l
 		ereport(NOTICE,
 				(errmsg("%s: epoch %d of %d, loss %.6g", progress->what, epoch, epochs, loss)));
 }
+
+/* ---- a text model's bytes after its sizes: the loss history, the parameters ---- */
+
+void
+NnWriteHistory(StringInfo buf, const double *loss, int epochs, const float *params,
+			   int64 n_params)
+{
+	MaasWriteU32(buf, (uint32) epochs);
+	MaasWriteDoubles(buf, loss, epochs);
+	MaasWriteFloats(buf, params, n_params);
+}
+
+/*
+ * The loss history (palloc'd into *loss) and n_params finite parameters,
+ * which must be the rest of the bytes; returns the parameters
+ */
+float *
+NnReadHistory(MaasReader *r, int *epochs, double **loss, int64 n_params)
+{
+	float	   *params;
+
+	*epochs = MaasReadCount(r, 100000, sizeof(double), "epoch");
+	*loss = palloc(sizeof(double) * Max(*epochs, 1));
+	MaasReadDoubles(r, *loss, *epochs, false);
+	if ((uint64) n_params * sizeof(float) != r->len - r->pos)
+		MaasReaderFail(r, "%zu bytes for %lld parameters", r->len - r->pos,
+					   (long long) n_params);
+	params = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * n_params);
+	MaasReadFloats(r, params, n_params);
+	for (int64 i = 0; i < n_params; i++)
+		if (!isfinite(params[i]))
+			MaasReaderFail(r, "parameter %lld is not finite", (long long) i);
+	return params;
+}
+
+/* maas_info's "parameters" and "history" members */
+void
+NnDescribeHistory(MaasJson *json, int64 n_params, const double *loss, int epochs)
+{
+	MaasJsonKey(json, "parameters");
+	MaasJsonInt(json, n_params);
+	MaasJsonKey(json, "history");
+	MaasJsonBeginObject(json);
+	MaasJsonKey(json, "loss");
+	MaasJsonNumberArray(json, loss, epochs);
+	MaasJsonEndObject(json);
+}

@@ -506,9 +506,7 @@ TfSerialize(const MaasModel *model, StringInfo buf)
 	MaasWriteU32(buf, (uint32) (st->activation == NN_GELU ? 1 : 0));
 	MaasWriteU32(buf, (uint32) st->steps);
 	MaasWriteU32(buf, (uint32) st->n_words);
-	MaasWriteU32(buf, (uint32) st->epochs);
-	MaasWriteDoubles(buf, st->loss, st->epochs);
-	MaasWriteFloats(buf, st->params, st->n_params);
+	NnWriteHistory(buf, st->loss, st->epochs, st->params, st->n_params);
 }
 
 static void *
@@ -545,18 +543,8 @@ TfDeserialize(MaasReader *r, const MaasModel *model)
 	if (st->n_words != text->tokenizer->n_vocab + MAAS_TOKEN_FIRST)
 		MaasReaderFail(r, "%d embedding rows for a vocabulary of %d", st->n_words,
 					   text->tokenizer->n_vocab);
-	st->epochs = MaasReadCount(r, 100000, sizeof(double), "epoch");
-	st->loss = palloc(sizeof(double) * Max(st->epochs, 1));
-	MaasReadDoubles(r, st->loss, st->epochs, false);
 	SetShape(st, 0.0f);
-	if ((uint64) st->n_params * sizeof(float) != r->len - r->pos)
-		MaasReaderFail(r, "%zu bytes for %lld parameters", r->len - r->pos,
-					   (long long) st->n_params);
-	st->params = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * st->n_params);
-	MaasReadFloats(r, st->params, st->n_params);
-	for (int64 i = 0; i < st->n_params; i++)
-		if (!isfinite(st->params[i]))
-			MaasReaderFail(r, "parameter %lld is not finite", (long long) i);
+	st->params = NnReadHistory(r, &st->epochs, &st->loss, st->n_params);
 	MaasCheckMemory(mul_size(BatchFloats(st, 1, false), sizeof(float)), "transformer prediction");
 	BatchInit(&st->pred, st, 1, false);
 	return st;
@@ -579,13 +567,7 @@ TfDescribe(const MaasModel *model, MaasJson *json)
 	MaasJsonString(json, st->activation == NN_GELU ? "gelu" : "relu");
 	MaasJsonKey(json, "steps");
 	MaasJsonInt(json, st->steps);
-	MaasJsonKey(json, "parameters");
-	MaasJsonInt(json, st->n_params);
-	MaasJsonKey(json, "history");
-	MaasJsonBeginObject(json);
-	MaasJsonKey(json, "loss");
-	MaasJsonNumberArray(json, st->loss, st->epochs);
-	MaasJsonEndObject(json);
+	NnDescribeHistory(json, st->n_params, st->loss, st->epochs);
 }
 
 const MaasAlgorithm maas_transformer = {
