@@ -23,6 +23,7 @@ packages=(
 	clang "libclang-rt-$llvm-dev" "llvm-$llvm"	# llvm-symbolizer: sanitizer reports with file:line
 	sqlsmith
 	fasttext	# test/reference/text_reference.py, bench/text.sh
+	python3-torch	# test/reference/nn_*_reference.py, sequence and transformer references, bench/sequence.sh, bench/transformer.sh
 	python3-psycopg libpostgresql-jdbc-java	# test/suite/drivers.sh
 	postgresql-server-dev-all debhelper dpkg-dev fakeroot	# debian/ packages (test/suite/package.sh)
 )
