@@ -1016,3 +1016,32 @@ SELECT n, label, maas_test.err(q) AS error FROM (VALUES
 ) AS t(n, label, q)
 ORDER BY n;
 SELECT count(*) AS onnx_versions_stored FROM maas.models WHERE name = 'errors_onnx';
+-- transformer: bad options, a task it does not do, bad input at prediction;
+-- nothing stored, the server never restarts
+CREATE TABLE errors_tf_start AS SELECT pg_postmaster_start_time() AS started;
+CREATE TABLE errors_tf_docs AS
+SELECT 'wheat ' || species || ' corn ' || round(sepal_length) AS body, species FROM iris;
+SELECT label, pg_temp.train_err(q, true) AS result
+FROM (VALUES
+	(1, 'heads not dividing embedding_dim', $$SELECT maas_train('errors_t', 'transformer', 'errors_tf_docs', 'species', '{"text": ["body"], "embedding_dim": 10, "heads": 4}')$$),
+	(2, 'zero heads', $$SELECT maas_train('errors_t', 'transformer', 'errors_tf_docs', 'species', '{"text": ["body"], "heads": 0}')$$),
+	(3, 'unknown activation', $$SELECT maas_train('errors_t', 'transformer', 'errors_tf_docs', 'species', '{"text": ["body"], "activation": "swish"}')$$),
+	(4, 'dropout 1', $$SELECT maas_train('errors_t', 'transformer', 'errors_tf_docs', 'species', '{"text": ["body"], "dropout": 1}')$$),
+	(5, 'maxlen 0', $$SELECT maas_train('errors_t', 'transformer', 'errors_tf_docs', 'species', '{"text": ["body"], "maxlen": 0}')$$),
+	(6, 'regression', $$SELECT maas_train('errors_t', 'transformer', 'SELECT body, sepal_width FROM iris, errors_tf_docs LIMIT 10', 'sepal_width', '{"text": ["body"], "task": "regression"}')$$),
+	(7, 'no text column', $$SELECT maas_train('errors_t', 'transformer', 'SELECT sepal_width, species FROM iris', 'species', '{"text": ["body"]}')$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT name FROM maas_train('errors_tf', 'transformer', 'errors_tf_docs', 'species',
+	'{"text": ["body"], "embedding_dim": 4, "heads": 2, "layers": 1, "ff_dim": 4, "epochs": 1}');
+SELECT label, maas_test.errh(q) AS result
+FROM (VALUES
+	(1, 'a row without the text column', $$SELECT maas_predict('errors_tf', r) FROM (SELECT 1 AS sepal_width) r$$),
+	(2, 'explain', $$SELECT maas_explain('errors_tf', r) FROM errors_tf_docs r LIMIT 1$$),
+	(3, 'a 10 MB document: its first tokens', $$SELECT array_length(maas_predict_proba('errors_tf', repeat('wheat ', 1747626)), 1)$$),
+	(4, 'invalid model bytes', $$SELECT maas_info(substring(model FROM 1 FOR length(model) - 3)) FROM maas.models WHERE name = 'errors_tf'$$)
+) AS t(n, label, q)
+ORDER BY n;
+SELECT maas_drop('errors_tf');
+SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_tf_start;
+DROP TABLE errors_tf_docs, errors_tf_start;

@@ -24,6 +24,7 @@ packages=(
 	sqlsmith
 	fasttext	# test/reference/text_reference.py, bench/text.sh
 	chromium python3-pil	# test/t/061_report.pl: maas_report rendered headless
+	python3-torch	# test/reference/nn_*_reference.py, sequence and transformer references, bench/sequence.sh, bench/transformer.sh
 	python3-psycopg libpostgresql-jdbc-java	# test/suite/drivers.sh
 	postgresql-server-dev-all debhelper dpkg-dev fakeroot	# debian/ packages (test/suite/package.sh)
 )

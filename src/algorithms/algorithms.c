@@ -29,6 +29,7 @@ const MaasAlgorithm *const maas_algorithm_list[] = {
 	&maas_gru,
 	&maas_onnx,
 	&maas_cnn,
+	&maas_transformer,
 };
 
 const int	maas_algorithm_count = lengthof(maas_algorithm_list);

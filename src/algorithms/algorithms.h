@@ -34,5 +34,6 @@ extern const MaasAlgorithm maas_lstm;	/* nn/sequence.c */
 extern const MaasAlgorithm maas_gru;	/* nn/sequence.c */
 extern const MaasAlgorithm maas_onnx;	/* onnx.c */
 extern const MaasAlgorithm maas_cnn;	/* nn/cnn.c */
+extern const MaasAlgorithm maas_transformer;	/* nn/transformer.c */
 
 #endif							/* MAAS_ALGORITHMS_H */

@@ -133,6 +133,10 @@ models = [
     # document), dense, loss history
     ("seq_cnn", "cnn", "SELECT 'word ' || color || ' ' || (id % 7) AS body, ylabel FROM fuzz_small", "ylabel",
      {"text": ["body"], "embedding_dim": 3, "filters": 2, "filter_sizes": [1, 5], "epochs": 1, "maxlen": 6}),
+    # transformer: embeddings, positions, an encoder layer, dense, loss history
+    ("seq_transformer", "transformer", "SELECT 'word ' || color || ' ' || (id % 7) AS body, ylabel FROM fuzz_small",
+     "ylabel", {"text": ["body"], "embedding_dim": 4, "heads": 2, "layers": 1, "ff_dim": 3, "epochs": 2,
+                "maxlen": 5, "activation": "gelu"}),
 ]
 unsupervised = ("kmeans", "pca")
 for name, algorithm, source, target, params in models:
@@ -175,6 +179,7 @@ small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dro
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "lstm",
                      "gru", "cnn", "") + unsupervised:
+                     "gru", "transformer", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),

@@ -10,7 +10,7 @@
 # prints their TAP lines numbered as one run.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-tests=(nn_grad_test nn_optimizer_test nn_reference_test nn_recurrent_test nn_conv_test)
+tests=(nn_grad_test nn_optimizer_test nn_reference_test nn_recurrent_test nn_conv_test nn_attention_test)
 t0=$(date +%s)
 if ! out=$(test/unit/build.sh "${tests[@]}" 2>&1); then
 	echo "$out" | tail -20 | sed 's/^/# /'

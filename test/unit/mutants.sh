@@ -47,6 +47,17 @@ src/algorithms/nn/conv.c|pooled[(int64) b * ld + f] = Max(y[best * filters + f] 
 src/algorithms/nn/conv.c|if (!(pooled[i] > 0))|if (false)|conv backward ignores the ReLU
 src/algorithms/nn/conv.c|dbias[f] += g;|dbias[f] -= g;|conv bias gradient's sign flipped
 src/algorithms/nn/conv.c|dxr[c] += g * params[k + (int64) c * filters];|dxr[c] += g * params[k + c];|conv input gradient reads the kernel transposed
+src/algorithms/nn/attention.c|dx[r * d + j] = (float) (rstd[r] * (g[j] * gamma[j] - mg - h[j] * mgh));|dx[r * d + j] = (float) (rstd[r] * (g[j] * gamma[j] - mg));|layer norm's input gradient without its variance term
+src/algorithms/nn/attention.c|s = (float) (1.0 / sqrt(var / d + NN_LAYER_NORM_EPS));|s = (float) (1.0 / sqrt(var / (d - 1) + NN_LAYER_NORM_EPS));|layer norm with the unbiased variance
+src/algorithms/nn/attention.c|dgamma[j] += g[j] * h[j];|dgamma[j] += g[j];|layer norm's gain gradient without xhat
+src/algorithms/nn/attention.c|scale, q, 3 * d, q + d, 3 * d, 0.0f, p, T);|1.0f, q, 3 * d, q + d, 3 * d, 0.0f, p, T);|attention scores not scaled by 1 / sqrt(d_head)
+src/algorithms/nn/attention.c|MaskedSoftmax(p, T, lens[b]);|cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, dh, scale, q, 3 * d, q + d, 3 * d, 0.0f, p, T); MaskedSoftmax(p, T, T);|padding not masked: every key scored and weighed
+src/algorithms/nn/attention.c|dr[j] = pr[j] * (dr[j] - (float) dot) * scale;|dr[j] = pr[j] * dr[j] * scale;|softmax's gradient without its row sum
+src/algorithms/nn/attention.c|dr[j] = pdr[j] != 0.0f ? dr[j] * keep : 0.0f;|dr[j] = pdr[j] != 0.0f ? dr[j] : 0.0f;|attention dropout's backward without the 1 / (1 - p) scale
+src/algorithms/nn/attention.c|1.0f, dp, T, q, 3 * d, 0.0f, dq + d, 3 * d);|1.0f, dp, T, q, 3 * d, 0.0f, dq + d, 3 * d); dq[d] = -dq[d];|a key gradient's sign flipped
+src/algorithms/nn/attention.c|memcpy(dx, w->d1, sizeof(float) * rows * d);|memset(dx, 0, sizeof(float) * rows * d);|encoder backward drops the first residual
+src/algorithms/nn/attention.c|Scale(w->dh, c->dropped ? c->mh : NULL, rows * s->ff);|Scale(w->dh, NULL, rows * s->ff);|backward ignores the feed-forward's dropout mask
+src/algorithms/nn/attention.c|if (z[i] <= 0)|if (z[i] < -0.1f)|relu' = 1 a little below 0
 EOF
 )
 
@@ -57,7 +68,8 @@ cp -a "$root/src" "$work/"
 cp -a "$root/test/unit" "$work/test/"	# build/ too: unchanged objects are reused
 cp -a "$root/test/fuzz/pg_stubs.c" "$root/test/fuzz/pg_stubs.h" "$work/test/fuzz/"
 cp -a "$root/test/reference/nn_reference.txt" "$root/test/reference/nn_recurrent_reference.txt" \
-	"$root/test/reference/nn_conv_reference.txt" "$work/test/reference/"
+	"$root/test/reference/nn_conv_reference.txt" \
+	"$root/test/reference/nn_attention_reference.txt" "$work/test/reference/"
 cp -a "$root/test/suite/nn.sh" "$work/test/suite/"
 cp -a "$root/test/pg-env.sh" "$work/test/"
 
