@@ -132,6 +132,7 @@ CREATE TABLE tickets AS
 SELECT maas_test.err($$SELECT maas_train('t', 'text_classifier', 'tickets', 'is_grain')$$);
 SELECT maas_train('t', 'text_classifier', 'tickets', 'is_grain', '{"exclude": ["team"], "epochs": 1}') IS NOT NULL AS trained;
 SELECT maas_info(model)->'features'->0->>'name' AS document FROM maas.models WHERE name = 't';
+DROP TABLE tickets;
 RESET client_min_messages;
 
 -- a SQL_ASCII database holds any bytes: its text is read as UTF-8, and
