@@ -510,7 +510,7 @@ CheckDocuments(const MaasSearch *s, const MaasDataset *ds)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("%s does not read documents (column \"%s\")", algorithm->name,
 							text->name),
-					 errhint("Compare it with models of documents over another source, or leave the document out of its features.")));
+					 errhint("Compare it with models of documents in another call, over a source without the document.")));
 		if (algorithm->input == MAAS_INPUT_TOKENS && ds->prep.n_features > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
