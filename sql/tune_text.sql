@@ -21,24 +21,32 @@ FROM maas_tune('tt_grid', 'text_classifier', 'SELECT body, is_grain, f FROM tt_d
 				 "folds": {"column": "f"}, "scoring": "accuracy"}',
 			   '{"num_words": 300}');
 
--- the same fits by hand: maas_train on each fold's training rows,
--- maas_evaluate on its held-out rows
-SELECT count(v) AS fits_by_hand
-FROM maas.trials t
-CROSS JOIN generate_series(0, 2) AS f(fold)
-CROSS JOIN LATERAL maas_train(format('tt_hand_%s_%s', t.trial, f.fold), t.algorithm,
-							  format('SELECT body, is_grain FROM tt_docs WHERE f <> %s', f.fold), 'is_grain',
-							  t.setting || '{"num_words": 300, "test_size": 0}') v
-WHERE t.name = 'tt_grid';
-CREATE TABLE tt_by_hand AS
-SELECT t.name, t.trial, f.fold,
-	   maas_evaluate(format('tt_hand_%s_%s', t.trial, f.fold),
-					 format('SELECT body, is_grain FROM tt_docs WHERE f = %s', f.fold)) AS m
-FROM maas.trials t CROSS JOIN generate_series(0, 2) AS f(fold)
-WHERE t.name = 'tt_grid';
+-- the same fits by hand: maas_train on each fold's training rows (the
+-- trial's setting over the call's params), maas_evaluate on its held-out rows
+CREATE FUNCTION pg_temp.train_folds(tuned text, params jsonb) RETURNS bigint
+LANGUAGE sql AS $$
+	SELECT count(v)
+	FROM maas.trials t
+	CROSS JOIN generate_series(0, 2) AS f(fold)
+	CROSS JOIN LATERAL maas_train(format('tt_hand_%s_%s_%s', tuned, t.trial, f.fold), t.algorithm,
+								  format('SELECT body, is_grain FROM tt_docs WHERE f <> %s', f.fold), 'is_grain',
+								  params || t.setting || '{"test_size": 0}') v
+	WHERE t.name = tuned
+$$;
+CREATE FUNCTION pg_temp.evaluate_folds(tuned text)
+RETURNS TABLE (trial int, algorithm text, fold int, score float8, m jsonb)
+LANGUAGE sql AS $$
+	SELECT t.trial, t.algorithm, f.fold, t.scores[f.fold + 1],
+		   maas_evaluate(format('tt_hand_%s_%s_%s', tuned, t.trial, f.fold),
+						 format('SELECT body, is_grain FROM tt_docs WHERE f = %s', f.fold))
+	FROM maas.trials t CROSS JOIN generate_series(0, 2) AS f(fold)
+	WHERE t.name = tuned
+$$;
+SELECT pg_temp.train_folds('tt_grid', '{"num_words": 300}') AS fits_by_hand;
+CREATE TABLE tt_by_hand AS SELECT * FROM pg_temp.evaluate_folds('tt_grid');
 SELECT count(*) AS fits_compared,
-	   max(abs(t.scores[h.fold + 1] - (h.m->>'accuracy')::float8)) < 1e-12 AS folds_as_maas_train
-FROM maas.trials t JOIN tt_by_hand h ON h.name = t.name AND h.trial = t.trial;
+	   max(abs(score - (m->>'accuracy')::float8)) < 1e-12 AS folds_as_maas_train
+FROM tt_by_hand;
 
 -- the best setting is the one of the highest mean; the stored version's
 -- metrics are its folds' means of every metric
@@ -49,7 +57,7 @@ SELECT abs((m.metrics->>'f1')::float8 - avg((h.m->>'f1')::float8)) < 1e-12 AS f1
 	   m.metrics->>'evaluated_on' AS evaluated_on, m.algorithm
 FROM maas.models m
 JOIN maas.trials t ON t.name = m.name AND t.version = m.version AND t.best
-JOIN tt_by_hand h ON h.name = t.name AND h.trial = t.trial
+JOIN tt_by_hand h ON h.trial = t.trial
 WHERE m.name = 'tt_grid'
 GROUP BY m.metrics, m.algorithm;
 
@@ -87,20 +95,9 @@ FROM maas_tune('tt_mixed', NULL, 'SELECT body, is_grain, f FROM tt_docs', 'is_gr
 								"naive_bayes"],
 				 "folds": {"column": "f"}}',
 			   '{"num_words": 300, "maxlen": 60, "task": "classification", "text": ["body"]}');
-SELECT count(v) AS fits_by_hand
-FROM maas.trials t
-CROSS JOIN generate_series(0, 2) AS f(fold)
-CROSS JOIN LATERAL maas_train(format('tt_mixed_hand_%s_%s', t.trial, f.fold), t.algorithm,
-							  format('SELECT body, is_grain FROM tt_docs WHERE f <> %s', f.fold), 'is_grain',
-							  t.setting || '{"num_words": 300, "maxlen": 60, "task": "classification", "text": ["body"], "test_size": 0}') v
-WHERE t.name = 'tt_mixed';
-CREATE TABLE tt_mixed_hand AS
-SELECT t.trial, t.algorithm, f.fold, t.scores[f.fold + 1] AS tuned,
-	   (maas_evaluate(format('tt_mixed_hand_%s_%s', t.trial, f.fold),
-					  format('SELECT body, is_grain FROM tt_docs WHERE f = %s', f.fold))->>'accuracy')::float8 AS by_hand
-FROM maas.trials t CROSS JOIN generate_series(0, 2) AS f(fold)
-WHERE t.name = 'tt_mixed';
-SELECT algorithm, count(*) AS folds, max(abs(tuned - by_hand)) < 1e-12 AS folds_as_maas_train
+SELECT pg_temp.train_folds('tt_mixed', '{"num_words": 300, "maxlen": 60, "task": "classification", "text": ["body"]}') AS fits_by_hand;
+CREATE TABLE tt_mixed_hand AS SELECT * FROM pg_temp.evaluate_folds('tt_mixed');
+SELECT algorithm, count(*) AS folds, max(abs(score - (m->>'accuracy')::float8)) < 1e-12 AS folds_as_maas_train
 FROM tt_mixed_hand GROUP BY trial, algorithm ORDER BY trial;
 SELECT (SELECT algorithm FROM maas.trials WHERE name = 'tt_mixed' ORDER BY mean_score DESC, trial LIMIT 1)
 	   = (SELECT algorithm FROM maas.models WHERE name = 'tt_mixed') AS highest_mean_refit;
