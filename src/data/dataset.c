@@ -663,7 +663,11 @@ MaasLoadForFolds(const char *source, const char *target, const MaasAlgorithm *al
 	every_word.num_words = 0;
 	*ds = LoadTraining(source, target, &dense, &every_word, folds, fold, &n_folds, progress);
 	if ((*ds)->train_tokens.start != NULL)
-		((MaasTokenizer *) (*ds)->train_tokens.tokenizer)->num_words = options->num_words;
+	{
+		int			n_text;
+
+		MaasTextColumn(&(*ds)->prep, &n_text)->tokenizer->num_words = options->num_words;
+	}
 	return n_folds;
 }
 
