@@ -835,7 +835,10 @@ FROM (VALUES
 	(6, 'unknown norm', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"text": ["body"], "norm": "l1"}')$$),
 	(7, 'a regression target', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, n FROM errors_sparse_docs', 'n', '{"text": ["body"], "task": "regression"}')$$),
 	(8, 'two documents', $$SELECT maas_train('errors_t', 'logistic_regression', 'SELECT body, body || '' more'' AS b2, topic FROM errors_sparse_docs', 'topic', '{"text": ["body", "b2"]}')$$),
-	(9, 'maas_tune of token sequences', $$SELECT maas_tune('errors_t', 'text_classifier', 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"folds": 2}', '{"text": ["body"]}')$$)
+	(9, 'maas_tune: a token model without a document', $$SELECT maas_tune('errors_t', 'text_classifier', 'iris', 'species', '{"folds": 2}')$$),
+	(10, 'maas_tune: a token model and one of dense rows', $$SELECT maas_tune('errors_t', NULL, 'SELECT body, topic FROM errors_sparse_docs', 'topic', '{"algorithms": ["random_forest", "text_classifier"], "folds": 2}')$$),
+	(11, 'maas_tune: a token model over a document and a number', $$SELECT maas_tune('errors_t', NULL, 'SELECT body, n, topic FROM errors_sparse_docs', 'topic', '{"algorithms": ["naive_bayes", "text_classifier"], "folds": 2}', '{"text": ["body"]}')$$),
+	(12, 'maas_tune: a fold whose training rows have no words', $$SELECT maas_tune('errors_t', 'text_classifier', 'SELECT CASE WHEN n % 2 = 0 THEN body ELSE '' '' END AS body, topic, n % 2 AS f FROM errors_sparse_docs', 'topic', '{"folds": {"column": "f"}}', '{"text": ["body"]}')$$)
 ) AS t(n, label, q)
 ORDER BY n;
 -- a model of documents: no SQL compilation, no JSON export, no array form

@@ -204,6 +204,9 @@ extern int	MaasLoadForFolds(const char *source, const char *target,
 							 const MaasAlgorithm *algorithm,
 							 const MaasTrainOptions *options, const MaasFoldSpec *folds,
 							 MaasProgress *progress, MaasDataset **ds, int **fold);
+extern MaasTokenizer *MaasFoldTokens(const MaasTokenRows *all, const bool *train,
+									 const bool *test, const char *column,
+									 MaasTokenRows *train_out, MaasTokenRows *test_out);
 extern MaasDataset *MaasLoadForModel(const char *source, const MaasModel *model,
 									 MaasProgress *progress);
 

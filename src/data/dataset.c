@@ -644,7 +644,9 @@ MaasLoadForTraining(const char *source, const char *target,
 /*
  * Read the source once for cross-validation: every row into the train
  * matrix (doubles, whatever the algorithm reads), the encoding learned from
- * all rows, and each row's fold.  Returns the number of folds.
+ * all rows, and each row's fold.  A document's vocabulary keeps every
+ * token of every row: each fold picks its own num_words from its training
+ * rows (MaasFoldTokens).  Returns the number of folds.
  */
 int
 MaasLoadForFolds(const char *source, const char *target, const MaasAlgorithm *algorithm,
@@ -652,10 +654,20 @@ MaasLoadForFolds(const char *source, const char *target, const MaasAlgorithm *al
 				 MaasProgress *progress, MaasDataset **ds, int **fold)
 {
 	MaasAlgorithm dense = *algorithm;
+	MaasTrainOptions every_word = *options;
 	int			n_folds = 0;
 
-	dense.input = MAAS_INPUT_DENSE;
-	*ds = LoadTraining(source, target, &dense, options, folds, fold, &n_folds, progress);
+	/* token sequences stay tokens: the input decides what a document is */
+	if (dense.input == MAAS_INPUT_FLOAT_ROWS)
+		dense.input = MAAS_INPUT_DENSE;
+	every_word.num_words = 0;
+	*ds = LoadTraining(source, target, &dense, &every_word, folds, fold, &n_folds, progress);
+	if ((*ds)->train_tokens.start != NULL)
+	{
+		int			n_text;
+
+		MaasTextColumn(&(*ds)->prep, &n_text)->tokenizer->num_words = options->num_words;
+	}
 	return n_folds;
 }
 

@@ -342,3 +342,112 @@ MaasLoadTextApplyRow(LoadState *st)
 	st->n_row_tokens = st->binding->n_tokens;
 	MaasLoadTextStore(st, true);
 }
+
+/* Token ids by frequency, ties in text order (MaasLoadFinishText's order) */
+typedef struct FoldOrder
+{
+	const int64 *count;
+	char	  **vocab;
+} FoldOrder;
+
+static int
+CompareFoldFrequency(const void *a, const void *b, void *arg)
+{
+	const FoldOrder *o = arg;
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	if (o->count[x] != o->count[y])
+		return (o->count[x] < o->count[y]) - (o->count[x] > o->count[y]);
+	return strcmp(o->vocab[x - MAAS_TOKEN_FIRST], o->vocab[y - MAAS_TOKEN_FIRST]);
+}
+
+/* The rows where take[i], their ids through id (all's id -> the fold's) */
+static void
+FoldRows(const MaasTokenRows *all, const bool *take, const int32 *id,
+		 const MaasTokenizer *t, MaasTokenRows *to)
+{
+	int64		n_take = 0;
+	int64		n_tokens = 0;
+
+	for (int64 i = 0; i < all->n_rows; i++)
+		if (take[i])
+		{
+			n_take++;
+			n_tokens += all->start[i + 1] - all->start[i];
+		}
+	MaasCheckMemory(add_size(mul_size(n_take + 1, sizeof(int64)),
+							 mul_size(n_tokens, sizeof(int32))),
+					"the documents of a fold");
+	memset(to, 0, sizeof(*to));
+	to->tokenizer = t;
+	to->cap = n_take;
+	to->token_cap = n_tokens;
+	to->start = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * (n_take + 1));
+	to->ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n_tokens, 1));
+	to->start[0] = 0;
+	for (int64 i = 0; i < all->n_rows; i++)
+	{
+		if (!take[i])
+			continue;
+		for (int64 j = all->start[i]; j < all->start[i + 1]; j++)
+			to->ids[to->n_tokens++] = id[all->ids[j]];
+		to->start[++to->n_rows] = to->n_tokens;
+	}
+}
+
+/*
+ * The documents of a fold (maas_tune): the rows where train[i], and where
+ * test[i] (test NULL: none), with the vocabulary maas_train learns from
+ * those train rows alone: their num_words most frequent tokens, the others
+ * MAAS_TOKEN_OOV, so a fold's model is the one maas_train makes of its
+ * rows and no word of the held-out rows only is known to it.  all's
+ * vocabulary holds every token of every row (MaasLoadForFolds).  Returns
+ * the fold's tokenizer.
+ */
+MaasTokenizer *
+MaasFoldTokens(const MaasTokenRows *all, const bool *train, const bool *test,
+			   const char *column, MaasTokenRows *train_out, MaasTokenRows *test_out)
+{
+	const MaasTokenizer *from = all->tokenizer;
+	MaasTokenizer *t = palloc(sizeof(MaasTokenizer));
+	int			n_ids = from->n_vocab + MAAS_TOKEN_FIRST;
+	int64	   *count = palloc0(sizeof(int64) * n_ids);
+	int		   *order = palloc(sizeof(int) * Max(from->n_vocab, 1));
+	int32	   *id = palloc(sizeof(int32) * n_ids);
+	FoldOrder	o = {count, from->vocab};
+	int			kept = 0;
+
+	for (int64 i = 0; i < all->n_rows; i++)
+		if (train[i])
+			for (int64 j = all->start[i]; j < all->start[i + 1]; j++)
+				count[all->ids[j]]++;
+	for (int k = 0; k < from->n_vocab; k++)
+		if (count[MAAS_TOKEN_FIRST + k] > 0)
+			order[kept++] = MAAS_TOKEN_FIRST + k;
+	if (kept == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("column \"%s\" has no words in the training rows of a fold", column),
+				 errhint("Use fewer folds, or documents with words in every fold.")));
+	qsort_arg(order, kept, sizeof(int), CompareFoldFrequency, &o);
+	kept = Min(kept, from->num_words > 0 ? from->num_words : MAAS_MAX_VOCAB);
+	*t = *from;
+	t->n_vocab = kept;
+	t->vocab = palloc(sizeof(char *) * kept);
+	for (int k = 0; k < n_ids; k++)
+		id[k] = k < MAAS_TOKEN_FIRST ? k : MAAS_TOKEN_OOV;
+	for (int k = 0; k < kept; k++)
+	{
+		t->vocab[k] = from->vocab[order[k] - MAAS_TOKEN_FIRST];
+		id[order[k]] = MAAS_TOKEN_FIRST + k;
+	}
+	MaasTokenizerIndex(t);
+	FoldRows(all, train, id, t, train_out);
+	if (test != NULL)
+		FoldRows(all, test, id, t, test_out);
+	pfree(count);
+	pfree(order);
+	pfree(id);
+	return t;
+}

@@ -102,37 +102,27 @@ Rows(const MaasMatrix *from, const bool *take, int64 n_take, MaasMatrix *to)
 }
 
 /*
- * The documents of the rows where take[i] (a fold's part): the vocabulary
- * stays the one of every row, and a fit counts its words over its own rows
- * (logistic_regression's idf: a word of the held-out rows only weighs 0)
+ * The documents of a fold's train and test rows (test NULL: the refit's
+ * all rows), with the vocabulary of its train rows: the returned
+ * preprocessing reads them, for the fit (data->prep) and the model
  */
-static void
-TokenRows(const MaasTokenRows *from, const bool *take, int64 n_take, MaasTokenRows *to)
+static MaasPreprocess *
+FoldDocuments(const MaasDataset *ds, const bool *train, const bool *test,
+			  MaasTokenRows *train_docs, MaasTokenRows *test_docs)
 {
-	int64		n_tokens = 0;
+	MaasPreprocess *prep = palloc(sizeof(MaasPreprocess));
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&ds->prep, &n_text);
+	MaasTokenizer *t = MaasFoldTokens(&ds->train_tokens, train, test, text->name,
+									  train_docs, test_docs);
 
-	for (int64 i = 0; i < from->n_rows; i++)
-		if (take[i])
-			n_tokens += from->start[i + 1] - from->start[i];
-	MaasCheckMemory(add_size(mul_size(n_take + 1, sizeof(int64)), mul_size(n_tokens, sizeof(int32))),
-					"the documents of a fold");
-	memset(to, 0, sizeof(*to));
-	to->tokenizer = from->tokenizer;
-	to->cap = n_take;
-	to->token_cap = n_tokens;
-	to->start = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * (n_take + 1));
-	to->ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n_tokens, 1));
-	to->start[0] = 0;
-	for (int64 i = 0; i < from->n_rows; i++)
-	{
-		int64		len = from->start[i + 1] - from->start[i];
-
-		if (!take[i])
-			continue;
-		memcpy(to->ids + to->n_tokens, from->ids + from->start[i], sizeof(int32) * len);
-		to->n_tokens += len;
-		to->start[++to->n_rows] = to->n_tokens;
-	}
+	*prep = ds->prep;
+	prep->columns = palloc(sizeof(MaasColumn) * Max(prep->n_columns, 1));
+	memcpy(prep->columns, ds->prep.columns, sizeof(MaasColumn) * prep->n_columns);
+	for (int c = 0; c < prep->n_columns; c++)
+		if (prep->columns[c].kind == MAAS_COL_TEXT)
+			prep->columns[c].tokenizer = t;
+	return prep;
 }
 
 /* Add the numeric members of a metrics object to the sums */
@@ -229,14 +219,17 @@ FitFold(TuneRun *run, const MaasCandidate *c, MaasParams *params, int f,
 		sample = w;
 	}
 	data = TrainData(c->algorithm, run->ds, &train, sample, run->options);
-	if (documents)
-	{
-		TokenRows(&run->ds->train_tokens, in_train, n_train, &train_docs);
-		TokenRows(&run->ds->train_tokens, in_test, n_test, &test_docs);
-		data.tokens = &train_docs;
-	}
 	run->progress->what = c->algorithm->name;
 	model = MaasNewModel(c->algorithm, run->ds);
+	if (documents)
+	{
+		MaasPreprocess *prep = FoldDocuments(run->ds, in_train, in_test,
+											 &train_docs, &test_docs);
+
+		data.tokens = &train_docs;
+		data.prep = prep;
+		model->prep = *prep;
+	}
 	model->state = c->algorithm->fit(&data, params->options, run->progress);
 	model->n_outputs = MaasModelOutputs(model);
 	MaasJsonInit(&json);
@@ -443,13 +436,6 @@ ParseCandidates(MaasSearch *s, Jsonb *params_jb, MaasTrainOptions **common)
 							algorithm->name)));
 		params[c] = MaasParseParams(merged, maas_train_params, sizeof(MaasTrainOptions),
 									algorithm);
-		/* token sequences are not split with the folds yet (documents beside dense rows are) */
-		if (algorithm->input == MAAS_INPUT_TOKENS)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("maas_tune does not cross-validate models of documents such as %s's yet",
-							algorithm->name),
-					 errhint("Train each setting with maas_train and compare their metrics.")));
 		MaasCheckWeighable(algorithm, params[c]->common);
 		all_native &= algorithm->handles_missing;
 	}
@@ -490,6 +476,48 @@ CheckTasks(MaasSearch *s, const MaasDataset *ds, const MaasTrainOptions *options
 							algorithm->name, MaasTaskName(task), target,
 							s->candidates[0].algorithm->name, MaasTaskName(ds->task)),
 					 errhint("Compare algorithms of one task, or set params {\"task\": \"classification\"} or \"regression\".")));
+	}
+}
+
+/*
+ * The algorithm the source is read for: a token-sequence model's when one
+ * is compared, so that its document column is found (a model of
+ * documents beside dense rows reads it as well)
+ */
+static const MaasAlgorithm *
+Reader(const MaasSearch *s)
+{
+	for (int c = 0; c < s->n_candidates; c++)
+		if (s->candidates[c].algorithm->input == MAAS_INPUT_TOKENS)
+			return s->candidates[c].algorithm;
+	return s->candidates[0].algorithm;
+}
+
+/* Every algorithm must read what was read: a document, or dense rows only */
+static void
+CheckDocuments(const MaasSearch *s, const MaasDataset *ds)
+{
+	int			n_text;
+	const MaasColumn *text = MaasTextColumn(&ds->prep, &n_text);
+
+	for (int c = 0; c < s->n_candidates; c++)
+	{
+		const MaasAlgorithm *algorithm = s->candidates[c].algorithm;
+
+		if (text != NULL && algorithm->input != MAAS_INPUT_TOKENS &&
+			!algorithm->reads_documents)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s does not read documents (column \"%s\")", algorithm->name,
+							text->name),
+					 errhint("Compare it with models of documents in another call, over a source without the document.")));
+		if (algorithm->input == MAAS_INPUT_TOKENS && ds->prep.n_features > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s reads one text column, but the source has %d feature columns",
+							algorithm->name, ds->prep.n_columns),
+					 errhint("Name the document with params {\"features\": [\"%s\"]}.",
+							 text ? text->name : "column")));
 	}
 }
 
@@ -548,6 +576,7 @@ maas_tune(PG_FUNCTION_ARGS)
 	int			best;
 	const MaasCandidate *winner;
 	MaasTrainData data;
+	MaasTokenRows refit_docs;
 	MaasModel  *model;
 	MaasJson	params_json;
 	Jsonb	   *metrics;
@@ -582,11 +611,12 @@ maas_tune(PG_FUNCTION_ARGS)
 	memset(&run, 0, sizeof(run));
 	run.options = options;
 	run.progress = &progress;
-	run.k = MaasLoadForFolds(source, target, s->candidates[0].algorithm, options, &s->folds,
+	run.k = MaasLoadForFolds(source, target, Reader(s), options, &s->folds,
 							 &progress, &run.ds, &run.fold);
 	run.forward = s->folds.kind == MAAS_FOLDS_TIME;
 	task = run.ds->task;
 	CheckTasks(s, run.ds, options, target);
+	CheckDocuments(s, run.ds);
 	run.metric = MaasSearchMetric(s->scoring ? s->scoring :
 								  MaasTaskIsClassification(task) ? "accuracy" : "r2", &task);
 
@@ -596,8 +626,16 @@ maas_tune(PG_FUNCTION_ARGS)
 	winner = &s->candidates[trials[best].candidate];
 	progress.what = winner->algorithm->name;
 	data = TrainData(winner->algorithm, run.ds, &run.ds->train, run.ds->weights, options);
-	data.tokens = run.ds->train_tokens.start != NULL ? &run.ds->train_tokens : NULL;
 	model = MaasNewModel(winner->algorithm, run.ds);
+	if (run.ds->train_tokens.start != NULL)
+	{
+		bool	   *every = palloc(sizeof(bool) * run.ds->train.n_rows);
+
+		memset(every, true, sizeof(bool) * run.ds->train.n_rows);
+		data.prep = FoldDocuments(run.ds, every, NULL, &refit_docs, NULL);
+		data.tokens = &refit_docs;
+		model->prep = *data.prep;
+	}
 	MaasProgressKeepCurve(&progress);
 	model->state = winner->algorithm->fit(&data, params[trials[best].candidate]->options,
 										  &progress);
@@ -612,7 +650,7 @@ maas_tune(PG_FUNCTION_ARGS)
 	MaasJsonEndObject(&params_json);
 	tune_ms = MaasProgressElapsedMs(&progress);
 	version = MaasRegistryInsert(name, winner->algorithm->name, model->task,
-								 MaasJsonFinish(&params_json), MaasFeaturesJson(&run.ds->prep),
+								 MaasJsonFinish(&params_json), MaasFeaturesJson(&model->prep),
 								 target, metrics, MaasModelSerialize(model),
 								 run.ds->train.n_rows, tune_ms,
 								 (int64) (run.ds->memory_bytes + MaasMemoryWorkPeak()));
