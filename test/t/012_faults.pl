@@ -313,10 +313,10 @@ my $full_ms;	# a whole linear regression on the million rows
 		svm => ', "method": "nystrom", "n_components": 50, "tol": 1e-12');
 	# text models read a document column: one made from big's rows
 	my $docs = q{'SELECT ''word'' || (id % 997) || '' term'' || (id % 13) || '' w'' || (id % 101) AS body, c FROM big'};
-	my %source = map { $_ => $docs } qw(text_classifier lstm gru);
+	my %source = map { $_ => $docs } qw(text_classifier lstm gru cnn transformer);
 	$target{$_} = 'c' for keys %source;
 	$more{text_classifier} = ', "epochs": 50';
-	$more{lstm} = $more{gru} = ', "maxlen": 20';
+	$more{lstm} = $more{gru} = $more{cnn} = $more{transformer} = ', "maxlen": 20';
 	# algorithms whose fit is quick next to the read, timed like linear regression
 	my %read_bound = map { $_ => 1 } qw(linear_regression pca naive_bayes elastic_net lasso);
 	# text_classifier reads documents, which big has none of: sql/text.sql
