@@ -571,6 +571,13 @@ typedef struct MaasAlgorithm
 	void		(*predict_matrix) (const MaasModel *model, const MaasMatrix *m,
 								   int n_features, double *out);
 	/*
+	 * a model whose only input is a document (no dense features): every row
+	 * of tokens into out, n_rows x n_outputs, the same values as predict
+	 * gives; NULL: the rows go through predict one by one
+	 */
+	void		(*predict_tokens) (const MaasModel *model, const MaasTokenRows *tokens,
+								   double *out);
+	/*
 	 * clustering and decomposition: the output count (clusters, components)
 	 * of a fitted state, which the fit decides; NULL for the other tasks
 	 */

@@ -348,16 +348,20 @@ MaasScoreTokens(const MaasModel *model, const MaasMatrix *m, const MaasTokenRows
 	double	   *out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1) * k);
 
 	Assert(tokens->n_rows == n);
-	for (int64 i = 0; i < n; i++)
-	{
-		if ((i & 0xfff) == 0)
-			CHECK_FOR_INTERRUPTS();
-		for (int j = 0; j < p; j++)
-			x[j] = MaasMatrixColumn(m, j)[i];
-		in.tokens = tokens->ids + tokens->start[i];
-		in.n_tokens = (int) (tokens->start[i + 1] - tokens->start[i]);
-		model->algorithm->predict(model, &in, out + i * k);
-	}
+	/* documents alone: the algorithm's batches (one ONNX Runtime run per batch) */
+	if (p == 0 && model->algorithm->predict_tokens != NULL)
+		model->algorithm->predict_tokens(model, tokens, out);
+	else
+		for (int64 i = 0; i < n; i++)
+		{
+			if ((i & 0xfff) == 0)
+				CHECK_FOR_INTERRUPTS();
+			for (int j = 0; j < p; j++)
+				x[j] = MaasMatrixColumn(m, j)[i];
+			in.tokens = tokens->ids + tokens->start[i];
+			in.n_tokens = (int) (tokens->start[i + 1] - tokens->start[i]);
+			model->algorithm->predict(model, &in, out + i * k);
+		}
 	MaasScoreOutputs(model, m, p, MaasMatrixColumn(m, p), out, n, json, primary);
 	pfree(x);
 	pfree(out);

@@ -21,8 +21,8 @@
  *		multiclass model are then normalized.
  *
  * A calibrated model's algorithm is a copy of its own whose predict (and
- * predict_matrix) apply the calibration, so every caller of the interface
- * gets calibrated probabilities without knowing.
+ * predict_matrix, predict_tokens) apply the calibration, so every caller of
+ * the interface gets calibrated probabilities without knowing.
  */
 #include "postgres.h"
 
@@ -98,6 +98,14 @@ CalibratedPredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_featu
 		Calibrate(model->post, out + i * model->n_outputs, model->n_outputs);
 }
 
+static void
+CalibratedPredictTokens(const MaasModel *model, const MaasTokenRows *tokens, double *out)
+{
+	model->post->base->predict_tokens(model, tokens, out);
+	for (int64 i = 0; i < tokens->n_rows; i++)
+		Calibrate(model->post, out + i * model->n_outputs, model->n_outputs);
+}
+
 /* Route the model's predictions through its calibration */
 void
 MaasPostprocessInstall(MaasModel *model, MaasPostprocess *post)
@@ -110,6 +118,8 @@ MaasPostprocessInstall(MaasModel *model, MaasPostprocess *post)
 	post->wrapped.predict = CalibratedPredict;
 	if (post->base->predict_matrix != NULL)
 		post->wrapped.predict_matrix = CalibratedPredictMatrix;
+	if (post->base->predict_tokens != NULL)
+		post->wrapped.predict_tokens = CalibratedPredictTokens;
 	model->algorithm = &post->wrapped;
 }
 

@@ -247,11 +247,51 @@ SELECT maas_import('bert_first', 'onnx', $bert, jsonb_build_object('output', 'em
 			"SELECT maas_embed('bert_norm', body) FROM onnx_texts ORDER BY id"), $ref->{mean_normalized});
 		ok($d < 1e-4, "maas_embed equals PyTorch's normalized mean (max difference $d)");
 	}
+	check_text_batch($bert, $tok);
 	like(sql_error($node, 'postgres', qq{SELECT maas_import('bad', 'onnx', $bert, jsonb_build_object('output', 'classes', 'text', 'body', 'tokenizer', '{"model": {"type": "Unigram"}}'::jsonb))}),
 		qr/^(0A000|22023|22P02): /, 'an unsupported tokenizer: an error');
 	like(sql_error($node, 'postgres', qq{SELECT maas_import('bad', 'onnx', $bert, jsonb_build_object('output', 'value', 'output_name', 'last_hidden_state', 'text', 'body', 'tokenizer', $tok))}),
 		qr/^22023: onnx model output "last_hidden_state" is of rank 3/, 'per-token output read as a value');
 	like(sql_error($node, 'postgres', qq{SELECT maas_import('bad', 'onnx', $bert, '{"output": "classes", "output_name": "logits"}')}),
 		qr/^22023: onnx model has 3 inputs/, 'a text model without "text"');
+	return;
+}
+
+# maas_evaluate scores documents 32 a run, padded to each batch's longest
+# (mask 0): its log loss equals the one of the rows predicted one at a time
+sub check_text_batch
+{
+	my ($bert, $tok) = @_;
+	$node->safe_psql('postgres', qq{
+CREATE TABLE onnx_labelled AS
+	SELECT row_number() OVER (ORDER BY g, id) AS n, body, (ARRAY['neg', 'neu', 'pos'])[1 + (id + g) % 3] AS label
+	FROM onnx_texts, generate_series(0, 5) g;
+INSERT INTO onnx_labelled VALUES (1000, '', 'neu');
+SELECT maas_import('bert_eval', 'onnx', $bert, jsonb_build_object('output', 'classes',
+	'output_name', 'logits', 'text', 'body', 'tokenizer', $tok, 'labels', '["neg", "neu", "pos"]'::jsonb,
+	'target', 'label'));
+});
+	my $rows = $node->safe_psql('postgres',
+		q{SELECT label, maas_predict_proba('bert_eval', body) FROM onnx_labelled ORDER BY n});
+	my %class = (neg => 0, neu => 1, pos => 2);
+	my ($loss, $correct, $n) = (0, 0, 0);
+	for my $line (split /\n/, $rows)
+	{
+		my ($label, $p) = split /\|/, $line;
+		$p =~ s/[{}]//g;
+		my @p = map { $_ < 1e-15 ? 1e-15 : $_ > 1 - 1e-15 ? 1 - 1e-15 : $_ } split /,/, $p;
+		my $total = $p[0] + $p[1] + $p[2];
+		my $top = 0;
+		$p[$_] > $p[$top] and $top = $_ for 1 .. 2;
+		$loss -= log($p[ $class{$label} ] / $total);
+		$correct++ if $top == $class{$label};
+		$n++;
+	}
+	my $eval = decode_json($node->safe_psql('postgres',
+		q{SELECT maas_evaluate('bert_eval', 'SELECT body, label FROM onnx_labelled')}));
+	cmp_ok($n, '>', 64, "the documents fill more than two batches ($n rows)");
+	my $d = abs($eval->{log_loss} - $loss / $n);
+	ok($d < 1e-6, "maas_evaluate's batches give the one-at-a-time log loss (difference $d)");
+	is(sprintf('%.0f', $eval->{accuracy} * $n), $correct, 'and the same predicted classes');
 	return;
 }

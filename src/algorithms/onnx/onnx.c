@@ -1,7 +1,8 @@
 /*
  * onnx.c
  *	  The onnx algorithm: its bytes, its description, prediction one row at
- *	  a time and over a matrix, and the embedding of a document.
+ *	  a time, over a matrix and over documents in batches, and the embedding
+ *	  of a document.
  *
  * Created only by maas_import(name, 'onnx', bytes, spec) (spec.c); it has
  * no fit.  Stored as: the state version (u8), output kind, activation,
@@ -17,6 +18,7 @@
 #include <math.h>
 
 #include "common/hashfn.h"
+#include "miscadmin.h"
 
 #include "onnx.h"
 
@@ -241,7 +243,7 @@ PredictText(const MaasModel *model, const OnnxState *s, const MaasInput *in, dou
 {
 	float	   *raw = palloc(sizeof(float) * s->width);
 
-	OnnxRunText(s, in->tokens, in->n_tokens, raw);
+	OnnxRunTexts(s, 1, &in->tokens, &in->n_tokens, raw);
 	OnnxFinish(s, raw, out, model->n_outputs);
 	pfree(raw);
 }
@@ -265,6 +267,65 @@ OnnxPredictMatrix(const MaasModel *model, const MaasMatrix *m, int n_features, d
 	if (s->text)
 		elog(ERROR, "an onnx model of documents predicts one document at a time");
 	OnnxRunFeatures(s, m->data, m->n_rows, m->ld, model->n_features, out, model->n_outputs);
+}
+
+/* rows by token count, then position: documents of a batch alike in length */
+static int
+CompareLength(const void *a, const void *b, void *arg)
+{
+	const MaasTokenRows *t = arg;
+	int64		i = *(const int64 *) a;
+	int64		j = *(const int64 *) b;
+	int64		li = t->start[i + 1] - t->start[i];
+	int64		lj = t->start[j + 1] - t->start[j];
+
+	if (li != lj)
+		return li < lj ? -1 : 1;
+	return i < j ? -1 : i > j ? 1 : 0;
+}
+
+/*
+ * Documents in runs of ONNX_TEXT_BATCH, padded to each batch's longest,
+ * with a look at pending interrupts between runs.  The batches take the
+ * documents by length, so little of a run is padding; the padding changes
+ * no output (the attention mask), so the order changes none either.
+ */
+static void
+OnnxPredictTokens(const MaasModel *model, const MaasTokenRows *tokens, double *out)
+{
+	const OnnxState *s = model->state;
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext,
+											   sizeof(int64) * Max(tokens->n_rows, 1));
+	const int32 **ids = palloc(sizeof(int32 *) * ONNX_TEXT_BATCH);
+	int		   *n = palloc(sizeof(int) * ONNX_TEXT_BATCH);
+	float	   *raw = palloc(sizeof(float) * ONNX_TEXT_BATCH * s->width);
+
+	if (!s->text)
+		elog(ERROR, "an onnx model of features predicts no documents");
+	for (int64 i = 0; i < tokens->n_rows; i++)
+		order[i] = i;
+	qsort_arg(order, tokens->n_rows, sizeof(int64), CompareLength, (void *) tokens);
+	for (int64 start = 0; start < tokens->n_rows; start += ONNX_TEXT_BATCH)
+	{
+		int			b = (int) Min(ONNX_TEXT_BATCH, tokens->n_rows - start);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int r = 0; r < b; r++)
+		{
+			int64		i = order[start + r];
+
+			ids[r] = tokens->ids + tokens->start[i];
+			n[r] = (int) (tokens->start[i + 1] - tokens->start[i]);
+		}
+		OnnxRunTexts(s, b, ids, n, raw);
+		for (int r = 0; r < b; r++)
+			OnnxFinish(s, raw + (int64) r * s->width, out + order[start + r] * model->n_outputs,
+					   model->n_outputs);
+	}
+	pfree(order);
+	pfree(ids);
+	pfree(n);
+	pfree(raw);
 }
 
 static int
@@ -304,6 +365,7 @@ const MaasAlgorithm maas_onnx = {
 	.deserialize = OnnxDeserialize,
 	.describe = OnnxDescribe,
 	.predict_matrix = OnnxPredictMatrix,
+	.predict_tokens = OnnxPredictTokens,
 	.imports = ONNX_FORMAT,
 	.import = OnnxImport,
 	.embed_width = OnnxEmbedWidth,

@@ -18,6 +18,7 @@
 #define ONNX_STATE_VERSION	1
 #define ONNX_DEFAULT_MAXLEN	512		/* tokens of a document without truncation */
 #define ONNX_BATCH			256		/* rows of one run of predict_matrix */
+#define ONNX_TEXT_BATCH		32		/* documents of one run of predict_tokens */
 
 /* what the output read means (stored) */
 typedef enum OnnxOutput
@@ -85,7 +86,8 @@ extern void OnnxFinish(const OnnxState *s, const float *raw, double *out, int n_
 
 /* text.c: documents */
 extern void OnnxTextAttach(OnnxState *s, const MaasModel *model);
-extern void OnnxRunText(const OnnxState *s, const int32 *ids, int n, float *raw);
+extern void OnnxRunTexts(const OnnxState *s, int rows, const int32 *const *ids, const int *n,
+						 float *raw);
 extern MaasTokenizer *OnnxDocumentTokenizer(OnnxState *s);
 extern void OnnxTrialText(const OnnxState *s, MaasOnnxResult *res);
 

@@ -85,51 +85,57 @@ OnnxTextAttach(OnnxState *s, const MaasModel *model)
 	t->encode_arg = s->tokenizer;
 }
 
-static void *
-Ints(int elem, int n, const int32 *ids, int32 fill)
+/* The ids of an empty document, which a run needs one token of at least */
+static int32 *
+EmptyIds(const OnnxState *s, int *n)
 {
-	if (elem == MAAS_ONNX_INT64)
-	{
-		int64	   *v = palloc(sizeof(int64) * n);
+	MaasTokenizer t = {.maxlen = s->maxlen,.encode_arg = s->tokenizer};
+	int32	   *ids = palloc(sizeof(int32) * s->maxlen);
 
-		for (int i = 0; i < n; i++)
-			v[i] = ids ? ids[i] : fill;
-		return v;
-	}
-	else
-	{
-		int32	   *v = palloc(sizeof(int32) * n);
-
-		for (int i = 0; i < n; i++)
-			v[i] = ids ? ids[i] : fill;
-		return v;
-	}
+	*n = Encode(&t, "", 0, ids);
+	if (*n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the onnx model's tokenizer gives no token for an empty document")));
+	return ids;
 }
 
-/* One run on one document's ids (those of an empty one when none) */
+/*
+ * One standard input of rows documents padded to len tokens: the ids (0
+ * past a document's end), the attention mask (1 on its tokens, 0 past) or
+ * the type ids (0)
+ */
+static void *
+Ints(int elem, int kind, int rows, int len, const int32 *const *ids, const int *n)
+{
+	bool		wide = elem == MAAS_ONNX_INT64;
+	void	   *v = palloc0(mul_size(mul_size(rows, len), wide ? sizeof(int64) : sizeof(int32)));
+
+	if (kind == ONNX_TEXT_TYPES)
+		return v;
+	for (int r = 0; r < rows; r++)
+		for (int i = 0; i < n[r]; i++)
+		{
+			int32		x = kind == ONNX_TEXT_IDS ? ids[r][i] : 1;
+
+			if (wide)
+				((int64 *) v)[(int64) r * len + i] = x;
+			else
+				((int32 *) v)[(int64) r * len + i] = x;
+		}
+	return v;
+}
+
+/* One run on rows documents' ids, padded to the longest */
 static void
-RunIds(const OnnxState *s, const int32 *ids, int n, MaasOnnxResult *res)
+RunIds(const OnnxState *s, int rows, const int32 *const *ids, const int *n, int len,
+	   MaasOnnxResult *res)
 {
 	MaasOnnxModel m = OnnxSessionOf(s);
 	MaasOnnxFeed feeds[ONNX_TEXT_INPUTS];
-	int64		dims[2];
+	int64		dims[2] = {rows, len};
 	int			n_feeds = 0;
-	int32	   *empty = NULL;
 
-	if (n == 0)
-	{
-		MaasTokenizer t = {.maxlen = s->maxlen,.encode_arg = s->tokenizer};
-
-		empty = palloc(sizeof(int32) * s->maxlen);
-		n = Encode(&t, "", 0, empty);
-		ids = empty;
-		if (n == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("the onnx model's tokenizer gives no token for an empty document")));
-	}
-	dims[0] = 1;
-	dims[1] = n;
 	for (int k = 0; k < ONNX_TEXT_INPUTS; k++)
 	{
 		if (s->text_input[k][0] == '\0')
@@ -138,55 +144,88 @@ RunIds(const OnnxState *s, const int32 *ids, int n, MaasOnnxResult *res)
 		feeds[n_feeds].elem = s->text_elem[k];
 		feeds[n_feeds].rank = 2;
 		feeds[n_feeds].dims = dims;
-		feeds[n_feeds].data = Ints(s->text_elem[k], n, k == ONNX_TEXT_IDS ? ids : NULL,
-								   k == ONNX_TEXT_MASK ? 1 : 0);
+		feeds[n_feeds].data = Ints(s->text_elem[k], k, rows, len, ids, n);
 		n_feeds++;
 	}
 	MaasOnnx()->run(&m, n_feeds, feeds, s->output_name, res);
 	for (int f = 0; f < n_feeds; f++)
 		pfree((void *) feeds[f].data);
-	if (empty)
-		pfree(empty);
 }
 
 /* The import's trial run on an empty document */
 void
 OnnxTrialText(const OnnxState *s, MaasOnnxResult *res)
 {
-	RunIds(s, NULL, 0, res);
+	int			n;
+	int32	   *ids = EmptyIds(s, &n);
+
+	RunIds(s, 1, (const int32 *const *) &ids, &n, n, res);
+	pfree(ids);
 }
 
-/* A document's output (pooled when per token) into raw, width values */
+/*
+ * rows documents' outputs (pooled when per token) into raw, width values a
+ * row, in one run: the documents padded to the longest with attention mask
+ * 0, which the model's attention ignores, so each row is what a run on the
+ * document alone gives; empty documents run as the tokenizer's empty one
+ */
 void
-OnnxRunText(const OnnxState *s, const int32 *ids, int n, float *raw)
+OnnxRunTexts(const OnnxState *s, int rows, const int32 *const *ids, const int *n, float *raw)
 {
+	const int32 **use = palloc(sizeof(int32 *) * rows);
+	int		   *len = palloc(sizeof(int) * rows);
+	int32	   *empty = NULL;
+	int			empty_n = 0;
+	int			longest = 0;
 	MaasOnnxResult res;
 	int64		tokens;
 	int64		last;
 
-	RunIds(s, ids, n, &res);
+	for (int r = 0; r < rows; r++)
+	{
+		use[r] = ids[r];
+		len[r] = n[r];
+		if (n[r] == 0)
+		{
+			if (empty == NULL)
+				empty = EmptyIds(s, &empty_n);
+			use[r] = empty;
+			len[r] = empty_n;
+		}
+		longest = Max(longest, len[r]);
+	}
+	RunIds(s, rows, use, len, longest, &res);
 	tokens = res.rank == 3 ? res.dims[1] : 1;
 	last = res.rank >= 2 ? res.dims[res.rank - 1] : 1;
-	if (res.rank != s->output_rank || res.dims[0] != 1 || tokens < 1 || last != s->width ||
-		res.n != tokens * s->width)
+	if (res.rank != s->output_rank || res.dims[0] != rows || (res.rank == 3 && tokens != longest) ||
+		last != s->width || res.n != rows * tokens * s->width)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("onnx model output \"%s\" has another shape than at import", s->output_name),
-				 errdetail("A run gave %lld values of rank %d; the import saw %d per token or text, rank %d.",
-						   (long long) res.n, res.rank, s->width, s->output_rank)));
-	if (res.rank < 3 || s->pooling == ONNX_POOL_CLS)
-		memcpy(raw, res.values, sizeof(float) * s->width);
-	else
+				 errdetail("A run on %d texts gave %lld values of rank %d; the import saw %d per token or text, rank %d.",
+						   rows, (long long) res.n, res.rank, s->width, s->output_rank)));
+	for (int r = 0; r < rows; r++)
 	{
-		/* the mean over the tokens, in double: every token is unmasked */
-		for (int k = 0; k < s->width; k++)
-		{
-			double		sum = 0;
+		const float *v = res.values + r * tokens * s->width;
 
-			for (int64 i = 0; i < tokens; i++)
-				sum += res.values[i * s->width + k];
-			raw[k] = (float) (sum / tokens);
+		if (res.rank < 3 || s->pooling == ONNX_POOL_CLS)
+			memcpy(raw + (int64) r * s->width, v, sizeof(float) * s->width);
+		else
+		{
+			/* the mean, in double, over the tokens the mask keeps: the document's */
+			for (int k = 0; k < s->width; k++)
+			{
+				double		sum = 0;
+
+				for (int i = 0; i < len[r]; i++)
+					sum += v[(int64) i * s->width + k];
+				raw[(int64) r * s->width + k] = (float) (sum / len[r]);
+			}
 		}
 	}
 	pfree(res.values);
+	pfree(use);
+	pfree(len);
+	if (empty)
+		pfree(empty);
 }
