@@ -178,8 +178,7 @@ small_by_algorithm = {"mlp": {"layers": [{"units": 4, "activation": "tanh", "dro
                                          {"units": 3}], "epochs": 3, "batch_size": 8}}
 for algorithm in algorithms:
     if algorithm in ("linear_regression", "logistic_regression", "als", "text_classifier", "lstm",
-                     "gru", "cnn", "") + unsupervised:
-                     "gru", "transformer", "") + unsupervised:
+                     "gru", "cnn", "transformer", "onnx", "") + unsupervised:
         continue
     for task, source, target, extra in (
             ("reg", "SELECT x1, color, vec, gappy, y FROM fuzz_small", "y", {}),

@@ -108,10 +108,7 @@ extern void NnEncoderBackward(const NnEncoderShape *s, const float *params, int 
 							  const int *lens, const NnEncoderCache *c, const float *dy,
 							  float *grad, float *dx, NnEncoderWork *w);
 
-/* epochs.c: around the batches of an epoch, and the model bytes' tail */
-extern void NnShuffle(int32 *order, int64 n, pg_prng_state *rng);
-extern void NnEpochDone(MaasProgress *progress, int epoch, int epochs, double loss,
-						double learning_rate);
+/* epochs.c: the loss history and parameters that end the model bytes */
 extern void NnWriteHistory(StringInfo buf, const double *loss, int epochs, const float *params,
 						   int64 n_params);
 extern float *NnReadHistory(MaasReader *r, int *epochs, double **loss, int64 n_params);

@@ -1,44 +1,11 @@
 /*
  * epochs.c
- *	  What the epoch loop of a mini-batch text model does around its
- *	  batches: a fresh order of the rows, and at an epoch's end the loss
- *	  checked, recorded as progress and, when due, reported as a NOTICE.
- *	  (transformer.c; sequence.c's loop is the same.)
+ *	  A text model's loss per epoch and parameters in its bytes and in
+ *	  maas_info (transformer.c; the epoch loop's pieces are text_train.c's).
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "algorithms/nn/attention.h"
-
-/* Fisher-Yates over order[0 .. n) */
-void
-NnShuffle(int32 *order, int64 n, pg_prng_state *rng)
-{
-	for (int64 i = n - 1; i > 0; i--)
-	{
-		int64		j = (int64) pg_prng_uint64_range(rng, 0, i);
-		int32		t = order[i];
-
-		order[i] = order[j];
-		order[j] = t;
-	}
-}
-
-/* the end of epoch (1-based) of epochs, whose mean batch loss is loss */
-void
-NnEpochDone(MaasProgress *progress, int epoch, int epochs, double loss, double learning_rate)
-{
-	if (!isfinite(loss))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("training diverged in epoch %d: the loss is not finite", epoch),
-				 errhint("Lower \"learning_rate\" (now %g).", learning_rate)));
-	MaasProgressStep(progress, epoch, epochs, loss);
-	if (MaasProgressDue(progress))
-		ereport(NOTICE,
-				(errmsg("%s: epoch %d of %d, loss %.6g", progress->what, epoch, epochs, loss)));
-}
 
 /* ---- a text model's bytes after its sizes: the loss history, the parameters ---- */
 
@@ -58,20 +25,10 @@ NnWriteHistory(StringInfo buf, const double *loss, int epochs, const float *para
 float *
 NnReadHistory(MaasReader *r, int *epochs, double **loss, int64 n_params)
 {
-	float	   *params;
-
 	*epochs = MaasReadCount(r, 100000, sizeof(double), "epoch");
 	*loss = palloc(sizeof(double) * Max(*epochs, 1));
 	MaasReadDoubles(r, *loss, *epochs, false);
-	if ((uint64) n_params * sizeof(float) != r->len - r->pos)
-		MaasReaderFail(r, "%zu bytes for %lld parameters", r->len - r->pos,
-					   (long long) n_params);
-	params = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * n_params);
-	MaasReadFloats(r, params, n_params);
-	for (int64 i = 0; i < n_params; i++)
-		if (!isfinite(params[i]))
-			MaasReaderFail(r, "parameter %lld is not finite", (long long) i);
-	return params;
+	return NnTextReadParams(r, n_params);
 }
 
 /* maas_info's "parameters" and "history" members */

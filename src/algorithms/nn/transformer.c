@@ -444,11 +444,10 @@ TfFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 	{
 		double		loss;
 
-		NnShuffle(order, n, &rng);
+		NnTextShuffle(order, n, &rng);
 		loss = Epoch(st, &b, data, order, B, grad, &adam, opt->learning_rate, &rng);
-		st->loss[epoch] = loss;
 		st->epochs = epoch + 1;
-		NnEpochDone(progress, epoch + 1, opt->epochs, loss, opt->learning_rate);
+		NnTextEpochEnd(progress, epoch + 1, opt->epochs, loss, opt->learning_rate, st->loss);
 	}
 	pfree(grad);
 	BatchInit(&st->pred, st, 1, false);
