@@ -157,8 +157,10 @@ InitWeights(SeqState *st, pg_prng_state *rng)
 
 	for (int64 i = 0; i < rec; i++)
 		p[i] = UniformF(rng, 0.05);
-	/* kernel (dim x g units): Glorot over the whole of it, as Keras */
-	/* each direction in turn, so one direction draws what it always did */
+	/*
+	 * kernel (dim x g units): Glorot over the whole of it, as Keras; each
+	 * direction in turn, so that one direction draws what it always did
+	 */
 	for (int d = 0; d < st->dirs; d++, rec += NnRecurrentParams(st->kind, st->dim, st->units))
 	{
 		float	   *bias = p + rec + (int64) (st->dim + st->units) * g * st->units;
