@@ -1048,3 +1048,7 @@ ORDER BY n;
 SELECT maas_drop('errors_tf');
 SELECT started = pg_postmaster_start_time() AS server_never_restarted FROM errors_tf_start;
 DROP TABLE errors_tf_docs, errors_tf_start;
+-- lstm and gru's "bidirectional" is a boolean
+SELECT maas_test.errh($$SELECT maas_train('errors_bi', 'lstm', 'SELECT body, y FROM (VALUES (''wheat rose'', 1), (''bank rates'', 0)) v(body, y)', 'y', '{"text": ["body"], "bidirectional": "yes"}')$$) AS bidirectional_text,
+	   maas_test.errh($$SELECT maas_train('errors_bi', 'gru', 'SELECT body, y FROM (VALUES (''wheat rose'', 1), (''bank rates'', 0)) v(body, y)', 'y', '{"text": ["body"], "bidirectional": 1}')$$) AS bidirectional_number;
+SELECT count(*) AS bidirectional_stored FROM maas.models WHERE name = 'errors_bi';

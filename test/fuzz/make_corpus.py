@@ -113,6 +113,8 @@ models = [
      {"text": ["body"], "embedding_dim": 3, "units": 2, "epochs": 2, "maxlen": 6}),
     ("seq_gru", "gru", "SELECT 'word ' || color || ' ' || (id % 7) AS body, ylabel FROM fuzz_small", "ylabel",
      {"text": ["body"], "embedding_dim": 2, "units": 3, "epochs": 1, "maxlen": 4}),
+    ("seq_bigru", "gru", "SELECT 'word ' || color || ' ' || (id % 7) AS body, yb FROM fuzz_small", "yb",
+     {"text": ["body"], "embedding_dim": 2, "units": 3, "epochs": 1, "maxlen": 4, "bidirectional": True}),
     ("nb_text", "naive_bayes", "SELECT x1, 'word ' || color || ' ' || (id % 4) AS body, ylabel FROM fuzz_small",
      "ylabel", {"text": ["body"], "num_words": 5}),
     # sparse linear models: TF-IDF and hashed words beside a dense column

@@ -19,12 +19,22 @@ Run by hand, with Debian's python3-torch:
 
     /usr/bin/python3 test/reference/sequence_reference.py
 
-It writes test/reference/sequence_reference.txt.
+It writes test/reference/sequence_reference.txt.  With --bidirectional
+it trains the same networks with bidirectional=True instead (Dense reads
+torch's h_n of both directions: the forward direction's state after the
+last token, the reversed direction's after the first step, the front
+padding read last, as maas and Keras's unmasked Bidirectional do), with
+smaller settings so that sql/sequence.sql trains them in seconds:
+embedding_dim 16, units 16, 6 epochs, learning rate 0.005 (BIDIRECTIONAL;
+the documents, tokens, batch and seeds are the same).  Each run replaces
+only its own rows (lstm and gru, or lstm_bidirectional and
+gru_bidirectional).
 """
 import collections
 import csv
 import os
 import re
+import sys
 
 import numpy as np
 import torch
@@ -35,6 +45,8 @@ OUT = os.path.join(HERE, "sequence_reference.txt")
 SEEDS = [1, 2, 3]
 NUM_WORDS, MAXLEN, EMB, UNITS, EPOCHS, BATCH = 10000, 100, 64, 64, 10, 32
 PAD, OOV, FIRST = 0, 1, 2
+LR = 0.001
+BIDIRECTIONAL = dict(EMB=16, UNITS=16, EPOCHS=6, LR=0.005)
 
 
 def tokens(text):
@@ -65,34 +77,40 @@ def pad(docs, steps):
 
 
 class Net(torch.nn.Module):
-    def __init__(self, kind, n_words):
+    def __init__(self, kind, n_words, bidirectional=False):
         super().__init__()
         self.emb = torch.nn.Embedding(n_words, EMB)
-        self.rnn = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(EMB, UNITS, batch_first=True)
-        self.out = torch.nn.Linear(UNITS, 1)
+        self.rnn = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(
+            EMB, UNITS, batch_first=True, bidirectional=bidirectional)
+        self.out = torch.nn.Linear(UNITS * (2 if bidirectional else 1), 1)
         g = 4 if kind == "lstm" else 3
         with torch.no_grad():
             torch.nn.init.uniform_(self.emb.weight, -0.05, 0.05)
             limit = np.sqrt(6.0 / (EMB + g * UNITS))
-            torch.nn.init.uniform_(self.rnn.weight_ih_l0, -limit, limit)
-            # Keras: (units, g units) with orthonormal rows; torch holds its transpose
-            torch.nn.init.orthogonal_(self.rnn.weight_hh_l0)
-            self.rnn.bias_ih_l0.zero_()
-            self.rnn.bias_hh_l0.zero_()
-            if kind == "lstm":
-                self.rnn.bias_ih_l0[UNITS:2 * UNITS] = 1.0
+            for sfx in ["_l0", "_l0_reverse"][:2 if bidirectional else 1]:
+                torch.nn.init.uniform_(getattr(self.rnn, "weight_ih" + sfx), -limit, limit)
+                # Keras: (units, g units) with orthonormal rows; torch holds its transpose
+                torch.nn.init.orthogonal_(getattr(self.rnn, "weight_hh" + sfx))
+                getattr(self.rnn, "bias_ih" + sfx).zero_()
+                getattr(self.rnn, "bias_hh" + sfx).zero_()
+                if kind == "lstm":
+                    getattr(self.rnn, "bias_ih" + sfx)[UNITS:2 * UNITS] = 1.0
             torch.nn.init.xavier_uniform_(self.out.weight)
             self.out.bias.zero_()
 
     def forward(self, ids):
-        h, _ = self.rnn(self.emb(ids))
-        return self.out(h[:, -1, :]).squeeze(1)
+        h, last = self.rnn(self.emb(ids))
+        if not self.rnn.bidirectional:
+            return self.out(h[:, -1, :]).squeeze(1)
+        # h_n: (directions, batch, units); the LSTM's comes with c_n
+        hn = last[0] if isinstance(last, tuple) else last
+        return self.out(torch.cat([hn[0], hn[1]], dim=1)).squeeze(1)
 
 
-def fit_score(net, rng, train, test, steps, epochs=EPOCHS):
+def fit_score(net, rng, train, test, steps, epochs=EPOCHS, lr=0.001):
     """Adam over shuffled batches of train (rng's order), epochs times; the
     accuracy on test (also cnn_reference.py's)"""
-    opt = torch.optim.Adam(net.parameters(), lr=0.001, eps=1e-7)
+    opt = torch.optim.Adam(net.parameters(), lr=lr, eps=1e-7)
     x, y = pad(train, steps), torch.tensor([t[1] for t in train], dtype=torch.float32)
     net.train()
     for _ in range(epochs):
@@ -109,21 +127,29 @@ def fit_score(net, rng, train, test, steps, epochs=EPOCHS):
     return float(((p > 0.5).int() == torch.tensor([t[1] for t in test])).float().mean())
 
 
-def accuracy(kind, seed, train, test, n_words, steps):
+def accuracy(kind, seed, train, test, n_words, steps, bidirectional=False):
     torch.manual_seed(seed)
     rng = np.random.RandomState(seed)
-    return fit_score(Net(kind, n_words), rng, train, test, steps)
+    return fit_score(Net(kind, n_words, bidirectional), rng, train, test, steps, EPOCHS, LR)
 
 
 def main():
     torch.set_num_threads(2)
+    bidirectional = "--bidirectional" in sys.argv[1:]
+    if bidirectional:
+        globals().update(BIDIRECTIONAL)
     train, test, n_words, steps = load()
     # read by COPY: a header, then a row per model (what made it in its last column)
-    lines = ["model accuracy written_by"]
+    # the rows of the other run stay
+    names = [k + ("_bidirectional" if bidirectional else "") for k in ("lstm", "gru")]
+    lines = ["model accuracy written_by"] + [
+        l for l in (open(OUT).read().splitlines()[1:] if os.path.exists(OUT) else [])
+        if l.split(" ")[0] not in names]
     for kind in ("lstm", "gru"):
-        acc = [accuracy(kind, s, train, test, n_words, steps) for s in SEEDS]
-        lines.append("%s %.6f sequence_reference.py,torch-%s,seeds-%s"
-                     % (kind, float(np.mean(acc)), torch.__version__, "-".join(map(str, SEEDS))))
+        acc = [accuracy(kind, s, train, test, n_words, steps, bidirectional) for s in SEEDS]
+        lines.append("%s%s %.6f sequence_reference.py,torch-%s,seeds-%s"
+                     % (kind, "_bidirectional" if bidirectional else "", float(np.mean(acc)),
+                        torch.__version__, "-".join(map(str, SEEDS))))
         print(kind, acc)
     with open(OUT, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -41,6 +41,7 @@ src/algorithms/nn/recurrent.c|float		dzg = dht * (hprev - ng) * zg * (1.0f - zg)
 src/algorithms/nn/recurrent.c|dhr[2 * units + j] = dn * rg;|dhr[2 * units + j] = dn;|gru recurrent n gradient without the reset gate
 src/algorithms/nn/recurrent.c|grad[bh + j] += dah[r * G + j];|grad[bh + j] += dax[r * G + j];|gru recurrent bias gets the input bias's gradient
 src/algorithms/nn/recurrent.c|g[j] += dout[i * dim + j];|g[j] = dout[i * dim + j];|embedding gradient overwrites repeated ids
+src/algorithms/nn/recurrent.c|const float *e = dxr + (int64) (T - 1 - t) * step;|const float *e = dxr + (int64) t * step;|bidirectional: the reversed direction's input gradient not reversed back
 src/algorithms/nn/conv.c|j > 0 ? 1.0f : 0.0f, y, filters);|0.0f, y, filters);|conv forward keeps only the window's last offset
 src/algorithms/nn/conv.c|for (int t = 1; t <= T - width; t++)|for (int t = 1; t <= T - width + 1; t++)|max pooling reads one window past the document's end
 src/algorithms/nn/conv.c|pooled[(int64) b * ld + f] = Max(y[best * filters + f] + bias[f], 0.0f);|pooled[(int64) b * ld + f] = y[best * filters + f] + bias[f];|conv without its ReLU

@@ -10,6 +10,9 @@
  * = 1e-5 and the gradients of the weights, the input and the embedding
  * table (loss sum(h * dh) for a random dh) within REF_GRAD_TOL = 1e-4, each
  * relative to max(|reference|, REF_FLOOR of the vector's largest).
+ * Networks with dirs=2 are bidirectional=True, run through NnBiForward and
+ * NnBiBackward: every step's output is then [forward, reversed direction's
+ * output at that step], as torch's.
  *
  * Finite differences: the same networks, the gradient of every parameter
  * and input against Richardson-extrapolated central differences of the
@@ -43,22 +46,22 @@ typedef struct Net
 	int			T;
 	int			B;
 	int			vocab;
+	int			dirs;			/* 2: bidirectional */
 	int64		n_params;
 	float	   *params;
 	float	   *table;			/* vocab x in, or NULL */
 	int32	   *ids;
 	float	   *x;				/* T x B x in */
-	float	   *dh;				/* T x B x units */
+	float	   *dh;				/* T x B x dirs x units */
+	float	   *dhd[2];			/* dh of each direction, in its own order of steps */
 } Net;
 
 /* The outputs of every step, and what backward needs, for net's x */
 typedef struct Pass
 {
-	float	   *h;
-	float	   *c;
-	float	   *gates;
-	float	   *hn;
-	float	   *work;
+	NnRecurrentPass dir[2];
+	float	   *xr;				/* x reversed */
+	float	   *h;				/* T x B x dirs x units, torch's layout */
 } Pass;
 
 static void
@@ -66,15 +69,44 @@ Forward(const Net *n, const float *params, const float *x, Pass *p)
 {
 	int64		steps = (int64) n->T * n->B;
 
-	p->h = palloc(sizeof(float) * steps * n->units);
-	p->c = palloc(sizeof(float) * steps * n->units);
-	p->hn = palloc(sizeof(float) * steps * n->units);
-	p->gates = palloc(sizeof(float) * steps * 4 * n->units);
-	p->work = palloc(sizeof(float) * (2 * steps * 4 * n->units + 2 * n->B * n->units));
-	if (n->kind == NN_LSTM)
-		NnLstmForward(n->in, n->units, params, x, n->T, n->B, p->h, p->c, p->gates);
+	for (int d = 0; d < n->dirs; d++)
+	{
+		NnRecurrentPass *q = &p->dir[d];
+
+		q->h = palloc(sizeof(float) * steps * n->units);
+		q->c = palloc(sizeof(float) * steps * n->units);
+		q->hn = palloc(sizeof(float) * steps * n->units);
+		q->gates = palloc(sizeof(float) * steps * 4 * n->units);
+		q->work = palloc(sizeof(float) * (2 * steps * 4 * n->units + 2 * n->B * n->units));
+	}
+	p->xr = palloc(sizeof(float) * steps * n->in);
+	if (n->dirs == 2)
+		NnBiForward(n->kind, n->in, n->units, params, x, n->T, n->B, p->xr, p->dir);
 	else
-		NnGruForward(n->in, n->units, params, x, n->T, n->B, p->h, p->gates, p->hn, p->work);
+		NnRecurrentForward(n->kind, n->in, n->units, params, x, n->T, n->B, &p->dir[0]);
+	/* step t of the reversed direction is its step T - 1 - t */
+	p->h = palloc(sizeof(float) * steps * n->dirs * n->units);
+	for (int t = 0; t < n->T; t++)
+		for (int d = 0; d < n->dirs; d++)
+			for (int b = 0; b < n->B; b++)
+				memcpy(p->h + (((int64) t * n->B + b) * n->dirs + d) * n->units,
+					   p->dir[d].h + ((int64) (d ? n->T - 1 - t : t) * n->B + b) * n->units,
+					   sizeof(float) * n->units);
+}
+
+/* dh in each direction's order of steps */
+static void
+SplitDh(Net *n)
+{
+	for (int d = 0; d < n->dirs; d++)
+	{
+		n->dhd[d] = palloc(sizeof(float) * n->T * n->B * n->units);
+		for (int t = 0; t < n->T; t++)
+			for (int b = 0; b < n->B; b++)
+				memcpy(n->dhd[d] + ((int64) (d ? n->T - 1 - t : t) * n->B + b) * n->units,
+					   n->dh + (((int64) t * n->B + b) * n->dirs + d) * n->units,
+					   sizeof(float) * n->units);
+	}
 }
 
 /* sum(h * dh) in double over net's input: the table's rows when embedded */
@@ -83,7 +115,7 @@ Loss(const Net *n, const float *params, const float *table, const float *x)
 {
 	Pass		p;
 	double		loss = 0;
-	int64		m = (int64) n->T * n->B * n->units;
+	int64		m = (int64) n->T * n->B * n->dirs * n->units;
 	float	   *in = (float *) x;
 
 	if (table != NULL)
@@ -100,12 +132,13 @@ Loss(const Net *n, const float *params, const float *table, const float *x)
 static void
 Backward(const Net *n, const Pass *p, const float *x, float *grad, float *dx)
 {
-	if (n->kind == NN_LSTM)
-		NnLstmBackward(n->in, n->units, n->params, x, n->T, n->B, p->h, p->c, p->gates,
-					   n->dh, grad, dx, p->work);
+	if (n->dirs == 2)
+		NnBiBackward(n->kind, n->in, n->units, n->params, x, p->xr, n->T, n->B, p->dir,
+					 n->dhd[0], n->dhd[1], grad, dx,
+					 palloc(sizeof(float) * n->T * n->B * n->in));
 	else
-		NnGruBackward(n->in, n->units, n->params, x, n->T, n->B, p->h, p->gates, p->hn,
-					  n->dh, grad, dx, p->work);
+		NnRecurrentBackward(n->kind, n->in, n->units, n->params, x, n->T, n->B, &p->dir[0],
+							n->dhd[0], grad, dx);
 }
 
 /* What the finite differences perturb: the floats of params, table and x */
@@ -157,12 +190,13 @@ Check(const Record *r)
 	n.T = atoi(HeadValue(r, "T"));
 	n.B = atoi(HeadValue(r, "B"));
 	n.vocab = atoi(HeadValue(r, "vocab"));
-	n.n_params = NnRecurrentParams(n.kind, n.in, n.units);
+	n.dirs = HeadValue(r, "dirs") && atoi(HeadValue(r, "dirs")) == 2 ? 2 : 1;
+	n.n_params = n.dirs * NnRecurrentParams(n.kind, n.in, n.units);
 	steps = (int64) n.T * n.B;
 	if ((ip = Need(r, "params", 0, n.n_params)) < 0 ||
 		(ix = Need(r, "x", 0, steps * n.in)) < 0 ||
-		(ih = Need(r, "h", 0, steps * n.units)) < 0 ||
-		(idh = Need(r, "dh", 0, steps * n.units)) < 0 ||
+		(ih = Need(r, "h", 0, steps * n.dirs * n.units)) < 0 ||
+		(idh = Need(r, "dh", 0, steps * n.dirs * n.units)) < 0 ||
 		(igrad = Need(r, "grad", 0, n.n_params)) < 0 ||
 		(idin = Need(r, "dinput", 0, steps * n.in)) < 0 ||
 		(n.vocab > 0 &&
@@ -173,6 +207,7 @@ Check(const Record *r)
 	n.params = r->floats[ip];
 	n.x = r->floats[ix];
 	n.dh = r->floats[idh];
+	SplitDh(&n);
 	if (n.vocab > 0)
 	{
 		n.table = r->floats[itab];
@@ -188,7 +223,8 @@ Check(const Record *r)
 	grad = palloc0(sizeof(float) * n.n_params);
 	dx = palloc(sizeof(float) * steps * n.in);
 	Backward(&n, &p, n.x, grad, dx);
-	e_h = MaxRelErr(ToDouble(p.h, steps * n.units), r->values[ih], steps * n.units,
+	e_h = MaxRelErr(ToDouble(p.h, steps * n.dirs * n.units), r->values[ih],
+					steps * n.dirs * n.units,
 					REF_FLOOR, 1e-30, NULL);
 	e_grad = MaxRelErr(ToDouble(grad, n.n_params), r->values[igrad], n.n_params,
 					   REF_FLOOR, 1e-30, NULL);
@@ -238,6 +274,6 @@ main(int argc, char **argv)
 {
 	UnitBegin();
 	/* test/suite/nn.sh passes nn_reference.txt; this program's file is beside it */
-	CheckNets(argc > 1 ? argv[1] : "test/reference/nn_reference.txt", "nn_recurrent_reference.txt", Check, 6);
+	CheckNets(argc > 1 ? argv[1] : "test/reference/nn_reference.txt", "nn_recurrent_reference.txt", Check, 8);
 	return UnitEnd();
 }

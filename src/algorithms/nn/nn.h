@@ -102,6 +102,33 @@ extern void NnGruBackward(int in, int units, const float *params, const float *x
 						  const float *hn, const float *dh, float *grad, float *dx,
 						  float *work);
 
+/*
+ * The buffers of one direction's pass (h, c, gates, hn: T x B x units, 4
+ * units for gates; work: 2 x T x B x 4 units + 2 x B x units floats); the
+ * LSTM ignores hn, the GRU c
+ */
+typedef struct NnRecurrentPass
+{
+	float	   *h;
+	float	   *c;
+	float	   *gates;
+	float	   *hn;
+	float	   *work;
+} NnRecurrentPass;
+
+extern void NnRecurrentForward(int kind, int in, int units, const float *params,
+							   const float *x, int T, int B, NnRecurrentPass *p);
+extern void NnRecurrentBackward(int kind, int in, int units, const float *params,
+								const float *x, int T, int B, const NnRecurrentPass *p,
+								const float *dh, float *grad, float *dx);
+extern void NnReverseSteps(const float *src, int T, int B, int width, float *dst);
+extern void NnBiForward(int kind, int in, int units, const float *params, const float *x,
+						int T, int B, float *xr, NnRecurrentPass *dir);
+extern void NnBiBackward(int kind, int in, int units, const float *params, const float *x,
+						 const float *xr, int T, int B, const NnRecurrentPass *dir,
+						 const float *dh, const float *dhr, float *grad, float *dx,
+						 float *dxr);
+
 /* conv.c: sequences are batch-major, B x T x features */
 extern Size NnConvParams(int in, int width, int filters);
 extern void NnConvPoolForward(int in, int width, int filters, const float *params,

@@ -321,3 +321,79 @@ NnGruBackward(int in, int units, const float *params, const float *x, int T, int
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, in, G,
 					1.0f, dax, G, params + w, G, 0.0f, dx, in);
 }
+
+/* ---- either kind, and both directions ---- */
+
+void
+NnRecurrentForward(int kind, int in, int units, const float *params, const float *x,
+				   int T, int B, NnRecurrentPass *p)
+{
+	if (kind == NN_LSTM)
+		NnLstmForward(in, units, params, x, T, B, p->h, p->c, p->gates);
+	else
+		NnGruForward(in, units, params, x, T, B, p->h, p->gates, p->hn, p->work);
+}
+
+void
+NnRecurrentBackward(int kind, int in, int units, const float *params, const float *x,
+					int T, int B, const NnRecurrentPass *p, const float *dh, float *grad,
+					float *dx)
+{
+	if (kind == NN_LSTM)
+		NnLstmBackward(in, units, params, x, T, B, p->h, p->c, p->gates, dh, grad, dx,
+					   p->work);
+	else
+		NnGruBackward(in, units, params, x, T, B, p->h, p->gates, p->hn, dh, grad, dx,
+					  p->work);
+}
+
+/* dst (T x B x width): src's steps in reverse order */
+void
+NnReverseSteps(const float *src, int T, int B, int width, float *dst)
+{
+	int64		step = (int64) B * width;
+
+	for (int t = 0; t < T; t++)
+		memcpy(dst + (int64) (T - 1 - t) * step, src + (int64) t * step, sizeof(float) * step);
+}
+
+/*
+ * Both directions over x: dir[0] reads x with params, dir[1] reads xr (x
+ * reversed, written here) with the NnRecurrentParams floats after them
+ */
+void
+NnBiForward(int kind, int in, int units, const float *params, const float *x, int T, int B,
+			float *xr, NnRecurrentPass *dir)
+{
+	NnRecurrentForward(kind, in, units, params, x, T, B, &dir[0]);
+	NnReverseSteps(x, T, B, in, xr);
+	NnRecurrentForward(kind, in, units, params + NnRecurrentParams(kind, in, units), xr,
+					   T, B, &dir[1]);
+}
+
+/*
+ * Backward of NnBiForward: dh and dhr are the gradients of dir[0]'s and
+ * dir[1]'s outputs, each in its own order of steps; the input's gradient
+ * is dx (dxr: work, T x B x in) and both directions' go into grad
+ */
+void
+NnBiBackward(int kind, int in, int units, const float *params, const float *x,
+			 const float *xr, int T, int B, const NnRecurrentPass *dir, const float *dh,
+			 const float *dhr, float *grad, float *dx, float *dxr)
+{
+	Size		one = NnRecurrentParams(kind, in, units);
+	int64		step = (int64) B * in;
+
+	NnRecurrentBackward(kind, in, units, params, x, T, B, &dir[0], dh, grad, dx);
+	NnRecurrentBackward(kind, in, units, params + one, xr, T, B, &dir[1], dhr, grad + one,
+						dxr);
+	/* x_t reached the reversed direction at its step T - 1 - t */
+	for (int t = 0; t < T; t++)
+	{
+		float	   *d = dx + (int64) t * step;
+		const float *e = dxr + (int64) (T - 1 - t) * step;
+
+		for (int64 i = 0; i < step; i++)
+			d[i] += e[i];
+	}
+}

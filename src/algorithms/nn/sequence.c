@@ -12,7 +12,13 @@
  * pad_sequences does; T is the longest training document, at most the
  * tokenizer's maxlen.  The classifier reads the recurrent layer's last
  * output (dropout, if any, applied to it in training): one sigmoid unit for
- * two classes (binary cross-entropy), a softmax otherwise.  The layers are
+ * two classes (binary cross-entropy), a softmax otherwise.
+ *
+ * "bidirectional" adds a second recurrent layer reading the padded steps
+ * in reverse, as PyTorch's bidirectional=True on the padded batch and
+ * Keras's Bidirectional(LSTM(units)) without masking: it reads the real
+ * tokens first and the front padding last, and the dense layer reads
+ * [forward last state, backward last state], 2 units wide.  The layers are
  * recurrent.c's; BLAS runs in one thread, so a seed gives the same bytes.
  */
 #include "postgres.h"
@@ -36,6 +42,7 @@ typedef struct SeqOptions
 	int			batch_size;
 	double		learning_rate;
 	double		dropout;
+	bool		bidirectional;
 } SeqOptions;
 
 static const MaasParamSpec seq_params[] = {
@@ -49,6 +56,9 @@ static const MaasParamSpec seq_params[] = {
 	{"dropout", MAAS_PARAM_FLOAT, "0", 0, 0.99, NULL,
 		"share of the recurrent layer's outputs dropped in training",
 	offsetof(SeqOptions, dropout)},
+	{"bidirectional", MAAS_PARAM_BOOL, "false", 0, 0, NULL,
+		"a second recurrent layer reads the document backwards (Keras's Bidirectional)",
+	offsetof(SeqOptions, bidirectional)},
 	{NULL}
 };
 
@@ -58,26 +68,27 @@ typedef struct SeqState
 	int			n_words;		/* rows of the embedding: ids 0 .. n_words - 1 */
 	int			dim;			/* embedding_dim */
 	int			units;
+	int			dirs;			/* 1, or 2 when bidirectional */
 	int			k;				/* dense outputs: 1 (sigmoid) or the classes */
 	int			steps;			/* T */
 	int			epochs;
 	double	   *loss;			/* per epoch */
 	int64		n_params;
-	float	   *params;			/* embedding, recurrent layer, dense W, dense b */
-	/* predict's buffers, for one document */
-	int32	   *ids;
-	float	   *x;
-	float	   *h;
-	float	   *c;
-	float	   *gates;
-	float	   *hn;
-	float	   *work;
+	float	   *params;			/* embedding, recurrent layer(s), dense W, dense b */
+	struct SeqBatch *one;		/* predict's buffers, for one document */
 } SeqState;
 
-/* Offsets of the parts of the parameters */
+/*
+ * In the bytes, bidirectional is this bit of units (at most SEQ_MAX_DIM):
+ * bytes written before it have it clear and read as one direction
+ */
+#define SEQ_BIDIRECTIONAL	0x10000
+
+/* Offsets of the parts of the parameters; WIDTH what the dense layer reads */
+#define WIDTH(st)			((st)->dirs * (st)->units)
 #define REC_OFFSET(st)		((int64) (st)->n_words * (st)->dim)
-#define DENSE_W(st)			(REC_OFFSET(st) + (int64) NnRecurrentParams((st)->kind, (st)->dim, (st)->units))
-#define DENSE_B(st)			(DENSE_W(st) + (int64) (st)->units * (st)->k)
+#define DENSE_W(st)			(REC_OFFSET(st) + (st)->dirs * (int64) NnRecurrentParams((st)->kind, (st)->dim, (st)->units))
+#define DENSE_B(st)			(DENSE_W(st) + (int64) WIDTH(st) * (st)->k)
 
 static int64
 ParamCount(const SeqState *st)
@@ -146,20 +157,24 @@ InitWeights(SeqState *st, pg_prng_state *rng)
 
 	for (int64 i = 0; i < rec; i++)
 		p[i] = UniformF(rng, 0.05);
-	/* kernel (dim x g units): Glorot over the whole of it, as Keras */
-	for (int64 i = 0; i < (int64) st->dim * g * st->units; i++)
-		p[rec + i] = UniformF(rng, sqrt(6.0 / (st->dim + g * st->units)));
-	Orthogonal(p + rec + (int64) st->dim * g * st->units, st->units, g * st->units, rng);
+	/*
+	 * kernel (dim x g units): Glorot over the whole of it, as Keras; each
+	 * direction in turn, so that one direction draws what it always did
+	 */
+	for (int d = 0; d < st->dirs; d++, rec += NnRecurrentParams(st->kind, st->dim, st->units))
 	{
 		float	   *bias = p + rec + (int64) (st->dim + st->units) * g * st->units;
 
+		for (int64 i = 0; i < (int64) st->dim * g * st->units; i++)
+			p[rec + i] = UniformF(rng, sqrt(6.0 / (st->dim + g * st->units)));
+		Orthogonal(p + rec + (int64) st->dim * g * st->units, st->units, g * st->units, rng);
 		memset(bias, 0, sizeof(float) * g * st->units * (st->kind == NN_LSTM ? 1 : 2));
 		if (st->kind == NN_LSTM)
 			for (int j = 0; j < st->units; j++)
 				bias[st->units + j] = 1.0f; /* the forget gate */
 	}
-	for (int64 i = 0; i < (int64) st->units * st->k; i++)
-		p[DENSE_W(st) + i] = UniformF(rng, sqrt(6.0 / (st->units + st->k)));
+	for (int64 i = 0; i < (int64) WIDTH(st) * st->k; i++)
+		p[DENSE_W(st) + i] = UniformF(rng, sqrt(6.0 / (WIDTH(st) + st->k)));
 	memset(p + DENSE_B(st), 0, sizeof(float) * st->k);
 }
 
@@ -184,15 +199,14 @@ typedef struct SeqBatch
 	int			B;
 	int32	   *ids;			/* T x B */
 	float	   *x;				/* T x B x dim */
-	float	   *h;				/* T x B x units */
-	float	   *c;
-	float	   *gates;			/* T x B x 4 units */
-	float	   *hn;
-	float	   *work;
-	float	   *dh;				/* T x B x units, only the last step non-zero */
+	float	   *xr;				/* x reversed in time, for the second direction */
+	NnRecurrentPass dir[2];		/* each direction's buffers */
+	float	   *dh[2];			/* T x B x units, only the last step non-zero */
 	float	   *dx;				/* T x B x dim */
-	float	   *last;			/* B x units, after dropout */
-	float	   *mask;			/* B x units */
+	float	   *dxr;
+	float	   *last;			/* B x width, after dropout */
+	float	   *dlast;
+	float	   *mask;			/* B x width */
 	float	   *z;				/* B x k */
 	float	   *dz;
 } SeqBatch;
@@ -202,8 +216,8 @@ BatchFloats(const SeqState *st, int B)
 {
 	Size		tb = (Size) st->steps * B;
 
-	return tb * st->dim * 2 + tb * st->units * 4 + tb * 4 * st->units * 3 +
-		(Size) B * st->units * 4 + (Size) B * st->k * 2;
+	return tb * st->dim * 4 + st->dirs * (tb * st->units * 5 + tb * 4 * st->units * 3 +
+										  (Size) B * st->units * 5) + (Size) B * st->k * 2;
 }
 
 static void
@@ -214,32 +228,47 @@ BatchInit(SeqBatch *b, const SeqState *st, int B)
 	b->B = B;
 	b->ids = palloc(sizeof(int32) * tb);
 	b->x = palloc(sizeof(float) * tb * st->dim);
-	b->h = palloc(sizeof(float) * tb * st->units);
-	b->c = palloc(sizeof(float) * tb * st->units);
-	b->gates = palloc(sizeof(float) * tb * 4 * st->units);
-	b->hn = palloc(sizeof(float) * tb * st->units);
-	b->work = palloc(sizeof(float) * (2 * tb * 4 * st->units + 2 * (int64) B * st->units));
-	b->dh = palloc0(sizeof(float) * tb * st->units);
+	b->xr = st->dirs > 1 ? palloc(sizeof(float) * tb * st->dim) : NULL;
+	for (int d = 0; d < st->dirs; d++)
+	{
+		NnRecurrentPass *p = &b->dir[d];
+
+		p->h = palloc(sizeof(float) * tb * st->units);
+		p->c = palloc(sizeof(float) * tb * st->units);
+		p->gates = palloc(sizeof(float) * tb * 4 * st->units);
+		p->hn = palloc(sizeof(float) * tb * st->units);
+		p->work = palloc(sizeof(float) * (2 * tb * 4 * st->units + 2 * (int64) B * st->units));
+		b->dh[d] = palloc0(sizeof(float) * tb * st->units);
+	}
 	b->dx = palloc(sizeof(float) * tb * st->dim);
-	b->last = palloc(sizeof(float) * B * st->units);
-	b->mask = palloc(sizeof(float) * B * st->units);
+	b->dxr = st->dirs > 1 ? palloc(sizeof(float) * tb * st->dim) : NULL;
+	b->last = palloc(sizeof(float) * B * WIDTH(st));
+	b->dlast = palloc(sizeof(float) * B * WIDTH(st));
+	b->mask = palloc(sizeof(float) * B * WIDTH(st));
 	b->z = palloc(sizeof(float) * B * st->k);
 	b->dz = palloc(sizeof(float) * B * st->k);
 }
 
-/* Embedding and recurrent layer over the batch's ids; the last outputs in last */
+/*
+ * Embedding and recurrent layer(s) over the batch's ids; in last, each
+ * row's last output of every direction side by side
+ */
 static void
 ForwardSequence(const SeqState *st, SeqBatch *b, int B)
 {
+	int64		tail = (int64) (st->steps - 1) * B * st->units;
+
 	NnEmbeddingForward(st->params, st->dim, b->ids, (int64) st->steps * B, b->x);
-	if (st->kind == NN_LSTM)
-		NnLstmForward(st->dim, st->units, st->params + REC_OFFSET(st), b->x, st->steps, B,
-					  b->h, b->c, b->gates);
+	if (st->dirs > 1)
+		NnBiForward(st->kind, st->dim, st->units, st->params + REC_OFFSET(st), b->x,
+					st->steps, B, b->xr, b->dir);
 	else
-		NnGruForward(st->dim, st->units, st->params + REC_OFFSET(st), b->x, st->steps, B,
-					 b->h, b->gates, b->hn, b->work);
-	memcpy(b->last, b->h + (int64) (st->steps - 1) * B * st->units,
-		   sizeof(float) * B * st->units);
+		NnRecurrentForward(st->kind, st->dim, st->units, st->params + REC_OFFSET(st), b->x,
+						   st->steps, B, &b->dir[0]);
+	for (int r = 0; r < B; r++)
+		for (int d = 0; d < st->dirs; d++)
+			memcpy(b->last + (int64) r * WIDTH(st) + d * st->units,
+				   b->dir[d].h + tail + (int64) r * st->units, sizeof(float) * st->units);
 }
 
 /* z = last W + b */
@@ -248,8 +277,8 @@ ForwardDense(const SeqState *st, const float *last, float *z, int B)
 {
 	for (int r = 0; r < B; r++)
 		memcpy(z + (int64) r * st->k, st->params + DENSE_B(st), sizeof(float) * st->k);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, st->k, st->units,
-				1.0f, last, st->units, st->params + DENSE_W(st), st->k, 1.0f, z, st->k);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, st->k, WIDTH(st),
+				1.0f, last, WIDTH(st), st->params + DENSE_W(st), st->k, 1.0f, z, st->k);
 }
 
 /* Mean loss of the batch, and its gradient dz with respect to z */
@@ -293,24 +322,34 @@ static void
 Backward(const SeqState *st, SeqBatch *b, int B, float *grad)
 {
 	int64		tb = (int64) st->steps * B;
-	float	   *dlast = b->dh + (tb - B) * st->units;
+	int			width = WIDTH(st);
 
 	/* dense: dW = last^T dz, db = sum dz, dlast = dz W^T (through dropout) */
-	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, st->units, st->k, B,
-				1.0f, b->last, st->units, b->dz, st->k, 1.0f, grad + DENSE_W(st), st->k);
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, st->k, B,
+				1.0f, b->last, width, b->dz, st->k, 1.0f, grad + DENSE_W(st), st->k);
 	for (int r = 0; r < B; r++)
 		for (int j = 0; j < st->k; j++)
 			grad[DENSE_B(st) + j] += b->dz[(int64) r * st->k + j];
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, st->units, st->k,
-				1.0f, b->dz, st->k, st->params + DENSE_W(st), st->k, 0.0f, dlast, st->units);
-	for (int64 i = 0; i < (int64) B * st->units; i++)
-		dlast[i] *= b->mask[i];
-	if (st->kind == NN_LSTM)
-		NnLstmBackward(st->dim, st->units, st->params + REC_OFFSET(st), b->x, st->steps, B,
-					   b->h, b->c, b->gates, b->dh, grad + REC_OFFSET(st), b->dx, b->work);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, width, st->k,
+				1.0f, b->dz, st->k, st->params + DENSE_W(st), st->k, 0.0f, b->dlast, width);
+	/* each direction's part into the last step of its dh, zeros before */
+	for (int d = 0; d < st->dirs; d++)
+		memset(b->dh[d], 0, sizeof(float) * tb * st->units);
+	for (int r = 0; r < B; r++)
+		for (int d = 0; d < st->dirs; d++)
+			for (int j = 0; j < st->units; j++)
+			{
+				int64		i = (int64) r * width + d * st->units + j;
+
+				b->dh[d][(tb - B + r) * st->units + j] = b->dlast[i] * b->mask[i];
+			}
+	if (st->dirs > 1)
+		NnBiBackward(st->kind, st->dim, st->units, st->params + REC_OFFSET(st), b->x, b->xr,
+					 st->steps, B, b->dir, b->dh[0], b->dh[1], grad + REC_OFFSET(st), b->dx,
+					 b->dxr);
 	else
-		NnGruBackward(st->dim, st->units, st->params + REC_OFFSET(st), b->x, st->steps, B,
-					  b->h, b->gates, b->hn, b->dh, grad + REC_OFFSET(st), b->dx, b->work);
+		NnRecurrentBackward(st->kind, st->dim, st->units, st->params + REC_OFFSET(st), b->x,
+							st->steps, B, &b->dir[0], b->dh[0], grad + REC_OFFSET(st), b->dx);
 	NnEmbeddingBackward(st->dim, b->ids, tb, b->dx, grad);
 }
 
@@ -348,6 +387,7 @@ SeqFit(const MaasTrainData *data, const void *options, MaasProgress *progress, i
 	st->n_words = docs->tokenizer->n_vocab + MAAS_TOKEN_FIRST;
 	st->dim = opt->embedding_dim;
 	st->units = opt->units;
+	st->dirs = opt->bidirectional ? 2 : 1;
 	st->k = data->n_classes == 2 ? 1 : data->n_classes;
 	if (st->k > 1024)
 		ereport(ERROR,
@@ -392,7 +432,7 @@ SeqFit(const MaasTrainData *data, const void *options, MaasProgress *progress, i
 							  st->steps, rows, r, b.ids);
 			}
 			ForwardSequence(st, &b, rows);
-			for (int64 i = 0; i < (int64) rows * st->units; i++)
+			for (int64 i = 0; i < (int64) rows * WIDTH(st); i++)
 			{
 				b.mask[i] = opt->dropout > 0 && pg_prng_double(&rng) < opt->dropout ?
 					0.0f : (float) (1.0 / (1.0 - opt->dropout));
@@ -401,7 +441,6 @@ SeqFit(const MaasTrainData *data, const void *options, MaasProgress *progress, i
 			ForwardDense(st, b.last, b.z, rows);
 			loss += LossGrad(st, &b, y, order + s, rows);
 			memset(grad, 0, sizeof(float) * st->n_params);
-			memset(b.dh, 0, sizeof(float) * (int64) st->steps * rows * st->units);
 			Backward(st, &b, rows, grad);
 			MaasOptimizerStep(&adam, st->params, grad, opt->learning_rate);
 			batches++;
@@ -440,44 +479,23 @@ GruFit(const MaasTrainData *data, const void *options, MaasProgress *progress)
 static void
 PredictBuffers(SeqState *st)
 {
-	int64		t = st->steps;
-
-	st->ids = palloc(sizeof(int32) * t);
-	st->x = palloc(sizeof(float) * t * st->dim);
-	st->h = palloc(sizeof(float) * t * st->units);
-	st->c = palloc(sizeof(float) * t * st->units);
-	st->gates = palloc(sizeof(float) * t * 4 * st->units);
-	st->hn = palloc(sizeof(float) * t * st->units);
-	st->work = palloc(sizeof(float) * (2 * t * 4 * st->units + 2 * st->units));
+	st->one = palloc(sizeof(SeqBatch));
+	BatchInit(st->one, st, 1);
 }
 
-/* The recurrent layer's last output for one document (units floats) */
+/* What the dense layer reads for one document (width floats) */
 static const float *
 SeqLast(const SeqState *st, const MaasInput *in)
 {
-	SeqBatch	b = {.B = 1};
+	SeqBatch   *b = st->one;
 
-	b.ids = st->ids;
-	b.x = st->x;
-	b.h = st->h;
-	b.c = st->c;
-	b.gates = st->gates;
-	b.hn = st->hn;
-	b.work = st->work;
-	b.last = st->h + (int64) (st->steps - 1) * st->units;
-	PlaceDocument(in->tokens, in->n_tokens, st->steps, 1, 0, b.ids);
+	PlaceDocument(in->tokens, in->n_tokens, st->steps, 1, 0, b->ids);
 	/* ids the tokenizer gave but this model has no row for are unknown words */
 	for (int t = 0; t < st->steps; t++)
-		if (b.ids[t] < 0 || b.ids[t] >= st->n_words)
-			b.ids[t] = MAAS_TOKEN_OOV;
-	NnEmbeddingForward(st->params, st->dim, b.ids, st->steps, b.x);
-	if (st->kind == NN_LSTM)
-		NnLstmForward(st->dim, st->units, st->params + REC_OFFSET(st), b.x, st->steps, 1,
-					  b.h, b.c, b.gates);
-	else
-		NnGruForward(st->dim, st->units, st->params + REC_OFFSET(st), b.x, st->steps, 1,
-					 b.h, b.gates, b.hn, b.work);
-	return b.last;
+		if (b->ids[t] < 0 || b->ids[t] >= st->n_words)
+			b->ids[t] = MAAS_TOKEN_OOV;
+	ForwardSequence(st, b, 1);
+	return b->last;
 }
 
 static void
@@ -493,17 +511,17 @@ SeqPredict(const MaasModel *model, const MaasInput *in, double *out)
 static int
 SeqEmbedWidth(const MaasModel *model)
 {
-	return ((const SeqState *) model->state)->units;
+	return WIDTH((const SeqState *) model->state);
 }
 
-/* The last hidden state, what the dense layer reads */
+/* The last hidden state (of each direction), what the dense layer reads */
 static void
 SeqEmbed(const MaasModel *model, const MaasInput *in, double *out)
 {
 	const SeqState *st = model->state;
 	const float *last = SeqLast(st, in);
 
-	for (int j = 0; j < st->units; j++)
+	for (int j = 0; j < WIDTH(st); j++)
 		out[j] = last[j];
 }
 
@@ -515,7 +533,7 @@ SeqSerialize(const MaasModel *model, StringInfo buf)
 	const SeqState *st = model->state;
 
 	MaasWriteU32(buf, (uint32) st->dim);
-	MaasWriteU32(buf, (uint32) st->units);
+	MaasWriteU32(buf, (uint32) st->units | (st->dirs > 1 ? SEQ_BIDIRECTIONAL : 0));
 	MaasWriteU32(buf, (uint32) st->steps);
 	MaasWriteU32(buf, (uint32) st->n_words);
 	MaasWriteU32(buf, (uint32) st->epochs);
@@ -538,6 +556,8 @@ SeqDeserialize(MaasReader *r, const MaasModel *model, int kind)
 		MaasReaderFail(r, "%d classes", st->k);
 	st->dim = (int) MaasReadU32(r);
 	st->units = (int) MaasReadU32(r);
+	st->dirs = st->units & SEQ_BIDIRECTIONAL ? 2 : 1;
+	st->units &= ~SEQ_BIDIRECTIONAL;	/* any other high bit fails the range */
 	if (st->dim < 1 || st->dim > SEQ_MAX_DIM || st->units < 1 || st->units > SEQ_MAX_DIM)
 		MaasReaderFail(r, "embedding_dim %d or units %d outside 1..%d", st->dim, st->units,
 					   SEQ_MAX_DIM);
@@ -579,6 +599,8 @@ SeqDescribe(const MaasModel *model, MaasJson *json)
 	MaasJsonInt(json, st->dim);
 	MaasJsonKey(json, "units");
 	MaasJsonInt(json, st->units);
+	MaasJsonKey(json, "bidirectional");
+	MaasJsonBool(json, st->dirs > 1);
 	MaasJsonKey(json, "steps");
 	MaasJsonInt(json, st->steps);
 	MaasJsonKey(json, "parameters");
