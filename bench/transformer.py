@@ -17,9 +17,10 @@
    network's state loaded once per session into GD, one torch thread, as a
    backend runs one), against maas_predict, for transformer, lstm and gru,
    rows/s over PLPY_ROWS rows.  The PyTorch networks are untrained (the
-   cost of a forward pass does not depend on the weights); the maas lstm
-   and gru are trained one epoch on the corpus's training rows.
-BENCH_REFERENCE=1 writes bench/transformer_reference.md.
+   cost of a forward pass does not depend on the weights); the maas lstm,
+   gru and cnn are trained one epoch on the corpus's training rows.
+BENCH_PLPY_ONLY=1 runs part 3 alone (the maas transformer trained one
+epoch for it).  BENCH_REFERENCE=1 writes bench/transformer_reference.md.
 """
 import os
 import statistics
@@ -33,6 +34,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 REF_DIR = os.path.join(HERE, "..", "test", "reference")
 sys.path.insert(0, REF_DIR)
+import cnn_reference as cref  # noqa: E402
 import sequence_reference as sref  # noqa: E402
 import transformer_reference as ref  # noqa: E402
 
@@ -57,6 +59,9 @@ if kind not in GD:
     meta = json.load(open(d + "/meta.json"))
     if kind == "transformer":
         net = tref.Net(meta["n_words"], meta["steps"], **meta["shape"])
+    elif kind == "cnn":
+        import cnn_reference
+        net = cnn_reference.Net(meta["n_words"])
     else:
         net = sref.Net(kind, meta["n_words"])
     net.load_state_dict(torch.load(meta["states"][kind]))
@@ -118,8 +123,13 @@ def plpython_setup(cur, n_words, steps, vocab):
     os.chmod(STATE_DIR, 0o755)
     torch.manual_seed(2)
     states = {}
-    for kind in ("transformer", "lstm", "gru"):
-        net = ref.Net(n_words, steps, **SHAPE) if kind == "transformer" else sref.Net(kind, n_words)
+    for kind in ("transformer", "lstm", "gru", "cnn"):
+        if kind == "transformer":
+            net = ref.Net(n_words, steps, **SHAPE)
+        elif kind == "cnn":
+            net = cref.Net(n_words)
+        else:
+            net = sref.Net(kind, n_words)
         states[kind] = os.path.join(STATE_DIR, kind + ".pt")
         torch.save(net.state_dict(), states[kind])
     with open(os.path.join(STATE_DIR, "meta.json"), "w") as f:
@@ -129,11 +139,25 @@ def plpython_setup(cur, n_words, steps, vocab):
         if not os.path.exists(os.path.join(STATE_DIR, "test")) else None
     cur.execute(PLPY_FUNCTION)
     cur.execute("SET bench.dir = %s", (STATE_DIR,))
-    for kind in ("lstm", "gru"):
+    for kind in ("lstm", "gru", "cnn"):
         cur.execute("SELECT maas_drop(%s) FROM maas.names WHERE name = %s", ("tfb_" + kind,) * 2)
         cur.execute("""SELECT 1 FROM maas_train(%s, %s, 'SELECT body, is_grain FROM tf_src WHERE split = ''train''',
                        'is_grain', '{"maxlen": 100, "num_words": 10000, "test_size": 0, "epochs": 1}')""",
                     ("tfb_" + kind, kind))
+
+
+def plpython(cur, n_words, steps, vocab):
+    lines = ["Inside PostgreSQL, %d rows: maas_predict against a PL/Python function calling "
+             "PyTorch per row (one torch thread)" % PLPY_ROWS, "",
+             "| model | maas_predict rows/s | PL/Python + PyTorch rows/s | ratio |", "|---|---|---|---|"]
+    plpython_setup(cur, n_words, steps, vocab)
+    for kind, name in (("transformer", "tfb"), ("lstm", "tfb_lstm"), ("gru", "tfb_gru"),
+                       ("cnn", "tfb_cnn")):
+        rows_per_s(cur, "torch_predict('%s', body)" % kind, 5)	# loads the network
+        py = rows_per_s(cur, "torch_predict('%s', body)" % kind, PLPY_ROWS)
+        ma = rows_per_s(cur, "maas_predict('%s', body)" % name, PLPY_ROWS)
+        lines.append("| %s | %.0f | %.0f | %.2fx |" % (kind, ma, py, ma / py))
+    return lines
 
 
 def main():
@@ -153,6 +177,12 @@ def main():
     cur.execute("""CREATE TABLE tf_bench AS SELECT body, is_grain
                    FROM tf_src, generate_series(1, %d) r WHERE split = 'train' LIMIT %d""" % (reps, DOCS))
 
+    if os.environ.get("BENCH_PLPY_ONLY") == "1":
+        cur.execute("SELECT maas_drop('tfb') FROM maas.names WHERE name = 'tfb'")
+        cur.execute("""SELECT 1 FROM maas_train('tfb', 'transformer', 'SELECT body, is_grain FROM tf_src WHERE split = ''train''',
+                       'is_grain', '{"maxlen": 100, "num_words": 10000, "test_size": 0, "epochs": 1}')""")
+        print("\n".join(plpython(cur, n_words, steps, vocab)))
+        return
     m_epoch = maas_epoch(cur)
     p_epoch, p_rows = pytorch(train, n_words, steps)
     m_rows = rows_per_s(cur, "maas_predict_class('tfb', body)", PREDICT_ROWS)
@@ -164,15 +194,7 @@ def main():
              "|---|---|---|---|---|---|---|",
              "| %.1f s | %.1f s | %.2fx | %.0f | %.0f | %.2fx | %.0f |"
              % (m_epoch, p_epoch, m_epoch / p_epoch, m_rows, p_rows, m_rows / p_rows, scan), "",
-             "Inside PostgreSQL, %d rows: maas_predict against a PL/Python function calling "
-             "PyTorch per row (one torch thread)" % PLPY_ROWS, "",
-             "| model | maas_predict rows/s | PL/Python + PyTorch rows/s | ratio |", "|---|---|---|---|"]
-    plpython_setup(cur, n_words, steps, vocab)
-    for kind, name in (("transformer", "tfb"), ("lstm", "tfb_lstm"), ("gru", "tfb_gru")):
-        rows_per_s(cur, "torch_predict('%s', body)" % kind, 5)	# loads the network
-        py = rows_per_s(cur, "torch_predict('%s', body)" % kind, PLPY_ROWS)
-        ma = rows_per_s(cur, "maas_predict('%s', body)" % name, PLPY_ROWS)
-        lines.append("| %s | %.0f | %.0f | %.2fx |" % (kind, ma, py, ma / py))
+             ] + plpython(cur, n_words, steps, vocab)
     out = "\n".join(lines) + "\n"
     print(out)
     if os.environ.get("BENCH_REFERENCE") == "1":
