@@ -133,6 +133,28 @@ SameValue(const MaasParamValue *a, const MaasParamValue *b)
 						return false;
 				return true;
 			}
+		case MAAS_PARAM_SPLIT:
+			{
+				const MaasSplit *x = FIELD(a, MaasSplit);
+				const MaasSplit *y = FIELD(b, MaasSplit);
+
+				return x->kind == y->kind &&
+					(x->column == NULL) == (y->column == NULL) &&
+					(x->column == NULL || strcmp(x->column, y->column) == 0);
+			}
+		case MAAS_PARAM_CLASS_WEIGHT:
+			{
+				const MaasClassWeight *x = FIELD(a, MaasClassWeight);
+				const MaasClassWeight *y = FIELD(b, MaasClassWeight);
+
+				if (x->kind != y->kind || x->n != y->n)
+					return false;
+				for (int i = 0; i < x->n; i++)
+					if (strcmp(x->labels[i], y->labels[i]) != 0 ||
+						x->weights[i] != y->weights[i])
+						return false;
+				return true;
+			}
 	}
 	return false;
 }
