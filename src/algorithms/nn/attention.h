@@ -108,10 +108,5 @@ extern void NnEncoderBackward(const NnEncoderShape *s, const float *params, int 
 							  const int *lens, const NnEncoderCache *c, const float *dy,
 							  float *grad, float *dx, NnEncoderWork *w);
 
-/* epochs.c: the loss history and parameters that end the model bytes */
-extern void NnWriteHistory(StringInfo buf, const double *loss, int epochs, const float *params,
-						   int64 n_params);
-extern float *NnReadHistory(MaasReader *r, int *epochs, double **loss, int64 n_params);
-extern void NnDescribeHistory(MaasJson *json, int64 n_params, const double *loss, int epochs);
 
 #endif							/* MAAS_NN_ATTENTION_H */

@@ -484,13 +484,7 @@ CnnDescribe(const MaasModel *model, MaasJson *json)
 	MaasJsonInt(json, st->filters);
 	MaasJsonKey(json, "steps");
 	MaasJsonInt(json, st->steps);
-	MaasJsonKey(json, "parameters");
-	MaasJsonInt(json, st->n_params);
-	MaasJsonKey(json, "history");
-	MaasJsonBeginObject(json);
-	MaasJsonKey(json, "loss");
-	MaasJsonNumberArray(json, st->loss, st->epochs);
-	MaasJsonEndObject(json);
+	NnDescribeHistory(json, st->n_params, st->loss, st->epochs);
 }
 
 const MaasAlgorithm maas_cnn = {

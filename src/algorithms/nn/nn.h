@@ -157,6 +157,10 @@ extern void NnTextShuffle(int32 *order, int64 n, pg_prng_state *rng);
 extern void NnTextEpochEnd(MaasProgress *progress, int epoch, int epochs, double loss,
 						   double learning_rate, double *history);
 extern float *NnTextReadParams(MaasReader *r, int64 n_params);
+extern void NnWriteHistory(StringInfo buf, const double *loss, int epochs, const float *params,
+						   int64 n_params);
+extern float *NnReadHistory(MaasReader *r, int *epochs, double **loss, int64 n_params);
+extern void NnDescribeHistory(MaasJson *json, int64 n_params, const double *loss, int epochs);
 
 /* loss.c */
 extern double NnLossGrad(int loss, const float *z, const float *y, int rows, int units,

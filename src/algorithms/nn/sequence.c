@@ -603,13 +603,7 @@ SeqDescribe(const MaasModel *model, MaasJson *json)
 	MaasJsonBool(json, st->dirs > 1);
 	MaasJsonKey(json, "steps");
 	MaasJsonInt(json, st->steps);
-	MaasJsonKey(json, "parameters");
-	MaasJsonInt(json, st->n_params);
-	MaasJsonKey(json, "history");
-	MaasJsonBeginObject(json);
-	MaasJsonKey(json, "loss");
-	MaasJsonNumberArray(json, st->loss, st->epochs);
-	MaasJsonEndObject(json);
+	NnDescribeHistory(json, st->n_params, st->loss, st->epochs);
 }
 
 const MaasAlgorithm maas_lstm = {

@@ -1,8 +1,9 @@
 /*
  * text_train.c
  *	  What the text models over token sequences (sequence.c's lstm and gru,
- *	  cnn.c) share: Keras's Adam, the shuffle of each epoch, the end of an
- *	  epoch, and reading their parameters back.
+ *	  cnn.c, transformer.c) share: Keras's Adam, the shuffle of each epoch,
+ *	  the end of an epoch, and the loss history and parameters that end
+ *	  their bytes.
  */
 #include "postgres.h"
 
@@ -71,4 +72,41 @@ NnTextReadParams(MaasReader *r, int64 n_params)
 		if (!isfinite(params[i]))
 			MaasReaderFail(r, "parameter %lld is not finite", (long long) i);
 	return params;
+}
+
+/* ---- a text model's bytes after its sizes: the loss history, the parameters ---- */
+
+void
+NnWriteHistory(StringInfo buf, const double *loss, int epochs, const float *params,
+			   int64 n_params)
+{
+	MaasWriteU32(buf, (uint32) epochs);
+	MaasWriteDoubles(buf, loss, epochs);
+	MaasWriteFloats(buf, params, n_params);
+}
+
+/*
+ * The loss history (palloc'd into *loss) and n_params finite parameters,
+ * which must be the rest of the bytes; returns the parameters
+ */
+float *
+NnReadHistory(MaasReader *r, int *epochs, double **loss, int64 n_params)
+{
+	*epochs = MaasReadCount(r, 100000, sizeof(double), "epoch");
+	*loss = palloc(sizeof(double) * Max(*epochs, 1));
+	MaasReadDoubles(r, *loss, *epochs, false);
+	return NnTextReadParams(r, n_params);
+}
+
+/* maas_info's "parameters" and "history" members */
+void
+NnDescribeHistory(MaasJson *json, int64 n_params, const double *loss, int epochs)
+{
+	MaasJsonKey(json, "parameters");
+	MaasJsonInt(json, n_params);
+	MaasJsonKey(json, "history");
+	MaasJsonBeginObject(json);
+	MaasJsonKey(json, "loss");
+	MaasJsonNumberArray(json, loss, epochs);
+	MaasJsonEndObject(json);
 }
